@@ -1,0 +1,197 @@
+"""Typed, frozen settings loaded from config.toml.
+
+Every setting lives in one dataclass per [section]; config.toml at the repository root documents each one
+with its default (tests/test_config.py keeps the two in step). Unknown keys and bad values are errors that
+name the key, so a typo never silently falls back to a default.
+"""
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ConfigError(ValueError):
+    """A setting is unknown or has a bad value; the message names the key."""
+
+
+def _bounded(default, lo=None, hi=None, choices=None):
+    return field(default=default, metadata={"lo": lo, "hi": hi, "choices": choices})
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = "0.0.0.0"
+    port: int = _bounded(8080, 0, 65535)  # 0 picks a free port (tests)
+    # URL students type or scan to reach the student page; empty means derive it from the mDNS host name.
+    public_url: str = ""
+    max_body_bytes: int = _bounded(1_048_576, 1024, 64 * 1_048_576)
+    max_websocket_clients: int = _bounded(200, 1, 10_000)
+    # Events queued per websocket client before the oldest are dropped (a slow client never stalls others).
+    client_queue_size: int = _bounded(64, 4, 10_000)
+    session_hours: float = _bounded(12.0, 0.1, 24 * 30)
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    data_dir: str = "/var/lib/argus"
+
+
+@dataclass(frozen=True)
+class CameraSettings:
+    # "sim" (simulated classroom), "opencv:<index|path|url>" or "picamera2".
+    source: str = "picamera2"
+    width: int = _bounded(4608, 160, 10_000)
+    height: int = _bounded(2592, 120, 10_000)
+    fps: float = _bounded(10.0, 0.5, 120.0)
+    # Seconds to wait before reopening a camera that failed or was unplugged.
+    reconnect_seconds: float = _bounded(2.0, 0.1, 60.0)
+
+
+@dataclass(frozen=True)
+class SimSettings:
+    students: int = _bounded(30, 1, 64)
+    seed: int = 1
+    width: int = _bounded(1920, 320, 8000)
+    height: int = _bounded(1080, 240, 6000)
+    fps: float = _bounded(8.0, 0.5, 60.0)
+    # Students raise their cards at random moments within this many seconds of a question opening.
+    raise_seconds: float = _bounded(4.0, 0.0, 60.0)
+    change_probability: float = _bounded(0.15, 0.0, 1.0)
+    abstain_probability: float = _bounded(0.07, 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class CardSettings:
+    # Cards are numbered 1..count; the marker dictionary supports at most 100.
+    count: int = _bounded(64, 2, 100)
+
+
+@dataclass(frozen=True)
+class ReaderSettings:
+    # Frames wider than this are read in overlapping tiles so small (distant) cards keep enough pixels.
+    tile_size: int = _bounded(1600, 256, 10_000)
+    tile_overlap: int = _bounded(160, 0, 2000)
+    # Worker threads for card reading (OpenCV releases the GIL).
+    threads: int = _bounded(2, 1, 8)
+
+
+@dataclass(frozen=True)
+class TrackerSettings:
+    # A (card, answer) counts once seen in at least min_frames of the frames within window_seconds.
+    min_frames: int = _bounded(3, 1, 30)
+    window_seconds: float = _bounded(1.0, 0.05, 10.0)
+
+
+@dataclass(frozen=True)
+class MdnsSettings:
+    enabled: bool = True
+    name: str = "Argus Classroom"
+    hostname: str = "argus"
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    level: str = _bounded("INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    server: ServerSettings = ServerSettings()
+    storage: StorageSettings = StorageSettings()
+    camera: CameraSettings = CameraSettings()
+    sim: SimSettings = SimSettings()
+    cards: CardSettings = CardSettings()
+    reader: ReaderSettings = ReaderSettings()
+    tracker: TrackerSettings = TrackerSettings()
+    mdns: MdnsSettings = MdnsSettings()
+    log: LogSettings = LogSettings()
+    # Set by `argus run --demo`, never by the file: loopback only, demo account, simulated camera.
+    demo: bool = False
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.storage.data_dir)
+
+    def replace(self, **sections) -> "Settings":
+        """Return a copy with whole sections or single keys replaced: replace(server={"port": 0})."""
+        changes = {}
+        for name, value in sections.items():
+            current = getattr(self, name)
+            if isinstance(value, dict):
+                changes[name] = _section_from_dict(type(current), {**dataclasses.asdict(current), **value}, name)
+            else:
+                changes[name] = value
+        return dataclasses.replace(self, **changes)
+
+
+SECTIONS: dict[str, type] = {
+    name: hint for name, hint in typing.get_type_hints(Settings).items() if name != "demo"
+}
+
+
+def _check_value(section: str, f: dataclasses.Field, value):
+    key = f"{section}.{f.name}"
+    kind = type(f.default)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if kind is bool and not isinstance(value, bool) or kind is not bool and isinstance(value, bool):
+        raise ConfigError(f"{key}: expected {kind.__name__}, got {value!r}")
+    if not isinstance(value, kind):
+        raise ConfigError(f"{key}: expected {kind.__name__}, got {type(value).__name__} {value!r}")
+    meta = f.metadata
+    if meta.get("lo") is not None and value < meta["lo"]:
+        raise ConfigError(f"{key}: {value!r} is below the minimum {meta['lo']}")
+    if meta.get("hi") is not None and value > meta["hi"]:
+        raise ConfigError(f"{key}: {value!r} is above the maximum {meta['hi']}")
+    if meta.get("choices") and value not in meta["choices"]:
+        raise ConfigError(f"{key}: {value!r} is not one of {', '.join(meta['choices'])}")
+    return value
+
+
+def _section_from_dict(cls: type, raw: dict, section: str):
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{section}: expected a table of settings")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(raw) - set(fields))
+    if unknown:
+        raise ConfigError(f"{section}.{unknown[0]}: unknown setting (known: {', '.join(fields)})")
+    return cls(**{name: _check_value(section, fields[name], value) for name, value in raw.items()})
+
+
+def settings_from_dict(raw: dict) -> Settings:
+    unknown = sorted(set(raw) - set(SECTIONS))
+    if unknown:
+        raise ConfigError(f"{unknown[0]}: unknown section (known: {', '.join(SECTIONS)})")
+    return Settings(**{name: _section_from_dict(SECTIONS[name], raw[name], name) for name in raw})
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Load settings from a TOML file; None means all defaults."""
+    if path is None:
+        return Settings()
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return settings_from_dict(raw)
+
+
+def iter_settings(settings: Settings):
+    """Yield (section, key, value) for every setting, in declaration order."""
+    for section, cls in SECTIONS.items():
+        value = getattr(settings, section)
+        for f in dataclasses.fields(cls):
+            yield section, f.name, getattr(value, f.name)
+
+
+__all__ = [
+    "ConfigError", "Settings", "load_settings", "settings_from_dict", "iter_settings", "SECTIONS",
+    "ServerSettings", "StorageSettings", "CameraSettings", "SimSettings", "CardSettings", "ReaderSettings",
+    "TrackerSettings", "MdnsSettings", "LogSettings",
+]

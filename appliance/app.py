@@ -1,0 +1,163 @@
+"""The app factory: every resource is an aiohttp cleanup context, started in dependency order and stopped in
+reverse. A context's cleanup runs only if its startup succeeded, so a failure half way leaves nothing open.
+
+    database → bus → executor → engine → camera → reading loop → maintenance → mDNS
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from aiohttp import web
+
+from appliance import demo, discovery
+from appliance.bus import Bus
+from appliance.camera import open_source
+from appliance.camera.runner import CameraRunner
+from appliance.camera.sim import SimClassroom
+from appliance.camera.slot import LatestFrame
+from appliance.classroom.engine import SessionEngine
+from appliance.config import Settings
+from appliance.http import api, auth, keys, live, openapi, pages, public
+from appliance.http.ratelimit import LoginLimiter
+from appliance.http.security import error_middleware, headers_middleware, same_origin_middleware
+from appliance.reading import ReadingLoop
+from appliance.store.db import Database
+from appliance.vision.reader import CardReader
+from appliance.vision.tracker import Tracker
+
+log = logging.getLogger(__name__)
+
+SLOT = web.AppKey("slot", LatestFrame)
+SIM = web.AppKey("sim", SimClassroom)  # only in apps whose camera is the simulated classroom
+_CHECKPOINT_SECONDS = 600.0
+
+
+async def _cancel(task: asyncio.Task) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def database_ctx(app: web.Application):
+    settings = app[keys.SETTINGS]
+    db = await Database.open(settings.data_dir / "argus.db")
+    if settings.demo:
+        await demo.seed(db, settings)
+    app[keys.DB] = db
+    yield
+    await db.close()
+
+
+async def bus_ctx(app: web.Application):
+    app[keys.BUS] = Bus()
+    yield
+
+
+async def executor_ctx(app: web.Application):
+    # One thread waits for frames, the others read them; OpenCV releases the GIL while it works.
+    executor = ThreadPoolExecutor(app[keys.SETTINGS].reader.threads + 1, thread_name_prefix="argus-read")
+    app[keys.EXECUTOR] = executor
+    yield
+    executor.shutdown(wait=True, cancel_futures=True)
+
+
+async def engine_ctx(app: web.Application):
+    engine = SessionEngine(app[keys.DB], app[keys.BUS])
+    await engine.restore()
+    app[keys.ENGINE] = engine
+    yield
+
+
+async def _publish_camera_status(app: web.Application) -> None:
+    last = None
+    while True:
+        status = dataclasses.asdict(app[keys.CAMERA].status())
+        changed = last is None or (status["ok"], status["error"]) != (last["ok"], last["error"])
+        if changed or int(time.monotonic()) % 5 == 0:
+            app[keys.BUS].publish({"type": "camera", "camera": status}, "teacher")
+            last = status
+        await asyncio.sleep(1.0)
+
+
+async def camera_ctx(app: web.Application):
+    settings = app[keys.SETTINGS]
+    slot = LatestFrame()
+    if settings.camera.source == "sim":
+        sim = SimClassroom(settings.sim, settings.cards)
+        app[SIM] = sim
+        app[keys.ENGINE].add_listener(sim)
+        factory = lambda: sim  # noqa: E731 - the same classroom survives a reopen
+    else:
+        factory = lambda: open_source(settings.camera.source, settings)  # noqa: E731
+    runner = CameraRunner(factory, slot, settings.camera)
+    app[SLOT] = slot
+    app[keys.CAMERA] = runner
+    runner.start()
+    publisher = asyncio.create_task(_publish_camera_status(app))
+    yield
+    await _cancel(publisher)
+    slot.close()
+    await asyncio.get_running_loop().run_in_executor(None, runner.stop, 5.0)
+
+
+async def reading_ctx(app: web.Application):
+    settings = app[keys.SETTINGS]
+    reader = CardReader(settings.reader, settings.cards)
+    loop = ReadingLoop(app[SLOT], reader.read, Tracker(settings.tracker), app[keys.ENGINE].register,
+                       app[keys.EXECUTOR])
+    app[keys.ENGINE].add_listener(loop)
+    app[keys.READING] = loop
+    task = asyncio.create_task(loop.run())
+    yield
+    await _cancel(task)
+
+
+async def maintenance_ctx(app: web.Application):
+    async def checkpoint_forever():
+        while True:
+            await asyncio.sleep(_CHECKPOINT_SECONDS)
+            try:
+                await app[keys.DB].checkpoint()
+            except Exception:
+                log.exception("WAL checkpoint failed")
+
+    task = asyncio.create_task(checkpoint_forever())
+    yield
+    await _cancel(task)
+
+
+async def mdns_ctx(app: web.Application):
+    settings = app[keys.SETTINGS]
+    if not settings.mdns.enabled:
+        yield
+        return
+    advert = await discovery.advertise(settings, app[keys.PORT])
+    yield
+    await advert.close()
+
+
+def create_app(settings: Settings, port: int) -> web.Application:
+    """The whole appliance as an aiohttp application; `port` is the one the listening socket is bound to."""
+    app = web.Application(
+        client_max_size=settings.server.max_body_bytes,
+        middlewares=[error_middleware, same_origin_middleware, headers_middleware],
+    )
+    app[keys.SETTINGS] = settings
+    app[keys.PORT] = port
+    app[keys.STARTED_AT] = time.time()
+    app[keys.LOGIN_LIMITER] = LoginLimiter()
+    app.cleanup_ctx.extend([
+        database_ctx, bus_ctx, executor_ctx, engine_ctx, camera_ctx, reading_ctx, maintenance_ctx, mdns_ctx,
+    ])
+    auth.add_routes(app)
+    api.add_routes(app)
+    public.add_routes(app)
+    live.add_routes(app)
+    openapi.add_routes(app)
+    pages.setup_pages(app)
+    return app

@@ -1,0 +1,84 @@
+"""Plain records shared by the store, the session engine and the API. No I/O here."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+LETTERS = ("A", "B", "C", "D")
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    role: str  # "admin" | "teacher"
+
+
+@dataclass(frozen=True)
+class Student:
+    id: int
+    name: str
+    card: int
+
+
+@dataclass(frozen=True)
+class ClassRoster:
+    id: int
+    name: str
+    students: tuple[Student, ...]
+
+    def by_card(self) -> dict[int, Student]:
+        return {s.card: s for s in self.students}
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "name": self.name, "students": [asdict(s) for s in self.students]}
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    options: tuple[str, ...]
+    correct: str | None  # option letter, None for a poll
+    id: int | None = None
+
+    def letters(self) -> tuple[str, ...]:
+        return LETTERS[: len(self.options)]
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "text": self.text, "options": list(self.options), "correct": self.correct}
+
+
+@dataclass(frozen=True)
+class Quiz:
+    id: int
+    title: str
+    questions: tuple[Question, ...]
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "title": self.title, "questions": [q.to_json() for q in self.questions]}
+
+
+@dataclass(frozen=True)
+class Response:
+    question: int
+    student_id: int
+    card: int
+    answer: str
+    first_answer: str
+    first_seen: float
+    last_changed: float
+    changes: int
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    id: int
+    class_id: int
+    quiz_id: int
+    teacher_id: int
+    state: str
+    question: int | None
+    created_at: float
+    ended_at: float | None

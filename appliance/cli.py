@@ -1,0 +1,239 @@
+"""The `argus` command: run | cards | scan | user add."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import errno
+import getpass
+import json
+import logging
+import signal
+import socket
+import sys
+from pathlib import Path
+
+from appliance.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("argus")
+DEMO_DATA_DIR = "demo-data"
+
+
+def _settings_for_run(args: argparse.Namespace) -> Settings:
+    settings = load_settings(Path(args.config) if args.config else None)
+    server, storage, camera = {}, {}, {}
+    if args.port is not None:
+        server["port"] = args.port
+    if args.host is not None:
+        server["host"] = args.host
+    if args.data_dir is not None:
+        storage["data_dir"] = args.data_dir
+    if args.camera is not None:
+        camera["source"] = args.camera
+    if args.demo:
+        if args.host not in (None, "127.0.0.1", "localhost"):
+            raise ConfigError("--host: demo mode listens on 127.0.0.1 only (its password is public)")
+        server["host"] = "127.0.0.1"
+        camera.setdefault("source", "sim")
+        if args.data_dir is None:
+            storage["data_dir"] = DEMO_DATA_DIR
+        settings = settings.replace(camera={"width": settings.sim.width, "height": settings.sim.height,
+                                            "fps": settings.sim.fps}, mdns={"enabled": False})
+    settings = settings.replace(server=server, storage=storage, camera=camera)
+    return dataclasses.replace(settings, demo=args.demo)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise SystemExit(f"argus: port {port} on {host} is already in use (is Argus already running?); "
+                             f"choose another with --port") from None
+        raise SystemExit(f"argus: cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+async def _serve(settings: Settings) -> int:
+    from aiohttp import web
+
+    from appliance import demo, systemd
+    from appliance.app import create_app
+
+    sock = _bind(settings.server.host, settings.server.port)
+    port = sock.getsockname()[1]
+    app = create_app(settings, port)
+    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=3.0, access_log=None)
+    await runner.setup()
+    site = web.SockSite(runner, sock)
+    await site.start()
+    host = "127.0.0.1" if settings.server.host in ("0.0.0.0", "") else settings.server.host
+    if settings.demo:
+        print(f"Argus demo running at http://{host}:{port}/", flush=True)
+        print(f"Log in as {demo.DEMO_USERNAME} / {demo.DEMO_PASSWORD}", flush=True)
+    else:
+        print(f"Argus running at http://{host}:{port}/ (data in {settings.data_dir})", flush=True)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    # systemd is told only now, once the socket really accepts connections.
+    notifier = systemd.Notifier.from_env()
+    watchdog = None
+    if notifier:
+        notifier.ready()
+        interval = systemd.watchdog_interval()
+        if interval:
+            watchdog = asyncio.create_task(systemd.watchdog_loop(notifier, interval))
+    await stop.wait()
+    log.info("stopping")
+    if notifier:
+        notifier.stopping()
+    if watchdog:
+        watchdog.cancel()
+    await runner.cleanup()
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    try:
+        settings = _settings_for_run(args)
+    except ConfigError as exc:
+        print(f"argus: bad configuration: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log.level, format="%(levelname)s %(name)s: %(message)s")
+    return asyncio.run(_serve(settings))
+
+
+def cmd_cards(args: argparse.Namespace) -> int:
+    from appliance.vision import cards
+
+    settings = load_settings(Path(args.config) if args.config else None)
+    count = args.count or settings.cards.count
+    if args.png:
+        written = cards.write_card_pngs(Path(args.png), count)
+        print(f"wrote {len(written)} cards to {args.png}")
+    if args.pdf:
+        from appliance.vision import printing
+
+        printing.write_pdf(Path(args.pdf), count, page=args.page, per_page=args.per_page)
+        print(f"wrote {count} cards to {args.pdf}")
+    if not args.png and not args.pdf:
+        print("argus cards: say where: --png DIR and/or --pdf FILE", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from appliance.vision.reader import CardReader
+    from appliance.vision.scan import UnreadableImage, scan_photo
+
+    settings = load_settings(Path(args.config) if args.config else None)
+    reader = CardReader(settings.reader, settings.cards)
+    failed = 0
+    for photo in args.photos:
+        try:
+            result = scan_photo(Path(photo), reader)
+            result["photo"] = photo
+        except UnreadableImage as exc:
+            failed += 1
+            if args.json:
+                print(json.dumps({"photo": photo, "error": str(exc)}), flush=True)
+            print(f"argus scan: {exc}", file=sys.stderr)
+            continue
+        if args.json:
+            print(json.dumps(result), flush=True)
+        else:
+            cards_text = ", ".join(f"{c['card']}:{c['answer']}" for c in result["cards"]) or "no cards"
+            print(f"{photo}: {cards_text} ({result['ms']} ms)")
+    return 1 if failed else 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from appliance import passwords
+    from appliance.store import accounts
+    from appliance.store.db import Database
+
+    settings = load_settings(Path(args.config) if args.config else None)
+    data_dir = Path(args.data_dir) if args.data_dir else settings.data_dir
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"Password for {args.username}: ")
+        if getpass.getpass("Again: ") != password:
+            print("argus user add: the passwords differ", file=sys.stderr)
+            return 2
+    if len(password) < passwords.MIN_LENGTH:
+        print(f"argus user add: the password needs at least {passwords.MIN_LENGTH} characters", file=sys.stderr)
+        return 2
+
+    async def add() -> int:
+        db = await Database.open(data_dir / "argus.db")
+        try:
+            if await accounts.find_user(db, args.username):
+                print(f"argus user add: user {args.username!r} already exists", file=sys.stderr)
+                return 1
+            await accounts.create_user(db, args.username, passwords.hash_password(password), args.role)
+        finally:
+            await db.close()
+        print(f"added {args.role} {args.username!r}")
+        return 0
+
+    return asyncio.run(add())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="argus", description="Argus classroom response appliance")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the appliance (web UI, camera, card reader)")
+    run.add_argument("--demo", action="store_true",
+                     help="loopback only, simulated classroom camera, demo login demo/demo")
+    run.add_argument("--port", type=int)
+    run.add_argument("--host")
+    run.add_argument("--data-dir")
+    run.add_argument("--camera", help="sim | opencv:<index|path|url> | picamera2")
+    run.add_argument("--config", help="config.toml to read (default: built-in defaults)")
+    run.set_defaults(func=cmd_run)
+
+    cards = sub.add_parser("cards", help="write printable answer cards")
+    cards.add_argument("--png", metavar="DIR", help="write DIR/card-<n>.png for every card, upright (A on top)")
+    cards.add_argument("--pdf", metavar="FILE", help="write a printable PDF")
+    cards.add_argument("--page", choices=("A4", "Letter"), default="A4")
+    cards.add_argument("--per-page", type=int, choices=(1, 2, 4), default=1)
+    cards.add_argument("--count", type=int, help="how many cards (default: cards.count)")
+    cards.add_argument("--config")
+    cards.set_defaults(func=cmd_cards)
+
+    scan = sub.add_parser("scan", help="read the cards in photos")
+    scan.add_argument("photos", nargs="+", metavar="PHOTO")
+    scan.add_argument("--json", action="store_true", help="one JSON object per photo per line")
+    scan.add_argument("--config")
+    scan.set_defaults(func=cmd_scan)
+
+    user = sub.add_parser("user", help="manage accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help="add a teacher or admin account")
+    add.add_argument("username")
+    add.add_argument("--role", choices=("teacher", "admin"), default="teacher")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.add_argument("--data-dir")
+    add.add_argument("--config")
+    add.set_defaults(func=cmd_user_add)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"argus: bad configuration: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,26 @@
+"""Every aiohttp AppKey in one place, so the wiring in app.py reads as a list of resources."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from aiohttp import web
+
+from appliance.bus import Bus
+from appliance.camera.runner import CameraRunner
+from appliance.classroom.engine import SessionEngine
+from appliance.config import Settings
+from appliance.http.ratelimit import LoginLimiter
+from appliance.reading import ReadingLoop
+from appliance.store.db import Database
+
+SETTINGS = web.AppKey("settings", Settings)
+DB = web.AppKey("db", Database)
+BUS = web.AppKey("bus", Bus)
+ENGINE = web.AppKey("engine", SessionEngine)
+CAMERA = web.AppKey("camera", CameraRunner)
+READING = web.AppKey("reading", ReadingLoop)
+EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)
+LOGIN_LIMITER = web.AppKey("login_limiter", LoginLimiter)
+# The port actually bound (differs from settings when port 0 asked for a free one).
+PORT = web.AppKey("port", int)
+STARTED_AT = web.AppKey("started_at", float)

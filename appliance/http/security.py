@@ -1,0 +1,74 @@
+"""Middlewares: JSON errors for the API, same-origin checks for state changes, protective headers."""
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from appliance.classroom.engine import NotFound
+from appliance.classroom.session import InvalidTransition
+from appliance.store.db import StoreError
+
+log = logging.getLogger(__name__)
+
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+
+
+def json_error(status: int, message: str, **headers) -> web.Response:
+    return web.json_response({"error": message}, status=status, headers=headers or None)
+
+
+def is_cross_site(request: web.Request) -> bool:
+    """True when a browser tells us the request comes from a page of another site."""
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        parts = urlsplit(origin)
+        return origin == "null" or parts.netloc.lower() != request.host.lower()
+    # Without Origin, Fetch Metadata still tells cross-site navigations and form posts apart.
+    return request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none")
+
+
+@web.middleware
+async def same_origin_middleware(request: web.Request, handler):
+    websocket = request.headers.get("Upgrade", "").lower() == "websocket"
+    if (request.method not in _SAFE_METHODS or websocket) and is_cross_site(request):
+        return json_error(403, "cross-origin request refused")
+    return await handler(request)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler):
+    api = request.path.startswith("/api/")
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        if not api or exc.status < 400 or exc.content_type == "application/json":
+            raise
+        message = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else exc.reason
+        return json_error(exc.status, message)
+    except InvalidTransition as exc:
+        return json_error(409, str(exc))
+    except NotFound as exc:
+        return json_error(404, str(exc))
+    except StoreError as exc:
+        log.error("storage failed: %s", exc)
+        return json_error(507, f"could not save: {exc}")
+    except json.JSONDecodeError as exc:
+        return json_error(400, f"request body is not valid JSON: {exc}")
+    return response
+
+
+@web.middleware
+async def headers_middleware(request: web.Request, handler):
+    response = await handler(request)
+    response.headers.setdefault("Content-Security-Policy", _CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

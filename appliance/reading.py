@@ -1,0 +1,68 @@
+"""The reading loop: newest camera frame → card reader (worker thread) → tracker → session engine.
+
+It holds one frame at a time: while a frame is being read, newer frames replace each other in the slot, so
+the loop never falls behind the camera, it only reads fewer frames.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+import numpy as np
+
+from appliance.camera.slot import LatestFrame
+from appliance.vision.tracker import Tracker
+from appliance.vision.types import Registration, Sighting
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReaderStats:
+    frames: int = 0
+    ms_per_frame: float = 0.0  # moving average
+    cards_last_frame: int = 0
+
+
+class ReadingLoop:
+    def __init__(self, slot: LatestFrame, read: Callable[[np.ndarray], list[Sighting]], tracker: Tracker,
+                 on_registration: Callable[[Registration], Awaitable[None]], executor: Executor):
+        self._slot = slot
+        self._read = read
+        self._tracker = tracker
+        self._on_registration = on_registration
+        self._executor = executor
+        self.stats = ReaderStats()
+
+    # QuestionListener: each question starts from a clean slate, so a card still up from the last
+    # question must be held up again (min_frames) to count for this one.
+    def question_opened(self, key: str, option_count: int) -> None:
+        self._tracker.reset()
+
+    def question_closed(self) -> None:
+        self._tracker.reset()
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            frame = await loop.run_in_executor(self._executor, self._slot.get, 0.5)
+            if frame is None:
+                continue
+            started = time.perf_counter()
+            try:
+                sightings = await loop.run_in_executor(self._executor, self._read, frame.gray)
+            except Exception:  # one bad frame must not stop reading for the rest of the lesson
+                log.exception("card reader failed on frame %s", frame.seq)
+                continue
+            ms = (time.perf_counter() - started) * 1000
+            sightings = [dataclasses.replace(s, time=frame.time) for s in sightings]
+            frames = self.stats.frames + 1
+            average = ms if frames == 1 else 0.9 * self.stats.ms_per_frame + 0.1 * ms
+            self.stats = ReaderStats(frames, round(average, 1), len(sightings))
+            for registration in self._tracker.update(sightings, frame.time):
+                await self._on_registration(registration)

@@ -1,0 +1,68 @@
+"""Teacher and admin accounts, and login sessions (only a hash of each cookie token is stored)."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+
+from appliance.classroom.models import User
+from appliance.store.db import Database
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_user(db: Database, username: str, password_hash: str, role: str) -> User:
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+            (username, password_hash, role, time.time()),
+        )
+        return User(cursor.lastrowid, username, role)
+
+
+async def set_password(db: Database, user_id: int, password_hash: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
+        # A new password ends every existing login.
+        await conn.execute("DELETE FROM auth_sessions WHERE user_id = ?", (user_id,))
+
+
+async def find_user(db: Database, username: str) -> tuple[User, str] | None:
+    """The user and their password hash, or None."""
+    row = await db.fetchone("SELECT id, username, role, password_hash FROM users WHERE username = ?", (username,))
+    if row is None:
+        return None
+    return User(row["id"], row["username"], row["role"]), row["password_hash"]
+
+
+async def count_users(db: Database) -> int:
+    row = await db.fetchone("SELECT count(*) FROM users")
+    return row[0]
+
+
+async def start_login(db: Database, user_id: int, lifetime_seconds: float) -> str:
+    token = secrets.token_urlsafe(32)
+    now = time.time()
+    async with db.transaction() as conn:
+        await conn.execute("DELETE FROM auth_sessions WHERE expires_at < ?", (now,))
+        await conn.execute(
+            "INSERT INTO auth_sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            (_token_hash(token), user_id, now, now + lifetime_seconds),
+        )
+    return token
+
+
+async def user_for_token(db: Database, token: str) -> User | None:
+    row = await db.fetchone(
+        "SELECT u.id, u.username, u.role FROM auth_sessions s JOIN users u ON u.id = s.user_id"
+        " WHERE s.token_hash = ? AND s.expires_at > ?",
+        (_token_hash(token), time.time()),
+    )
+    return User(row["id"], row["username"], row["role"]) if row else None
+
+
+async def end_login(db: Database, token: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("DELETE FROM auth_sessions WHERE token_hash = ?", (_token_hash(token),))

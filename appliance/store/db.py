@@ -1,0 +1,136 @@
+"""The SQLite database: one writer connection, one reader connection, numbered migrations.
+
+WAL lets the reader see committed data while a write is under way; synchronous=FULL makes a commit survive
+a power cut, which is the promise behind "registered" on the teacher's screen. Writes are serialised by a
+lock and run in BEGIN IMMEDIATE so a write transaction never has to upgrade its lock half way.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+import time
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import AsyncIterator, Iterable
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+_PRAGMAS = ("PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 5000")
+
+
+class StoreError(RuntimeError):
+    """The database could not do what was asked (disk full, corrupt file, ...)."""
+
+
+def migration_files() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for every bundled migration, in order."""
+    found = []
+    for entry in resources.files("appliance.store").joinpath("migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _, _ in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise StoreError(f"migration numbers must run 1..N without gaps, found {versions}")
+    return found
+
+
+class Database:
+    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path, backup_dir: Path | None = None) -> "Database":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            writer.row_factory = sqlite3.Row
+            await writer.execute("PRAGMA journal_mode = WAL")
+            for pragma in _PRAGMAS:
+                await writer.execute(pragma)
+            await _migrate(writer, path, backup_dir or path.parent / "backups")
+            reader = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+        except BaseException:
+            await writer.close()
+            raise
+        reader.row_factory = sqlite3.Row
+        for pragma in _PRAGMAS:
+            await reader.execute(pragma)
+        return cls(path, writer, reader)
+
+    async def close(self) -> None:
+        await self._reader.close()
+        async with self._write_lock:
+            await self._writer.close()
+
+    async def fetchall(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
+        async with self._reader.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchone(self, sql: str, params: Iterable = ()) -> sqlite3.Row | None:
+        async with self._reader.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction; committed (durably) when the block ends, rolled back on any error."""
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+            try:
+                await self._writer.execute("COMMIT")
+            except sqlite3.Error as exc:
+                await self._writer.execute("ROLLBACK")
+                raise StoreError(f"could not save to {self.path}: {exc}") from exc
+
+    async def checkpoint(self) -> None:
+        """Fold the WAL back into the main file so it does not grow without bound."""
+        async with self._write_lock:
+            await self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def integrity_check(self) -> str:
+        row = await self.fetchone("PRAGMA integrity_check")
+        return row[0]
+
+
+async def _migrate(conn: aiosqlite.Connection, path: Path, backup_dir: Path) -> None:
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+        " applied_at REAL NOT NULL)"
+    )
+    async with conn.execute("SELECT version FROM schema_migrations") as cursor:
+        applied = {row[0] for row in await cursor.fetchall()}
+    pending = [m for m in migration_files() if m[0] not in applied]
+    if not pending:
+        return
+    if applied:
+        # Never migrate a database holding real results without a copy to go back to.
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        target = backup_dir / f"{path.stem}-before-{pending[0][1][:3]}-{int(time.time())}.db"
+        await conn.execute("VACUUM INTO ?", (str(target),))
+        log.info("backed up %s to %s before migrating", path, target)
+    for version, name, sql in pending:
+        log.info("applying migration %s", name)
+        try:
+            await conn.executescript(
+                f"BEGIN IMMEDIATE;\n{sql}\n;INSERT INTO schema_migrations VALUES ({version}, '{name}', {time.time()});"
+                "\nCOMMIT;"
+            )
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                await conn.execute("ROLLBACK")
+            raise StoreError(f"migration {name} failed: {exc}") from exc

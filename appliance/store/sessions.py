@@ -1,0 +1,111 @@
+"""Quiz sessions, the questions they ran, and students' responses."""
+from __future__ import annotations
+
+import json
+import time
+
+from appliance.classroom.models import Question, Response, SessionRecord
+from appliance.store.db import Database
+
+_SESSION_COLUMNS = "id, class_id, quiz_id, teacher_id, state, question, created_at, ended_at"
+
+
+def _session(row) -> SessionRecord:
+    return SessionRecord(*(row[c] for c in _SESSION_COLUMNS.split(", ")))
+
+
+def _response(row) -> Response:
+    return Response(
+        row["question"], row["student_id"], row["card"], row["answer"], row["first_answer"],
+        row["first_seen"], row["last_changed"], row["changes"],
+    )
+
+
+async def create_session(db: Database, class_id: int, quiz_id: int, teacher_id: int,
+                         questions: tuple[Question, ...]) -> SessionRecord:
+    now = time.time()
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "INSERT INTO sessions (class_id, quiz_id, teacher_id, state, question, created_at)"
+            " VALUES (?, ?, ?, 'ready', NULL, ?)",
+            (class_id, quiz_id, teacher_id, now),
+        )
+        session_id = cursor.lastrowid
+        await conn.executemany(
+            "INSERT INTO session_questions (session_id, position, text, options, correct) VALUES (?, ?, ?, ?, ?)",
+            [(session_id, i, q.text, json.dumps(list(q.options)), q.correct) for i, q in enumerate(questions)],
+        )
+    return SessionRecord(session_id, class_id, quiz_id, teacher_id, "ready", None, now, None)
+
+
+async def get_session(db: Database, session_id: int) -> SessionRecord | None:
+    row = await db.fetchone(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
+    return _session(row) if row else None
+
+
+async def list_sessions(db: Database, teacher_id: int | None = None) -> list[dict]:
+    where, params = ("", ()) if teacher_id is None else ("WHERE s.teacher_id = ?", (teacher_id,))
+    rows = await db.fetchall(
+        f"SELECT s.id, s.class_id, s.quiz_id, c.name AS class_name, q.title AS quiz_title, s.state, s.question,"
+        f" s.created_at, s.ended_at FROM sessions s JOIN classes c ON c.id = s.class_id"
+        f" JOIN quizzes q ON q.id = s.quiz_id {where} ORDER BY s.id DESC",
+        params,
+    )
+    return [dict(row) for row in rows]
+
+
+async def unfinished_session(db: Database) -> SessionRecord | None:
+    """The newest session that has not ended: the one the camera feeds after a restart."""
+    row = await db.fetchone(
+        f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE state != 'ended' ORDER BY id DESC LIMIT 1"
+    )
+    return _session(row) if row else None
+
+
+async def session_questions(db: Database, session_id: int) -> tuple[Question, ...]:
+    rows = await db.fetchall(
+        "SELECT text, options, correct FROM session_questions WHERE session_id = ? ORDER BY position", (session_id,)
+    )
+    return tuple(Question(r["text"], tuple(json.loads(r["options"])), r["correct"]) for r in rows)
+
+
+async def set_state(db: Database, session_id: int, state: str, question: int | None,
+                    end_others: bool = False) -> None:
+    async with db.transaction() as conn:
+        if end_others:
+            # One camera feeds one session: starting one ends any other left open.
+            await conn.execute(
+                "UPDATE sessions SET state = 'ended', ended_at = ? WHERE state != 'ended' AND id != ?",
+                (time.time(), session_id),
+            )
+        await conn.execute(
+            "UPDATE sessions SET state = ?, question = ?, ended_at = CASE WHEN ? = 'ended' THEN ? ELSE ended_at END"
+            " WHERE id = ?",
+            (state, question, state, time.time(), session_id),
+        )
+
+
+async def record_answer(db: Database, session_id: int, question: int, student_id: int, card: int,
+                        answer: str, seen_at: float) -> Response | None:
+    """Store a student's answer; returns the stored response, or None when it was already that answer."""
+    async with db.transaction() as conn:
+        async with conn.execute(
+            "INSERT INTO responses (session_id, question, student_id, card, answer, first_answer, first_seen,"
+            " last_changed, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)"
+            " ON CONFLICT (session_id, question, student_id) DO UPDATE SET answer = excluded.answer,"
+            " card = excluded.card, last_changed = excluded.last_changed, changes = changes + 1"
+            " WHERE answer != excluded.answer"
+            " RETURNING question, student_id, card, answer, first_answer, first_seen, last_changed, changes",
+            (session_id, question, student_id, card, answer, answer, seen_at, seen_at),
+        ) as cursor:
+            row = await cursor.fetchone()
+    return _response(row) if row else None
+
+
+async def responses(db: Database, session_id: int) -> list[Response]:
+    rows = await db.fetchall(
+        "SELECT question, student_id, card, answer, first_answer, first_seen, last_changed, changes"
+        " FROM responses WHERE session_id = ? ORDER BY question, card",
+        (session_id,),
+    )
+    return [_response(r) for r in rows]

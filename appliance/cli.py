@@ -4,12 +4,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import errno
 import getpass
 import json
 import logging
 import signal
-import socket
 import sys
 from pathlib import Path
 
@@ -43,42 +41,20 @@ def _settings_for_run(args: argparse.Namespace) -> Settings:
     return dataclasses.replace(settings, demo=args.demo)
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        if exc.errno == errno.EADDRINUSE:
-            raise SystemExit(f"argus: port {port} on {host} is already in use (is Argus already running?); "
-                             f"choose another with --port") from None
-        raise SystemExit(f"argus: cannot listen on {host}:{port}: {exc.strerror}") from None
-    sock.listen(128)
-    sock.setblocking(False)
-    return sock
-
-
 async def _serve(settings: Settings) -> int:
-    from aiohttp import web
-
     from appliance import demo, systemd
-    from appliance.app import create_app
+    from appliance.server import StartupError, start_server
 
-    sock = _bind(settings.server.host, settings.server.port)
-    port = sock.getsockname()[1]
-    app = create_app(settings, port)
-    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=3.0, access_log=None)
-    await runner.setup()
-    site = web.SockSite(runner, sock)
-    await site.start()
-    host = "127.0.0.1" if settings.server.host in ("0.0.0.0", "") else settings.server.host
+    try:
+        server = await start_server(settings)
+    except StartupError as exc:
+        print(f"argus: {exc}", file=sys.stderr)
+        return 1
     if settings.demo:
-        print(f"Argus demo running at http://{host}:{port}/", flush=True)
+        print(f"Argus demo running at {server.url}/", flush=True)
         print(f"Log in as {demo.DEMO_USERNAME} / {demo.DEMO_PASSWORD}", flush=True)
     else:
-        print(f"Argus running at http://{host}:{port}/ (data in {settings.data_dir})", flush=True)
+        print(f"Argus running at {server.url}/ (data in {settings.data_dir})", flush=True)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -98,7 +74,7 @@ async def _serve(settings: Settings) -> int:
         notifier.stopping()
     if watchdog:
         watchdog.cancel()
-    await runner.cleanup()
+    await server.stop()
     return 0
 
 

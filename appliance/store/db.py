@@ -50,7 +50,8 @@ class Database:
         self._write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path, backup_dir: Path | None = None) -> "Database":
+    async def open(cls, path: Path, backup_dir: Path | None = None,
+                   migrations: list[tuple[int, str, str]] | None = None) -> "Database":
         path.parent.mkdir(parents=True, exist_ok=True)
         writer = await aiosqlite.connect(path, isolation_level=None)
         try:
@@ -58,7 +59,8 @@ class Database:
             await writer.execute("PRAGMA journal_mode = WAL")
             for pragma in _PRAGMAS:
                 await writer.execute(pragma)
-            await _migrate(writer, path, backup_dir or path.parent / "backups")
+            await _migrate(writer, path, backup_dir or path.parent / "backups",
+                           migration_files() if migrations is None else migrations)
             reader = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
         except BaseException:
             await writer.close()
@@ -107,14 +109,15 @@ class Database:
         return row[0]
 
 
-async def _migrate(conn: aiosqlite.Connection, path: Path, backup_dir: Path) -> None:
+async def _migrate(conn: aiosqlite.Connection, path: Path, backup_dir: Path,
+                   migrations: list[tuple[int, str, str]]) -> None:
     await conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
         " applied_at REAL NOT NULL)"
     )
     async with conn.execute("SELECT version FROM schema_migrations") as cursor:
         applied = {row[0] for row in await cursor.fetchall()}
-    pending = [m for m in migration_files() if m[0] not in applied]
+    pending = [m for m in migrations if m[0] not in applied]
     if not pending:
         return
     if applied:

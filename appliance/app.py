@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 
-from appliance import demo, discovery
+from appliance import demo, discovery, setup_code
 from appliance.bus import Bus
 from appliance.camera import open_source
 from appliance.camera.runner import CameraRunner
@@ -22,7 +22,8 @@ from appliance.camera.sim import SimClassroom
 from appliance.camera.slot import LatestFrame
 from appliance.classroom.engine import SessionEngine
 from appliance.config import Settings
-from appliance.http import api, auth, keys, live, openapi, pages, public
+from appliance.http import (api_accounts, api_classes, api_quizzes, api_reports, api_sessions, auth, keys, live,
+                            openapi, pages, public)
 from appliance.http.ratelimit import LoginLimiter
 from appliance.http.security import error_middleware, headers_middleware, same_origin_middleware
 from appliance.reading import ReadingLoop
@@ -48,6 +49,8 @@ async def database_ctx(app: web.Application):
     db = await Database.open(settings.data_dir / "argus.db")
     if settings.demo:
         await demo.seed(db, settings)
+    else:
+        await setup_code.ensure_code(db, settings.data_dir)
     app[keys.DB] = db
     yield
     await db.close()
@@ -71,6 +74,7 @@ async def engine_ctx(app: web.Application):
     await engine.restore()
     app[keys.ENGINE] = engine
     yield
+    await engine.close()
 
 
 async def _publish_camera_status(app: web.Application) -> None:
@@ -154,10 +158,7 @@ def create_app(settings: Settings, port: int) -> web.Application:
     app.cleanup_ctx.extend([
         database_ctx, bus_ctx, executor_ctx, engine_ctx, camera_ctx, reading_ctx, maintenance_ctx, mdns_ctx,
     ])
-    auth.add_routes(app)
-    api.add_routes(app)
-    public.add_routes(app)
-    live.add_routes(app)
-    openapi.add_routes(app)
+    for routes in (auth, api_accounts, api_classes, api_quizzes, api_sessions, api_reports, public, live, openapi):
+        routes.add_routes(app)
     pages.setup_pages(app)
     return app

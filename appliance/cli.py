@@ -165,6 +165,32 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return asyncio.run(add())
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from appliance import export
+    from appliance.store.db import Database
+
+    settings = load_settings(Path(args.config) if args.config else None)
+    data_dir = Path(args.data_dir) if args.data_dir else settings.data_dir
+    if not (data_dir / "argus.db").exists():
+        print(f"argus export: no database in {data_dir}", file=sys.stderr)
+        return 2
+
+    async def build() -> dict[str, bytes]:
+        db = await Database.open(data_dir / "argus.db")
+        try:
+            return await export.build_files(db)
+        finally:
+            await db.close()
+
+    try:
+        folder = export.write_export(Path(args.to), asyncio.run(build()))
+    except export.ExportError as exc:
+        print(f"argus export: {exc}", file=sys.stderr)
+        return 1
+    print(f"exported to {folder} (written, read back and verified)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="argus", description="Argus classroom response appliance")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -203,6 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--data-dir")
     add.add_argument("--config")
     add.set_defaults(func=cmd_user_add)
+
+    exporter = sub.add_parser("export", help="write results, gradebooks and a full dump to a folder")
+    exporter.add_argument("--to", required=True, metavar="DIR", help="folder to write into (e.g. a USB stick)")
+    exporter.add_argument("--data-dir")
+    exporter.add_argument("--config")
+    exporter.set_defaults(func=cmd_export)
     return parser
 
 

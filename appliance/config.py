@@ -27,7 +27,7 @@ class ServerSettings:
     port: int = _bounded(8080, 0, 65535)  # 0 picks a free port (tests)
     # URL students type or scan to reach the student page; empty means derive it from the mDNS host name.
     public_url: str = ""
-    max_body_bytes: int = _bounded(1_048_576, 1024, 64 * 1_048_576)
+    max_body_bytes: int = _bounded(4_194_304, 1024, 64 * 1_048_576)
     max_websocket_clients: int = _bounded(200, 1, 10_000)
     # Events queued per websocket client before the oldest are dropped (a slow client never stalls others).
     client_queue_size: int = _bounded(64, 4, 10_000)
@@ -93,6 +93,12 @@ class MdnsSettings:
 
 
 @dataclass(frozen=True)
+class ExportSettings:
+    # Where USB sticks are mounted; each mounted file system below it is offered for "Export to USB".
+    usb_root: str = "/media"
+
+
+@dataclass(frozen=True)
 class LogSettings:
     level: str = _bounded("INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
 
@@ -107,6 +113,7 @@ class Settings:
     reader: ReaderSettings = ReaderSettings()
     tracker: TrackerSettings = TrackerSettings()
     mdns: MdnsSettings = MdnsSettings()
+    export: ExportSettings = ExportSettings()
     log: LogSettings = LogSettings()
     # Set by `argus run --demo`, never by the file: loopback only, demo account, simulated camera.
     demo: bool = False
@@ -193,5 +200,5 @@ def iter_settings(settings: Settings):
 __all__ = [
     "ConfigError", "Settings", "load_settings", "settings_from_dict", "iter_settings", "SECTIONS",
     "ServerSettings", "StorageSettings", "CameraSettings", "SimSettings", "CardSettings", "ReaderSettings",
-    "TrackerSettings", "MdnsSettings", "LogSettings",
+    "TrackerSettings", "MdnsSettings", "ExportSettings", "LogSettings",
 ]

@@ -73,3 +73,31 @@ def test_results_csv_opens_in_spreadsheets_and_defuses_formulas():
     assert "Ann,1,B,,1,1\r\n" in text
     assert "\r\n'=cmd|' /C calc'!A0,2," in text  # stays text, never a formula
     assert "Correct answer,,B,(poll),," in text
+
+
+def test_pause_keeps_the_countdown_and_resume_restarts_it():
+    pos = rules.open_question(P(rules.READY, None), 0, 3, now=100.0, time_limit=30)
+    assert pos.deadline == 130.0 and not rules.expired(pos, 129.9) and rules.expired(pos, 130.0)
+    paused = rules.pause(pos, now=110.0)
+    assert paused.state == rules.PAUSED and paused.remaining == 20.0 and paused.deadline is None
+    assert not rules.accepts_answers(paused) and not rules.expired(paused, 10_000)
+    resumed = rules.resume(paused, now=500.0)
+    assert resumed == P(rules.OPEN, 0, 520.0, None)
+    assert rules.close_question(rules.pause(resumed, 501.0)).state == rules.CLOSED
+
+
+def test_questions_without_a_time_limit_never_expire():
+    pos = rules.open_question(P(rules.READY, None), 0, 1, now=100.0)
+    assert pos.deadline is None and not rules.expired(pos, 1e12)
+    assert rules.resume(rules.pause(pos, 5.0), 6.0).deadline is None
+
+
+@pytest.mark.parametrize("pos, action, message", [
+    (P(rules.CLOSED, 0), lambda p: rules.pause(p, 0), "only an open question can be paused"),
+    (P(rules.OPEN, 0), lambda p: rules.resume(p, 0), "nothing is paused"),
+    (P(rules.PAUSED, 0), lambda p: rules.open_question(p, 1, 3), "still open"),
+    (P(rules.READY, None), lambda p: rules.open_question(p, 0, 0), "no questions yet"),
+])
+def test_pause_and_resume_refuse_what_does_not_fit(pos, action, message):
+    with pytest.raises(rules.InvalidTransition, match=message):
+        action(pos)

@@ -1,20 +1,22 @@
-"""The session engine: applies teacher actions and camera registrations to the one running session.
+"""The session engine: applies teacher actions, countdowns and camera registrations to the one running session.
 
 Every change is written to the store first and published second, so anything a screen shows as registered
 is already on disk. Actions are serialised by a lock; the rules themselves live in classroom/session.py.
+Countdown deadlines are stored with the session, so a restart closes the question on time all the same.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Callable, Protocol
 
 from appliance.bus import Bus
 from appliance.classroom import scoring, session as rules
 from appliance.classroom.models import ClassRoster, Question, Quiz, SessionRecord
-from appliance.store import rosters, quizzes, sessions as store
+from appliance.store import quizzes, rosters, sessions as store
 from appliance.store.db import Database
 from appliance.vision.types import Registration
 
@@ -49,12 +51,14 @@ class _Running:
 
 
 class SessionEngine:
-    def __init__(self, db: Database, bus: Bus):
+    def __init__(self, db: Database, bus: Bus, clock: Callable[[], float] = time.time):
         self._db = db
         self._bus = bus
+        self._clock = clock
         self._lock = asyncio.Lock()
         self._running: _Running | None = None
         self._listeners: list[QuestionListener] = []
+        self._timer: asyncio.Task | None = None
 
     def add_listener(self, listener: QuestionListener) -> None:
         self._listeners.append(listener)
@@ -66,44 +70,70 @@ class SessionEngine:
         record = await store.unfinished_session(self._db)
         if record is not None:
             self._running = await self._load(record)
+            self._schedule_timer()
             log.info("resumed session %s (%s)", record.id, record.state)
+
+    async def close(self) -> None:
+        if self._timer:
+            self._timer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._timer
 
     async def _load(self, record: SessionRecord) -> _Running:
         roster = await rosters.get_class(self._db, record.class_id)
-        quiz = await quizzes.get_quiz(self._db, record.quiz_id)
+        quiz = await quizzes.get_quiz(self._db, record.quiz_id) if record.quiz_id else None
         questions = await store.session_questions(self._db, record.id)
-        running = _Running(record, rules.SessionPosition(record.state, record.question), roster,
-                           quiz.title if quiz else "", questions)
+        position = rules.SessionPosition(record.state, record.question, record.deadline, record.remaining)
+        running = _Running(record, position, roster, quiz.title if quiz else "Quick questions", questions)
         for r in await store.responses(self._db, record.id):
             running.answers.setdefault(r.question, {})[r.student_id] = r.answer
         return running
 
-    async def start(self, roster: ClassRoster, quiz: Quiz, teacher_id: int) -> SessionRecord:
-        if not quiz.questions:
+    async def start(self, roster: ClassRoster, quiz: Quiz | None, teacher_id: int,
+                    anonymous: bool = False) -> SessionRecord:
+        """Start a session for a class: with a quiz, or (quiz None) for ad-hoc questions only."""
+        if quiz is not None and not quiz.questions:
             raise rules.InvalidTransition(f"quiz '{quiz.title}' has no questions")
         async with self._lock:
-            record = await store.create_session(self._db, roster.id, quiz.id, teacher_id, quiz.questions)
+            questions = quiz.questions if quiz else ()
+            record = await store.create_session(self._db, roster.id, quiz.id if quiz else None, teacher_id,
+                                                questions, anonymous)
             await store.set_state(self._db, record.id, rules.READY, None, end_others=True)
-            was_open = self._running and self._running.position.state == rules.OPEN
-            self._running = _Running(record, rules.SessionPosition(rules.READY, None), roster, quiz.title,
-                                     quiz.questions)
+            was_open = self._running and self._running.position.state in (rules.OPEN, rules.PAUSED)
+            self._running = _Running(record, rules.SessionPosition(rules.READY, None), roster,
+                                     quiz.title if quiz else "Quick questions", questions)
             if was_open:
                 self._notify_closed()
+            self._schedule_timer()
             self._publish_state()
             return record
 
+    def _running_session(self, session_id: int) -> _Running:
+        running = self._running
+        if running is None or running.record.id != session_id:
+            raise rules.InvalidTransition(f"session {session_id} is not the running session")
+        return running
+
+    async def _check_exists(self, session_id: int) -> None:
+        if await store.get_session(self._db, session_id) is None:
+            raise NotFound(f"session {session_id} does not exist")
+
     async def act(self, session_id: int, action: str, index: int | None = None) -> None:
-        """Apply "open" (with index), "close", "reveal" or "end" to the running session."""
+        """Apply "open" (with index), "pause", "resume", "close", "reveal" or "end" to the running session."""
+        await self._check_exists(session_id)
         async with self._lock:
-            running = self._running
-            if running is None or running.record.id != session_id:
-                record = await store.get_session(self._db, session_id)
-                if record is None:
-                    raise NotFound(f"session {session_id} does not exist")
-                raise rules.InvalidTransition(f"session {session_id} is not running (it is {record.state})")
-            before = running.position
+            running = self._running_session(session_id)
+            before, now = running.position, self._clock()
             if action == "open":
-                after = rules.open_question(before, index, len(running.questions))
+                if index is None or not 0 <= index < len(running.questions):
+                    after = rules.open_question(before, -1 if index is None else index, len(running.questions))
+                else:
+                    after = rules.open_question(before, index, len(running.questions), now,
+                                                running.questions[index].time_limit)
+            elif action == "pause":
+                after = rules.pause(before, now)
+            elif action == "resume":
+                after = rules.resume(before, now)
             elif action == "close":
                 after = rules.close_question(before)
             elif action == "reveal":
@@ -112,13 +142,57 @@ class SessionEngine:
                 after = rules.end(before)
             else:
                 raise ValueError(f"unknown action {action!r}")
-            await store.set_state(self._db, session_id, after.state, after.question)
-            running.position = after
-            if after.state == rules.OPEN:
-                self._notify_opened(running)
-            elif before.state == rules.OPEN:
-                self._notify_closed()
-            self._publish_state()
+            await self._move(running, after)
+
+    async def add_question(self, session_id: int, question: Question | None, reask: int | None = None) -> int:
+        """Append an ad-hoc question, or a copy of question `reask` to ask again; opens it. Returns its index."""
+        await self._check_exists(session_id)
+        async with self._lock:
+            running = self._running_session(session_id)
+            if running.position.state in (rules.OPEN, rules.PAUSED):
+                raise rules.InvalidTransition(f"question {running.position.question + 1} is still open; close it first")
+            if running.position.state == rules.ENDED:
+                raise rules.InvalidTransition("the session has ended")
+            if reask is not None:
+                if not 0 <= reask < len(running.questions):
+                    raise rules.InvalidTransition(f"question index {reask} is out of range")
+                question = running.questions[reask]
+            index = await store.append_question(self._db, session_id, question, reask, reask is None)
+            running.questions = (*running.questions, question)
+            after = rules.open_question(running.position, index, len(running.questions), self._clock(),
+                                        question.time_limit)
+            await self._move(running, after)
+            return index
+
+    async def _move(self, running: _Running, after: rules.SessionPosition) -> None:
+        before = running.position
+        await store.set_state(self._db, running.record.id, after.state, after.question,
+                              deadline=after.deadline, remaining=after.remaining)
+        running.position = after
+        if after.state == rules.OPEN and before.state != rules.PAUSED:
+            self._notify_opened(running)
+        elif before.state in (rules.OPEN, rules.PAUSED) and after.state not in (rules.OPEN, rules.PAUSED):
+            self._notify_closed()
+        self._schedule_timer()
+        self._publish_state()
+
+    def _schedule_timer(self) -> None:
+        if self._timer:
+            self._timer.cancel()
+            self._timer = None
+        running = self._running
+        if running and running.position.state == rules.OPEN and running.position.deadline is not None:
+            self._timer = asyncio.create_task(self._close_on_deadline(running.record.id, running.position))
+
+    async def _close_on_deadline(self, session_id: int, position: rules.SessionPosition) -> None:
+        await asyncio.sleep(max(0.0, position.deadline - self._clock()))
+        async with self._lock:
+            running = self._running
+            if running is None or running.record.id != session_id or running.position != position:
+                return  # the teacher acted first
+            self._timer = None  # this task is finishing; _move must not cancel it
+            log.info("question %s of session %s closed: time is up", position.question + 1, session_id)
+            await self._move(running, rules.close_question(position))
 
     async def register(self, registration: Registration) -> None:
         """A card's answer as read by the camera: stored, then announced."""
@@ -126,20 +200,22 @@ class SessionEngine:
             running = self._running
             if running is None or not rules.accepts_answers(running.position):
                 return
+            if rules.expired(running.position, self._clock()):
+                return  # time is up; the timer is about to close the question
             student = running.roster.by_card().get(registration.card)
             question = running.questions[running.position.question]
             if student is None or registration.answer not in question.letters():
                 return
             # Registrations carry monotonic time; the store keeps wall-clock time.
-            seen_at = time.time() - max(0.0, time.monotonic() - registration.time)
+            seen_at = self._clock() - max(0.0, time.monotonic() - registration.time)
             index = running.position.question
             response = await store.record_answer(self._db, running.record.id, index, student.id,
                                                  student.card, registration.answer, seen_at)
             if response is None:
                 return
             running.answers.setdefault(index, {})[student.id] = response.answer
-            self._bus.publish({"type": "response", "session_id": running.record.id, **response.to_json()},
-                              "teacher")
+            self._bus.publish({"type": "response", "session_id": running.record.id, "name": student.name,
+                               **response.to_json()}, "teacher")
             self._publish_state()
 
     def _notify_opened(self, running: _Running) -> None:
@@ -159,19 +235,28 @@ class SessionEngine:
         """What the projector and students may see: never a name, never one student's answer."""
         running = self._running
         if running is None or running.position.state == rules.ENDED:
-            return {"session": None}
+            return {"session": None, "server_time": self._clock()}
         pos = running.position
         question = running.questions[pos.question] if pos.question is not None else None
-        answers = list(running.answers.get(pos.question, {}).values()) if question else []
+        answered = running.answers.get(pos.question, {}) if question else {}
+        answers = list(answered.values())
         revealed = pos.state == rules.REVEALED and question is not None
-        return {"session": {
+        cards = sorted(s.card for s in running.roster.students if s.id in answered)
+        return {"server_time": self._clock(), "session": {
             "id": running.record.id,
             "state": pos.state,
             "question_index": pos.question,
             "question_count": len(running.questions),
-            "question": {"text": question.text, "options": list(question.options)} if question else None,
+            "question": {"text": question.text, "options": list(question.options), "type": question.kind,
+                         "image": f"/images/{question.image}" if question.image else None} if question else None,
             "answered": len(answers),
             "total": len(running.roster.students),
+            # Card numbers (never names, never answers) let students see they were read, unless anonymous.
+            "answered_cards": None if running.record.anonymous else cards,
+            "anonymous": running.record.anonymous,
+            "deadline": pos.deadline,
+            "remaining": pos.remaining,
+            "time_limit": question.time_limit if question else None,
             "distribution": scoring.distribution(question, answers) if revealed else None,
             "correct": question.correct if revealed else None,
             "class_name": running.roster.name,

@@ -39,12 +39,17 @@ class Question:
     options: tuple[str, ...]
     correct: str | None  # option letter, None for a poll
     id: int | None = None
+    kind: str = "multiple"  # "multiple" | "truefalse" | "poll"
+    time_limit: int | None = None  # seconds; the question closes by itself when it runs out
+    image: str | None = None  # file name in the data dir's images/
 
     def letters(self) -> tuple[str, ...]:
         return LETTERS[: len(self.options)]
 
     def to_json(self) -> dict:
-        return {"id": self.id, "text": self.text, "options": list(self.options), "correct": self.correct}
+        return {"id": self.id, "text": self.text, "options": list(self.options), "correct": self.correct,
+                "type": self.kind, "time_limit": self.time_limit,
+                "image": f"/images/{self.image}" if self.image else None}
 
 
 @dataclass(frozen=True)
@@ -52,9 +57,11 @@ class Quiz:
     id: int
     title: str
     questions: tuple[Question, ...]
+    tags: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
-        return {"id": self.id, "title": self.title, "questions": [q.to_json() for q in self.questions]}
+        return {"id": self.id, "title": self.title, "tags": list(self.tags),
+                "questions": [q.to_json() for q in self.questions]}
 
 
 @dataclass(frozen=True)
@@ -76,9 +83,12 @@ class Response:
 class SessionRecord:
     id: int
     class_id: int
-    quiz_id: int
+    quiz_id: int | None  # None for a session of ad-hoc questions only
     teacher_id: int
     state: str
     question: int | None
     created_at: float
     ended_at: float | None
+    anonymous: bool = False
+    deadline: float | None = None  # wall-clock time the open question closes by itself
+    remaining: float | None = None  # seconds left on the countdown while paused

@@ -1,15 +1,19 @@
 """The session state machine: which teacher action is allowed when, and where it leads. Pure, no I/O.
 
 ready ──open(i)──► open ──close──► closed ──reveal──► revealed ──open(j)──► open ...
-  any state but ended ──end──► ended.  Reveal straight from open closes the question first, and a closed
-question may be opened again (re-asked) or another question opened without revealing.
+                   open ──pause──► paused ──resume──► open
+Reveal straight from open (or paused) closes the question first; a closed question may be opened again
+or another question opened without revealing; any state but ended ──end──► ended.
+
+Countdowns are plain numbers here too: a deadline (wall-clock seconds) while running, the seconds remaining
+while paused, so a restart can pick the countdown up exactly where it was.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-READY, OPEN, CLOSED, REVEALED, ENDED = "ready", "open", "closed", "revealed", "ended"
-STATES = (READY, OPEN, CLOSED, REVEALED, ENDED)
+READY, OPEN, PAUSED, CLOSED, REVEALED, ENDED = "ready", "open", "paused", "closed", "revealed", "ended"
+STATES = (READY, OPEN, PAUSED, CLOSED, REVEALED, ENDED)
 
 
 class InvalidTransition(ValueError):
@@ -20,26 +24,43 @@ class InvalidTransition(ValueError):
 class SessionPosition:
     state: str
     question: int | None  # current question index, None before the first one opens
+    deadline: float | None = None  # when the open question closes by itself
+    remaining: float | None = None  # countdown seconds left while paused
 
 
-def open_question(pos: SessionPosition, index: int, question_count: int) -> SessionPosition:
+def open_question(pos: SessionPosition, index: int, question_count: int, now: float = 0.0,
+                  time_limit: int | None = None) -> SessionPosition:
     if pos.state == ENDED:
         raise InvalidTransition("the session has ended")
-    if pos.state == OPEN:
+    if pos.state in (OPEN, PAUSED):
         raise InvalidTransition(f"question {pos.question + 1} is still open; close it first")
     if not 0 <= index < question_count:
-        raise InvalidTransition(f"question index {index} is out of range (0..{question_count - 1})")
-    return SessionPosition(OPEN, index)
+        raise InvalidTransition(f"question index {index} is out of range (0..{question_count - 1})"
+                                if question_count else "this session has no questions yet; add one first")
+    return SessionPosition(OPEN, index, now + time_limit if time_limit else None)
+
+
+def pause(pos: SessionPosition, now: float) -> SessionPosition:
+    if pos.state != OPEN:
+        raise InvalidTransition(f"only an open question can be paused (the session is {pos.state})")
+    remaining = max(0.0, pos.deadline - now) if pos.deadline is not None else None
+    return SessionPosition(PAUSED, pos.question, None, remaining)
+
+
+def resume(pos: SessionPosition, now: float) -> SessionPosition:
+    if pos.state != PAUSED:
+        raise InvalidTransition(f"nothing is paused (the session is {pos.state})")
+    return SessionPosition(OPEN, pos.question, now + pos.remaining if pos.remaining is not None else None)
 
 
 def close_question(pos: SessionPosition) -> SessionPosition:
-    if pos.state != OPEN:
+    if pos.state not in (OPEN, PAUSED):
         raise InvalidTransition(f"no question is open (the session is {pos.state})")
     return SessionPosition(CLOSED, pos.question)
 
 
 def reveal(pos: SessionPosition) -> SessionPosition:
-    if pos.state not in (OPEN, CLOSED):
+    if pos.state not in (OPEN, PAUSED, CLOSED):
         raise InvalidTransition(f"nothing to reveal (the session is {pos.state})")
     return SessionPosition(REVEALED, pos.question)
 
@@ -48,6 +69,11 @@ def end(pos: SessionPosition) -> SessionPosition:
     if pos.state == ENDED:
         raise InvalidTransition("the session has already ended")
     return SessionPosition(ENDED, pos.question)
+
+
+def expired(pos: SessionPosition, now: float) -> bool:
+    """Whether the open question's countdown has run out."""
+    return pos.state == OPEN and pos.deadline is not None and now >= pos.deadline
 
 
 def accepts_answers(pos: SessionPosition) -> bool:

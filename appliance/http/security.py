@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from appliance.classroom.engine import NotFound
+from appliance.classroom.importers import InvalidImport
 from appliance.classroom.session import InvalidTransition
 from appliance.store.db import StoreError
 
@@ -50,6 +51,8 @@ async def error_middleware(request: web.Request, handler):
             raise
         message = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else exc.reason
         return json_error(exc.status, message)
+    except InvalidImport as exc:
+        return web.json_response({"error": str(exc), "problems": exc.problems}, status=400)
     except InvalidTransition as exc:
         return json_error(409, str(exc))
     except NotFound as exc:

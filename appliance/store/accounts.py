@@ -66,3 +66,13 @@ async def user_for_token(db: Database, token: str) -> User | None:
 async def end_login(db: Database, token: str) -> None:
     async with db.transaction() as conn:
         await conn.execute("DELETE FROM auth_sessions WHERE token_hash = ?", (_token_hash(token),))
+
+
+async def list_users(db: Database) -> list[dict]:
+    rows = await db.fetchall("SELECT id, username, role, created_at FROM users ORDER BY username")
+    return [dict(r) for r in rows]
+
+
+async def get_user(db: Database, user_id: int) -> tuple[User, str] | None:
+    row = await db.fetchone("SELECT id, username, role, password_hash FROM users WHERE id = ?", (user_id,))
+    return (User(row["id"], row["username"], row["role"]), row["password_hash"]) if row else None

@@ -126,14 +126,25 @@ async def _migrate(conn: aiosqlite.Connection, path: Path, backup_dir: Path,
         target = backup_dir / f"{path.stem}-before-{pending[0][1][:3]}-{int(time.time())}.db"
         await conn.execute("VACUUM INTO ?", (str(target),))
         log.info("backed up %s to %s before migrating", path, target)
-    for version, name, sql in pending:
-        log.info("applying migration %s", name)
-        try:
-            await conn.executescript(
-                f"BEGIN IMMEDIATE;\n{sql}\n;INSERT INTO schema_migrations VALUES ({version}, '{name}', {time.time()});"
-                "\nCOMMIT;"
-            )
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                await conn.execute("ROLLBACK")
-            raise StoreError(f"migration {name} failed: {exc}") from exc
+    # Foreign keys are off while migrating so a table can be rebuilt (SQLite's documented way to change a
+    # constraint) without its DROP cascading into the rows that reference it; the check below keeps us honest.
+    await conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for version, name, sql in pending:
+            log.info("applying migration %s", name)
+            try:
+                await conn.executescript(
+                    f"BEGIN IMMEDIATE;\n{sql}\n;INSERT INTO schema_migrations VALUES ({version}, '{name}', "
+                    f"{time.time()});"
+                )
+                async with conn.execute("PRAGMA foreign_key_check") as cursor:
+                    broken = await cursor.fetchall()
+                if broken:
+                    raise sqlite3.IntegrityError(f"foreign keys broken in {sorted({r[0] for r in broken})}")
+                await conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if conn.in_transaction:
+                    await conn.execute("ROLLBACK")
+                raise StoreError(f"migration {name} failed: {exc}") from exc
+    finally:
+        await conn.execute("PRAGMA foreign_keys = ON")

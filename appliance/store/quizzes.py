@@ -1,4 +1,4 @@
-"""Quizzes and their questions."""
+"""Quizzes and their questions: the teacher's library, with tags, search and cloning."""
 from __future__ import annotations
 
 import json
@@ -7,42 +7,100 @@ import time
 from appliance.classroom.models import Question, Quiz
 from appliance.store.db import Database
 
-
-def _question(row) -> Question:
-    return Question(row["text"], tuple(json.loads(row["options"])), row["correct"], row["id"])
+_QUESTION_COLUMNS = "id, quiz_id, text, options, correct, kind, time_limit, image"
 
 
-async def create_quiz(db: Database, owner_id: int, title: str, questions: list[Question]) -> Quiz:
+def question_from_row(row) -> Question:
+    return Question(row["text"], tuple(json.loads(row["options"])), row["correct"],
+                    row["id"] if "id" in row.keys() else None, row["kind"], row["time_limit"], row["image"])
+
+
+def _quiz(row, questions) -> Quiz:
+    return Quiz(row["id"], row["title"], tuple(questions), tuple(json.loads(row["tags"])))
+
+
+async def _insert_questions(conn, quiz_id: int, questions: list[Question]) -> list[Question]:
+    stored = []
+    for position, q in enumerate(questions):
+        cursor = await conn.execute(
+            "INSERT INTO questions (quiz_id, position, text, options, correct, kind, time_limit, image)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (quiz_id, position, q.text, json.dumps(list(q.options)), q.correct, q.kind, q.time_limit, q.image),
+        )
+        stored.append(Question(q.text, q.options, q.correct, cursor.lastrowid, q.kind, q.time_limit, q.image))
+    return stored
+
+
+async def create_quiz(db: Database, owner_id: int, title: str, questions: list[Question],
+                      tags: tuple[str, ...] = ()) -> Quiz:
+    now = time.time()
     async with db.transaction() as conn:
         cursor = await conn.execute(
-            "INSERT INTO quizzes (owner_id, title, created_at) VALUES (?, ?, ?)", (owner_id, title, time.time())
+            "INSERT INTO quizzes (owner_id, title, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+            (owner_id, title, json.dumps(list(tags)), now, now),
         )
         quiz_id = cursor.lastrowid
-        stored = []
-        for position, q in enumerate(questions):
-            cursor = await conn.execute(
-                "INSERT INTO questions (quiz_id, position, text, options, correct) VALUES (?, ?, ?, ?, ?)",
-                (quiz_id, position, q.text, json.dumps(list(q.options)), q.correct),
-            )
-            stored.append(Question(q.text, q.options, q.correct, cursor.lastrowid))
-    return Quiz(quiz_id, title, tuple(stored))
+        stored = await _insert_questions(conn, quiz_id, questions)
+    return Quiz(quiz_id, title, tuple(stored), tuple(tags))
 
 
-async def list_quizzes(db: Database, owner_id: int | None = None) -> list[Quiz]:
-    where, params = ("", ()) if owner_id is None else ("WHERE owner_id = ?", (owner_id,))
-    quizzes = await db.fetchall(f"SELECT id, title FROM quizzes {where} ORDER BY title, id", params)
-    rows = await db.fetchall("SELECT id, quiz_id, text, options, correct FROM questions ORDER BY quiz_id, position")
+async def replace_quiz(db: Database, quiz_id: int, title: str, questions: list[Question],
+                       tags: tuple[str, ...]) -> Quiz:
+    """Save an edited quiz whole (the editor's reorder, duplicate and delete all land here). Past sessions
+    keep their own copy of the questions, so this never changes a result."""
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE quizzes SET title = ?, tags = ?, updated_at = ? WHERE id = ?",
+                           (title, json.dumps(list(tags)), time.time(), quiz_id))
+        await conn.execute("DELETE FROM questions WHERE quiz_id = ?", (quiz_id,))
+        stored = await _insert_questions(conn, quiz_id, questions)
+    return Quiz(quiz_id, title, tuple(stored), tuple(tags))
+
+
+async def list_quizzes(db: Database, owner_id: int | None = None, *, search: str = "", tag: str = "",
+                       archived: bool = False) -> list[Quiz]:
+    where, params = ["archived = ?"], [int(archived)]
+    if owner_id is not None:
+        where.append("owner_id = ?")
+        params.append(owner_id)
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append("(title LIKE ? ESCAPE '\\' OR id IN (SELECT quiz_id FROM questions WHERE text LIKE ? ESCAPE '\\'))")
+        params += [pattern, pattern]
+    if tag:
+        where.append("EXISTS (SELECT 1 FROM json_each(quizzes.tags) WHERE value = ?)")
+        params.append(tag.lower())
+    quizzes = await db.fetchall(f"SELECT id, title, tags FROM quizzes WHERE {' AND '.join(where)}"
+                                f" ORDER BY title, id", params)
+    rows = await db.fetchall(f"SELECT {_QUESTION_COLUMNS} FROM questions ORDER BY quiz_id, position")
     by_quiz: dict[int, list[Question]] = {}
     for row in rows:
-        by_quiz.setdefault(row["quiz_id"], []).append(_question(row))
-    return [Quiz(q["id"], q["title"], tuple(by_quiz.get(q["id"], ()))) for q in quizzes]
+        by_quiz.setdefault(row["quiz_id"], []).append(question_from_row(row))
+    return [_quiz(q, by_quiz.get(q["id"], ())) for q in quizzes]
 
 
 async def get_quiz(db: Database, quiz_id: int) -> Quiz | None:
-    row = await db.fetchone("SELECT id, title FROM quizzes WHERE id = ?", (quiz_id,))
+    row = await db.fetchone("SELECT id, title, tags FROM quizzes WHERE id = ?", (quiz_id,))
     if row is None:
         return None
     questions = await db.fetchall(
-        "SELECT id, text, options, correct FROM questions WHERE quiz_id = ? ORDER BY position", (quiz_id,)
+        f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE quiz_id = ? ORDER BY position", (quiz_id,)
     )
-    return Quiz(row["id"], row["title"], tuple(_question(q) for q in questions))
+    return _quiz(row, [question_from_row(q) for q in questions])
+
+
+async def quiz_owner(db: Database, quiz_id: int) -> int | None:
+    row = await db.fetchone("SELECT owner_id FROM quizzes WHERE id = ?", (quiz_id,))
+    return row[0] if row else None
+
+
+async def set_archived(db: Database, quiz_id: int, archived: bool) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE quizzes SET archived = ? WHERE id = ?", (int(archived), quiz_id))
+
+
+async def all_tags(db: Database, owner_id: int | None) -> list[str]:
+    where, params = ("WHERE archived = 0", ()) if owner_id is None else ("WHERE archived = 0 AND owner_id = ?",
+                                                                          (owner_id,))
+    rows = await db.fetchall(f"SELECT DISTINCT value FROM quizzes, json_each(quizzes.tags) {where} ORDER BY value",
+                             params)
+    return [r[0] for r in rows]

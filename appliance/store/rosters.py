@@ -1,4 +1,5 @@
-"""Classes and their students."""
+"""Classes and their students. A student who leaves is archived, keeping their past answers, and their card
+becomes free for someone else."""
 from __future__ import annotations
 
 import time
@@ -14,20 +15,30 @@ async def create_class(db: Database, owner_id: int, name: str, students: list[tu
             "INSERT INTO classes (owner_id, name, created_at) VALUES (?, ?, ?)", (owner_id, name, time.time())
         )
         class_id = cursor.lastrowid
-        members = []
-        for student_name, card in students:
-            cursor = await conn.execute(
-                "INSERT INTO students (class_id, name, card) VALUES (?, ?, ?)", (class_id, student_name, card)
-            )
-            members.append(Student(cursor.lastrowid, student_name, card))
+    members = await add_students(db, class_id, students) if students else []
     return ClassRoster(class_id, name, tuple(members))
 
 
-async def list_classes(db: Database, owner_id: int | None = None) -> list[ClassRoster]:
-    """Every class that is not archived; only the owner's when owner_id is given."""
-    where, params = ("WHERE archived = 0", ()) if owner_id is None else ("WHERE archived = 0 AND owner_id = ?", (owner_id,))
+async def add_students(db: Database, class_id: int, students: list[tuple[str, int]]) -> list[Student]:
+    """Add (name, card) students in one transaction: a clash on any card adds none of them."""
+    added = []
+    async with db.transaction() as conn:
+        for name, card in students:
+            cursor = await conn.execute(
+                "INSERT INTO students (class_id, name, card) VALUES (?, ?, ?)", (class_id, name, card)
+            )
+            added.append(Student(cursor.lastrowid, name, card))
+    return added
+
+
+async def list_classes(db: Database, owner_id: int | None = None, archived: bool = False) -> list[ClassRoster]:
+    """Classes (current ones unless archived=True); only the owner's when owner_id is given."""
+    where, params = "WHERE archived = ?", [int(archived)]
+    if owner_id is not None:
+        where += " AND owner_id = ?"
+        params.append(owner_id)
     classes = await db.fetchall(f"SELECT id, name FROM classes {where} ORDER BY name, id", params)
-    students = await db.fetchall("SELECT id, class_id, name, card FROM students ORDER BY card")
+    students = await db.fetchall("SELECT id, class_id, name, card FROM students WHERE archived = 0 ORDER BY card")
     by_class: dict[int, list[Student]] = {}
     for row in students:
         by_class.setdefault(row["class_id"], []).append(Student(row["id"], row["name"], row["card"]))
@@ -38,10 +49,51 @@ async def get_class(db: Database, class_id: int) -> ClassRoster | None:
     row = await db.fetchone("SELECT id, name FROM classes WHERE id = ?", (class_id,))
     if row is None:
         return None
-    students = await db.fetchall("SELECT id, name, card FROM students WHERE class_id = ? ORDER BY card", (class_id,))
+    students = await db.fetchall(
+        "SELECT id, name, card FROM students WHERE class_id = ? AND archived = 0 ORDER BY card", (class_id,)
+    )
     return ClassRoster(row["id"], row["name"], tuple(Student(s["id"], s["name"], s["card"]) for s in students))
 
 
 async def class_owner(db: Database, class_id: int) -> int | None:
     row = await db.fetchone("SELECT owner_id FROM classes WHERE id = ?", (class_id,))
     return row[0] if row else None
+
+
+async def update_class(db: Database, class_id: int, *, name: str | None = None, archived: bool | None = None) -> None:
+    async with db.transaction() as conn:
+        if name is not None:
+            await conn.execute("UPDATE classes SET name = ? WHERE id = ?", (name, class_id))
+        if archived is not None:
+            await conn.execute("UPDATE classes SET archived = ? WHERE id = ?", (int(archived), class_id))
+
+
+async def update_student(db: Database, student_id: int, *, name: str | None = None, card: int | None = None) -> None:
+    async with db.transaction() as conn:
+        if name is not None:
+            await conn.execute("UPDATE students SET name = ? WHERE id = ?", (name, student_id))
+        if card is not None:
+            await conn.execute("UPDATE students SET card = ? WHERE id = ?", (card, student_id))
+
+
+async def remove_student(db: Database, student_id: int) -> None:
+    """Delete a student with no answers yet; archive one whose answers belong in past results."""
+    async with db.transaction() as conn:
+        async with conn.execute("SELECT 1 FROM responses WHERE student_id = ? LIMIT 1", (student_id,)) as cur:
+            has_answers = await cur.fetchone() is not None
+        if has_answers:
+            await conn.execute("UPDATE students SET archived = 1 WHERE id = ?", (student_id,))
+        else:
+            await conn.execute("DELETE FROM students WHERE id = ?", (student_id,))
+
+
+async def student_class(db: Database, student_id: int) -> int | None:
+    row = await db.fetchone("SELECT class_id FROM students WHERE id = ? AND archived = 0", (student_id,))
+    return row[0] if row else None
+
+
+async def all_students(db: Database, class_id: int) -> list[Student]:
+    """Current and archived students: reports over past sessions need both."""
+    rows = await db.fetchall("SELECT id, name, card FROM students WHERE class_id = ? ORDER BY archived, card",
+                             (class_id,))
+    return [Student(r["id"], r["name"], r["card"]) for r in rows]

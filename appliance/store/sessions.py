@@ -6,12 +6,16 @@ import time
 
 from appliance.classroom.models import Question, Response, SessionRecord
 from appliance.store.db import Database
+from appliance.store.quizzes import question_from_row
 
-_SESSION_COLUMNS = "id, class_id, quiz_id, teacher_id, state, question, created_at, ended_at"
+_SESSION_COLUMNS = ("id, class_id, quiz_id, teacher_id, state, question, created_at, ended_at, anonymous,"
+                    " deadline, remaining")
 
 
 def _session(row) -> SessionRecord:
-    return SessionRecord(*(row[c] for c in _SESSION_COLUMNS.split(", ")))
+    values = {c: row[c] for c in _SESSION_COLUMNS.split(", ")}
+    values["anonymous"] = bool(values["anonymous"])
+    return SessionRecord(**values)
 
 
 def _response(row) -> Response:
@@ -21,21 +25,38 @@ def _response(row) -> Response:
     )
 
 
-async def create_session(db: Database, class_id: int, quiz_id: int, teacher_id: int,
-                         questions: tuple[Question, ...]) -> SessionRecord:
+_INSERT_QUESTION = ("INSERT INTO session_questions (session_id, position, text, options, correct, kind, time_limit,"
+                    " image, origin, adhoc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def _question_row(session_id: int, position: int, q: Question, origin: int | None, adhoc: bool) -> tuple:
+    return (session_id, position, q.text, json.dumps(list(q.options)), q.correct, q.kind, q.time_limit, q.image,
+            origin, int(adhoc))
+
+
+async def create_session(db: Database, class_id: int, quiz_id: int | None, teacher_id: int,
+                         questions: tuple[Question, ...], anonymous: bool = False) -> SessionRecord:
     now = time.time()
     async with db.transaction() as conn:
         cursor = await conn.execute(
-            "INSERT INTO sessions (class_id, quiz_id, teacher_id, state, question, created_at)"
-            " VALUES (?, ?, ?, 'ready', NULL, ?)",
-            (class_id, quiz_id, teacher_id, now),
+            "INSERT INTO sessions (class_id, quiz_id, teacher_id, state, question, created_at, anonymous)"
+            " VALUES (?, ?, ?, 'ready', NULL, ?, ?)",
+            (class_id, quiz_id, teacher_id, now, int(anonymous)),
         )
         session_id = cursor.lastrowid
-        await conn.executemany(
-            "INSERT INTO session_questions (session_id, position, text, options, correct) VALUES (?, ?, ?, ?, ?)",
-            [(session_id, i, q.text, json.dumps(list(q.options)), q.correct) for i, q in enumerate(questions)],
-        )
-    return SessionRecord(session_id, class_id, quiz_id, teacher_id, "ready", None, now, None)
+        await conn.executemany(_INSERT_QUESTION, [_question_row(session_id, i, q, None, False)
+                                                  for i, q in enumerate(questions)])
+    return SessionRecord(session_id, class_id, quiz_id, teacher_id, "ready", None, now, None, anonymous)
+
+
+async def append_question(db: Database, session_id: int, question: Question, origin: int | None,
+                          adhoc: bool) -> int:
+    """Add a question to a running session (re-asked or ad-hoc); returns its position."""
+    async with db.transaction() as conn:
+        async with conn.execute("SELECT count(*) FROM session_questions WHERE session_id = ?", (session_id,)) as c:
+            position = (await c.fetchone())[0]
+        await conn.execute(_INSERT_QUESTION, _question_row(session_id, position, question, origin, adhoc))
+    return position
 
 
 async def get_session(db: Database, session_id: int) -> SessionRecord | None:
@@ -43,15 +64,22 @@ async def get_session(db: Database, session_id: int) -> SessionRecord | None:
     return _session(row) if row else None
 
 
-async def list_sessions(db: Database, teacher_id: int | None = None) -> list[dict]:
-    where, params = ("", ()) if teacher_id is None else ("WHERE s.teacher_id = ?", (teacher_id,))
+async def list_sessions(db: Database, teacher_id: int | None = None, class_id: int | None = None) -> list[dict]:
+    where, params = ["1"], []
+    if teacher_id is not None:
+        where.append("s.teacher_id = ?")
+        params.append(teacher_id)
+    if class_id is not None:
+        where.append("s.class_id = ?")
+        params.append(class_id)
     rows = await db.fetchall(
-        f"SELECT s.id, s.class_id, s.quiz_id, c.name AS class_name, q.title AS quiz_title, s.state, s.question,"
-        f" s.created_at, s.ended_at FROM sessions s JOIN classes c ON c.id = s.class_id"
-        f" JOIN quizzes q ON q.id = s.quiz_id {where} ORDER BY s.id DESC",
+        "SELECT s.id, s.class_id, s.quiz_id, c.name AS class_name,"
+        " coalesce(q.title, 'Quick questions') AS quiz_title, s.state, s.question, s.created_at, s.ended_at,"
+        " s.anonymous FROM sessions s JOIN classes c ON c.id = s.class_id"
+        f" LEFT JOIN quizzes q ON q.id = s.quiz_id WHERE {' AND '.join(where)} ORDER BY s.id DESC",
         params,
     )
-    return [dict(row) for row in rows]
+    return [dict(row) | {"anonymous": bool(row["anonymous"])} for row in rows]
 
 
 async def unfinished_session(db: Database) -> SessionRecord | None:
@@ -64,13 +92,14 @@ async def unfinished_session(db: Database) -> SessionRecord | None:
 
 async def session_questions(db: Database, session_id: int) -> tuple[Question, ...]:
     rows = await db.fetchall(
-        "SELECT text, options, correct FROM session_questions WHERE session_id = ? ORDER BY position", (session_id,)
+        "SELECT text, options, correct, kind, time_limit, image FROM session_questions WHERE session_id = ?"
+        " ORDER BY position", (session_id,)
     )
-    return tuple(Question(r["text"], tuple(json.loads(r["options"])), r["correct"]) for r in rows)
+    return tuple(question_from_row(r) for r in rows)
 
 
 async def set_state(db: Database, session_id: int, state: str, question: int | None,
-                    end_others: bool = False) -> None:
+                    end_others: bool = False, deadline: float | None = None, remaining: float | None = None) -> None:
     async with db.transaction() as conn:
         if end_others:
             # One camera feeds one session: starting one ends any other left open.
@@ -79,9 +108,9 @@ async def set_state(db: Database, session_id: int, state: str, question: int | N
                 (time.time(), session_id),
             )
         await conn.execute(
-            "UPDATE sessions SET state = ?, question = ?, ended_at = CASE WHEN ? = 'ended' THEN ? ELSE ended_at END"
-            " WHERE id = ?",
-            (state, question, state, time.time(), session_id),
+            "UPDATE sessions SET state = ?, question = ?, deadline = ?, remaining = ?,"
+            " ended_at = CASE WHEN ? = 'ended' THEN ? ELSE ended_at END WHERE id = ?",
+            (state, question, deadline, remaining, state, time.time(), session_id),
         )
 
 

@@ -1,0 +1,68 @@
+"""Across sessions: each student's history, the class gradebook, question difficulty and participation.
+Pure: takes what the store loaded, returns plain data."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from appliance.classroom.models import Question, Response, Student
+
+
+@dataclass(frozen=True)
+class SessionData:
+    id: int
+    title: str
+    created_at: float
+    questions: tuple[Question, ...]
+    responses: tuple[Response, ...]
+
+    def graded(self) -> int:
+        return sum(1 for q in self.questions if q.correct is not None)
+
+
+def _score(session: SessionData, student_id: int) -> tuple[int, int]:
+    """(correct answers, questions answered) for one student in one session."""
+    answers = {r.question: r.answer for r in session.responses if r.student_id == student_id}
+    correct = sum(1 for i, q in enumerate(session.questions) if q.correct and answers.get(i) == q.correct)
+    return correct, len(answers)
+
+
+def student_history(student: Student, sessions: list[SessionData]) -> dict:
+    rows = []
+    for s in sessions:
+        correct, answered = _score(s, student.id)
+        rows.append({"session_id": s.id, "title": s.title, "created_at": s.created_at, "score": correct,
+                     "graded": s.graded(), "answered": answered, "questions": len(s.questions),
+                     "percent": round(100 * correct / s.graded(), 1) if s.graded() else None})
+    return {"student": {"id": student.id, "name": student.name, "card": student.card}, "sessions": rows}
+
+
+def gradebook(students: list[Student], sessions: list[SessionData]) -> dict:
+    """A row per student, a column per session: the score out of the graded questions."""
+    columns = [{"session_id": s.id, "title": s.title, "created_at": s.created_at, "graded": s.graded()}
+               for s in sessions]
+    rows = [{"student_id": st.id, "name": st.name, "card": st.card,
+             "scores": [_score(s, st.id)[0] if any(r.student_id == st.id for r in s.responses) else None
+                        for s in sessions]} for st in students]
+    return {"columns": columns, "rows": rows}
+
+
+def trends(students: list[Student], sessions: list[SessionData]) -> dict:
+    """Question difficulty (share correct, hardest first) and participation per session."""
+    difficulty = []
+    participation = []
+    for s in sessions:
+        by_question: dict[int, list[str]] = {}
+        for r in s.responses:
+            by_question.setdefault(r.question, []).append(r.answer)
+        for i, q in enumerate(s.questions):
+            answers = by_question.get(i, [])
+            if q.correct and answers:
+                difficulty.append({"session_id": s.id, "question": i, "text": q.text,
+                                   "percent_correct": round(100 * answers.count(q.correct) / len(answers), 1),
+                                   "answered": len(answers)})
+        asked = len(s.questions) or 1
+        answered = sum(len(v) for v in by_question.values())
+        participation.append({"session_id": s.id, "title": s.title, "created_at": s.created_at,
+                              "percent": round(100 * answered / (asked * max(1, len(students))), 1)})
+    difficulty.sort(key=lambda d: d["percent_correct"])
+    return {"difficulty": difficulty, "participation": participation}

@@ -1,0 +1,285 @@
+"""Parsing rosters and quizzes that teachers bring from elsewhere. Pure: text in, records or errors out.
+
+Every problem is reported with its line (CSV) or field path (JSON), all of them at once, so a teacher can fix
+the file in one go; nothing is returned unless the whole file is good, so nothing is ever half-imported.
+
+Formats (also documented in docs/FORMATS.md):
+- Roster CSV: one student a row, `name[,card]`; an optional header row `name,card`; comma or semicolon.
+- Quiz JSON: {"format": "argus-quiz", "version": 1, "title", "tags": [..], "questions": [{"type", "text",
+  "options": [..], "correct": "A".."D" | null, "time_limit": seconds | null}]}
+- Quiz CSV: header `type,text,option_a,option_b,option_c,option_d,correct,time_limit`, one question a row.
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import re
+from dataclasses import dataclass
+
+from appliance.classroom.models import LETTERS, Question
+
+MAX_NAME = 100
+MAX_TEXT = 500
+MAX_OPTION = 200
+MAX_ROWS = 1000
+MAX_TIME_LIMIT = 3600
+KINDS = ("multiple", "truefalse", "poll")
+
+
+class InvalidImport(ValueError):
+    """The file is not acceptable; `problems` lists every one found, each naming its line or field."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
+        super().__init__(shown)
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    line: int
+    name: str
+    card: int | None
+
+
+@dataclass(frozen=True)
+class QuizDraft:
+    title: str
+    tags: tuple[str, ...]
+    questions: tuple[Question, ...]
+    time_limits: tuple[int | None, ...]
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without Excel's BOM); otherwise Windows-1252, what older Excel saves."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise InvalidImport([f"byte {exc.start}: the file is not text (save it as CSV UTF-8)"]) from None
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    if "\x00" in text:
+        raise InvalidImport(["the file contains NUL bytes: it is not a CSV text file"])
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        raise InvalidImport([f"not valid CSV: {exc}"]) from None
+
+
+def parse_roster_csv(text: str, card_count: int) -> list[RosterRow]:
+    rows = _csv_rows(text)
+    problems: list[str] = []
+    result: list[RosterRow] = []
+    seen_cards: dict[int, int] = {}
+    for number, row in enumerate(rows, start=1):
+        cells = [c.strip() for c in row]
+        if not any(cells):
+            continue
+        if number == 1 and cells[0].lower() in ("name", "student", "student name"):
+            continue
+        if len(result) >= MAX_ROWS:
+            problems.append(f"line {number}: more than {MAX_ROWS} students")
+            break
+        if len(cells) > 2 and any(cells[2:]):
+            problems.append(f"line {number}: expected 'name' or 'name,card', found {len(cells)} columns")
+            continue
+        name = cells[0]
+        if not name:
+            problems.append(f"line {number}: the name is empty")
+            continue
+        if len(name) > MAX_NAME:
+            problems.append(f"line {number}: the name is longer than {MAX_NAME} characters")
+            continue
+        if any(ord(ch) < 32 for ch in name):
+            problems.append(f"line {number}: the name contains control characters")
+            continue
+        card = None
+        raw_card = cells[1] if len(cells) > 1 else ""
+        if raw_card:
+            if not raw_card.isdigit() or not 1 <= int(raw_card) <= card_count:
+                problems.append(f"line {number}: card {raw_card!r} is not a number from 1 to {card_count}")
+                continue
+            card = int(raw_card)
+            if card in seen_cards:
+                problems.append(f"line {number}: card {card} is already given to line {seen_cards[card]}")
+                continue
+            seen_cards[card] = number
+        result.append(RosterRow(number, name, card))
+    if not result and not problems:
+        problems.append("the file has no students")
+    if problems:
+        raise InvalidImport(problems)
+    return result
+
+
+def assign_cards(rows: list[RosterRow], taken: set[int], card_count: int) -> list[tuple[str, int]]:
+    """Give every student without a card the lowest free one; raises when the cards run out."""
+    used = set(taken) | {r.card for r in rows if r.card is not None}
+    clashes = [f"line {r.line}: card {r.card} already belongs to a student of this class"
+               for r in rows if r.card is not None and r.card in taken]
+    if clashes:
+        raise InvalidImport(clashes)
+    free = (n for n in range(1, card_count + 1) if n not in used)
+    assigned = []
+    for r in rows:
+        card = r.card if r.card is not None else next(free, None)
+        if card is None:
+            raise InvalidImport([f"line {r.line}: no free card left (cards go up to {card_count})"])
+        assigned.append((r.name, card))
+    return assigned
+
+
+def validate_question(where: str, kind, text, options, correct, time_limit, problems: list[str]) -> Question | None:
+    """Check one question from any source; appends problems naming `where` and returns None if bad."""
+    before = len(problems)
+    if kind not in KINDS:
+        problems.append(f"{where}.type: must be one of {', '.join(KINDS)}")
+        return None
+    if kind == "truefalse" and options in (None, []):
+        options = ["True", "False"]
+    if not isinstance(text, str) or not text.strip():
+        problems.append(f"{where}.text: must be non-empty text")
+    elif len(text) > MAX_TEXT:
+        problems.append(f"{where}.text: longer than {MAX_TEXT} characters")
+    if not isinstance(options, list) or not all(isinstance(o, str) and o.strip() for o in options):
+        problems.append(f"{where}.options: must be a list of non-empty texts")
+        options = []
+    elif not 2 <= len(options) <= 4:
+        problems.append(f"{where}.options: needs 2 to 4 options, found {len(options)}")
+    elif any(len(o) > MAX_OPTION for o in options):
+        problems.append(f"{where}.options: an option is longer than {MAX_OPTION} characters")
+    elif kind == "truefalse" and len(options) != 2:
+        problems.append(f"{where}.options: a true/false question has exactly 2 options")
+    letters = LETTERS[: len(options)]
+    if kind == "poll":
+        if correct not in (None, ""):
+            problems.append(f"{where}.correct: a poll has no correct answer")
+        correct = None
+    elif correct not in letters:
+        problems.append(f"{where}.correct: must be one of {', '.join(letters) or 'A..D'}")
+    if time_limit is not None and (not isinstance(time_limit, int) or isinstance(time_limit, bool)
+                                   or not 5 <= time_limit <= MAX_TIME_LIMIT):
+        problems.append(f"{where}.time_limit: must be whole seconds from 5 to {MAX_TIME_LIMIT}, or empty")
+    if len(problems) > before:
+        return None
+    return Question(text.strip(), tuple(o.strip() for o in options), correct, kind=kind, time_limit=time_limit)
+
+
+def _tags(value, problems: list[str]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(t, str) and 0 < len(t.strip()) <= 40 for t in value):
+        problems.append("tags: must be a list of short texts")
+        return ()
+    return tuple(sorted({t.strip().lower() for t in value}))
+
+
+IMAGE_NAME = re.compile(r"^[0-9a-f]{64}\.(png|jpg|webp|gif)$")
+
+
+def parse_quiz_json(text: str) -> QuizDraft:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidImport([f"line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})"]) from None
+    return quiz_from_data(data)
+
+
+def quiz_from_data(data) -> QuizDraft:
+    """A quiz from the editor or a JSON file, checked whole."""
+    problems: list[str] = []
+    if not isinstance(data, dict):
+        raise InvalidImport(["the top level must be an object with 'title' and 'questions'"])
+    if data.get("format", "argus-quiz") != "argus-quiz" or data.get("version", 1) != 1:
+        problems.append("format/version: expected \"argus-quiz\" version 1")
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip() or len(title) > MAX_NAME:
+        problems.append(f"title: must be non-empty text of at most {MAX_NAME} characters")
+    tags = _tags(data.get("tags"), problems)
+    raw_questions = data.get("questions")
+    questions: list[Question] = []
+    if not isinstance(raw_questions, list) or not raw_questions:
+        problems.append("questions: must be a non-empty list")
+        raw_questions = []
+    elif len(raw_questions) > 200:
+        problems.append("questions: at most 200 questions a quiz")
+        raw_questions = []
+    for i, q in enumerate(raw_questions):
+        where = f"questions[{i}]"
+        if not isinstance(q, dict):
+            problems.append(f"{where}: must be an object")
+            continue
+        unknown = set(q) - {"type", "text", "options", "correct", "time_limit", "id", "image"}
+        if unknown:
+            problems.append(f"{where}: unknown field {sorted(unknown)[0]!r}")
+            continue
+        question = validate_question(where, q.get("type", "multiple"), q.get("text"), q.get("options"),
+                                     q.get("correct"), q.get("time_limit"), problems)
+        image = q.get("image")
+        if isinstance(image, str) and image.startswith("/images/"):
+            image = image[len("/images/"):]
+        if image is not None and (not isinstance(image, str) or not IMAGE_NAME.match(image)):
+            problems.append(f"{where}.image: not an image stored on this appliance")
+        elif question:
+            questions.append(dataclasses.replace(question, image=image))
+    if problems:
+        raise InvalidImport(problems)
+    return QuizDraft(title.strip(), tags, tuple(questions), tuple(q.time_limit for q in questions))
+
+
+QUIZ_CSV_HEADER = ["type", "text", "option_a", "option_b", "option_c", "option_d", "correct", "time_limit"]
+
+
+def parse_quiz_csv(text: str, title: str) -> QuizDraft:
+    rows = _csv_rows(text)
+    if not rows or [c.strip().lower() for c in rows[0]][: len(QUIZ_CSV_HEADER)] != QUIZ_CSV_HEADER:
+        raise InvalidImport([f"line 1: the header must be {','.join(QUIZ_CSV_HEADER)}"])
+    problems: list[str] = []
+    questions: list[Question] = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) > len(QUIZ_CSV_HEADER):
+            problems.append(f"line {number}: {len(row)} columns, expected at most {len(QUIZ_CSV_HEADER)}")
+            continue
+        cells = dict(zip(QUIZ_CSV_HEADER, [c.strip() for c in row] + [""] * len(QUIZ_CSV_HEADER)))
+        limit_text = cells["time_limit"]
+        time_limit = int(limit_text) if limit_text.isdigit() else (None if not limit_text else limit_text)
+        options = [cells[k] for k in ("option_a", "option_b", "option_c", "option_d") if cells[k]]
+        question = validate_question(f"line {number}", cells["type"] or "multiple", cells["text"], options,
+                                     cells["correct"].upper() or None, time_limit, problems)
+        if question:
+            questions.append(question)
+    if not questions and not problems:
+        problems.append("the file has no questions")
+    if not title.strip():
+        problems.append("title: the quiz needs a title")
+    if problems:
+        raise InvalidImport(problems)
+    return QuizDraft(title.strip()[:MAX_NAME], (), tuple(questions), tuple(q.time_limit for q in questions))
+
+
+def quiz_to_json(title: str, tags: tuple[str, ...], questions: tuple[Question, ...]) -> str:
+    return json.dumps({
+        "format": "argus-quiz", "version": 1, "title": title, "tags": list(tags),
+        "questions": [{"type": q.kind, "text": q.text, "options": list(q.options), "correct": q.correct,
+                       "time_limit": q.time_limit} for q in questions],
+    }, indent=2, ensure_ascii=False)
+
+
+def quiz_to_csv(questions: tuple[Question, ...]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(QUIZ_CSV_HEADER)
+    for q in questions:
+        options = list(q.options) + [""] * (4 - len(q.options))
+        writer.writerow([q.kind, q.text, *options, q.correct or "", q.time_limit or ""])
+    return out.getvalue()

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 
-from appliance import demo, discovery, setup_code
+from appliance import backup, demo, discovery, health, setup_code
 from appliance.bus import Bus
 from appliance.camera import open_source
 from appliance.camera.runner import CameraRunner
@@ -22,8 +22,8 @@ from appliance.camera.sim import SimClassroom
 from appliance.camera.slot import LatestFrame
 from appliance.classroom.engine import SessionEngine
 from appliance.config import Settings
-from appliance.http import (api_accounts, api_classes, api_quizzes, api_reports, api_sessions, auth, keys, live,
-                            openapi, pages, public)
+from appliance.http import (api_accounts, api_classes, api_health, api_quizzes, api_reports, api_sessions, auth,
+                            keys, live, openapi, pages, public)
 from appliance.http.ratelimit import LoginLimiter
 from appliance.http.security import error_middleware, headers_middleware, same_origin_middleware
 from appliance.reading import ReadingLoop
@@ -121,18 +121,39 @@ async def reading_ctx(app: web.Application):
     await _cancel(task)
 
 
-async def maintenance_ctx(app: web.Application):
-    async def checkpoint_forever():
-        while True:
-            await asyncio.sleep(_CHECKPOINT_SECONDS)
-            try:
-                await app[keys.DB].checkpoint()
-            except Exception:
-                log.exception("WAL checkpoint failed")
+async def _every(seconds: float, job, what: str) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await job()
+        except Exception:  # keep the appliance running; the log says what failed
+            log.exception("%s failed", what)
 
-    task = asyncio.create_task(checkpoint_forever())
+
+async def maintenance_ctx(app: web.Application):
+    """Keep the SD card healthy: fold the WAL back regularly, back the database up daily, watch free space."""
+    settings, db = app[keys.SETTINGS], app[keys.DB]
+    backups_dir = settings.data_dir / "backups"
+
+    async def backup_if_due():
+        age = backup.newest_age_hours(backups_dir, time.time())
+        if age is None or age >= settings.storage.backup_hours:
+            await backup.make_backup(db, backups_dir, settings.storage.backup_keep)
+
+    async def warn_if_disk_low():
+        free = health.disk_free_mb(settings.data_dir)
+        if free is not None and free < settings.storage.min_free_mb:
+            app[keys.BUS].publish({"type": "alert", "level": "warning", "message":
+                                   f"The appliance's disk is almost full ({free:.0f} MB free): export and "
+                                   f"delete old data, or answers may stop being saved."}, "teacher")
+
+    tasks = [asyncio.create_task(_every(_CHECKPOINT_SECONDS, db.checkpoint, "WAL checkpoint")),
+             asyncio.create_task(_every(300.0, backup_if_due, "daily backup")),
+             asyncio.create_task(_every(60.0, warn_if_disk_low, "disk check"))]
+    await backup_if_due()
     yield
-    await _cancel(task)
+    for task in tasks:
+        await _cancel(task)
 
 
 async def mdns_ctx(app: web.Application):
@@ -158,7 +179,8 @@ def create_app(settings: Settings, port: int) -> web.Application:
     app.cleanup_ctx.extend([
         database_ctx, bus_ctx, executor_ctx, engine_ctx, camera_ctx, reading_ctx, maintenance_ctx, mdns_ctx,
     ])
-    for routes in (auth, api_accounts, api_classes, api_quizzes, api_sessions, api_reports, public, live, openapi):
+    for routes in (auth, api_accounts, api_classes, api_health, api_quizzes, api_sessions, api_reports, public, live,
+                   openapi):
         routes.add_routes(app)
     pages.setup_pages(app)
     return app

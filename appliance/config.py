@@ -37,6 +37,11 @@ class ServerSettings:
 @dataclass(frozen=True)
 class StorageSettings:
     data_dir: str = "/var/lib/argus"
+    # A copy of the database is made this often and the newest backup_keep copies are kept.
+    backup_hours: float = _bounded(24.0, 0.1, 24 * 30)
+    backup_keep: int = _bounded(7, 1, 365)
+    # Below this much free space on the data disk the teacher and admin pages show a warning.
+    min_free_mb: int = _bounded(200, 1, 1_000_000)
 
 
 @dataclass(frozen=True)

@@ -116,3 +116,19 @@ async def test_login_tokens_are_stored_hashed_and_expire(db):
     assert await accounts.user_for_token(db, expired) is None
     await accounts.end_login(db, token)
     assert await accounts.user_for_token(db, token) is None
+
+
+async def test_a_full_disk_is_a_clear_error_and_loses_nothing_saved(db):
+    _, roster, _, record = await _lesson(db)
+    ann, bob = roster.students
+    await sessions.record_answer(db, record.id, 0, ann.id, 1, "A", 1.0)
+    pages = (await db.fetchone("PRAGMA page_count"))[0]
+    async with db.transaction() as conn:  # SQLite's own way to make the database "full"
+        await conn.execute(f"PRAGMA max_page_count = {pages}")
+    big = "x" * 100_000
+    with pytest.raises(StoreError, match="full"):
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO appliance_state (key, value) VALUES ('filler', ?)", (big,))
+    assert await db.integrity_check() == "ok"
+    assert [r.answer for r in await sessions.responses(db, record.id)] == ["A"]
+    assert (await db.fetchone("SELECT count(*) FROM appliance_state WHERE key = 'filler'"))[0] == 0

@@ -17,7 +17,7 @@ from appliance.bus import Bus
 from appliance.classroom import scoring, session as rules
 from appliance.classroom.models import ClassRoster, Question, Quiz, SessionRecord
 from appliance.store import quizzes, rosters, sessions as store
-from appliance.store.db import Database
+from appliance.store.db import Database, StoreError
 from appliance.vision.types import Registration
 
 log = logging.getLogger(__name__)
@@ -209,8 +209,15 @@ class SessionEngine:
             # Registrations carry monotonic time; the store keeps wall-clock time.
             seen_at = self._clock() - max(0.0, time.monotonic() - registration.time)
             index = running.position.question
-            response = await store.record_answer(self._db, running.record.id, index, student.id,
-                                                 student.card, registration.answer, seen_at)
+            try:
+                response = await store.record_answer(self._db, running.record.id, index, student.id,
+                                                     student.card, registration.answer, seen_at)
+            except StoreError as exc:
+                # Not on disk, so never shown as registered; the teacher must know answers are being lost.
+                log.error("could not save card %s: %s", student.card, exc)
+                self._bus.publish({"type": "alert", "level": "error",
+                                   "message": f"Answers cannot be saved ({exc}). Free disk space now."}, "teacher")
+                return
             if response is None:
                 return
             running.answers.setdefault(index, {})[student.id] = response.answer

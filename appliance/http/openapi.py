@@ -102,6 +102,8 @@ PATHS = {
         "summary": "Results as CSV (UTF-8 with BOM, one row per student)", "parameters": [_ID],
         "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}}}},
     "/api/v1/status": {"get": _op("Camera and reader status", {"type": "object"})},
+    "/api/v1/health": {"get": _op("Status page: camera fps, reader ms, dropped frames, temperature, throttling,"
+                                  " memory, disk, uptime, backups, version", {"type": "object"})},
     "/api/v1/setup": {
         "get": _op("Whether the appliance has been claimed", {"type": "object"}, public=True),
         "post": _op("Claim the appliance: the one-time setup code creates the first admin", {"type": "object"},

@@ -90,8 +90,11 @@ class Database:
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
                 yield self._writer
-            except BaseException:
-                await self._writer.execute("ROLLBACK")
+            except BaseException as exc:
+                if self._writer.in_transaction:
+                    await self._writer.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError):  # disk full, I/O error, locked...
+                    raise StoreError(f"could not save to {self.path}: {exc}") from exc
                 raise
             try:
                 await self._writer.execute("COMMIT")
@@ -103,6 +106,11 @@ class Database:
         """Fold the WAL back into the main file so it does not grow without bound."""
         async with self._write_lock:
             await self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def vacuum_into(self, target: Path) -> None:
+        """A consistent copy of the whole database, made while it stays in use."""
+        async with self._write_lock:
+            await self._writer.execute("VACUUM INTO ?", (str(target),))
 
     async def integrity_check(self) -> str:
         row = await self.fetchone("PRAGMA integrity_check")

@@ -8,27 +8,29 @@ from appliance.classroom.models import ClassRoster, Student
 from appliance.store.db import Database
 
 
+async def _insert_students(conn, class_id: int, students: list[tuple[str, int]]) -> list[Student]:
+    added = []
+    for name, card in students:
+        cursor = await conn.execute("INSERT INTO students (class_id, name, card) VALUES (?, ?, ?)",
+                                    (class_id, name, card))
+        added.append(Student(cursor.lastrowid, name, card))
+    return added
+
+
 async def create_class(db: Database, owner_id: int, name: str, students: list[tuple[str, int]]) -> ClassRoster:
     """Create a class with (name, card) students in one transaction: all of it or nothing."""
     async with db.transaction() as conn:
         cursor = await conn.execute(
             "INSERT INTO classes (owner_id, name, created_at) VALUES (?, ?, ?)", (owner_id, name, time.time())
         )
-        class_id = cursor.lastrowid
-    members = await add_students(db, class_id, students) if students else []
-    return ClassRoster(class_id, name, tuple(members))
+        members = await _insert_students(conn, cursor.lastrowid, students)
+    return ClassRoster(cursor.lastrowid, name, tuple(members))
 
 
 async def add_students(db: Database, class_id: int, students: list[tuple[str, int]]) -> list[Student]:
     """Add (name, card) students in one transaction: a clash on any card adds none of them."""
-    added = []
     async with db.transaction() as conn:
-        for name, card in students:
-            cursor = await conn.execute(
-                "INSERT INTO students (class_id, name, card) VALUES (?, ?, ?)", (class_id, name, card)
-            )
-            added.append(Student(cursor.lastrowid, name, card))
-    return added
+        return await _insert_students(conn, class_id, students)
 
 
 async def list_classes(db: Database, owner_id: int | None = None, archived: bool = False) -> list[ClassRoster]:

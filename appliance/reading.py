@@ -38,6 +38,9 @@ class ReadingLoop:
         self._on_registration = on_registration
         self._executor = executor
         self.stats = ReaderStats()
+        # For the camera check page: the newest frame's sightings, and when each card was last seen.
+        self.last_sightings: list[Sighting] = []
+        self.last_seen: dict[int, float] = {}
 
     # QuestionListener: each question starts from a clean slate, so a card still up from the last
     # question must be held up again (min_frames) to count for this one.
@@ -64,5 +67,8 @@ class ReadingLoop:
             frames = self.stats.frames + 1
             average = ms if frames == 1 else 0.9 * self.stats.ms_per_frame + 0.1 * ms
             self.stats = ReaderStats(frames, round(average, 1), len(sightings))
+            self.last_sightings = sightings
+            for s in sightings:
+                self.last_seen[s.card] = frame.time
             for registration in self._tracker.update(sightings, frame.time):
                 await self._on_registration(registration)

@@ -102,6 +102,11 @@ PATHS = {
         "summary": "Results as CSV (UTF-8 with BOM, one row per student)", "parameters": [_ID],
         "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}}}},
     "/api/v1/status": {"get": _op("Camera and reader status", {"type": "object"})},
+    "/api/v1/camera/preview.jpg": {"get": {"summary": "The camera's newest frame, downscaled, read cards outlined",
+                                           "responses": {"200": {"description": "JPEG",
+                                                                 "content": {"image/jpeg": {}}}}}},
+    "/api/v1/camera/check": {"get": _op("Cards read now, roster cards not seen (?class_id=), readable distance",
+                                        {"type": "object"})},
     "/api/v1/health": {"get": _op("Status page: camera fps, reader ms, dropped frames, temperature, throttling,"
                                   " memory, disk, uptime, backups, version", {"type": "object"})},
     "/api/v1/setup": {

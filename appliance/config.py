@@ -48,8 +48,11 @@ class StorageSettings:
 class CameraSettings:
     # "sim" (simulated classroom), "opencv:<index|path|url>" or "picamera2".
     source: str = "picamera2"
+    # Capture width in pixels (the camera may round it; Camera Module 3 full resolution by default).
     width: int = _bounded(4608, 160, 10_000)
+    # Capture height in pixels.
     height: int = _bounded(2592, 120, 10_000)
+    # Frames per second asked of the camera (a video file is replayed at this rate).
     fps: float = _bounded(10.0, 0.5, 120.0)
     # Seconds to wait before reopening a camera that failed or was unplugged.
     reconnect_seconds: float = _bounded(2.0, 0.1, 60.0)
@@ -60,15 +63,28 @@ class CameraSettings:
 
 @dataclass(frozen=True)
 class SimSettings:
+    # Students in the simulated classroom, holding cards 1..students.
     students: int = _bounded(30, 1, 64)
+    # Seed for everything random in the simulation: same seed, same lesson.
     seed: int = 1
+    # Width in pixels of the simulated camera's frames.
     width: int = _bounded(1920, 320, 8000)
+    # Height in pixels of the simulated camera's frames.
     height: int = _bounded(1080, 240, 6000)
+    # Frames per second the simulated camera renders.
     fps: float = _bounded(8.0, 0.5, 60.0)
     # Students raise their cards at random moments within this many seconds of a question opening.
     raise_seconds: float = _bounded(4.0, 0.0, 60.0)
+    # Chance that a student turns their card to a different answer (at least 1.5 s after raising it).
     change_probability: float = _bounded(0.15, 0.0, 1.0)
+    # Chance that a student does not answer a question at all.
     abstain_probability: float = _bounded(0.07, 0.0, 1.0)
+    # Horizontal field of view of the simulated lens in degrees (Camera Module 3: 66 standard, 102 wide).
+    fov_degrees: float = _bounded(66.0, 30.0, 130.0)
+    # Width of the printed cards in metres (A5 is 0.148).
+    card_width_m: float = _bounded(0.148, 0.05, 0.3)
+    # Distance in metres from the camera wall to the back row (the front row sits at 2.4 m).
+    back_row_m: float = _bounded(5.5, 2.4, 10.0)
 
 
 @dataclass(frozen=True)

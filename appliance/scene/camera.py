@@ -59,6 +59,12 @@ class PinholeCamera:
         cam = np.stack(np.broadcast_arrays(u[None, :], v[:, None], np.ones((height, width))), axis=-1)
         return cam @ self._rotation  # camera → world is the transpose
 
+    @staticmethod
+    def pitch_to_frame(mount_height_m: float, near_m: float, far_m: float, target_z: float = 1.35) -> float:
+        """Downward pitch (degrees) that centres height `target_z` between depths `near_m` and `far_m`."""
+        drop = mount_height_m - target_z
+        return math.degrees((math.atan2(drop, near_m) + math.atan2(drop, far_m)) / 2)
+
     def half_width_at(self, depth_m: float) -> float:
         """Half the room width in view at a given depth (roughly, at the image's horizontal centre line)."""
         return depth_m * math.tan(math.radians(self.hfov_degrees) / 2)

@@ -82,6 +82,14 @@ class Scene:
         gray = apply_effects(frame, effects, self.noise, rng)
         return Rendered(gray, tuple(sorted(truths, key=lambda t: t.card)))
 
+    def truth_of(self, hold: HeldCard, nearer: Sequence[HeldCard] = ()) -> CardTruth | None:
+        """What rendering `hold` would report, without drawing: None when the card is not fully in view.
+        Lets a caller pick a way of holding the card that keeps it readable."""
+        placed = self._place(hold)
+        if placed is None:
+            return None
+        return self._truth(placed, [p for p in (self._place(h) for h in nearer) if p is not None])
+
     def _place(self, hold: HeldCard) -> _Placed | None:
         student = self.students[hold.student]
         image = self._pyramid(student.card)[0]

@@ -188,8 +188,10 @@ class Picamera2:
         # Frames arrive at the configured frame duration, as from the sensor.
         period = self._controls.get("FrameDurationLimits", (33333, 33333))[0] / 1e6
         now = time.monotonic()
-        self._next_frame = max(getattr(self, "_next_frame", now) + period, now)
-        time.sleep(max(0.0, self._next_frame - period - now))
+        due = getattr(self, "_next_frame", now)
+        if due > now:
+            time.sleep(due - now)
+        self._next_frame = max(due, now) + period
 
     @contextlib.contextmanager
     def captured_request(self, wait=None, flush=None):

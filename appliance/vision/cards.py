@@ -1,0 +1,133 @@
+"""Card layout: which marker each card carries, how a card is drawn, and how a seen marker maps back to the card.
+
+A card is a square of CARD_CELLS × CARD_CELLS cells (cell = card side / 10):
+
+    ┌──────────────────────┐   band (1 cell): letter A centred on the top edge, B right, C bottom, D left,
+    │ 7        A           │   the card number in the top-left corner (and upside down bottom-right)
+    │  ┌────────────────┐  │   quiet zone (1 cell, white): keeps the marker's black border separable
+    │  │ ██████████████ │  │   marker (6 cells): 1-cell black border around 4×4 data cells
+    │D │ ██  data   ██  │ B│
+    │  │ ██████████████ │  │
+    │  └────────────────┘  │
+    │           C        7 │
+    └──────────────────────┘
+
+Upright (A on top) the marker is in its dictionary orientation, so OpenCV's first corner is the card's A-edge
+left corner and the corners run clockwise A-edge, B-edge, C-edge, D-edge. Presenting B means turning the card
+a quarter turn counter-clockwise (np.rot90 once): B's edge is then on top.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from appliance.vision import markers
+
+CARD_CELLS = 10
+MARKER_CELLS = markers.MARKER_BITS + 2 * markers.BORDER_CELLS  # 6
+MARKER_OFFSET = (CARD_CELLS - MARKER_CELLS) // 2  # 2: one band cell + one quiet-zone cell
+ANSWERS = "ABCD"  # card edges clockwise from the top of an upright card
+MIN_CARD_PX = 40
+_FONT = cv2.FONT_HERSHEY_DUPLEX
+
+
+def card_codes(count: int) -> list[int]:
+    if not 1 <= count <= markers.MAX_CARDS:
+        raise ValueError(f"card count must be 1..{markers.MAX_CARDS}, got {count}")
+    return markers.load_codes()[:count]
+
+
+def card_number(marker_id: int) -> int:
+    """Dictionary id → card number (cards are numbered from 1)."""
+    return marker_id + 1
+
+
+def answer_from_corners(marker_corners: np.ndarray) -> str:
+    """The letter on top: the card edge whose midpoint is highest in the image (smallest y).
+
+    `marker_corners` are in dictionary order (4×2), so edge i runs from corner i to corner i+1 and is the
+    edge of letter ANSWERS[i]. Choosing the highest edge is the same as choosing the rotation closest to
+    upright, so a card tilted up to 45° still reads as the letter nearest the top.
+    """
+    c = np.asarray(marker_corners, np.float64).reshape(4, 2)
+    mid_y = (c[:, 1] + np.roll(c[:, 1], -1)) / 2
+    return ANSWERS[int(np.argmin(mid_y))]
+
+
+def _marker_to_image(marker_corners: np.ndarray) -> np.ndarray:
+    """Homography from card cell coordinates (card top-left = (0, 0), side CARD_CELLS) to image pixels."""
+    lo, hi = MARKER_OFFSET, MARKER_OFFSET + MARKER_CELLS
+    cells = np.array([[lo, lo], [hi, lo], [hi, hi], [lo, hi]], np.float32)
+    return cv2.getPerspectiveTransform(cells, np.asarray(marker_corners, np.float32).reshape(4, 2))
+
+
+def card_points(marker_corners: np.ndarray, cell_points: np.ndarray) -> np.ndarray:
+    """Card cell coordinates (N×2) → image pixels, through the plane of the seen marker."""
+    pts = np.asarray(cell_points, np.float32).reshape(-1, 1, 2)
+    return cv2.perspectiveTransform(pts, _marker_to_image(marker_corners)).reshape(-1, 2)
+
+
+def card_corners(marker_corners: np.ndarray) -> np.ndarray:
+    """The card's outline (4×2 float32) from its marker's corners, clockwise from the A-edge left corner."""
+    n = CARD_CELLS
+    return card_points(marker_corners, np.array([[0, 0], [n, 0], [n, n], [0, n]])).astype(np.float32)
+
+
+def _cell_edges(size_px: int) -> np.ndarray:
+    return np.round(np.linspace(0, size_px, CARD_CELLS + 1)).astype(int)
+
+
+def _put_centred(image: np.ndarray, text: str, centre: tuple[float, float], height: float) -> None:
+    thickness = max(1, round(height / 14))
+    (w, h), _ = cv2.getTextSize(text, _FONT, 1.0, thickness)
+    scale = height / h
+    (w, h), _ = cv2.getTextSize(text, _FONT, scale, thickness)
+    origin = (round(centre[0] - w / 2), round(centre[1] + h / 2))
+    cv2.putText(image, text, origin, _FONT, scale, 0, thickness, cv2.LINE_AA)
+
+
+def _draw_marker(image: np.ndarray, code: int, edges: np.ndarray) -> None:
+    bits = np.zeros((MARKER_CELLS, MARKER_CELLS), np.uint8)  # border cells stay 0 = black
+    bits[1:-1, 1:-1] = markers.bits_of(code)
+    for r in range(MARKER_CELLS):
+        for c in range(MARKER_CELLS):
+            y0, y1 = edges[MARKER_OFFSET + r], edges[MARKER_OFFSET + r + 1]
+            x0, x1 = edges[MARKER_OFFSET + c], edges[MARKER_OFFSET + c + 1]
+            image[y0:y1, x0:x1] = 255 if bits[r, c] else 0
+
+
+def render_card(number: int, size_px: int) -> np.ndarray:
+    """Card `number` as an upright (A on top) grayscale size_px × size_px uint8 image."""
+    if size_px < MIN_CARD_PX:
+        raise ValueError(f"card size must be at least {MIN_CARD_PX} px, got {size_px}")
+    codes = markers.load_codes()
+    if not 1 <= number <= len(codes):
+        raise ValueError(f"card number must be 1..{len(codes)}, got {number}")
+    image = np.full((size_px, size_px), 255, np.uint8)
+    cell = size_px / CARD_CELLS
+    # Each letter is drawn upright on the top edge of the card turned so that its edge is on top, then turned
+    # back: the letter then reads upright exactly when it is the answer being shown.
+    for turns, letter in enumerate(ANSWERS):
+        view = np.ascontiguousarray(np.rot90(image, turns))
+        _put_centred(view, letter, (size_px / 2, cell * 0.5), cell * 0.72)
+        image = np.ascontiguousarray(np.rot90(view, -turns))
+    for _ in range(2):  # the number top-left, then again upside down bottom-right
+        _put_centred(image, str(number), (cell * 1.1, cell * 0.5), cell * 0.45)
+        image = np.ascontiguousarray(np.rot90(image, 2))
+    _draw_marker(image, codes[number - 1], _cell_edges(size_px))
+    return image
+
+
+def write_card_pngs(directory: Path, count: int, size_px: int = 1000) -> list[Path]:
+    """Write card-<n>.png for cards 1..count into `directory` (created if missing); returns the paths."""
+    card_codes(count)  # validates count
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number in range(1, count + 1):
+        path = directory / f"card-{number}.png"
+        if not cv2.imwrite(str(path), render_card(number, size_px)):
+            raise OSError(f"could not write {path}")
+        paths.append(path)
+    return paths

@@ -36,7 +36,8 @@ def _settings_for_run(args: argparse.Namespace) -> Settings:
         if args.data_dir is None:
             storage["data_dir"] = DEMO_DATA_DIR
         settings = settings.replace(camera={"width": settings.sim.width, "height": settings.sim.height,
-                                            "fps": settings.sim.fps}, mdns={"enabled": False})
+                                            "fps": settings.sim.fps, "hfov_degrees": settings.sim.fov_degrees},
+                                    mdns={"enabled": False})
     settings = settings.replace(server=server, storage=storage, camera=camera)
     return dataclasses.replace(settings, demo=args.demo)
 

@@ -43,7 +43,7 @@ def _wait_for_line(proc: subprocess.Popen, prefix: str, timeout: float = 30.0) -
 def _demo_args(tmp_path: Path, port: int, *extra: str) -> list[str]:
     # A small, quick simulated class keeps these process tests light on a 2-core machine.
     config = tmp_path / "argus.toml"
-    config.write_text("[sim]\nwidth = 1280\nheight = 720\nfps = 10.0\nraise_seconds = 2.0\n")
+    config.write_text("[sim]\nwidth = 1280\nheight = 720\nfps = 10.0\nraise_seconds = 2.0\nback_row_m = 4.5\n")
     return ["run", "--demo", "--port", str(port), "--data-dir", str(tmp_path / "data"), "--config", str(config),
             *extra]
 

@@ -103,8 +103,7 @@ def _check_database(path: Path, acknowledged: dict, seen: dict) -> None:
 
 async def _power_cuts(tmp_path: Path, cycles: int, budget_s: float) -> int:
     data, config = tmp_path / "data", tmp_path / "argus.toml"
-    config.write_text("[sim]\nwidth = 960\nheight = 540\nfps = 10.0\nraise_seconds = 1.5\n"
-                      "[camera]\nwidth = 960\nheight = 540\n")
+    config.write_text("[sim]\nwidth = 1280\nheight = 720\nfps = 10.0\nraise_seconds = 1.5\nback_row_m = 4.5\n")
     rng = random.Random(20261123)
     acknowledged: dict = {}
     seen: dict = {}

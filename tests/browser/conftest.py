@@ -1,0 +1,94 @@
+"""Browser-test fixtures: the real appliance in demo mode as a subprocess, and Debian's chromium.
+
+The server is started exactly as a teacher would (`python -m appliance run --demo`) on a free loopback port
+with a throwaway data dir, and must stop cleanly (exit code 0) on SIGTERM, as systemd would stop it.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 20.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    """Base URL of a demo appliance running in its own process."""
+    workdir = tmp_path_factory.mktemp("argus-demo")
+    port = free_port()
+    log_path = workdir / "server.log"
+    with open(log_path, "w+") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "appliance", "run", "--demo", "--port", str(port),
+             "--data-dir", str(workdir / "data")],
+            cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + START_TIMEOUT
+            while not _answers(f"{base}/api/v1/public/state"):
+                if process.poll() is not None:
+                    pytest.fail(f"the demo appliance exited with {process.returncode}:\n{log_path.read_text()}")
+                if time.monotonic() > deadline:
+                    pytest.fail(f"the demo appliance did not answer within {START_TIMEOUT} s:\n{log_path.read_text()}")
+                time.sleep(0.2)
+            yield base
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=STOP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+                    pytest.fail(f"the demo appliance ignored SIGTERM for {STOP_TIMEOUT} s:\n{log_path.read_text()}")
+        assert process.returncode == 0, f"exit code {process.returncode} after SIGTERM:\n{log_path.read_text()}"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"Debian chromium is missing at {CHROMIUM}; install it with `apt-get install chromium` "
+                    "(the browser tests never download a browser)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

@@ -1,0 +1,54 @@
+// fetch wrapper for /api/v1: JSON in and out, {"error"} bodies turned into ApiError with the server's message.
+// A 401 on a teacher page means the login expired: go to the login page and come back here afterwards.
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export function loginUrl() {
+  return "/login?next=" + encodeURIComponent(location.pathname + location.search);
+}
+
+export async function api(path, {method = "GET", body, redirectOn401 = true} = {}) {
+  const init = {method, credentials: "same-origin", headers: {Accept: "application/json"}};
+  if (method !== "GET") {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body ?? {});
+  }
+  let response;
+  try {
+    response = await fetch("/api/v1" + path, init);
+  } catch {
+    throw new ApiError(0, "Cannot reach Argus. Check the network connection.");
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  if (response.status === 401 && redirectOn401) {
+    location.assign(loginUrl());
+    throw new ApiError(401, "Please log in again.");
+  }
+  if (!response.ok) {
+    throw new ApiError(response.status, (data && data.error) || `${response.status} ${response.statusText}`);
+  }
+  return data;
+}
+
+// Every teacher page has a "Log out" button in its top bar.
+export function wireLogout() {
+  const button = document.getElementById("logout");
+  if (!button) return;
+  button.addEventListener("click", async () => {
+    try {
+      await api("/logout", {method: "POST", redirectOn401: false});
+    } finally {
+      location.assign("/login");
+    }
+  });
+}

@@ -1,0 +1,89 @@
+// Teacher home: start a session (class + quiz), return to a running one, open past results.
+import {api, wireLogout} from "./api.js";
+import {$, clear, el, formatTime, toast} from "./dom.js";
+import {cameraSummary} from "./camera.js";
+
+const STATE_WORDS = {ready: "Ready", open: "Question open", paused: "Paused", closed: "Closed",
+  revealed: "Revealed", ended: "Ended"};
+
+wireLogout();
+
+function fillSelect(select, items, label) {
+  clear(select);
+  if (!items.length) {
+    select.append(el("option", {text: "None yet", attrs: {value: ""}}));
+    return;
+  }
+  for (const item of items) select.append(el("option", {text: label(item), attrs: {value: item.id}}));
+}
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+async function loadChoices() {
+  const [classes, quizzes] = await Promise.all([api("/classes"), api("/quizzes")]);
+  fillSelect($("class-select"), classes, (c) => `${c.name} (${plural(c.students.length, "student")})`);
+  fillSelect($("quiz-select"), quizzes, (q) => `${q.title} (${plural(q.questions.length, "question")})`);
+  const ready = classes.length > 0 && quizzes.length > 0;
+  $("start-button").disabled = !ready;
+  $("start-hint").textContent = ready ? "" : "You need a class and a quiz before you can start a session.";
+}
+
+function sessionLink(session) {
+  return session.state === "ended" ? `/results/${session.id}` : `/session/${session.id}`;
+}
+
+async function loadSessions() {
+  const sessions = await api("/sessions");
+  const running = sessions.find((s) => s.state !== "ended");
+  $("running").hidden = !running;
+  if (running) {
+    $("running-title").textContent = `${running.quiz_title} with ${running.class_name}`;
+    $("running-link").href = `/session/${running.id}`;
+  }
+  const body = clear($("sessions-body"));
+  $("sessions-table").hidden = sessions.length === 0;
+  $("sessions-empty").hidden = sessions.length > 0;
+  for (const s of sessions) {
+    const link = el("a", {text: s.state === "ended" ? "Results" : "Continue", attrs: {href: sessionLink(s)}});
+    body.append(el("tr", {},
+      el("td", {text: formatTime(s.created_at)}),
+      el("td", {text: s.class_name}),
+      el("td", {text: s.quiz_title}),
+      el("td", {text: STATE_WORDS[s.state] || s.state}),
+      el("td", {}, link)));
+  }
+}
+
+async function loadCamera() {
+  const line = $("camera-line");
+  try {
+    const status = await api("/status");
+    line.textContent = cameraSummary(status.camera);
+    line.className = `banner ${status.camera.ok ? "ok" : "danger"}`;
+  } catch (failure) {
+    line.textContent = `Camera status unknown: ${failure.message}`;
+    line.className = "banner warn";
+  }
+}
+
+$("start-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const button = $("start-button");
+  button.disabled = true;
+  try {
+    const session = await api("/sessions", {method: "POST", body: {
+      class_id: Number($("class-select").value),
+      quiz_id: Number($("quiz-select").value),
+    }});
+    location.assign(`/session/${session.id}`);
+  } catch (failure) {
+    toast(`Could not start the session: ${failure.message}`);
+    button.disabled = false;
+  }
+});
+
+Promise.all([loadChoices(), loadSessions()]).catch((failure) => toast(failure.message));
+loadCamera();
+setInterval(loadCamera, 10000);

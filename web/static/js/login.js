@@ -1,0 +1,36 @@
+// Log in with fetch (JSON), then go where the teacher was heading.
+import {api} from "./api.js";
+import {$} from "./dom.js";
+
+// Same-site paths only, so a crafted link cannot bounce a teacher to another site after login.
+function safeNext(target) {
+  if (!target || !target.startsWith("/") || target.startsWith("//") || target.includes("\\")) return "/";
+  return target;
+}
+
+const form = $("login-form");
+const error = $("login-error");
+const next = safeNext($("main").dataset.next);
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const username = $("username").value.trim();
+  const password = $("password").value;
+  if (!username || !password) {
+    error.textContent = "Enter your username and password.";
+    error.hidden = false;
+    return;
+  }
+  const button = form.querySelector("button[type=submit]");
+  button.disabled = true;
+  error.hidden = true;
+  try {
+    await api("/login", {method: "POST", body: {username, password}, redirectOn401: false});
+    location.assign(next);
+  } catch (failure) {
+    error.textContent = failure.status === 401 ? "Wrong username or password." : failure.message;
+    error.hidden = false;
+    $("password").select();
+    button.disabled = false;
+  }
+});

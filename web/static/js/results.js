@@ -1,0 +1,65 @@
+// After a session: each question's distribution and % correct, each student's answers and score.
+import {api, wireLogout} from "./api.js";
+import {$, clear, el, formatTime, letterChip, toast} from "./dom.js";
+import {renderDistribution} from "./chart.js";
+
+const sessionId = Number($("main").dataset.sessionId);
+
+wireLogout();
+
+function questionBlock(question) {
+  const percent = question.percent_correct === null || question.percent_correct === undefined
+    ? (question.correct ? "no answers" : "poll")
+    : `${question.percent_correct}% correct`;
+  const chart = el("div", {class: "chart"});
+  if (question.answered) renderDistribution(chart, question);
+  else chart.append(el("p", {class: "hint", text: "Nobody answered this question (it may not have been asked)."}));
+  return el("article", {class: "question-result"},
+    el("h3", {}, el("span", {class: "q-number", text: `Q${question.index + 1}`}), " ", question.text),
+    el("p", {class: "q-summary"},
+      question.correct ? el("span", {}, "Correct: ", letterChip(question.correct)) : el("span", {text: "Poll"}),
+      el("span", {text: ` · ${question.answered} answered · ${percent}`})),
+    chart);
+}
+
+function answerCell(answer, correct) {
+  if (!answer) return el("td", {class: "no-answer"}, el("span", {text: "–", attrs: {"aria-label": "no answer"}}));
+  const cell = el("td", {}, letterChip(answer));
+  if (correct) {
+    const right = answer === correct;
+    cell.classList.add(right ? "right" : "wrong");
+    cell.append(el("span", {class: "verdict", text: right ? " ✓" : " ✗"}),
+      el("span", {class: "visually-hidden", text: right ? "right" : "wrong"}));
+  }
+  return cell;
+}
+
+function renderStudents(results) {
+  const head = clear($("students-head"));
+  head.append(el("th", {text: "Card", attrs: {scope: "col"}}), el("th", {text: "Student", attrs: {scope: "col"}}));
+  results.questions.forEach((q) => head.append(el("th", {text: `Q${q.index + 1}`, attrs: {scope: "col", title: q.text}})));
+  const gradable = results.questions.filter((q) => q.correct).length;
+  head.append(el("th", {text: "Score", attrs: {scope: "col"}}));
+  const body = clear($("students-body"));
+  const students = [...results.students].sort((a, b) => a.card - b.card);
+  for (const student of students) {
+    const row = el("tr", {}, el("td", {class: "card-no-cell", text: student.card}),
+      el("th", {text: student.name, attrs: {scope: "row"}}));
+    student.answers.forEach((answer, i) => row.append(answerCell(answer, results.questions[i].correct)));
+    row.append(el("td", {class: "score", text: `${student.score} / ${gradable}`}));
+    body.append(row);
+  }
+}
+
+async function load() {
+  const results = await api(`/sessions/${sessionId}/results`);
+  const session = results.session;
+  const when = formatTime(session.created_at);
+  $("results-subtitle").textContent = `${session.quiz.title} · ${session.class.name} · ${when}` +
+    (session.state === "ended" ? "" : " · still running");
+  const list = clear($("question-results"));
+  for (const question of results.questions) list.append(questionBlock(question));
+  renderStudents(results);
+}
+
+load().catch((failure) => toast(`Could not load the results: ${failure.message}`));

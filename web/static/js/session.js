@@ -1,0 +1,235 @@
+// Live control of one session: teacher actions, the roster filling in from the camera, reveal and chart.
+// Truth comes from GET /sessions/{id}; the websocket then adds `response`, `state` and `camera` events.
+import {api, wireLogout} from "./api.js";
+import {$, clear, el, letterChip, renderOptions, toast} from "./dom.js";
+import {connectLive} from "./live.js";
+import {renderDistribution} from "./chart.js";
+import {cameraProblem} from "./camera.js";
+
+const STATE_WORDS = {ready: "Ready to start", open: "Open: cards are being read", paused: "Paused",
+  closed: "Closed", revealed: "Answer revealed", ended: "Session ended"};
+
+const sessionId = Number($("main").dataset.sessionId);
+let view = null;            // the session view from the API
+let publicState = null;     // the latest public state of this session (counts, distribution after reveal)
+const responses = new Map();  // "question:student_id" → newest response
+let busy = false;           // an action is in flight: keep buttons off so a double click cannot double-act
+
+wireLogout();
+
+function responseKey(question, studentId) {
+  return `${question}:${studentId}`;
+}
+
+// Keep whichever copy changed last, so a refetch racing with live events never goes backwards.
+function rememberResponse(response) {
+  const key = responseKey(response.question, response.student_id);
+  const known = responses.get(key);
+  if (!known || (response.last_changed ?? 0) >= (known.last_changed ?? 0)) responses.set(key, response);
+}
+
+function applyView(fresh) {
+  view = fresh;
+  for (const response of fresh.responses || []) rememberResponse(response);
+  render();
+}
+
+async function refresh() {
+  try {
+    applyView(await api(`/sessions/${sessionId}`));
+  } catch (failure) {
+    toast(`Could not load the session: ${failure.message}`);
+  }
+}
+
+function currentQuestion() {
+  if (!view) return null;
+  const index = view.question ?? 0;  // before the first open, preview question 1
+  return view.quiz.questions[index] || null;
+}
+
+function answersForCurrent() {
+  const found = new Map();
+  if (!view || view.question === null) return found;
+  for (const response of responses.values()) {
+    if (response.question === view.question) found.set(response.student_id, response);
+  }
+  return found;
+}
+
+function renderHeader() {
+  $("session-title").textContent = `${view.quiz.title} · ${view.class.name}`;
+  $("question-number").textContent = view.question === null ? "–" : String(view.question + 1);
+  $("question-count").textContent = String(view.question_count);
+  const pill = $("state-pill");
+  pill.textContent = STATE_WORDS[view.state] || view.state;
+  pill.className = `state-pill state-${view.state}`;
+}
+
+function renderQuestion() {
+  const question = currentQuestion();
+  const text = $("question-text");
+  if (!question) {
+    text.textContent = "This session has no questions.";
+    clear($("options"));
+    return;
+  }
+  text.textContent = view.question === null ? `Up first: ${question.text}` : question.text;
+  renderOptions($("options"), question.options, view.state === "revealed" ? question.correct : null);
+}
+
+function renderControls() {
+  const state = view.state;
+  const index = view.question;
+  const hasNext = (index === null ? 0 : index + 1) < view.question_count;
+  const open = $("open-button");
+  if (state === "paused") {
+    open.textContent = "Resume";
+  } else if (index === null) {
+    open.textContent = "Open question 1";
+  } else {
+    open.textContent = `Reopen question ${index + 1}`;
+  }
+  open.disabled = busy || !(state === "ready" || state === "closed" || state === "paused");
+  $("close-button").disabled = busy || !(state === "open" || state === "paused");
+  $("reveal-button").disabled = busy || !(state === "open" || state === "paused" || state === "closed");
+  const next = $("next-button");
+  next.textContent = index === null ? "Next question" : `Next question (${index + 2})`;
+  next.disabled = busy || state === "ready" || !hasNext || !(state === "closed" || state === "revealed");
+  $("end-button").disabled = busy || state === "ended";
+  $("results-link").hidden = state !== "ended";
+  if (state === "revealed" && !hasNext) next.textContent = "No more questions";
+}
+
+function studentCell(student, response, revealed, correct) {
+  const cell = el("li", {class: "student"},
+    el("span", {class: "card-no", text: student.card, attrs: {title: "Card number"}}),
+    el("span", {class: "name", text: student.name}));
+  if (!response) {
+    cell.classList.add("waiting");
+    cell.append(el("span", {class: "visually-hidden", text: "no answer yet"}));
+    return cell;
+  }
+  cell.classList.add("answered");
+  if (!revealed) {
+    cell.append(el("span", {class: "mark tick", text: "✓", attrs: {"aria-hidden": "true"}}),
+      el("span", {class: "visually-hidden", text: "answered"}));
+    return cell;
+  }
+  const mark = el("span", {class: "mark"}, letterChip(response.answer));
+  if (correct) {
+    const right = response.answer === correct;
+    cell.classList.add(right ? "right" : "wrong");
+    mark.append(el("span", {class: "verdict", text: right ? "✓" : "✗", attrs: {"aria-hidden": "true"}}),
+      el("span", {class: "visually-hidden", text: right ? "right" : "wrong"}));
+  }
+  cell.append(mark);
+  return cell;
+}
+
+function renderRoster() {
+  const answers = answersForCurrent();
+  const question = currentQuestion();
+  const revealed = view.state === "revealed";
+  const students = [...view.class.students].sort((a, b) => a.card - b.card);
+  const roster = clear($("roster"));
+  for (const student of students) {
+    roster.append(studentCell(student, answers.get(student.id), revealed, question && question.correct));
+  }
+  $("answered-count").textContent = String(answers.size);
+  $("total-count").textContent = String(students.length);
+}
+
+function renderChart() {
+  const question = currentQuestion();
+  const card = $("chart-card");
+  card.hidden = !(view.state === "revealed" && question);
+  if (card.hidden) return;
+  let distribution = publicState && publicState.question_index === view.question ? publicState.distribution : null;
+  if (!distribution) {
+    distribution = {};
+    for (const response of answersForCurrent().values()) {
+      distribution[response.answer] = (distribution[response.answer] || 0) + 1;
+    }
+  }
+  renderDistribution($("chart"), {options: question.options, distribution, correct: question.correct});
+}
+
+function render() {
+  if (!view) return;
+  renderHeader();
+  renderQuestion();
+  renderControls();
+  renderRoster();
+  renderChart();
+}
+
+async function act(action, body = {}) {
+  busy = true;
+  renderControls();
+  try {
+    applyView(await api(`/sessions/${sessionId}/${action}`, {method: "POST", body}));
+  } catch (failure) {
+    toast(failure.message);
+    await refresh();  // the server knows better than this page; show its state
+  } finally {
+    busy = false;
+    if (view) renderControls();
+  }
+}
+
+$("open-button").addEventListener("click", () => {
+  if (view.state === "paused") return act("resume");
+  return act("open", {question: view.question ?? 0});
+});
+$("close-button").addEventListener("click", () => act("close"));
+$("reveal-button").addEventListener("click", () => act("reveal"));
+$("next-button").addEventListener("click", () => act("open", {question: (view.question ?? -1) + 1}));
+$("end-button").addEventListener("click", () => {
+  if (confirm("End this session? The class will no longer be able to answer.")) act("end");
+});
+
+function onState(state) {
+  const session = state.session;
+  if (!view) return;
+  if (!session || session.id !== sessionId) {
+    // Our session ended (or another one took over): the API has the final word.
+    if (view.state !== "ended") refresh();
+    return;
+  }
+  publicState = session;
+  if (session.question_count !== view.question_count) {
+    refresh();  // a question was added elsewhere; fetch the full list
+    return;
+  }
+  view.state = session.state;
+  view.question = session.question_index;
+  render();
+}
+
+function onCamera(camera) {
+  const banner = $("camera-banner");
+  const problem = cameraProblem(camera);
+  banner.hidden = !problem;
+  banner.textContent = problem || "";
+}
+
+connectLive({
+  onEvent(event) {
+    if (event.type === "state") onState(event.state);
+    else if (event.type === "response" && event.session_id === sessionId) {
+      rememberResponse(event);
+      if (view) {
+        renderRoster();
+        if (view.state === "revealed") renderChart();
+      }
+    } else if (event.type === "camera") onCamera(event.camera);
+  },
+  onConnect() {
+    $("link-banner").hidden = true;
+    refresh();  // responses sent while we were away are not replayed
+  },
+  onDisconnect() {
+    $("link-banner").hidden = false;
+  },
+});

@@ -95,9 +95,8 @@ class CardSettings:
 
 @dataclass(frozen=True)
 class ReaderSettings:
-    # Frames wider than this are read in overlapping tiles so small (distant) cards keep enough pixels.
-    tile_size: int = _bounded(1600, 256, 10_000)
-    tile_overlap: int = _bounded(160, 0, 2000)
+    # Smallest marker side, in pixels, that is read (the marker is 0.6 of the card's side); lower reads farther.
+    min_marker_px: int = _bounded(12, 8, 400)
     # Worker threads for card reading (OpenCV releases the GIL).
     threads: int = _bounded(2, 1, 8)
 

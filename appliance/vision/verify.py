@@ -1,0 +1,84 @@
+"""A second, stricter look at every marker OpenCV reports, so clutter never becomes a card.
+
+OpenCV decides from its own thresholding; we resample the marker and its surroundings through the detected
+corners on a grid of cells (8 × 8: the 6 × 6 marker plus the 1-cell white quiet zone every card has) and
+require what a real card looks like:
+- a clearly dark border and a clearly light quiet zone (a pattern on a poster rarely has both);
+- data cells that match the card's code exactly, or within one cell when each cell spans enough pixels
+  that a one-cell slip is a glare spot rather than a different pattern;
+- a plausible quadrilateral (convex, not a sliver).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from appliance.vision import markers
+from appliance.vision.cards import MARKER_CELLS
+
+_GRID = MARKER_CELLS + 2  # marker plus the quiet-zone ring
+_SAMPLE = 6  # pixels per cell in the resampled grid
+_INNER = slice(1, _SAMPLE - 1)  # ignore cell edges, where blur mixes neighbours
+
+
+@dataclass(frozen=True)
+class VerifyRules:
+    min_side_px: float = 6.0  # shortest marker side; below this a 4×4 code is guesswork
+    max_side_ratio: float = 4.0  # longest / shortest marker side (strong foreshortening is still fine)
+    min_contrast: float = 25.0  # grey levels between the dark border and the light quiet zone
+    max_dark_ring_cells: int = 4  # quiet-zone cells allowed to be dark (fingers holding the card)
+    correct_from_px: float = 6.0  # pixels per cell from which one wrong data cell is tolerated
+
+
+def _sides(corners: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(corners - np.roll(corners, -1, axis=0), axis=1)
+
+
+def plausible_quad(corners: np.ndarray, rules: VerifyRules) -> bool:
+    sides = _sides(corners)
+    if sides.min() < rules.min_side_px or sides.max() > rules.max_side_ratio * sides.min():
+        return False
+    edges = np.roll(corners, -1, axis=0) - corners
+    turns = edges[:, 0] * np.roll(edges, -1, axis=0)[:, 1] - edges[:, 1] * np.roll(edges, -1, axis=0)[:, 0]
+    return bool(np.all(turns > 0) or np.all(turns < 0))  # convex
+
+
+def sample_cells(gray: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    """Mean grey of each cell of the 8 × 8 grid around a marker whose corners are in dictionary order."""
+    lo, hi = _SAMPLE, (_GRID - 1) * _SAMPLE  # the marker occupies cells 1..6 of the grid
+    target = np.array([[lo, lo], [hi, lo], [hi, hi], [lo, hi]], np.float32)
+    transform = cv2.getPerspectiveTransform(np.asarray(corners, np.float32), target)
+    side = _GRID * _SAMPLE
+    patch = cv2.warpPerspective(gray, transform, (side, side), flags=cv2.INTER_LINEAR,
+                                borderMode=cv2.BORDER_REPLICATE)
+    cells = patch.reshape(_GRID, _SAMPLE, _GRID, _SAMPLE)[:, _INNER, :, _INNER]
+    return cells.mean(axis=(1, 3))
+
+
+_RING = np.ones((_GRID, _GRID), bool)
+_RING[1:-1, 1:-1] = False
+_BORDER = np.zeros((_GRID, _GRID), bool)
+_BORDER[1:-1, 1:-1] = True
+_BORDER[2:-2, 2:-2] = False
+
+
+def verify(gray: np.ndarray, corners: np.ndarray, code: int, rules: VerifyRules) -> bool:
+    """True when the marker at `corners` (dictionary order) looks like a real card carrying `code`."""
+    corners = np.asarray(corners, np.float32).reshape(4, 2)
+    if not plausible_quad(corners, rules):
+        return False
+    cells = sample_cells(gray, corners)
+    dark, light = np.median(cells[_BORDER]), np.median(cells[_RING])
+    if light - dark < rules.min_contrast:
+        return False
+    threshold = (dark + light) / 2
+    if np.any(cells[_BORDER] >= threshold):
+        return False
+    if np.count_nonzero(cells[_RING] < threshold) > rules.max_dark_ring_cells:
+        return False
+    seen = (cells[2:-2, 2:-2] >= threshold).astype(np.uint8)  # 1 = white, as in the dictionary
+    wrong = int(np.count_nonzero(seen != markers.bits_of(code)))
+    cell_px = _sides(corners).min() / MARKER_CELLS
+    return wrong == 0 or (wrong == 1 and cell_px >= rules.correct_from_px)

@@ -34,9 +34,11 @@ function sessionLink(session) {
   return session.state === "ended" ? `/results/${session.id}` : `/session/${session.id}`;
 }
 
+let running = null;  // the session still in progress, if any: starting another one ends it
+
 async function loadSessions() {
   const sessions = await api("/sessions");
-  const running = sessions.find((s) => s.state !== "ended");
+  running = sessions.find((s) => s.state !== "ended") || null;
   $("running").hidden = !running;
   if (running) {
     $("running-title").textContent = `${running.quiz_title} with ${running.class_name}`;
@@ -70,6 +72,9 @@ async function loadCamera() {
 
 $("start-form").addEventListener("submit", async (event) => {
   event.preventDefault();
+  if (running && !confirm(`"${running.quiz_title}" with ${running.class_name} is still running. End it and start a new session?`)) {
+    return;
+  }
   const button = $("start-button");
   button.disabled = true;
   try {

@@ -66,3 +66,11 @@ export function formatTime(seconds) {
   if (!seconds) return "";
   return new Date(seconds * 1000).toLocaleString([], {dateStyle: "medium", timeStyle: "short"});
 }
+
+// A question's picture, if it has one. Only the appliance's own /images/ URLs are shown.
+export function showImage(img, url) {
+  const usable = typeof url === "string" && url.startsWith("/images/");
+  img.hidden = !usable;
+  if (usable && img.getAttribute("src") !== url) img.src = url;
+  if (!usable) img.removeAttribute("src");
+}

@@ -1,7 +1,8 @@
 // The classroom display: follows the teacher through public state events only. It never sees a name
 // or one student's answer; after reveal it shows the distribution and the correct answer.
 import {api} from "./api.js";
-import {$, renderOptions} from "./dom.js";
+import {$, renderOptions, showImage} from "./dom.js";
+import {Countdown} from "./countdown.js";
 import {connectLive} from "./live.js";
 import {renderDistribution} from "./chart.js";
 
@@ -32,6 +33,7 @@ function renderQuestion(session) {
   pill.textContent = STATE_WORDS[session.state] || "";
   pill.className = `state-pill state-${session.state}`;
   $("question-text").textContent = session.question.text;
+  showImage($("question-image"), session.question.image);
   renderOptions($("options"), session.question.options, revealed ? session.correct : null);
   $("answered-count").textContent = String(session.answered);
   $("total-count").textContent = String(session.total);
@@ -44,7 +46,10 @@ function renderQuestion(session) {
   }
 }
 
+const countdown = new Countdown($("countdown"));
+
 function render(state) {
+  countdown.update(state);
   const session = state.session;
   if (!session || !session.question) renderWaiting(session);
   else renderQuestion(session);

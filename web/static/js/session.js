@@ -1,7 +1,8 @@
 // Live control of one session: teacher actions, the roster filling in from the camera, reveal and chart.
 // Truth comes from GET /sessions/{id}; the websocket then adds `response`, `state` and `camera` events.
 import {api, wireLogout} from "./api.js";
-import {$, clear, el, letterChip, renderOptions, toast} from "./dom.js";
+import {$, clear, el, letterChip, renderOptions, showImage, toast} from "./dom.js";
+import {Countdown} from "./countdown.js";
 import {connectLive} from "./live.js";
 import {renderDistribution} from "./chart.js";
 import {cameraProblem} from "./camera.js";
@@ -14,6 +15,7 @@ let view = null;            // the session view from the API
 let publicState = null;     // the latest public state of this session (counts, distribution after reveal)
 const responses = new Map();  // "question:student_id" → newest response
 let busy = false;           // an action is in flight: keep buttons off so a double click cannot double-act
+const countdown = new Countdown($("countdown"));
 
 wireLogout();
 
@@ -38,6 +40,7 @@ async function refresh() {
   try {
     applyView(await api(`/sessions/${sessionId}`));
   } catch (failure) {
+    if (!view) $("session-title").textContent = `Could not load this session: ${failure.message}`;
     toast(`Could not load the session: ${failure.message}`);
   }
 }
@@ -71,10 +74,12 @@ function renderQuestion() {
   const text = $("question-text");
   if (!question) {
     text.textContent = "This session has no questions.";
+    showImage($("question-image"), null);
     clear($("options"));
     return;
   }
   text.textContent = view.question === null ? `Up first: ${question.text}` : question.text;
+  showImage($("question-image"), question.image);
   renderOptions($("options"), question.options, view.state === "revealed" ? question.correct : null);
 }
 
@@ -191,6 +196,7 @@ $("end-button").addEventListener("click", () => {
 
 function onState(state) {
   const session = state.session;
+  countdown.update(session && session.id === sessionId ? state : {session: null});
   if (!view) return;
   if (!session || session.id !== sessionId) {
     // Our session ended (or another one took over): the API has the final word.

@@ -1,7 +1,8 @@
 // The student's phone: the current question, and "did the camera read my card?" (yes/no only).
 // Nothing here ever shows an answer; the check endpoint does not even know which letter was read.
 import {api} from "./api.js";
-import {$, clear, renderOptions} from "./dom.js";
+import {$, clear, renderOptions, showImage} from "./dom.js";
+import {Countdown} from "./countdown.js";
 import {connectLive} from "./live.js";
 
 const HINTS = {
@@ -13,14 +14,17 @@ const HINTS = {
 };
 
 let lastQuestionKey = null;
+const countdown = new Countdown($("countdown"));
 
 function render(state) {
+  countdown.update(state);
   const session = state.session;
   const question = session && session.question;
   $("question-position").textContent = question
     ? `Question ${session.question_index + 1} of ${session.question_count}`
     : (session ? session.quiz_title : "Waiting for the teacher…");
   $("question-text").textContent = question ? question.text : "";
+  showImage($("question-image"), question && question.image);
   if (question) renderOptions($("options"), question.options, null);
   else clear($("options"));
   $("question-hint").textContent = session ? (HINTS[session.state] || "") : "No quiz is running right now.";

@@ -1,0 +1,68 @@
+"""Card images: every card reads back as itself, with the answer given by which edge is on top."""
+import cv2
+import numpy as np
+import pytest
+
+from appliance.config import CardSettings, ReaderSettings
+from appliance.vision import cards
+from appliance.vision.reader import CardReader
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return CardReader(ReaderSettings(), CardSettings(count=100))
+
+
+def test_every_card_reads_back_with_all_four_answers(reader):
+    for number in range(1, 101):
+        image = cards.render_card(number, 120)
+        assert image.shape == (120, 120) and image.dtype == np.uint8
+        for turns, answer in enumerate("ABCD"):
+            # np.rot90 turns counter-clockwise: one quarter turn puts B (the right edge) on top.
+            seen = reader.read(np.ascontiguousarray(np.rot90(image, turns)))
+            assert [(s.card, s.answer) for s in seen] == [(number, answer)], (number, answer)
+
+
+def test_letters_sit_on_their_edges():
+    image = cards.render_card(5, 400).astype(int)
+    band = 40  # one cell
+    ink = {"A": (image[:band, 160:240] < 128).sum(), "B": (image[160:240, -band:] < 128).sum(),
+           "C": (image[-band:, 160:240] < 128).sum(), "D": (image[160:240, :band] < 128).sum()}
+    assert all(v > 50 for v in ink.values()), ink
+    # The quiet zone around the marker is white.
+    ring = np.ones((400, 400), bool)
+    ring[80:320, 80:320] = False
+    ring[:40, :] = ring[-40:, :] = ring[:, :40] = ring[:, -40:] = False
+    assert image[ring].min() == 255
+
+
+def test_sighting_corners_outline_the_card(reader):
+    image = np.full((600, 600), 128, np.uint8)
+    image[100:400, 150:450] = cards.render_card(9, 300)
+    (sighting,) = reader.read(image)
+    expected = np.array([[150, 100], [450, 100], [450, 400], [150, 400]], np.float32)
+    assert np.abs(sighting.corners - expected).max() < 3
+    # Turned to show B: the A-edge left corner is now bottom-left, and the order stays clockwise from it.
+    (turned,) = reader.read(np.ascontiguousarray(np.rot90(image)))
+    assert turned.answer == "B"
+    assert np.abs(turned.corners[0] - [100, 450]).max() < 3
+
+
+def test_write_card_pngs(tmp_path):
+    paths = cards.write_card_pngs(tmp_path / "out", 5)
+    assert [p.name for p in paths] == [f"card-{n}.png" for n in range(1, 6)]
+    assert np.array_equal(cv2.imread(str(paths[2]), cv2.IMREAD_GRAYSCALE), cards.render_card(3, 1000))
+
+
+def test_bad_card_numbers_and_sizes_are_refused():
+    for number, size in [(0, 100), (101, 100), (5, 10)]:
+        with pytest.raises(ValueError):
+            cards.render_card(number, size)
+
+
+def test_answer_is_the_highest_edge_even_when_tilted():
+    square = np.array([[0, 0], [10, 0], [10, 10], [0, 10]], np.float32)
+    for degrees, answer in [(30, "A"), (-40, "A"), (60, "D"), (-60, "B"), (170, "C")]:
+        a = np.radians(degrees)  # clockwise on screen (y grows down)
+        rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+        assert cards.answer_from_corners(square @ rot.T) == answer, degrees

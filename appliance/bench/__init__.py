@@ -1,0 +1,90 @@
+"""Benchmarks of the card reading engine: `argus bench cards` (recall, wrong answers, phantoms, speed beside
+OpenCV's default detector) and `argus bench live` (latency through reader + tracker in simulated time, CPU
+time per frame, peak RSS). Both print a table, or JSON with --json; with --check they exit 1 when one of the
+issue's floors is broken.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+
+from appliance.bench.scenes import SIZES
+
+
+def _size(text: str) -> tuple[int, int]:
+    if text.lower() in SIZES:
+        return SIZES[text.lower()]
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must be WxH (e.g. 4608x2592) or one of {', '.join(SIZES)}")
+    return w, h
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, default=1, help="every frame is a pure function of the seed")
+    parser.add_argument("--full", action="store_true", help="the full benchmark (minutes) instead of the quick one")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a floor is broken")
+    parser.add_argument("--lens", type=float, choices=(66.0, 102.0), help="only this lens (default: both)")
+    parser.add_argument("--card-width", type=float, choices=(0.148, 0.10), help="only this card width, metres")
+
+
+def main_cards(argv: list[str]) -> int:
+    from appliance.bench import cards
+
+    parser = argparse.ArgumentParser(prog="argus bench cards", description=cards.__doc__.splitlines()[0])
+    _common(parser)
+    parser.add_argument("--frames", type=int, help="classroom frames per frame size (default: quick 4-8, full 24-72)")
+    parser.add_argument("--size", type=_size, action="append",
+                        help=f"frame size WxH or {'|'.join(SIZES)}; repeat for several (default: plan's sizes)")
+    parser.add_argument("--clutter", type=int, help="card-free frames (default: quick 200, full 2000)")
+    parser.add_argument("--max-ratio", type=float, default=1.0,
+                        help="speed floor: our ms / opencv default ms at 12 MP (default 1.0)")
+    args = parser.parse_args(argv)
+    plan = _cards_plan(cards, args)
+    log = None if args.json else (lambda line: print(f"  .. {line}", file=sys.stderr, flush=True))
+    out = cards.summary(cards.run(plan, progress=log), args.max_ratio)
+    print(json.dumps(out, indent=1) if args.json else cards.table(out))
+    return 1 if args.check and cards.failed(out) else 0
+
+
+def _cards_plan(cards, args) -> "cards.Plan":
+    plan = cards.FULL if args.full else cards.Plan()
+    plan = dataclasses.replace(plan, seed=args.seed)
+    if args.size:
+        per = plan.frames_per_room
+        plan = dataclasses.replace(plan, rooms={s: plan.rooms.get(s, 2) for s in args.size},
+                                   frames_per_room={s: per.get(s, 4) for s in args.size})
+    if args.frames:
+        per = {n: min(args.frames, 6) for n in plan.rooms}
+        plan = dataclasses.replace(plan, frames_per_room=per, rooms={n: -(-args.frames // per[n]) for n in plan.rooms})
+    if args.lens:
+        plan = dataclasses.replace(plan, lenses=(args.lens,))
+    if args.card_width:
+        plan = dataclasses.replace(plan, card_widths=(args.card_width,))
+    if args.clutter is not None:
+        plan = dataclasses.replace(plan, clutter=args.clutter, clutter_12mp=min(plan.clutter_12mp, args.clutter))
+    return plan
+
+
+def main_live(argv: list[str]) -> int:
+    from appliance.bench import live
+
+    parser = argparse.ArgumentParser(prog="argus bench live", description=live.__doc__.splitlines()[0])
+    _common(parser)
+    parser.add_argument("--size", type=_size, help="frame size WxH (default: quick 2304x1296, full 4608x2592)")
+    parser.add_argument("--fps", type=float, help="simulated camera frame rate (default 10)")
+    parser.add_argument("--questions", type=int, help="questions in the run (default: quick 2, full 4)")
+    parser.add_argument("--students", type=int, help="students in the class (default 40)")
+    args = parser.parse_args(argv)
+    plan = live.FULL if args.full else live.Plan()
+    changes = {k: v for k, v in (("size", args.size), ("fps", args.fps), ("questions", args.questions),
+                                 ("students", args.students), ("lens", args.lens),
+                                 ("card_width_m", args.card_width)) if v is not None}
+    plan = dataclasses.replace(plan, seed=args.seed, **changes)
+    out = live.summary(live.run(plan))
+    print(json.dumps(out, indent=1) if args.json else live.table(out))
+    return 1 if args.check and live.failed(out) else 0

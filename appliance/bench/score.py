@@ -1,0 +1,161 @@
+"""Match a detector's cards to a frame's ground truth and add up recall, wrong answers and phantoms. Pure.
+
+Matching is by place first, then by name: a detection belongs to the ground-truth card whose outline it sits
+on (centres closer than 35% of that card's shorter side, sizes within a factor 1.6). Then
+- same card, same answer: a hit; same card, other answer: a WRONG ANSWER;
+- another card's number: a WRONG CARD;
+- on no card at all (clutter, or a card the frame does not hold): a PHANTOM;
+- a second detection on a card already hit: a duplicate (counted, not an error: the tracker merges by number).
+Corner order does not enter the match, so a card read with the wrong rotation still lands on its own outline
+and is counted as a wrong answer rather than a phantom.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from appliance.scene.render import CardTruth
+from appliance.vision import cards
+
+BUCKETS = (("<16", 0, 16), ("16-24", 16, 24), ("24-32", 24, 32), ("32-48", 32, 48), ("48-64", 48, 64),
+           (">=64", 64, math.inf))
+# Recall counts a card when at most MAX_OCCLUDED of the card is hidden (thumb, other cards, arms, people) AND
+# at most MAX_MARKER_HIDDEN of its marker is: a thumb over the marker's black border defeats every marker
+# detector, while one on the white band costs nothing. 1% allows for the outline's anti-aliased pixels.
+MAX_OCCLUDED = 0.30
+MAX_MARKER_HIDDEN = 0.01
+OCCLUSION_RULE = (f"recall counts cards with at most {MAX_OCCLUDED:.0%} of the card and {MAX_MARKER_HIDDEN:.0%} of "
+                  f"its marker hidden")
+CENTRE_TOLERANCE = 0.35
+SIZE_TOLERANCE = 1.6
+
+
+@dataclass(frozen=True)
+class Detection:
+    card: int
+    answer: str
+    corners: np.ndarray  # card outline, 4×2
+
+
+def opencv_detections(marker_corners, ids) -> list[Detection]:
+    """OpenCV's raw output → cards, exactly as our reader maps it: id + 1 is the card number, the marker edge
+    highest in the frame is the answer, the card outline is extrapolated from the marker's corners."""
+    if ids is None:
+        return []
+    out = []
+    for marker_id, corners in zip(np.ravel(ids), marker_corners):
+        c = np.asarray(corners, np.float32).reshape(4, 2)
+        out.append(Detection(cards.card_number(int(marker_id)), cards.answer_from_corners(c), cards.card_corners(c)))
+    return out
+
+
+def bucket_of(span_px: float) -> str:
+    return next(name for name, lo, hi in BUCKETS if lo <= span_px < hi)
+
+
+def _sides(quad: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)
+
+
+def _on_card(d: Detection, t: CardTruth) -> bool:
+    distance = float(np.linalg.norm(d.corners.mean(axis=0) - t.corners.mean(axis=0)))
+    ratio = float(_sides(d.corners).mean() / max(_sides(t.corners).mean(), 1e-6))
+    return distance <= CENTRE_TOLERANCE * t.span_px and 1 / SIZE_TOLERANCE <= ratio <= SIZE_TOLERANCE
+
+
+@dataclass(frozen=True)
+class Error:
+    kind: str  # "wrong answer" | "wrong card" | "phantom"
+    card: int  # what the detector said
+    answer: str
+    truth_card: int | None
+    truth_answer: str | None
+    centre: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class FrameScore:
+    hits: frozenset[int]  # indices into the truth tuple
+    errors: tuple[Error, ...]
+    duplicates: int
+
+
+def score_frame(truth: tuple[CardTruth, ...], detections: list[Detection]) -> FrameScore:
+    hits: set[int] = set()
+    errors: list[Error] = []
+    duplicates = 0
+    for d in detections:
+        near = [i for i, t in enumerate(truth) if _on_card(d, t)]
+        centre = tuple(float(v) for v in d.corners.mean(axis=0))
+        own = next((i for i in near if truth[i].card == d.card), None)
+        if own is not None:
+            t = truth[own]
+            if t.answer != d.answer:
+                errors.append(Error("wrong answer", d.card, d.answer, t.card, t.answer, centre))
+            elif own in hits:
+                duplicates += 1
+            else:
+                hits.add(own)
+        elif near:
+            t = truth[near[0]]
+            errors.append(Error("wrong card", d.card, d.answer, t.card, t.answer, centre))
+        else:
+            errors.append(Error("phantom", d.card, d.answer, None, None, centre))
+    return FrameScore(frozenset(hits), tuple(errors), duplicates)
+
+
+@dataclass
+class Tally:
+    """One detector's totals over a run."""
+    seen: dict[str, int] = field(default_factory=lambda: {b[0]: 0 for b in BUCKETS})
+    total: dict[str, int] = field(default_factory=lambda: {b[0]: 0 for b in BUCKETS})
+    hidden_seen: int = 0  # cards hidden beyond the rule above: reported, not scored
+    hidden_total: int = 0
+    by_group: dict[str, list[int]] = field(default_factory=dict)  # e.g. "answer C", "extreme tilt": [seen, total]
+    errors: list[tuple[str, Error]] = field(default_factory=list)  # (frame label, error)
+    duplicates: int = 0
+    clutter_frames: int = 0
+    ms: dict[str, list[float]] = field(default_factory=dict)  # wall ms per frame, by frame size
+    cpu_ms: dict[str, list[float]] = field(default_factory=dict)  # process CPU ms per frame, by frame size
+
+    def add(self, label: str, truth: tuple[CardTruth, ...], score: FrameScore, groups: tuple[str, ...] = (),
+            marker_hidden: dict[int, float] | None = None) -> None:
+        for i, t in enumerate(truth):
+            hit = i in score.hits
+            if t.occluded > MAX_OCCLUDED or (marker_hidden or {}).get(t.card, 0.0) > MAX_MARKER_HIDDEN:
+                self.hidden_total += 1
+                self.hidden_seen += hit
+                continue
+            b = bucket_of(t.span_px)
+            self.total[b] += 1
+            self.seen[b] += hit
+            if t.span_px >= 32:  # the groups answer "all four answers, every tilt" for cards that must be read
+                for g in (f"answer {t.answer}",) + groups:
+                    pair = self.by_group.setdefault(g, [0, 0])
+                    pair[0] += hit
+                    pair[1] += 1
+        self.errors += [(label, e) for e in score.errors]
+        self.duplicates += score.duplicates
+
+    def time(self, size: str, wall_s: float, cpu_s: float) -> None:
+        self.ms.setdefault(size, []).append(wall_s * 1000)
+        self.cpu_ms.setdefault(size, []).append(cpu_s * 1000)
+
+    def count(self, kind: str, clutter: bool | None = None) -> int:
+        return sum(1 for label, e in self.errors if e.kind == kind
+                   and (clutter is None or label.startswith("clutter") == clutter))
+
+    def recall(self, lo: float, hi: float = math.inf) -> tuple[int, int]:
+        names = [name for name, a, b in BUCKETS if a >= lo and b <= hi]
+        return sum(self.seen[n] for n in names), sum(self.total[n] for n in names)
+
+
+def ratio(seen: int, total: int) -> float | None:
+    return seen / total if total else None
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    return float(np.percentile(values, q)) if values else None
+

@@ -46,6 +46,11 @@ async def _serve(settings: Settings) -> int:
     from appliance import demo, systemd
     from appliance.server import StartupError, start_server
 
+    # Handlers first: a SIGTERM that arrives while starting must still end in an orderly stop.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
     try:
         server = await start_server(settings)
     except StartupError as exc:
@@ -56,11 +61,6 @@ async def _serve(settings: Settings) -> int:
         print(f"Log in as {demo.DEMO_USERNAME} / {demo.DEMO_PASSWORD}", flush=True)
     else:
         print(f"Argus running at {server.url}/ (data in {settings.data_dir})", flush=True)
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
     # systemd is told only now, once the socket really accepts connections.
     notifier = systemd.Notifier.from_env()
     watchdog = None

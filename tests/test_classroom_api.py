@@ -264,8 +264,9 @@ async def test_reask_adhoc_and_anonymous_sessions(teacher, anonymous):
     assert view["quiz"]["questions"][0]["options"] == ["True", "False"]
     public = await (await anonymous.get("/api/v1/public/state")).json()
     assert public["session"]["anonymous"] is True and public["session"]["answered_cards"] is None
-    bad = await teacher.post(f"/api/v1/sessions/{sid}/questions", json={"text": "", "options": ["a"]})
-    assert bad.status == 409  # still open: close first
+    busy = await teacher.post(f"/api/v1/sessions/{sid}/questions", json={"text": "Next?", "options": ["a", "b"],
+                                                                          "correct": "B"})
+    assert busy.status == 409 and "close it first" in (await busy.json())["error"]
     await teacher.post(f"/api/v1/sessions/{sid}/close")
     bad = await teacher.post(f"/api/v1/sessions/{sid}/questions", json={"text": "", "options": ["a"]})
     assert bad.status == 400 and "question.text" in (await bad.json())["error"]

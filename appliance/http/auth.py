@@ -13,7 +13,7 @@ from appliance.http.security import json_error
 from appliance.store import accounts
 
 COOKIE = "argus_session"
-_USER = "argus_user"
+_USER = web.RequestKey("argus_user", "User | None")
 
 
 async def current_user(request: web.Request) -> User | None:

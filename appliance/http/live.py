@@ -11,7 +11,9 @@ import contextlib
 import dataclasses
 import logging
 
-from aiohttp import WSMsgType, web
+import weakref
+
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from appliance.http import keys
 from appliance.http.auth import current_user
@@ -19,6 +21,7 @@ from appliance.http.security import json_error
 
 log = logging.getLogger(__name__)
 _SEND_TIMEOUT = 10.0
+SOCKETS = web.AppKey("live_sockets", weakref.WeakSet)
 
 
 async def _sender(ws: web.WebSocketResponse, subscription) -> None:
@@ -42,8 +45,10 @@ async def live(request: web.Request) -> web.StreamResponse:
     if bus.subscriber_count >= settings.server.max_websocket_clients:
         return json_error(503, "too many live screens are connected; close one and retry")
     user = await current_user(request)
-    ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=4096)
+    # A short close timeout: at shutdown a frozen client must not hold up the exit (SIGTERM → gone in 5 s).
+    ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=4096, timeout=1.0)
     await ws.prepare(request)
+    app[SOCKETS].add(ws)
     subscription = bus.subscribe("teacher" if user else "public", settings.server.client_queue_size)
     subscription.offer({"type": "state", "state": app[keys.ENGINE].public_state()})
     if user:
@@ -58,9 +63,18 @@ async def live(request: web.Request) -> web.StreamResponse:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        app[SOCKETS].discard(ws)
         await ws.close()
     return ws
 
 
+async def _close_all(app: web.Application) -> None:
+    """On shutdown, tell every screen we are going away, so their handlers end before the server waits."""
+    await asyncio.gather(*(ws.close(code=WSCloseCode.GOING_AWAY, message=b"appliance stopping")
+                           for ws in list(app[SOCKETS])), return_exceptions=True)
+
+
 def add_routes(app: web.Application) -> None:
+    app[SOCKETS] = weakref.WeakSet()
+    app.on_shutdown.append(_close_all)
     app.router.add_get("/api/v1/live", live)

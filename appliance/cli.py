@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import getpass
 import json
@@ -66,6 +67,7 @@ async def _serve(settings: Settings) -> int:
     watchdog = None
     if notifier:
         notifier.ready()
+        notifier.status(f"serving {server.url}")
         interval = systemd.watchdog_interval()
         if interval:
             watchdog = asyncio.create_task(systemd.watchdog_loop(notifier, interval))
@@ -75,7 +77,11 @@ async def _serve(settings: Settings) -> int:
         notifier.stopping()
     if watchdog:
         watchdog.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watchdog
     await server.stop()
+    if notifier:
+        notifier.close()
     return 0
 
 

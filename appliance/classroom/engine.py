@@ -221,7 +221,10 @@ class SessionEngine:
             if response is None:
                 return
             running.answers.setdefault(index, {})[student.id] = response.answer
-            self._bus.publish({"type": "response", "session_id": running.record.id, "name": student.name,
+            # In an anonymous session (the teacher's screen may be projected) even the teacher's feed
+            # carries card numbers only.
+            named = {} if running.record.anonymous else {"name": student.name}
+            self._bus.publish({"type": "response", "session_id": running.record.id, **named,
                                **response.to_json()}, "teacher")
             self._publish_state()
 
@@ -248,7 +251,6 @@ class SessionEngine:
         answered = running.answers.get(pos.question, {}) if question else {}
         answers = list(answered.values())
         revealed = pos.state == rules.REVEALED and question is not None
-        cards = sorted(s.card for s in running.roster.students if s.id in answered)
         return {"server_time": self._clock(), "session": {
             "id": running.record.id,
             "state": pos.state,
@@ -258,8 +260,6 @@ class SessionEngine:
                          "image": f"/images/{question.image}" if question.image else None} if question else None,
             "answered": len(answers),
             "total": len(running.roster.students),
-            # Card numbers (never names, never answers) let students see they were read, unless anonymous.
-            "answered_cards": None if running.record.anonymous else cards,
             "anonymous": running.record.anonymous,
             "deadline": pos.deadline,
             "remaining": pos.remaining,

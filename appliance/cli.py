@@ -198,6 +198,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from appliance import bench
+
+    return (bench.main_cards if args.which == "cards" else bench.main_live)(args.options)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="argus", description="Argus classroom response appliance")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -236,6 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--data-dir")
     add.add_argument("--config")
     add.set_defaults(func=cmd_user_add)
+
+    bencher = sub.add_parser("bench", help="benchmark the card reader: cards (recall, speed) or live (latency)",
+                             add_help=False)
+    bencher.add_argument("which", choices=("cards", "live"))
+    bencher.add_argument("options", nargs=argparse.REMAINDER, help="see argus bench cards --help")
+    bencher.set_defaults(func=cmd_bench)
 
     exporter = sub.add_parser("export", help="write results, gradebooks and a full dump to a folder")
     exporter.add_argument("--to", required=True, metavar="DIR", help="folder to write into (e.g. a USB stick)")

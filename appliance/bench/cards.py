@@ -108,7 +108,7 @@ def run(plan: Plan, detectors: Detectors | None = None, progress: Callable[[str]
             progress(f"{setup.label}: {count} frames")
         for frame in classroom_frames(setup, count):
             found = measure(frame.gray, result.frames)
-            groups = (f"{setup.tilt} tilt",)
+            groups = frame.conditions
             for name, detections in found.items():
                 result.tallies[name].add(_label(frame), frame.truth, score_frame(frame.truth, detections), groups,
                                          frame.marker_hidden)
@@ -214,10 +214,9 @@ def table(out: dict) -> str:
         lines.append(f"  {name:16}" + "".join(f"{c:>16}" for c in cells))
     lines.append("  cards hidden beyond that (not scored): "
                  + ", ".join(f"{n} {_pct(r['hidden']).strip()}" for n, r in d.items()))
-    groups = sorted(d[OURS]["groups"])
-    lines.append("recall of cards >= 32 px by answer and tilt:")
-    for name, r in d.items():
-        lines.append(f"  {name:16}" + "  ".join(f"{g}: {_pct(r['groups'][g]).strip()}" for g in groups if g in r["groups"]))
+    lines.append(f"recall of cards >= 32 px by condition:{OURS:>22}{OPENCV:>22}")
+    for g in sorted(d[OURS]["groups"]):
+        lines.append(f"  {g:36}" + "".join(f"{_pct(r['groups'].get(g, _pair(0, 0))):>22}" for r in d.values()))
     lines.append(f"  {'':34}{OURS:>16}{OPENCV:>16}")
     for key, label in (("wrong_answers", "wrong answers"), ("wrong_cards", "wrong cards"),
                        ("phantoms_card_free", "phantoms, card-free frames"),

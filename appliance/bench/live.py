@@ -218,11 +218,14 @@ def judge(q: Question) -> dict:
         elif p.change_at is not None and answer == p.first and p.first != p.final and t >= q.opened + p.change_at + 1.0:
             wrong.append({"card": card, "answer": answer, "time": t, "why": "old answer again after the change"})
     for card, p in q.plans.items():
-        for kind, shown, answer, into in (("raise", q.first_shown, p.first, raise_lat),
-                                          ("change", q.final_shown, p.final, change_lat)):
+        for kind, shown, answer, into, floor in (("raise", q.first_shown, p.first, raise_lat, RAISE_FLOOR_S),
+                                                 ("change", q.final_shown, p.final, change_lat, CHANGE_FLOOR_S)):
             if kind == "change" and (p.change_at is None or p.final == p.first):
                 continue
-            if card not in shown:
+            # The goal is about a card raised AND HELD: one first shown less than the goal's time before it
+            # came down (or was turned to its new answer) cannot be judged by it.
+            until = q.opened + p.change_at if kind == "raise" and p.change_at is not None else lowered_at(q, card)
+            if card not in shown or shown[card] + floor > until:
                 never_shown += 1
                 continue
             into.append(max(first_reg.get((card, answer), math.inf) - shown[card], 0.0))
@@ -304,7 +307,7 @@ def table(out: dict) -> str:
                      f"max {_fmt(s['max'])}")
     lines.append(f"  wrong registrations: {len(out['wrong_registrations'])}; registrations after lowering: "
                  f"{len(out['registrations_after_lowering'])}; registered cards whose answer was lost after lowering: "
-                 f"{out['lost_after_lowering']}; answers never fully shown (not timed): {out['cards_never_shown']}")
+                 f"{out['lost_after_lowering']}; answers not shown and held for the goal's time (not timed): {out['cards_never_shown']}")
     r, c = out["reader_ms"], out["reader_cpu_ms"]
     lines.append(f"reader per frame: wall median {r['median']:.1f} ms, p90 {r['p90']:.1f} ms; CPU median {c['median']:.1f} "
                  f"ms, p90 {c['p90']:.1f} ms")

@@ -57,6 +57,8 @@ class BenchFrame:
     setup: Setup
     index: int  # frame number within the setup
     marker_hidden: dict[int, float] = dataclasses.field(default_factory=dict)  # card → share of its MARKER hidden
+    conditions: tuple[str, ...] = ()  # what made this frame hard, for recall broken down by condition
+
 
 
 def setups(seed: int, count: int, sizes: list[tuple[int, int]], lenses=LENSES, card_widths=CARD_WIDTHS,
@@ -197,9 +199,21 @@ def classroom_frames(setup: Setup, frames: int) -> Iterator[BenchFrame]:
     for index in range(frames):
         rng = np.random.default_rng([setup.seed, 3, index])
         held = choose_holds(scene, setup, rng, raise_share=float(rng.uniform(0.75, 1.0)), answer_offset=index)
-        rendered = scene.render(held, rng, frame_effects(rng))
+        effects = frame_effects(rng)
+        rendered = scene.render(held, rng, effects)
         gray = cv2.multiply(rendered.gray, ramp, scale=1 / 255) if index % 2 else rendered.gray
-        yield BenchFrame(gray, rendered.cards, setup, index, marker_occlusion(scene, held))
+        yield BenchFrame(gray, rendered.cards, setup, index, marker_occlusion(scene, held),
+                         conditions(setup, effects, dimmed=bool(index % 2)))
+
+
+def conditions(setup: Setup, effects: Effects, dimmed: bool) -> tuple[str, ...]:
+    out = [f"{setup.tilt} tilt", f"lens {setup.lens:.0f}", f"card {setup.card_width_m * 100:.1f} cm",
+           "blur 1.0-1.6" if effects.blur_sigma[0] >= 1.0 else "blur 0.3-0.9"]
+    if effects.jpeg_quality:
+        out.append("jpeg")
+    if dimmed:
+        out.append("light ramp")
+    return tuple(out)
 
 
 # The marker (black border and code) fills cells 2..8 of the card's 10: the middle 60% of each side.

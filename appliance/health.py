@@ -32,24 +32,23 @@ def throttling() -> list[str] | None:
     return [text for bit, text in _THROTTLE_BITS.items() if value & (1 << bit)]
 
 
-def process_rss_mb() -> float | None:
+def _proc_kib_as_mb(path: str, key: str) -> float | None:
+    """A "Key:   1234 kB" line of a /proc file, in MB."""
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(key + ":"):
                 return round(int(line.split()[1]) / 1024, 1)
-    except (OSError, ValueError):
+    except (OSError, ValueError, IndexError):
         pass
     return None
+
+
+def process_rss_mb() -> float | None:
+    return _proc_kib_as_mb("/proc/self/status", "VmRSS")
 
 
 def memory_available_mb() -> float | None:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except (OSError, ValueError):
-        pass
-    return None
+    return _proc_kib_as_mb("/proc/meminfo", "MemAvailable")
 
 
 def disk_free_mb(path: Path) -> float | None:

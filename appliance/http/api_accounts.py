@@ -10,7 +10,7 @@ from aiohttp import web
 from appliance import passwords, setup_code
 from appliance.classroom.engine import NotFound
 from appliance.http import keys
-from appliance.http.auth import COOKIE, client_address, require_user
+from appliance.http.auth import COOKIE, client_address, require_admin, require_user
 from appliance.http.security import json_error
 from appliance.http.validation import bad_request, json_object, path_id, str_field
 from appliance.store import accounts
@@ -27,13 +27,6 @@ def _password(body: dict, name: str) -> str:
 
 async def _hash(password: str) -> str:
     return await asyncio.get_running_loop().run_in_executor(None, passwords.hash_password, password)
-
-
-async def _require_admin(request: web.Request):
-    user = await require_user(request)
-    if user.role != "admin":
-        raise web.HTTPForbidden(text="only an admin may do this", content_type="text/plain")
-    return user
 
 
 async def setup_status(request: web.Request) -> web.Response:
@@ -87,12 +80,12 @@ async def change_password(request: web.Request) -> web.Response:
 
 
 async def list_users(request: web.Request) -> web.Response:
-    await _require_admin(request)
+    await require_admin(request)
     return web.json_response(await accounts.list_users(request.app[keys.DB]))
 
 
 async def create_user(request: web.Request) -> web.Response:
-    await _require_admin(request)
+    await require_admin(request)
     body = await json_object(request)
     username = str_field(body, "username", max_length=40)
     role = body.get("role", "teacher")
@@ -107,7 +100,7 @@ async def create_user(request: web.Request) -> web.Response:
 
 
 async def reset_password(request: web.Request) -> web.Response:
-    await _require_admin(request)
+    await require_admin(request)
     user_id = path_id(request)
     db = request.app[keys.DB]
     if await accounts.get_user(db, user_id) is None:

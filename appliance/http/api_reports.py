@@ -13,7 +13,7 @@ from appliance.classroom import analytics, charts, reports
 from appliance.classroom.engine import NotFound
 from appliance.http import keys
 from appliance.http.api_classes import own_class
-from appliance.http.auth import require_user
+from appliance.http.auth import require_admin, require_user
 from appliance.http.security import json_error
 from appliance.http.validation import json_object, path_id, str_field
 from appliance.store import rosters
@@ -60,27 +60,21 @@ async def trends(request: web.Request) -> web.Response:
     })
 
 
-async def _require_admin(request: web.Request):
-    user = await require_user(request)
-    if user.role != "admin":
-        raise web.HTTPForbidden(text="only an admin may export everything", content_type="text/plain")
-
-
 async def dump(request: web.Request) -> web.Response:
-    await _require_admin(request)
+    await require_admin(request)
     body = json.dumps(await export.full_dump(request.app[keys.DB]), indent=1, ensure_ascii=False)
     return web.Response(text=body, content_type="application/json", headers={
         "Content-Disposition": 'attachment; filename="argus-dump.json"'})
 
 
 async def usb_status(request: web.Request) -> web.Response:
-    await _require_admin(request)
+    await require_admin(request)
     root = Path(request.app[keys.SETTINGS].export.usb_root)
     return web.json_response({"root": str(root), "mounts": [str(m) for m in export.usb_mounts(root)]})
 
 
 async def usb_export(request: web.Request) -> web.Response:
-    await _require_admin(request)
+    await require_admin(request)
     root = Path(request.app[keys.SETTINGS].export.usb_root)
     mount = str_field(await json_object(request), "mount", max_length=4096)
     if Path(mount) not in export.usb_mounts(root):

@@ -30,6 +30,13 @@ async def require_user(request: web.Request) -> User:
     return user
 
 
+async def require_admin(request: web.Request) -> User:
+    user = await require_user(request)
+    if user.role != "admin":
+        raise web.HTTPForbidden(text="only an admin may do this", content_type="text/plain")
+    return user
+
+
 def client_address(request: web.Request) -> str:
     return request.remote or "unknown"
 

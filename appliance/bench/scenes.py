@@ -153,10 +153,18 @@ def choose_holds(scene: Scene, setup: Setup, rng: np.random.Generator, raise_sha
         for _ in range(HOLD_TRIES):
             hold = tilted(random_hold(index, answer, scene.students[index], rng), setup.tilt, rng)
             truth = scene.truth_of(hold, chosen)
-            if truth is not None and card_layout.answer_from_corners(truth.corners) == answer:
+            if truth is not None and facing_camera(truth.corners) and \
+                    card_layout.answer_from_corners(truth.corners) == answer:
                 chosen.append(hold)
                 break
     return chosen
+
+
+def facing_camera(corners: np.ndarray) -> bool:
+    """The card's printed side faces the camera: its outline, A-edge left corner first, runs clockwise on
+    screen. Turned further the camera would see the card's back (the renderer would draw the front mirrored)."""
+    x, y = corners[:, 0].astype(np.float64), corners[:, 1].astype(np.float64)
+    return float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) > 0
 
 
 def tilted(hold: HeldCard, tilt: str, rng: np.random.Generator) -> HeldCard:

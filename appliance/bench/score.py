@@ -51,6 +51,17 @@ def opencv_detections(marker_corners, ids) -> list[Detection]:
     return out
 
 
+def span_of(corners: np.ndarray) -> float:
+    """A card's size on screen: the shorter side of its outline, or its width across (area / longer side) when
+    that is smaller. The renderer's span_px is the shorter side alone, which stays large for a card seen
+    nearly edge-on (a sliver with long sides); no detector can read such a card, and it is not a 40 px card."""
+    q = np.asarray(corners, np.float64).reshape(4, 2)
+    x, y = q[:, 0], q[:, 1]
+    area = 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+    sides = _sides(q)
+    return float(min(sides.min(), area / sides.max()))
+
+
 def bucket_of(span_px: float) -> str:
     return next(name for name, lo, hi in BUCKETS if lo <= span_px < hi)
 
@@ -128,10 +139,11 @@ class Tally:
                 self.hidden_total += 1
                 self.hidden_seen += hit
                 continue
-            b = bucket_of(t.span_px)
+            span = span_of(t.corners)
+            b = bucket_of(span)
             self.total[b] += 1
             self.seen[b] += hit
-            if t.span_px >= 32:  # the groups answer "all four answers, every tilt" for cards that must be read
+            if span >= 32:  # the groups answer "all four answers, every tilt" for cards that must be read
                 for g in (f"answer {t.answer}",) + groups:
                     pair = self.by_group.setdefault(g, [0, 0])
                     pair[0] += hit

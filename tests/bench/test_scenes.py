@@ -46,3 +46,11 @@ def test_clutter_frames_are_deterministic_and_varied():
     assert len(a) == 3 and all(g.shape == (270, 480) and g.dtype == np.uint8 for g in a)
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
     assert not np.array_equal(a[0], a[1])
+
+
+def test_only_cards_facing_the_camera_are_held_up():
+    from appliance.bench.scenes import facing_camera
+    front = np.float32([[0, 0], [10, 0], [10, 10], [0, 10]])
+    assert facing_camera(front) and not facing_camera(front[::-1].copy())
+    for frame in classroom_frames(SMALL, 1):
+        assert all(facing_camera(t.corners) for t in frame.truth)

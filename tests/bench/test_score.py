@@ -70,3 +70,11 @@ def test_opencv_output_maps_to_cards_like_our_reader():
 def cv2_detector():
     import cv2
     return cv2.aruco.ArucoDetector(markers.aruco_dictionary(cards.card_codes(64)), cv2.aruco.DetectorParameters())
+
+
+def test_a_card_seen_edge_on_is_as_small_as_its_width_across():
+    from appliance.bench.score import span_of
+    assert span_of(SQUARE) == 60
+    sliver = np.float32([[0, 0], [40, 2], [80, 0], [40, -2]])  # long sides, almost no area
+    assert span_of(sliver) < 5  # 4 px across at its widest, though every side is 40 px
+    assert span_of(np.float32([[0, 0], [60, 0], [60, 20], [0, 20]])) == 20

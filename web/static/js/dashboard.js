@@ -1,8 +1,10 @@
-// Teacher home: start a session (class + quiz), return to a running one, open past results.
+// Teacher home: start a session (class + quiz, or quick questions only; optionally anonymous), return to a
+// running one, open past results and class reports.
 import {api, wireLogout} from "./api.js";
 import {$, clear, el, formatTime, toast} from "./dom.js";
 import {cameraSummary} from "./camera.js";
 
+const QUICK_ONLY = "quick";  // the quiz choice that starts a session of questions typed in during the lesson
 const STATE_WORDS = {ready: "Ready", open: "Question open", paused: "Paused", closed: "Closed",
   revealed: "Revealed", ended: "Ended"};
 
@@ -25,9 +27,22 @@ async function loadChoices() {
   const [classes, quizzes] = await Promise.all([api("/classes"), api("/quizzes")]);
   fillSelect($("class-select"), classes, (c) => `${c.name} (${plural(c.students.length, "student")})`);
   fillSelect($("quiz-select"), quizzes, (q) => `${q.title} (${plural(q.questions.length, "question")})`);
-  const ready = classes.length > 0 && quizzes.length > 0;
+  const quizSelect = $("quiz-select");
+  if (!quizzes.length) clear(quizSelect);
+  quizSelect.append(el("option", {text: "Quick questions only (type them during the lesson)", attrs: {value: QUICK_ONLY}}));
+  const ready = classes.length > 0;
   $("start-button").disabled = !ready;
-  $("start-hint").textContent = ready ? "" : "You need a class and a quiz before you can start a session.";
+  $("start-hint").textContent = ready ? "" : "You need a class before you can start a session.";
+  renderReportLinks(classes);
+}
+
+function renderReportLinks(classes) {
+  const links = clear($("report-links"));
+  classes.forEach((c, i) => {
+    if (i) links.append(", ");
+    links.append(el("a", {text: c.name, attrs: {href: `/classes/${c.id}/report`}}));
+  });
+  $("reports-line").hidden = classes.length === 0;
 }
 
 function sessionLink(session) {
@@ -78,10 +93,10 @@ $("start-form").addEventListener("submit", async (event) => {
   const button = $("start-button");
   button.disabled = true;
   try {
-    const session = await api("/sessions", {method: "POST", body: {
-      class_id: Number($("class-select").value),
-      quiz_id: Number($("quiz-select").value),
-    }});
+    const quiz = $("quiz-select").value;
+    const body = {class_id: Number($("class-select").value), anonymous: $("anonymous").checked};
+    if (quiz !== QUICK_ONLY) body.quiz_id = Number(quiz);
+    const session = await api("/sessions", {method: "POST", body});
     location.assign(`/session/${session.id}`);
   } catch (failure) {
     toast(`Could not start the session: ${failure.message}`);

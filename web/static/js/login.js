@@ -11,6 +11,8 @@ function safeNext(target) {
 const form = $("login-form");
 const error = $("login-error");
 const next = safeNext($("main").dataset.next);
+// Coming from "change my password": say why they are here again.
+$("login-note").hidden = new URLSearchParams(location.search).get("changed") !== "1";
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();

@@ -1,4 +1,5 @@
-// After a session: each question's distribution and % correct, each student's answers and score.
+// After a session: each question's distribution and % correct, each student's answers and score, and where
+// a student changed their mind, their first answer beside the final one (it shows who was unsure).
 import {api, wireLogout} from "./api.js";
 import {$, clear, el, formatTime, letterChip, toast} from "./dom.js";
 import {renderDistribution} from "./chart.js";
@@ -6,6 +7,7 @@ import {renderDistribution} from "./chart.js";
 const sessionId = Number($("main").dataset.sessionId);
 
 wireLogout();
+$("print-button").addEventListener("click", () => window.print());
 
 function questionBlock(question) {
   const percent = question.percent_correct === null || question.percent_correct === undefined
@@ -22,9 +24,16 @@ function questionBlock(question) {
     chart);
 }
 
-function answerCell(answer, correct) {
+function answerCell(answer, correct, first) {
   if (!answer) return el("td", {class: "no-answer"}, el("span", {text: "–", attrs: {"aria-label": "no answer"}}));
-  const cell = el("td", {}, letterChip(answer));
+  const cell = el("td", {});
+  if (first && first !== answer) {
+    cell.classList.add("changed");
+    cell.append(el("s", {class: "first-answer", attrs: {title: `First answer ${first}`}}, letterChip(first, "small")),
+      el("span", {class: "visually-hidden", text: `first ${first}, then`}),
+      el("span", {class: "arrow", text: "→", attrs: {"aria-hidden": "true"}}));
+  }
+  cell.append(letterChip(answer));
   if (correct) {
     const right = answer === correct;
     cell.classList.add(right ? "right" : "wrong");
@@ -42,18 +51,29 @@ function renderStudents(results) {
   head.append(el("th", {text: "Score", attrs: {scope: "col"}}));
   const body = clear($("students-body"));
   const students = [...results.students].sort((a, b) => a.card - b.card);
+  let changes = 0;
   for (const student of students) {
     const row = el("tr", {}, el("td", {class: "card-no-cell", text: student.card}),
       el("th", {text: student.name, attrs: {scope: "row"}}));
-    student.answers.forEach((answer, i) => row.append(answerCell(answer, results.questions[i].correct)));
+    student.answers.forEach((answer, i) => {
+      const first = student.first_answers ? student.first_answers[i] : null;
+      if (answer && first && first !== answer) changes += 1;
+      row.append(answerCell(answer, results.questions[i].correct, first));
+    });
     row.append(el("td", {class: "score", text: `${student.score} / ${gradable}`}));
     body.append(row);
   }
+  $("changes-hint").hidden = changes === 0;
+  $("changes-count").textContent = `${changes} changed answer${changes === 1 ? "" : "s"} in this session.`;
 }
 
 async function load() {
   const results = await api(`/sessions/${sessionId}/results`);
   const session = results.session;
+  const report = $("report-link");
+  report.href = `/classes/${session.class_id}/report`;
+  report.textContent = `${session.class.name}: class report`;
+  report.hidden = false;
   const when = formatTime(session.created_at);
   $("results-subtitle").textContent = `${session.quiz.title} · ${session.class.name} · ${when}` +
     (session.state === "ended" ? "" : " · still running");

@@ -1,5 +1,7 @@
-// Live control of one session: teacher actions, the roster filling in from the camera, reveal and chart.
+// Live control of one session: teacher actions, the roster filling in from the camera, reveal and chart,
+// asking a question again, and quick questions typed in during the lesson.
 // Truth comes from GET /sessions/{id}; the websocket then adds `response`, `state` and `camera` events.
+// In an anonymous session the roster shows card numbers only: the teacher's screen may be on the projector.
 import {api, wireLogout} from "./api.js";
 import {$, clear, el, letterChip, renderOptions, showImage, toast} from "./dom.js";
 import {Countdown} from "./countdown.js";
@@ -62,6 +64,7 @@ function answersForCurrent() {
 
 function renderHeader() {
   $("session-title").textContent = `${view.quiz.title} · ${view.class.name}`;
+  $("anonymous-pill").hidden = !view.anonymous;
   $("question-number").textContent = view.question === null ? "–" : String(view.question + 1);
   $("question-count").textContent = String(view.question_count);
   const pill = $("state-pill");
@@ -73,7 +76,9 @@ function renderQuestion() {
   const question = currentQuestion();
   const text = $("question-text");
   if (!question) {
-    text.textContent = "This session has no questions.";
+    text.textContent = view.question_count === 0
+      ? "Quick questions only: press “Quick question” to ask the first one."
+      : "This session has no questions.";
     showImage($("question-image"), null);
     clear($("options"));
     return;
@@ -95,7 +100,13 @@ function renderControls() {
   } else {
     open.textContent = `Reopen question ${index + 1}`;
   }
-  open.disabled = busy || !(state === "ready" || state === "closed" || state === "paused");
+  open.disabled = busy || view.question_count === 0 || !(state === "ready" || state === "closed" || state === "paused");
+  $("pause-button").disabled = busy || state !== "open";
+  // A new question (again, or typed in) may only open once nothing is open: the server refuses otherwise.
+  const canAdd = !(state === "open" || state === "paused" || state === "ended");
+  $("reask-button").disabled = busy || !canAdd || index === null;
+  $("quick-button").disabled = busy || !canAdd;
+  if (!canAdd) closeQuickForm();
   $("close-button").disabled = busy || !(state === "open" || state === "paused");
   $("reveal-button").disabled = busy || !(state === "open" || state === "paused" || state === "closed");
   const next = $("next-button");
@@ -107,9 +118,10 @@ function renderControls() {
 }
 
 function studentCell(student, response, revealed, correct) {
+  const name = view.anonymous ? `Card ${student.card}` : student.name;
   const cell = el("li", {class: "student"},
     el("span", {class: "card-no", text: student.card, attrs: {title: "Card number"}}),
-    el("span", {class: "name", text: student.name}));
+    el("span", {class: "name", text: name}));
   if (!response) {
     cell.classList.add("waiting");
     cell.append(el("span", {class: "visually-hidden", text: "no answer yet"}));
@@ -187,11 +199,98 @@ $("open-button").addEventListener("click", () => {
   if (view.state === "paused") return act("resume");
   return act("open", {question: view.question ?? 0});
 });
+$("pause-button").addEventListener("click", () => act("pause"));
 $("close-button").addEventListener("click", () => act("close"));
+$("reask-button").addEventListener("click", () => act("reask", {question: view.question}));
 $("reveal-button").addEventListener("click", () => act("reveal"));
 $("next-button").addEventListener("click", () => act("open", {question: (view.question ?? -1) + 1}));
 $("end-button").addEventListener("click", () => {
   if (confirm("End this session? The class will no longer be able to answer.")) act("end");
+});
+
+// ---------- quick question ----------
+
+const quickForm = $("quick-form");
+
+function closeQuickForm() {
+  $("quick-card").hidden = true;
+  $("quick-button").setAttribute("aria-expanded", "false");
+}
+
+// True/false fixes the answers; a poll has no right answer. The form follows the chosen type.
+function fitQuickForm() {
+  const type = $("quick-type").value;
+  const trueFalse = type === "truefalse";
+  for (const letter of ["A", "B", "C", "D"]) {
+    const input = $(`quick-option-${letter}`);
+    input.readOnly = trueFalse;
+    if (trueFalse) input.value = letter === "A" ? "True" : letter === "B" ? "False" : "";
+    input.closest(".quick-option").hidden = trueFalse && (letter === "C" || letter === "D");
+  }
+  $("quick-correct-field").hidden = type === "poll";
+}
+
+function quickProblem(body) {
+  if (!body.text) return "Type the question.";
+  if (body.options.length < 2) return "Give at least two answers (A and B).";
+  if (body.correct && !body.options[["A", "B", "C", "D"].indexOf(body.correct)]) {
+    return `The right answer ${body.correct} has no text.`;
+  }
+  if (body.time_limit !== null && !(Number.isInteger(body.time_limit) && body.time_limit >= 5 && body.time_limit <= 3600)) {
+    return "The time limit is whole seconds from 5 to 3600, or empty for none.";
+  }
+  return null;
+}
+
+function quickBody() {
+  const type = $("quick-type").value;
+  // Answers are taken in order A, B, C…: an empty box ends the list, so letters never shift.
+  const options = [];
+  for (const letter of ["A", "B", "C", "D"]) {
+    const text = $(`quick-option-${letter}`).value.trim();
+    if (!text) break;
+    options.push(text);
+  }
+  const time = $("quick-time").value.trim();
+  return {type, text: $("quick-text").value.trim(), options,
+    correct: type === "poll" ? null : $("quick-correct").value, time_limit: time ? Number(time) : null};
+}
+
+$("quick-button").addEventListener("click", () => {
+  const card = $("quick-card");
+  card.hidden = !card.hidden;
+  $("quick-button").setAttribute("aria-expanded", String(!card.hidden));
+  if (!card.hidden) {
+    fitQuickForm();
+    $("quick-text").focus();
+  }
+});
+$("quick-cancel").addEventListener("click", closeQuickForm);
+$("quick-type").addEventListener("change", fitQuickForm);
+
+quickForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const error = $("quick-error");
+  const body = quickBody();
+  const problem = quickProblem(body);
+  error.hidden = !problem;
+  error.textContent = problem || "";
+  if (problem) return;
+  busy = true;
+  renderControls();
+  $("quick-submit").disabled = true;
+  try {
+    applyView(await api(`/sessions/${sessionId}/questions`, {method: "POST", body}));
+    quickForm.reset();
+    closeQuickForm();
+  } catch (failure) {
+    error.textContent = `Could not ask it: ${failure.message}`;
+    error.hidden = false;
+  } finally {
+    busy = false;
+    $("quick-submit").disabled = false;
+    if (view) renderControls();
+  }
 });
 
 function onState(state) {

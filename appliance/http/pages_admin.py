@@ -1,0 +1,70 @@
+"""Pages for claiming and running the appliance: setup, admin, own account, class and student reports, and
+the camera check. Same pattern as pages.py: thin shells carrying ids only; their ES modules fetch /api/v1.
+"""
+from __future__ import annotations
+
+from aiohttp import web
+
+from appliance import passwords
+from appliance.http import keys
+from appliance.http.pages import render, require_page_user
+from appliance.store import accounts
+
+
+async def _claimed(request: web.Request) -> bool:
+    return await accounts.count_users(request.app[keys.DB]) > 0
+
+
+@web.middleware
+async def unclaimed_goes_to_setup(request: web.Request, handler):
+    """A new appliance has no account to log in with: its login page sends the admin to /setup instead."""
+    if request.method == "GET" and request.path == "/login" and not await _claimed(request):
+        raise web.HTTPFound("/setup")
+    return await handler(request)
+
+
+async def setup_page(request: web.Request) -> web.Response:
+    if await _claimed(request):
+        raise web.HTTPFound("/login")
+    return render(request, "setup.html", min_length=passwords.MIN_LENGTH)
+
+
+async def admin_page(request: web.Request) -> web.Response:
+    user = await require_page_user(request)
+    response = render(request, "admin.html", user=user, allowed=user.role == "admin",
+                      min_length=passwords.MIN_LENGTH)
+    if user.role != "admin":
+        response.set_status(403)  # the page explains; the status tells scripts and monitoring the same
+    return response
+
+
+async def account_page(request: web.Request) -> web.Response:
+    user = await require_page_user(request)
+    return render(request, "account.html", user=user, min_length=passwords.MIN_LENGTH)
+
+
+async def class_report_page(request: web.Request) -> web.Response:
+    user = await require_page_user(request)
+    return render(request, "class_report.html", user=user, class_id=int(request.match_info["id"]))
+
+
+async def student_history_page(request: web.Request) -> web.Response:
+    user = await require_page_user(request)
+    return render(request, "student_history.html", user=user, student_id=int(request.match_info["id"]))
+
+
+async def camera_page(request: web.Request) -> web.Response:
+    user = await require_page_user(request)
+    return render(request, "camera.html", user=user)
+
+
+def setup(app: web.Application) -> None:
+    app.middlewares.append(unclaimed_goes_to_setup)
+    router = app.router
+    router.add_get("/setup", setup_page)
+    router.add_get("/admin", admin_page)
+    router.add_get("/account", account_page)
+    router.add_get(r"/classes/{id:\d+}/report", class_report_page)
+    router.add_get(r"/students/{id:\d+}", student_history_page)
+    router.add_get("/camera", camera_page)
+

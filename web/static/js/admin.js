@@ -1,0 +1,232 @@
+// The admin's page: status of the appliance, teacher accounts, and exports (JSON download, USB stick).
+// Status and the list of USB sticks refresh themselves every few seconds while the tab is visible.
+import {api, wireLogout} from "./api.js";
+import {$, clear, el, formatTime, toast} from "./dom.js";
+
+const STATUS_EVERY_MS = 5000;
+const USB_EVERY_MS = 3000;
+
+wireLogout();
+const main = $("main");
+const minLength = Number(main.dataset.minLength) || 8;
+
+// ---------- status ----------
+
+function duration(seconds) {
+  if (typeof seconds !== "number") return "unknown";
+  const s = Math.floor(seconds);
+  const days = Math.floor(s / 86400), hours = Math.floor((s % 86400) / 3600), minutes = Math.floor((s % 3600) / 60);
+  if (days) return `${days} d ${hours} h`;
+  if (hours) return `${hours} h ${minutes} min`;
+  return `${minutes} min ${s % 60} s`;
+}
+
+function mb(value) {
+  if (typeof value !== "number") return "unknown";
+  return value >= 1024 ? `${(value / 1024).toFixed(1)} GB` : `${Math.round(value)} MB`;
+}
+
+function statusRows(h) {
+  const cam = h.camera;
+  const camera = cam.ok
+    ? `OK · ${cam.source} · ${cam.fps.toFixed(1)} frames/s`
+    : `Not working: ${cam.error || "no picture"}`;
+  const throttled = h.throttling === null ? "not available (not a Raspberry Pi)"
+    : h.throttling.length ? h.throttling.join(", ") : "none";
+  const temperature = h.cpu_temperature_c === null ? "not available" : `${h.cpu_temperature_c.toFixed(1)} °C`;
+  const backups = h.backup.count
+    ? `${h.backup.count} kept, newest ${h.backup.newest_age_hours.toFixed(1)} h old`
+    : "none yet";
+  return [
+    ["camera", "Camera", camera, !cam.ok],
+    ["dropped", "Dropped frames", `${cam.dropped} of ${cam.frames} frames`, false],
+    ["reader", "Card reader", `${h.reader.ms_per_frame.toFixed(0)} ms per frame · ${h.reader.cards_last_frame} cards in the last frame`, false],
+    ["temperature", "CPU temperature", temperature, h.cpu_temperature_c !== null && h.cpu_temperature_c >= 80],
+    ["throttling", "Throttling", throttled, Boolean(h.throttling && h.throttling.length)],
+    ["memory", "Memory", `Argus uses ${mb(h.memory.process_rss_mb)} · ${mb(h.memory.available_mb)} free`, false],
+    ["disk", "Disk free", `${mb(h.disk.free_mb)}${h.disk.low ? " · LOW" : ""}`, h.disk.low],
+    ["uptime", "Running for", `${duration(h.uptime_s.appliance)} (system up ${duration(h.uptime_s.system)})`, false],
+    ["screens", "Live screens", String(h.live_clients), false],
+    ["backups", "Backups", backups, h.backup.count === 0],
+    ["version", "Version", h.version, false],
+  ];
+}
+
+async function loadStatus() {
+  let health;
+  try {
+    health = await api("/health");
+  } catch (failure) {
+    $("status-updated").textContent = `Could not read the status: ${failure.message}`;
+    return;
+  }
+  const list = clear($("status-list"));
+  for (const [key, label, value, bad] of statusRows(health)) {
+    list.append(el("div", {class: `stat${bad ? " bad" : ""}`, attrs: {"data-stat": key}},
+      el("dt", {text: label}), el("dd", {text: value})));
+  }
+  const warning = $("disk-warning");
+  warning.hidden = !health.disk.low;
+  warning.textContent = health.disk.low
+    ? `The disk is almost full (${mb(health.disk.free_mb)} free, ${mb(health.disk.min_free_mb)} wanted). ` +
+      "Export the results, then delete old data, or answers may stop being saved."
+    : "";
+  const camera = $("status-camera-banner");
+  camera.hidden = health.camera.ok;
+  camera.textContent = health.camera.ok ? "" : `No camera: ${health.camera.error || "not connected"}`;
+  $("status-updated").textContent = `Updated ${new Date().toLocaleTimeString()}`;
+}
+
+// ---------- accounts ----------
+
+function passwordProblem(password, again) {
+  if (password.length < minLength) return `The password needs at least ${minLength} characters.`;
+  if (again !== undefined && password !== again) return "The two passwords are not the same.";
+  return null;
+}
+
+function resetForm(user) {
+  const input = el("input", {attrs: {type: "password", autocomplete: "new-password", required: true,
+    "aria-label": `New password for ${user.username}`}});
+  const error = el("p", {class: "form-error", attrs: {role: "alert"}});
+  error.hidden = true;
+  const form = el("form", {class: "reset-form", attrs: {novalidate: true}}, input,
+    el("button", {class: "button small primary", text: "Save", attrs: {type: "submit"}}),
+    el("button", {class: "button small quiet", text: "Cancel", attrs: {type: "button"}}), error);
+  form.hidden = true;
+  form.querySelector("button[type=button]").addEventListener("click", () => { form.hidden = true; });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const problem = passwordProblem(input.value);
+    if (problem) {
+      error.textContent = problem;
+      error.hidden = false;
+      return;
+    }
+    try {
+      await api(`/users/${user.id}/password`, {method: "POST", body: {password: input.value}});
+      form.hidden = true;
+      input.value = "";
+      toast(`New password saved for ${user.username}. They are logged out everywhere.`);
+    } catch (failure) {
+      error.textContent = failure.message;
+      error.hidden = false;
+    }
+  });
+  return form;
+}
+
+function userRow(user) {
+  const form = resetForm(user);
+  const button = el("button", {class: "button small", text: "Reset password", attrs: {type: "button"}});
+  button.addEventListener("click", () => {
+    form.hidden = !form.hidden;
+    if (!form.hidden) form.querySelector("input").focus();
+  });
+  return el("tr", {attrs: {"data-username": user.username}},
+    el("th", {text: user.username, attrs: {scope: "row"}}),
+    el("td", {text: user.role === "admin" ? "Admin" : "Teacher"}),
+    el("td", {text: formatTime(user.created_at)}),
+    el("td", {class: "actions"}, button, form));
+}
+
+async function loadUsers() {
+  const users = await api("/users");
+  const body = clear($("users-body"));
+  for (const user of users) body.append(userRow(user));
+}
+
+async function addUser(event) {
+  event.preventDefault();
+  const error = $("add-user-error"), ok = $("add-user-ok");
+  error.hidden = true;
+  ok.hidden = true;
+  const username = $("new-username").value.trim();
+  const role = $("new-role").value;
+  const password = $("new-password").value;
+  const problem = !username ? "Enter a username." : passwordProblem(password, $("new-password2").value);
+  if (problem) {
+    error.textContent = problem;
+    error.hidden = false;
+    return;
+  }
+  const button = $("add-user-button");
+  button.disabled = true;
+  try {
+    await api("/users", {method: "POST", body: {username, role, password}});
+    event.target.reset();
+    ok.textContent = `Added ${username} (${role}). They can log in now.`;
+    ok.hidden = false;
+    await loadUsers();
+  } catch (failure) {
+    error.textContent = failure.message;
+    error.hidden = false;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---------- export ----------
+
+let exporting = false;
+
+function exportResult(kind, ...children) {
+  const box = clear($("export-result"));
+  box.className = `export-result ${kind}`;
+  box.append(...children);
+  box.hidden = false;
+}
+
+async function exportTo(mount, button) {
+  exporting = true;
+  for (const other of document.querySelectorAll("#usb-list button")) other.disabled = true;
+  exportResult("busy", el("span", {class: "spinner", attrs: {"aria-hidden": "true"}}),
+    el("span", {text: `Writing to ${mount} and reading it back… do not remove the stick.`}));
+  try {
+    const done = await api("/export/usb", {method: "POST", body: {mount}});
+    exportResult("done", el("strong", {text: `✓ ${done.message}`}),
+      el("p", {text: `Folder: ${done.folder} (${done.files.length} files)`}));
+  } catch (failure) {
+    exportResult("failed", el("strong", {text: "✗ The export did not finish. "}),
+      el("span", {text: failure.message}),
+      el("p", {text: "Nothing half-written is left behind. Free space on the stick or try another one."}));
+  } finally {
+    exporting = false;
+    button.disabled = false;
+    loadUsb();
+  }
+}
+
+async function loadUsb() {
+  if (exporting) return;  // the list would re-enable buttons mid-export
+  let status;
+  try {
+    status = await api("/export/usb");
+  } catch (failure) {
+    $("usb-summary").textContent = `Could not look for USB sticks: ${failure.message}`;
+    return;
+  }
+  const list = clear($("usb-list"));
+  $("usb-summary").textContent = status.mounts.length
+    ? `${status.mounts.length} USB stick${status.mounts.length === 1 ? "" : "s"} found:`
+    : `No USB stick found (looking under ${status.root}).`;
+  for (const mount of status.mounts) {
+    const name = mount.split("/").filter(Boolean).pop();
+    const button = el("button", {class: "button primary", text: `Export to ${name}`, attrs: {type: "button"}});
+    button.addEventListener("click", () => exportTo(mount, button));
+    list.append(el("li", {class: "usb-stick"}, el("span", {class: "usb-name", text: mount}), button));
+  }
+}
+
+function every(ms, job) {
+  job();
+  setInterval(() => { if (!document.hidden) job(); }, ms);
+}
+
+if (main.dataset.allowed) {
+  $("add-user-form").addEventListener("submit", addUser);
+  $("usb-refresh").addEventListener("click", loadUsb);
+  every(STATUS_EVERY_MS, loadStatus);
+  every(USB_EVERY_MS, loadUsb);
+  loadUsers().catch((failure) => toast(`Could not load the accounts: ${failure.message}`));
+}

@@ -56,6 +56,9 @@ class CameraSettings:
     fps: float = _bounded(10.0, 0.5, 120.0)
     # Seconds to wait before reopening a camera that failed or was unplugged.
     reconnect_seconds: float = _bounded(2.0, 0.1, 60.0)
+    # Mains frequency of the room's lights (50 or 60; 0 = off): the Pi camera times exposures to avoid their
+    # flicker, which would otherwise band the frame and hide cards.
+    flicker_hz: int = _bounded(50, 0, 60, choices=(0, 50, 60))
     # Horizontal field of view of the lens in degrees (Camera Module 3: 66, wide: 102), for the camera check's
     # estimate of how far away a card can still be read.
     hfov_degrees: float = _bounded(66.0, 20.0, 180.0)

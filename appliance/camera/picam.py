@@ -14,8 +14,11 @@ from appliance.config import CameraSettings
 
 log = logging.getLogger(__name__)
 
-# libcamera's AfModeEnum.Continuous; the number avoids importing libcamera just for one constant.
+# libcamera enum values (AfModeEnum.Continuous, AeExposureModeEnum.Short, AeFlickerModeEnum.Manual); the
+# numbers avoid importing libcamera just for three constants.
 _AF_CONTINUOUS = 2
+_AE_SHORT = 1
+_FLICKER_MANUAL = 1
 # Few buffers: we only ever want the newest frame, and full-resolution YUV buffers are ~18 MB each.
 _BUFFERS = 3
 # A frame must arrive within this long, else the camera is treated as gone (cable out, sensor hung).
@@ -48,6 +51,8 @@ class PicameraSource:
             raise CameraError(f"camera {self.description} could not be started: {exc}") from exc
 
     def _configure_and_start(self, camera) -> None:
+        # picamera2 picks the sensor mode that best fits the main stream: 2304x1296 gets the fast 2x2 binned
+        # mode, 4608x2592 the full-resolution one.
         frame_us = int(1_000_000 / self._settings.fps)
         config = camera.create_video_configuration(
             main={"format": "YUV420", "size": (self._settings.width, self._settings.height)},
@@ -56,10 +61,20 @@ class PicameraSource:
         camera.configure(config)
         # The sensor may round the size (alignment); slice to what it actually delivers.
         self._size = tuple(camera.stream_configuration("main")["size"])
-        if "AfMode" in camera.camera_controls:  # Camera Module 3: keep the room in focus as people move
-            camera.set_controls({"AfMode": _AF_CONTINUOUS})
+        camera.set_controls(self._classroom_controls(camera.camera_controls))
         camera.start()
         log.info("picamera2 %s started at %dx%d", self.description, *self._size)
+
+    def _classroom_controls(self, available: dict) -> dict:
+        """Controls for a room of raised hands, each set only where this camera offers it."""
+        wanted = {
+            "AfMode": _AF_CONTINUOUS,  # Camera Module 3: keep the room in focus as people move
+            "AeExposureMode": _AE_SHORT,  # prefer gain over long exposures: a moving card must not blur
+        }
+        if self._settings.flicker_hz:  # fluorescent and LED lights flicker at twice the mains frequency
+            wanted |= {"AeFlickerMode": _FLICKER_MANUAL,
+                       "AeFlickerPeriod": int(1_000_000 / (2 * self._settings.flicker_hz))}
+        return {name: value for name, value in wanted.items() if name in available}
 
     def grab(self) -> np.ndarray:
         if self._camera is None:

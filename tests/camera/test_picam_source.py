@@ -44,6 +44,9 @@ def test_frames_are_the_y_plane_at_the_delivered_size(rig):
     assert rig.last_config["main"]["format"] == "YUV420"
     assert rig.last_config["buffer_count"] <= 4
     assert rig.last_controls["AfMode"] == 2 and rig.last_controls["FrameDurationLimits"] == (33333, 33333)
+    # Short exposures against motion blur; exposures timed to 50 Hz mains lights (100 Hz flicker).
+    assert rig.last_controls["AeExposureMode"] == 1
+    assert rig.last_controls["AeFlickerMode"] == 1 and rig.last_controls["AeFlickerPeriod"] == 10000
     assert source.description == "picamera2:imx708"
     assert rig.open_cameras == 0
 

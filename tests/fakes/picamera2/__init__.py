@@ -105,7 +105,8 @@ class Picamera2:
     @property
     def camera_controls(self) -> dict:
         controls = {"FrameDurationLimits": (33333, 120000, None), "NoiseReductionMode": (0, 4, 0),
-                    "ExposureTime": (1, 66666, 20000)}
+                    "ExposureTime": (1, 66666, 20000), "AeExposureMode": (0, 3, 0), "AeFlickerMode": (0, 1, 0),
+                    "AeFlickerPeriod": (100, 1000000, None)}
         if rig.autofocus:
             controls["AfMode"] = (0, 2, 0)
         return controls

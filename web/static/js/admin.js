@@ -185,7 +185,7 @@ async function exportTo(mount, button) {
   try {
     const done = await api("/export/usb", {method: "POST", body: {mount}});
     exportResult("done", el("strong", {text: `✓ ${done.message}`}),
-      el("p", {text: `Folder: ${done.folder} (${done.files.length} files)`}));
+      el("p", {text: `Folder: ${done.folder} (${done.files.length} file${done.files.length === 1 ? "" : "s"})`}));
   } catch (failure) {
     exportResult("failed", el("strong", {text: "✗ The export did not finish. "}),
       el("span", {text: failure.message}),

@@ -17,6 +17,8 @@ function svgImage(svgText, fallbackLabel) {
     return el("p", {class: "hint", text: "This chart could not be drawn."});
   }
   const label = root.getAttribute("aria-label") || fallbackLabel;
+  // An SVG shown as an image cannot use the page's fonts; without this it falls back to a serif.
+  root.setAttribute("font-family", "system-ui, 'DejaVu Sans', sans-serif");
   const source = new XMLSerializer().serializeToString(root);
   return el("img", {class: "chart-image", attrs: {
     src: "data:image/svg+xml;charset=utf-8," + encodeURIComponent(source), alt: label}});

@@ -158,6 +158,21 @@ PATHS = {
         "summary": "Download a quiz as JSON or CSV", "parameters": [_ID, {
             "name": "format", "in": "path", "required": True, "schema": {"enum": ["json", "csv"]}}],
         "responses": {"200": {"description": "file"}}}},
+    "/api/v1/cards.pdf": {"get": {
+        "summary": "Printable cards 1..count as a PDF (?count=, ?page=A4|Letter, ?per_page=1|2|4)",
+        "parameters": [{"name": n, "in": "query", "required": False, "schema": s} for n, s in (
+            ("count", {"type": "integer"}), ("page", {"enum": ["A4", "Letter"]}), ("per_page", {"enum": [1, 2, 4]}))],
+        "responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}},
+                      "400": {"description": "bad option", **_json(_ERROR)}}}},
+    "/api/v1/cards/{number}.png": {"get": {
+        "summary": "One card upright (A on top) as a PNG (?size= pixels, 100 to 1000)",
+        "parameters": [{"name": "number", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "PNG", "content": {"image/png": {}}},
+                      "404": {"description": "no such card", **_json(_ERROR)}}}},
+    "/api/v1/classes/{id}/cards.pdf": {"get": {
+        "summary": "A class's cards with its students' names as a PDF (?page=A4|Letter, ?per_page=1|2|4)",
+        "parameters": [_ID], "responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}},
+                                           "404": {"description": "no such class", **_json(_ERROR)}}}},
     "/api/v1/tags": {"get": _op("Every quiz tag in use", {"type": "array"})},
     "/api/v1/images": {"post": {
         "summary": "Upload a question image (PNG, JPEG, GIF or WebP, at most 2 MiB)",

@@ -1,0 +1,180 @@
+// One class's roster: rename students and reassign cards in place (saved on leaving the box), remove, add one,
+// import a CSV list (all or nothing, problems listed by line), and download the class's cards as a PDF.
+import {api, ApiError, loginUrl, wireLogout} from "./api.js";
+import {$, clear, el, toast} from "./dom.js";
+
+wireLogout();
+
+const main = $("main");
+const classId = Number(main.dataset.classId);
+const cardCount = Number(main.dataset.cardCount);
+
+// api.js sends JSON only and keeps just the message of an error; a CSV upload needs a raw body and the
+// 400's `problems` list (one entry per bad line).
+async function postFile(path, file) {
+  let response;
+  try {
+    response = await fetch("/api/v1" + path, {method: "POST", credentials: "same-origin",
+      headers: {Accept: "application/json", "Content-Type": "text/csv"}, body: file});
+  } catch {
+    throw new ApiError(0, "Cannot reach Argus. Check the network connection.");
+  }
+  const data = await response.json().catch(() => null);
+  if (response.status === 401) {
+    location.assign(loginUrl());
+    throw new ApiError(401, "Please log in again.");
+  }
+  if (!response.ok) {
+    const failure = new ApiError(response.status, (data && data.error) || `${response.status} ${response.statusText}`);
+    failure.problems = (data && data.problems) || [];
+    throw failure;
+  }
+  return data;
+}
+
+async function findClass() {
+  for (const query of ["", "?archived=1"]) {
+    const found = (await api(`/classes${query}`)).find((c) => c.id === classId);
+    if (found) return {...found, archived: query !== ""};
+  }
+  return null;
+}
+
+function setStatus(node, text, kind) {
+  node.textContent = text;
+  node.className = `row-status ${kind}`;
+}
+
+// Saves one field of one student when its box changes; a refused value (a card already taken) is put back.
+function wireField(input, student, field, status) {
+  let saved = String(student[field]);
+  const save = async () => {
+    const raw = input.value.trim();
+    if (raw === saved) return;
+    if (!raw) {
+      setStatus(status, field === "name" ? "A name can't be empty." : "Type a card number.", "bad");
+      input.value = saved;
+      return;
+    }
+    const value = field === "card" ? Number(raw) : raw;
+    try {
+      const updated = await api(`/students/${student.id}`, {method: "PATCH", body: {[field]: value}});
+      saved = String(updated[field]);
+      input.value = saved;
+      student[field] = updated[field];
+      setStatus(status, field === "card" ? `Now card ${updated.card} ✓` : "Saved ✓", "good");
+    } catch (failure) {
+      input.value = saved;
+      setStatus(status, failure.message, "bad");
+    }
+  };
+  input.addEventListener("change", save);
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      save();
+    }
+  });
+}
+
+function studentRow(student) {
+  const status = el("span", {class: "row-status", attrs: {"aria-live": "polite"}});
+  const card = el("input", {class: "card-input", attrs: {type: "number", min: 1, max: cardCount, value: student.card,
+    inputmode: "numeric", "aria-label": `Card of ${student.name}`}});
+  const name = el("input", {attrs: {value: student.name, maxlength: 100, "aria-label": `Name of ${student.name}`}});
+  const remove = el("button", {class: "button small danger", text: "Remove",
+    attrs: {type: "button", "aria-label": `Remove ${student.name}`}});
+  wireField(card, student, "card", status);
+  wireField(name, student, "name", status);
+  remove.addEventListener("click", async () => {
+    if (!confirm(`Remove ${student.name} from this class?\n\nIf they have already answered in a session, they are ` +
+                 "archived instead, so their results stay in past reports.")) return;
+    try {
+      await api(`/students/${student.id}`, {method: "DELETE"});
+      toast(`${student.name} removed. Card ${student.card} is free again.`, 4);
+      await load();
+    } catch (failure) {
+      toast(`Could not remove ${student.name}: ${failure.message}`);
+    }
+  });
+  return el("tr", {}, el("td", {class: "num"}, card), el("td", {}, name, status), el("td", {class: "row-actions"}, remove));
+}
+
+function updatePrintLink(hasStudents) {
+  const link = $("print-link");
+  const query = new URLSearchParams({page: $("print-page").value, per_page: $("print-per-page").value});
+  link.href = `/api/v1/classes/${classId}/cards.pdf?${query}`;
+  link.toggleAttribute("aria-disabled", !hasStudents);
+  link.hidden = !hasStudents;
+}
+
+let studentCount = 0;
+
+async function load() {
+  const found = await findClass();
+  if (!found) {
+    $("class-name").textContent = "Class not found";
+    $("load-error").textContent = "This class does not exist, or it belongs to another teacher.";
+    $("load-error").hidden = false;
+    return;
+  }
+  document.title = `Argus · ${found.name}`;
+  $("class-name").textContent = found.name;
+  $("archived-pill").hidden = !found.archived;
+  const body = clear($("roster-body"));
+  for (const student of found.students) body.append(studentRow(student));
+  studentCount = found.students.length;
+  $("roster-table").hidden = studentCount === 0;
+  $("roster-empty").hidden = studentCount > 0;
+  $("student-count").textContent = `${studentCount} student${studentCount === 1 ? "" : "s"}`;
+  updatePrintLink(studentCount > 0);
+}
+
+$("add-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const error = $("add-error");
+  error.hidden = true;
+  const cardText = $("add-card").value.trim();
+  try {
+    const added = await api(`/classes/${classId}/students`, {method: "POST",
+      body: {name: $("add-name").value, card: cardText ? Number(cardText) : null}});
+    toast(`${added.name} added with card ${added.card}.`, 4);
+    event.target.reset();
+    $("add-name").focus();  // ready for the next name: teachers add several in a row
+    await load();
+  } catch (failure) {
+    error.textContent = failure.message;
+    error.hidden = false;
+  }
+});
+
+function showImportProblems(box, failure) {
+  const list = el("ul", {class: "problems"},
+    el("li", {class: "problems-title", text: "Nothing was imported. Fix these lines in the file and import it again:"}));
+  for (const problem of failure.problems.length ? failure.problems : [failure.message]) {
+    list.append(el("li", {text: problem}));
+  }
+  box.append(list);
+}
+
+$("import-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const file = $("import-file").files[0];
+  const box = clear($("import-result"));
+  if (!file) return;
+  const before = studentCount;
+  try {
+    await postFile(`/classes/${classId}/roster`, file);
+    await load();
+    box.append(el("p", {class: "success", text: `Imported ${studentCount - before} students from ${file.name}.`}));
+    $("import-file").value = "";
+  } catch (failure) {
+    if (failure.status === 400 || failure.status === 413) showImportProblems(box, failure);
+    else toast(`Could not import: ${failure.message}`);
+  }
+});
+
+for (const id of ["print-page", "print-per-page"]) {
+  $(id).addEventListener("change", () => updatePrintLink(studentCount > 0));
+}
+load().catch((failure) => toast(failure.message));

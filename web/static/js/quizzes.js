@@ -1,0 +1,168 @@
+// The quiz library: live search, tag filter chips, archived ones on request; each quiz can be edited, cloned,
+// exported (JSON, CSV) or archived; a quiz file (JSON, or CSV with a title) can be imported.
+import {api, ApiError, loginUrl, wireLogout} from "./api.js";
+import {$, clear, el, toast} from "./dom.js";
+
+wireLogout();
+
+const SEARCH_DELAY_MS = 250;  // typing pauses shorter than this do not each cost a request
+const filters = {search: "", tag: "", archived: false};
+let loadNumber = 0;  // answers to older requests that arrive late are dropped
+
+// api.js sends JSON only and keeps just the message of an error; an imported file goes up as it is, and the
+// 400's `problems` list names each bad line or field.
+async function postFile(path, file, contentType) {
+  let response;
+  try {
+    response = await fetch("/api/v1" + path, {method: "POST", credentials: "same-origin",
+      headers: {Accept: "application/json", "Content-Type": contentType}, body: file});
+  } catch {
+    throw new ApiError(0, "Cannot reach Argus. Check the network connection.");
+  }
+  const data = await response.json().catch(() => null);
+  if (response.status === 401) {
+    location.assign(loginUrl());
+    throw new ApiError(401, "Please log in again.");
+  }
+  if (!response.ok) {
+    const failure = new ApiError(response.status, (data && data.error) || `${response.status} ${response.statusText}`);
+    failure.problems = (data && data.problems) || [];
+    throw failure;
+  }
+  return data;
+}
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+async function act(promise, message) {
+  try {
+    await promise;
+    toast(message, 4);
+  } catch (failure) {
+    toast(failure.message);
+  }
+  await Promise.all([loadTags(), loadQuizzes()]);
+}
+
+function quizItem(quiz) {
+  const title = quiz.title;
+  const tags = quiz.tags.map((tag) => el("span", {class: "pill", text: tag}));
+  const actions = el("div", {class: "quiz-actions", attrs: {role: "group", "aria-label": `Actions for ${title}`}});
+  const button = (text, label, handler, extra = "") => {
+    const b = el("button", {class: `button small ${extra}`.trim(), text, attrs: {type: "button", "aria-label": label}});
+    b.addEventListener("click", handler);
+    return b;
+  };
+  const link = (text, label, href, download) => el("a", {class: "button small quiet", text,
+    attrs: {href, "aria-label": label, download}});
+  if (!filters.archived) {
+    actions.append(
+      el("a", {class: "button small primary", text: "Edit", attrs: {href: `/quizzes/${quiz.id}/edit`, "aria-label": `Edit ${title}`}}),
+      button("Clone", `Clone ${title}`, () => act(api(`/quizzes/${quiz.id}/clone`, {method: "POST"}),
+        `Copied as "${title} (copy)".`)));
+  }
+  actions.append(
+    link("Export JSON", `Export ${title} as JSON`, `/api/v1/quizzes/${quiz.id}/export.json`, true),
+    link("Export CSV", `Export ${title} as CSV`, `/api/v1/quizzes/${quiz.id}/export.csv`, true),
+    filters.archived
+      ? button("Restore", `Restore ${title}`, () => act(api(`/quizzes/${quiz.id}`, {method: "PATCH", body: {archived: false}}),
+        `${title} is back in your library.`))
+      : button("Archive", `Archive ${title}`, () => act(api(`/quizzes/${quiz.id}`, {method: "PATCH", body: {archived: true}}),
+        `${title} archived. Tick "Show archived quizzes" to find it again.`), "quiet"));
+  const meta = el("p", {class: "quiz-meta"}, el("span", {text: plural(quiz.questions.length, "question")}), ...tags);
+  return el("li", {class: "quiz-item"}, el("div", {}, el("h3", {text: title}), meta), actions);
+}
+
+async function loadQuizzes() {
+  const number = ++loadNumber;
+  const query = new URLSearchParams();
+  if (filters.search) query.set("search", filters.search);
+  if (filters.tag) query.set("tag", filters.tag);
+  if (filters.archived) query.set("archived", "1");
+  const quizzes = await api(`/quizzes?${query}`);
+  if (number !== loadNumber) return;
+  const list = clear($("quiz-list"));
+  for (const quiz of quizzes) list.append(quizItem(quiz));
+  const filtered = filters.search || filters.tag;
+  const what = `${filters.archived ? "archived " : ""}${quizzes.length === 1 ? "quiz" : "quizzes"}`;
+  $("result-line").textContent = quizzes.length
+    ? (filtered ? `${quizzes.length} ${what} found` : "")
+    : (filtered ? "No quiz matches. Try another word or tag." : (filters.archived ? "No archived quizzes."
+      : "No quizzes yet. Press New quiz, or import a quiz file below."));
+}
+
+async function loadTags() {
+  const tags = await api("/tags");
+  if (filters.tag && !tags.includes(filters.tag)) filters.tag = "";
+  const box = clear($("tags"));
+  for (const tag of tags) {
+    const chip = el("button", {class: "tag-chip", text: tag,
+      attrs: {type: "button", "aria-pressed": String(tag === filters.tag)}});
+    chip.addEventListener("click", () => {
+      filters.tag = filters.tag === tag ? "" : tag;
+      for (const other of box.querySelectorAll(".tag-chip")) {
+        other.setAttribute("aria-pressed", String(other.textContent === filters.tag));
+      }
+      loadQuizzes().catch((failure) => toast(failure.message));
+    });
+    box.append(el("li", {}, chip));
+  }
+}
+
+let searchTimer = null;
+$("search").addEventListener("input", () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => {
+    filters.search = $("search").value.trim();
+    loadQuizzes().catch((failure) => toast(failure.message));
+  }, SEARCH_DELAY_MS);
+});
+
+$("show-archived").addEventListener("change", () => {
+  filters.archived = $("show-archived").checked;
+  loadQuizzes().catch((failure) => toast(failure.message));
+});
+
+function isCsv(file) {
+  return /\.csv$/i.test(file.name) || file.type === "text/csv";
+}
+
+// A CSV has no title of its own: ask for one, starting from the file's name.
+$("import-file").addEventListener("change", () => {
+  const file = $("import-file").files[0];
+  const csv = Boolean(file && isCsv(file));
+  $("import-title-field").hidden = !csv;
+  $("import-quiz-title").required = csv;
+  if (csv && !$("import-quiz-title").value) $("import-quiz-title").value = file.name.replace(/\.csv$/i, "");
+});
+
+$("import-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const file = $("import-file").files[0];
+  const box = clear($("import-result"));
+  if (!file) return;
+  const csv = isCsv(file);
+  const query = new URLSearchParams({format: csv ? "csv" : "json"});
+  if (csv) query.set("title", $("import-quiz-title").value.trim());
+  try {
+    const quiz = await postFile(`/quizzes/import?${query}`, file, csv ? "text/csv" : "application/json");
+    box.append(el("p", {class: "success"}, `Imported "${quiz.title}" with ${plural(quiz.questions.length, "question")}. `,
+      el("a", {text: "Open it in the editor", attrs: {href: `/quizzes/${quiz.id}/edit`}})));
+    event.target.reset();
+    $("import-title-field").hidden = true;
+    await Promise.all([loadTags(), loadQuizzes()]);
+  } catch (failure) {
+    if (failure.status !== 400 && failure.status !== 413) {
+      toast(`Could not import: ${failure.message}`);
+      return;
+    }
+    const list = el("ul", {class: "problems"},
+      el("li", {class: "problems-title", text: "Nothing was imported. Fix these in the file and import it again:"}));
+    for (const problem of failure.problems.length ? failure.problems : [failure.message]) list.append(el("li", {text: problem}));
+    box.append(list);
+  }
+});
+
+Promise.all([loadTags(), loadQuizzes()]).catch((failure) => toast(failure.message));

@@ -419,6 +419,14 @@ def test_anonymous_quick_questions_session_shows_no_names(demo_server, demo_teac
     page.locator("#end-button").click()
     expect(page.locator("#state-pill")).to_have_text("Session ended")
 
+    # Its results keep the names hidden too, until the teacher asks for them.
+    page.locator("#results-link").click()
+    expect(page.locator("#students-body tr")).to_have_count(30)
+    row_names = page.locator("#students-body th").all_inner_texts()
+    assert all(re.fullmatch(r"Card \d+", n) for n in row_names), row_names
+    page.get_by_role("button", name="Show names").click()
+    expect(page.locator("#students-body th").first).to_have_text("Ava")
+
 
 def test_camera_check_shows_a_live_picture_and_the_cards(demo_server, demo_teacher, screenshots):
     base = demo_server

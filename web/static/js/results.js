@@ -5,6 +5,9 @@ import {$, clear, el, formatTime, letterChip, toast} from "./dom.js";
 import {renderDistribution} from "./chart.js";
 
 const sessionId = Number($("main").dataset.sessionId);
+// An anonymous session was run with the screen possibly projected: names stay hidden until asked for.
+let showNames = true;
+let loaded = null;
 
 wireLogout();
 $("print-button").addEventListener("click", () => window.print());
@@ -54,7 +57,7 @@ function renderStudents(results) {
   let changes = 0;
   for (const student of students) {
     const row = el("tr", {}, el("td", {class: "card-no-cell", text: student.card}),
-      el("th", {text: student.name, attrs: {scope: "row"}}));
+      el("th", {text: showNames ? student.name : `Card ${student.card}`, attrs: {scope: "row"}}));
     student.answers.forEach((answer, i) => {
       const first = student.first_answers ? student.first_answers[i] : null;
       if (answer && first && first !== answer) changes += 1;
@@ -79,7 +82,16 @@ async function load() {
     (session.state === "ended" ? "" : " · still running");
   const list = clear($("question-results"));
   for (const question of results.questions) list.append(questionBlock(question));
+  loaded = results;
+  showNames = !session.anonymous;
+  $("names-button").hidden = !session.anonymous;
   renderStudents(results);
 }
+
+$("names-button").addEventListener("click", () => {
+  showNames = !showNames;
+  $("names-button").textContent = showNames ? "Hide names" : "Show names";
+  if (loaded) renderStudents(loaded);
+});
 
 load().catch((failure) => toast(`Could not load the results: ${failure.message}`));

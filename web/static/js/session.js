@@ -267,6 +267,7 @@ $("quick-button").addEventListener("click", () => {
 });
 $("quick-cancel").addEventListener("click", closeQuickForm);
 $("quick-type").addEventListener("change", fitQuickForm);
+quickForm.addEventListener("input", () => { $("quick-error").hidden = true; });  // an old complaint misleads
 
 quickForm.addEventListener("submit", async (event) => {
   event.preventDefault();

@@ -113,6 +113,7 @@ async def camera_ctx(app: web.Application):
 async def reading_ctx(app: web.Application):
     settings = app[keys.SETTINGS]
     reader = CardReader(settings.reader, settings.cards)
+    app[keys.READER] = reader
     loop = ReadingLoop(app[SLOT], reader.read, Tracker(settings.tracker), app[keys.ENGINE].register,
                        app[keys.EXECUTOR])
     app[keys.ENGINE].add_listener(loop)

@@ -216,3 +216,36 @@ async def test_responses_and_state_survive_a_restart(settings, tmp_path):
             assert public["session"]["id"] == sid and public["session"]["answered"] == len(answers)
     finally:
         await server.stop()
+
+
+async def test_a_photo_of_the_class_registers_answers_and_garbage_stores_nothing(server, teacher):
+    import cv2
+    import numpy as np
+
+    from appliance.vision.cards import render_card
+
+    demo_class, demo_quiz, session = await _start_demo_session(teacher)
+    sid = session["id"]
+    photo = np.full((900, 1600), 190, np.uint8)
+    chosen = {3: "A", 9: "B", 27: "C"}  # rot90 by k quarter turns counter-clockwise shows answer "ABCD"[k]
+    for i, (card, answer) in enumerate(chosen.items()):
+        photo[200:520, 100 + i * 500:420 + i * 500] = np.rot90(render_card(card, 320), "ABCD".index(answer))
+    ok, jpeg = cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 90])
+
+    closed = await teacher.post(f"/api/v1/sessions/{sid}/photo", data=jpeg.tobytes())
+    assert closed.status == 409 and "no question is open" in (await closed.json())["error"]
+
+    # Let the simulated class finish answering first, so the photo's answers are the last word.
+    await teacher.post(f"/api/v1/sessions/{sid}/open", json={"question": 0})
+    await _collect_question(server, teacher, sid, 0, len(demo_quiz["questions"][0]["options"]))
+    garbage = await teacher.post(f"/api/v1/sessions/{sid}/photo", data=b"\xff\xd8\xff not really a jpeg")
+    assert garbage.status == 400 and "not a photo" in (await garbage.json())["error"]
+    assert await _answers_by_card(teacher, sid, 0) == server.app[SIM].planned_answers(question_key(sid, 0), 4)
+
+    response = await teacher.post(f"/api/v1/sessions/{sid}/photo", data=jpeg.tobytes())
+    body = await response.json()
+    assert response.status == 200
+    assert {c["card"]: c["answer"] for c in body["cards"]} == chosen
+    after = await _answers_by_card(teacher, sid, 0)
+    for card, answer in chosen.items():
+        assert after[card] == answer

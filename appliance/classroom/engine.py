@@ -197,36 +197,49 @@ class SessionEngine:
     async def register(self, registration: Registration) -> None:
         """A card's answer as read by the camera: stored, then announced."""
         async with self._lock:
-            running = self._running
-            if running is None or not rules.accepts_answers(running.position):
-                return
-            if rules.expired(running.position, self._clock()):
-                return  # time is up; the timer is about to close the question
-            student = running.roster.by_card().get(registration.card)
-            question = running.questions[running.position.question]
-            if student is None or registration.answer not in question.letters():
-                return
-            # Registrations carry monotonic time; the store keeps wall-clock time.
-            seen_at = self._clock() - max(0.0, time.monotonic() - registration.time)
-            index = running.position.question
-            try:
-                response = await store.record_answer(self._db, running.record.id, index, student.id,
-                                                     student.card, registration.answer, seen_at)
-            except StoreError as exc:
-                # Not on disk, so never shown as registered; the teacher must know answers are being lost.
-                log.error("could not save card %s: %s", student.card, exc)
-                self._bus.publish({"type": "alert", "level": "error",
-                                   "message": f"Answers cannot be saved ({exc}). Free disk space now."}, "teacher")
-                return
-            if response is None:
-                return
-            running.answers.setdefault(index, {})[student.id] = response.answer
-            # In an anonymous session (the teacher's screen may be projected) even the teacher's feed
-            # carries card numbers only.
-            named = {} if running.record.anonymous else {"name": student.name}
-            self._bus.publish({"type": "response", "session_id": running.record.id, **named,
-                               **response.to_json()}, "teacher")
-            self._publish_state()
+            await self._register(registration)
+
+    async def register_photo(self, session_id: int, registrations: list[Registration]) -> int:
+        """Answers read from a photo the teacher took (cards the camera missed); returns how many changed."""
+        await self._check_exists(session_id)
+        async with self._lock:
+            running = self._running_session(session_id)
+            if not rules.accepts_answers(running.position):
+                raise rules.InvalidTransition(f"no question is open (the session is {running.position.state})")
+            return sum([await self._register(r) for r in registrations])
+
+    async def _register(self, registration: Registration) -> bool:
+        running = self._running
+        if running is None or not rules.accepts_answers(running.position):
+            return False
+        if rules.expired(running.position, self._clock()):
+            return False  # time is up; the timer is about to close the question
+        student = running.roster.by_card().get(registration.card)
+        question = running.questions[running.position.question]
+        if student is None or registration.answer not in question.letters():
+            return False
+        # Registrations carry monotonic time; the store keeps wall-clock time.
+        seen_at = self._clock() - max(0.0, time.monotonic() - registration.time)
+        index = running.position.question
+        try:
+            response = await store.record_answer(self._db, running.record.id, index, student.id,
+                                                 student.card, registration.answer, seen_at)
+        except StoreError as exc:
+            # Not on disk, so never shown as registered; the teacher must know answers are being lost.
+            log.error("could not save card %s: %s", student.card, exc)
+            self._bus.publish({"type": "alert", "level": "error",
+                               "message": f"Answers cannot be saved ({exc}). Free disk space now."}, "teacher")
+            return False
+        if response is None:
+            return False
+        running.answers.setdefault(index, {})[student.id] = response.answer
+        # In an anonymous session (the teacher's screen may be projected) even the teacher's feed
+        # carries card numbers only.
+        named = {} if running.record.anonymous else {"name": student.name}
+        self._bus.publish({"type": "response", "session_id": running.record.id, **named,
+                           **response.to_json()}, "teacher")
+        self._publish_state()
+        return True
 
     def _notify_opened(self, running: _Running) -> None:
         index = running.position.question

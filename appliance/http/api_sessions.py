@@ -1,7 +1,9 @@
 """Sessions: start, the teacher's live actions, ad-hoc and re-asked questions, and results."""
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import time
 
 from aiohttp import web
 
@@ -11,10 +13,13 @@ from appliance.classroom.engine import NotFound
 from appliance.classroom.models import SessionRecord, User
 from appliance.http import keys
 from appliance.http.auth import require_user
+from appliance.http.security import json_error
 from appliance.http.validation import (bad_request, bool_field, int_field, json_object, may_use, owner_filter,
                                        path_id)
 from appliance.store import quizzes, rosters, sessions as store
 from appliance.store.results import session_results as session_results_of
+from appliance.vision.scan import decode_gray
+from appliance.vision.types import Registration
 
 
 async def own_session(request: web.Request) -> tuple[User, SessionRecord]:
@@ -109,6 +114,31 @@ async def adhoc_question(request: web.Request) -> web.Response:
     return await _fresh_view(request, record.id)
 
 
+MAX_PHOTO_BYTES = 16 * 1024 * 1024
+
+
+async def photo(request: web.Request) -> web.Response:
+    """Read the cards in a photo of the class (e.g. taken with a phone) into the open question.
+
+    A deliberate still is read once, without the live tracker's several-frame filter; the reader's own
+    verification (exact codes for small cards) still guards against misreads.
+    """
+    _, record = await own_session(request)
+    data = await request.read()
+    if len(data) > MAX_PHOTO_BYTES:
+        return json_error(413, f"the photo is larger than {MAX_PHOTO_BYTES // 1_048_576} MiB")
+    loop = asyncio.get_running_loop()
+    gray = await loop.run_in_executor(None, decode_gray, data)
+    if gray is None:
+        return json_error(400, "the upload is not a photo that can be read (send a JPEG or PNG)")
+    sightings = await loop.run_in_executor(request.app[keys.EXECUTOR], request.app[keys.READER].read, gray)
+    now = time.monotonic()
+    changed = await request.app[keys.ENGINE].register_photo(
+        record.id, [Registration(s.card, s.answer, now) for s in sightings])
+    return web.json_response({"cards": [{"card": s.card, "answer": s.answer} for s in sightings],
+                              "registered": changed})
+
+
 async def _results(request: web.Request) -> dict:
     _, record = await own_session(request)
     db = request.app[keys.DB]
@@ -150,6 +180,7 @@ def add_routes(app: web.Application) -> None:
         r.add_post(f"/api/v1/sessions/{{id}}/{action}", _action(action))
     r.add_post("/api/v1/sessions/{id}/reask", reask)
     r.add_post("/api/v1/sessions/{id}/questions", adhoc_question)
+    r.add_post("/api/v1/sessions/{id}/photo", photo)
     r.add_get("/api/v1/sessions/{id}/results", session_results)
     r.add_get("/api/v1/sessions/{id}/results.csv", session_results_csv)
     r.add_get("/api/v1/status", status)

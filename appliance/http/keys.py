@@ -12,6 +12,7 @@ from appliance.config import Settings
 from appliance.http.ratelimit import LoginLimiter
 from appliance.reading import ReadingLoop
 from appliance.store.db import Database
+from appliance.vision.reader import CardReader
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
@@ -19,6 +20,7 @@ BUS = web.AppKey("bus", Bus)
 ENGINE = web.AppKey("engine", SessionEngine)
 CAMERA = web.AppKey("camera", CameraRunner)
 READING = web.AppKey("reading", ReadingLoop)
+READER = web.AppKey("reader", CardReader)
 EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)
 LOGIN_LIMITER = web.AppKey("login_limiter", LoginLimiter)
 # The port actually bound (differs from settings when port 0 asked for a free one).

@@ -93,6 +93,12 @@ PATHS = {
     "/api/v1/sessions/{id}/reask": _action("Ask a question again (a new round, appended and opened)", {
         "type": "object", "required": ["question"], "properties": {"question": {"type": "integer"}}}),
     "/api/v1/sessions/{id}/questions": _action("Ask an ad-hoc question now (appended and opened)", _QUESTION),
+    "/api/v1/sessions/{id}/photo": {"post": {
+        "summary": "Read the cards in a photo of the class (JPEG/PNG body) into the open question",
+        "parameters": [_ID], "requestBody": {"content": {"image/jpeg": {}, "image/png": {}}},
+        "responses": {"200": {"description": "cards read and how many answers changed", **_json({"type": "object"})},
+                      "400": {"description": "not a readable photo; nothing stored", **_json(_ERROR)},
+                      "409": {"description": "no question is open", **_json(_ERROR)}}}},
     "/api/v1/sessions/{id}/close": _action("Close the open question"),
     "/api/v1/sessions/{id}/reveal": _action("Reveal the distribution and the correct answer"),
     "/api/v1/sessions/{id}/end": _action("End the session"),

@@ -20,10 +20,17 @@ def load_gray(path: Path) -> np.ndarray:
         data = np.fromfile(path, np.uint8)  # not cv2.imread: it cannot tell "missing" from "not an image"
     except OSError as exc:
         raise UnreadableImage(f"{path}: cannot read file ({exc.strerror or exc})") from None
-    image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
+    image = decode_gray(data)
     if image is None:
         raise UnreadableImage(f"{path}: not an image OpenCV can decode")
     return image
+
+
+def decode_gray(data) -> np.ndarray | None:
+    """Encoded image bytes (JPEG, PNG, ...) as grayscale, turned upright by their EXIF orientation; None if
+    they are not an image."""
+    buffer = np.frombuffer(data, np.uint8) if isinstance(data, (bytes, bytearray)) else data
+    return cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE) if buffer.size else None
 
 
 def scan_photo(path: Path, reader: CardReader) -> dict:

@@ -17,7 +17,6 @@ no name can break the file or the layout.
 """
 from __future__ import annotations
 
-import math
 import os
 import tempfile
 import unicodedata
@@ -37,6 +36,7 @@ MAX_CARD_PX = 2400  # a full-page card at 300 dpi is ~2250 px; the cap keeps mem
 MARGIN = 28.0  # ~10 mm: outside what most printers cannot reach
 GUTTER = 16.0
 HEADER = 16.0
+PAD = 4.0  # between a cut line and its card, so a slightly crooked cut never eats the card's edge
 INSTRUCTIONS = "Argus answer cards: hold the card so the letter of your answer is on top. Cut along the dashed lines."
 
 # Helvetica advance widths (1/1000 em) for ASCII 32..126, from the standard Adobe font metrics. Other
@@ -73,17 +73,16 @@ def layout(page: str, per_page: int) -> tuple[tuple[int, int], list[Piece]]:
     cell_h = (height - 2 * MARGIN - HEADER - (rows - 1) * GUTTER) / rows
     caption_size = 14.0 if per_page == 1 else 11.0
     caption_h = caption_size * 2.2  # the text plus room above and below it, inside the cut line
-    pad = 4.0  # between the cut line and the card, so a slightly crooked cut never eats the card's edge
-    side = min(cell_w - 2 * pad, cell_h - caption_h - pad)
+    side = min(cell_w - 2 * PAD, cell_h - caption_h - PAD)
     top = height - MARGIN - HEADER
     pieces = []
     for r in range(rows):
         for c in range(columns):
             cell_x = MARGIN + c * (cell_w + GUTTER)
             cell_top = top - r * (cell_h + GUTTER)
-            piece_h = side + pad + caption_h
+            piece_h = side + PAD + caption_h
             x = cell_x + (cell_w - side) / 2
-            y = cell_top - (cell_h - piece_h) / 2 - pad - side
+            y = cell_top - (cell_h - piece_h) / 2 - PAD - side
             pieces.append(Piece(x, y, side, caption_size))
     return (width, height), pieces
 
@@ -183,11 +182,10 @@ def _page_content(pieces: list[tuple[Piece, int, bytes]], width: float, height: 
     ops = [b"q 0.35 g BT /F1 8.5 Tf %.2f %.2f Td %s Tj ET Q" % (
         MARGIN, height - MARGIN - 9, _string(fit_text(pdf_text(INSTRUCTIONS), 8.5, width - 2 * MARGIN)))]
     for index, (piece, number, label) in enumerate(pieces):
-        pad = 4.0
         caption_h = piece.caption_size * 2.2
         # Cut line: light dashed grey, so it guides the scissors but does not read as part of the card.
         ops.append(b"q 0.6 G 0.6 w [5 3] 0 d %.2f %.2f %.2f %.2f re S Q" % (
-            piece.x - pad, piece.y - caption_h, piece.side + 2 * pad, piece.side + pad + caption_h))
+            piece.x - PAD, piece.y - caption_h, piece.side + 2 * PAD, piece.side + PAD + caption_h))
         ops.append(b"q %.3f 0 0 %.3f %.3f %.3f cm /Im%d Do Q" % (piece.side, piece.side, piece.x, piece.y, index))
         text = fit_text(label, piece.caption_size, piece.side)
         text_x = piece.x + (piece.side - text_width(text, piece.caption_size)) / 2
@@ -226,10 +224,6 @@ def cards_pdf(numbers: Iterable[int], *, page: str = "A4", per_page: int = 1,
     pdf.put(pages_id, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(page_ids)))
     pdf.put(catalog, b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id)
     return pdf.finish(catalog)
-
-
-def page_count(cards: int, per_page: int) -> int:
-    return math.ceil(cards / per_page)
 
 
 def write_pdf(path: Path, count: int, page: str = "A4", per_page: int = 1,

@@ -70,6 +70,11 @@ async def test_admin_manages_teachers_and_teachers_see_only_their_own(fresh_serv
         assert await (await teacher.get("/api/v1/classes")).json() == []
         mine = await (await teacher.post("/api/v1/classes", json={"name": "7B"})).json()
         admin_view = await (await admin.get("/api/v1/classes")).json()
+        admins_class = next(c for c in admin_view if c["name"] == "Admin's class")
+        peek = await teacher.get(f"/api/v1/camera/check?class_id={admins_class['id']}")
+        assert peek.status == 404  # another teacher's roster is not visible through the camera check
+        own = await (await teacher.get(f"/api/v1/camera/check?class_id={mine['id']}")).json()
+        assert own["not_seen"] == [] and "readable_distance_m" in own
         assert {c["name"] for c in admin_view} == {"Admin's class", "7B"}
         other = next(c for c in admin_view if c["name"] == "Admin's class")
         assert (await teacher.patch(f"/api/v1/classes/{other['id']}", json={"name": "mine now"})).status == 404
@@ -292,8 +297,10 @@ async def test_reports_history_gradebook_trends(server, teacher):
     assert first[1]["answers"][0] == "A" and first[1]["first_answers"][0] == "B" and first[1]["score"] == 1
     ann = klass["students"][0]
     history = await (await teacher.get(f"/api/v1/students/{ann['id']}/history")).json()
+    # Only question 1 was asked: the score is out of 1, not out of the whole quiz.
     assert history["sessions"][-1] == {"session_id": sid, "title": "Fractions", "created_at": history["sessions"][-1]["created_at"],
-                                       "score": 1, "graded": 2, "answered": 1, "questions": 3, "percent": 50.0}
+                                       "score": 1, "graded": 1, "answered": 1, "questions": 1, "percent": 100.0}
+    assert first[1]["graded"] == 1 and [q["asked"] for q in results["questions"]] == [True, False, False]
     book = await (await teacher.get(f"/api/v1/classes/{klass['id']}/gradebook")).json()
     row = next(r for r in book["rows"] if r["card"] == 1)
     assert row["scores"][-1] == 1 and next(r for r in book["rows"] if r["card"] == 30)["scores"][-1] is None

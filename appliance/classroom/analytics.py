@@ -16,7 +16,11 @@ class SessionData:
     responses: tuple[Response, ...]
 
     def graded(self) -> int:
-        return sum(1 for q in self.questions if q.correct is not None)
+        """Questions that count towards a score: asked, with a right answer."""
+        return sum(1 for q in self.questions if q.asked and q.correct is not None)
+
+    def asked(self) -> int:
+        return sum(1 for q in self.questions if q.asked)
 
 
 def _score(session: SessionData, student_id: int) -> tuple[int, int]:
@@ -31,7 +35,7 @@ def student_history(student: Student, sessions: list[SessionData]) -> dict:
     for s in sessions:
         correct, answered = _score(s, student.id)
         rows.append({"session_id": s.id, "title": s.title, "created_at": s.created_at, "score": correct,
-                     "graded": s.graded(), "answered": answered, "questions": len(s.questions),
+                     "graded": s.graded(), "answered": answered, "questions": s.asked(),
                      "percent": round(100 * correct / s.graded(), 1) if s.graded() else None})
     return {"student": {"id": student.id, "name": student.name, "card": student.card}, "sessions": rows}
 
@@ -60,7 +64,7 @@ def trends(students: list[Student], sessions: list[SessionData]) -> dict:
                 difficulty.append({"session_id": s.id, "question": i, "text": q.text,
                                    "percent_correct": round(100 * answers.count(q.correct) / len(answers), 1),
                                    "answered": len(answers)})
-        asked = len(s.questions) or 1
+        asked = s.asked() or 1
         answered = sum(len(v) for v in by_question.values())
         participation.append({"session_id": s.id, "title": s.title, "created_at": s.created_at,
                               "percent": round(100 * answered / (asked * max(1, len(students))), 1)})

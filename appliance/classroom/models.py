@@ -42,6 +42,7 @@ class Question:
     kind: str = "multiple"  # "multiple" | "truefalse" | "poll"
     time_limit: int | None = None  # seconds; the question closes by itself when it runs out
     image: str | None = None  # file name in the data dir's images/
+    asked: bool = True  # in a session: whether it was ever opened (quiz questions: not applicable)
 
     def letters(self) -> tuple[str, ...]:
         return LETTERS[: len(self.options)]

@@ -26,10 +26,13 @@ def session_results(questions: tuple[Question, ...], roster: ClassRoster, respon
     for index, q in enumerate(questions):
         answers = [r.answer for r in by_question.get(index, {}).values()]
         question_rows.append({
-            "index": index, "text": q.text, "options": list(q.options), "correct": q.correct,
+            "index": index, "text": q.text, "options": list(q.options), "correct": q.correct, "asked": q.asked,
             "distribution": distribution(q, answers), "answered": len(answers),
             "percent_correct": percent_correct(q, answers),
         })
+    # A score is out of the questions that were asked and have a right answer (not polls, not the part of
+    # the quiz the lesson never reached).
+    graded = sum(1 for q in questions if q.asked and q.correct)
     student_rows = []
     for s in roster.students:
         answers = [by_question.get(i, {}).get(s.id) for i in range(len(questions))]
@@ -38,6 +41,7 @@ def session_results(questions: tuple[Question, ...], roster: ClassRoster, respon
             "answers": [r.answer if r else None for r in answers],
             "first_answers": [r.first_answer if r else None for r in answers],
             "score": sum(1 for q, r in zip(questions, answers) if r and q.correct and r.answer == q.correct),
+            "graded": graded,
             "answered": sum(1 for r in answers if r),
         })
     return {"questions": question_rows, "students": student_rows}

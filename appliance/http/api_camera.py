@@ -9,9 +9,9 @@ from aiohttp import web
 
 from appliance import camera_check
 from appliance.http import keys
+from appliance.http.api_classes import own_class
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
-from appliance.store import rosters
 
 _SEEN_RECENTLY_S = 10.0
 
@@ -29,14 +29,17 @@ async def preview(request: web.Request) -> web.Response:
 
 
 async def check(request: web.Request) -> web.Response:
-    await require_user(request)
+    user = await require_user(request)
     app = request.app
     settings = app[keys.SETTINGS]
     reading = app[keys.READING]
     frame = app[keys.CAMERA].last_frame()
     roster = None
-    if request.query.get("class_id", "").isdigit():
-        roster = await rosters.get_class(app[keys.DB], int(request.query["class_id"]))
+    if "class_id" in request.query:
+        raw = request.query["class_id"]
+        if not raw.isdigit():
+            return json_error(400, "class_id must be a number")
+        roster = await own_class(request, user, int(raw))  # 404 for a class that is not the teacher's
     names = roster.by_card() if roster else {}
     seen = [{"card": s.card, "answer": s.answer, "px": round(camera_check.span_px(s.corners), 1),
              "name": names[s.card].name if s.card in names else None} for s in reading.last_sightings]

@@ -11,8 +11,10 @@ _QUESTION_COLUMNS = "id, quiz_id, text, options, correct, kind, time_limit, imag
 
 
 def question_from_row(row) -> Question:
+    keys = row.keys()
     return Question(row["text"], tuple(json.loads(row["options"])), row["correct"],
-                    row["id"] if "id" in row.keys() else None, row["kind"], row["time_limit"], row["image"])
+                    row["id"] if "id" in keys else None, row["kind"], row["time_limit"], row["image"],
+                    row["opened_at"] is not None if "opened_at" in keys else True)
 
 
 def _quiz(row, questions) -> Quiz:

@@ -92,7 +92,7 @@ async def unfinished_session(db: Database) -> SessionRecord | None:
 
 async def session_questions(db: Database, session_id: int) -> tuple[Question, ...]:
     rows = await db.fetchall(
-        "SELECT text, options, correct, kind, time_limit, image FROM session_questions WHERE session_id = ?"
+        "SELECT text, options, correct, kind, time_limit, image, opened_at FROM session_questions WHERE session_id = ?"
         " ORDER BY position", (session_id,)
     )
     return tuple(question_from_row(r) for r in rows)
@@ -101,6 +101,9 @@ async def session_questions(db: Database, session_id: int) -> tuple[Question, ..
 async def set_state(db: Database, session_id: int, state: str, question: int | None,
                     end_others: bool = False, deadline: float | None = None, remaining: float | None = None) -> None:
     async with db.transaction() as conn:
+        if state == "open":  # the first opening marks the question as asked
+            await conn.execute("UPDATE session_questions SET opened_at = coalesce(opened_at, ?)"
+                               " WHERE session_id = ? AND position = ?", (time.time(), session_id, question))
         if end_others:
             # One camera feeds one session: starting one ends any other left open.
             await conn.execute(

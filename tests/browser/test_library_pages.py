@@ -254,6 +254,7 @@ def test_classes_quizzes_and_cards_work_together(demo_server, browser, screensho
     build_class(page, base, screenshots)
     check_class_list(page, base, screenshots)
     ok, png = cv2.imencode(".png", render_card(5, 120))
+    assert ok
     quiz_id = build_quiz(page, base, screenshots, png.tobytes())
     check_quiz_library(page, base, screenshots)
     check_cards_page(page, base, screenshots)

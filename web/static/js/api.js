@@ -12,9 +12,12 @@ export function loginUrl() {
   return "/login?next=" + encodeURIComponent(location.pathname + location.search);
 }
 
-export async function api(path, {method = "GET", body, redirectOn401 = true} = {}) {
+export async function api(path, {method = "GET", body, file, redirectOn401 = true} = {}) {
   const init = {method, credentials: "same-origin", headers: {Accept: "application/json"}};
-  if (method !== "GET") {
+  if (file) {  // a File or Blob sent as the raw body (photos, images, CSV files)
+    init.headers["Content-Type"] = file.type || "application/octet-stream";
+    init.body = file;
+  } else if (method !== "GET") {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body ?? {});
   }

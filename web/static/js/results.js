@@ -50,7 +50,8 @@ function renderStudents(results) {
   const head = clear($("students-head"));
   head.append(el("th", {text: "Card", attrs: {scope: "col"}}), el("th", {text: "Student", attrs: {scope: "col"}}));
   results.questions.forEach((q) => head.append(el("th", {text: `Q${q.index + 1}`, attrs: {scope: "col", title: q.text}})));
-  const gradable = results.questions.filter((q) => q.correct).length;
+  // Out of the questions actually asked that have a right answer (the server counts them).
+  const gradable = results.students.length ? results.students[0].graded : 0;
   head.append(el("th", {text: "Score", attrs: {scope: "col"}}));
   const body = clear($("students-body"));
   const students = [...results.students].sort((a, b) => a.card - b.card);

@@ -107,6 +107,7 @@ function renderControls() {
   $("reask-button").disabled = busy || !canAdd || index === null;
   $("quick-button").disabled = busy || !canAdd;
   if (!canAdd) closeQuickForm();
+  $("photo-button").disabled = busy || state !== "open";
   $("close-button").disabled = busy || !(state === "open" || state === "paused");
   $("reveal-button").disabled = busy || !(state === "open" || state === "paused" || state === "closed");
   const next = $("next-button");
@@ -206,6 +207,27 @@ $("reveal-button").addEventListener("click", () => act("reveal"));
 $("next-button").addEventListener("click", () => act("open", {question: (view.question ?? -1) + 1}));
 $("end-button").addEventListener("click", () => {
   if (confirm("End this session? The class will no longer be able to answer.")) act("end");
+});
+
+// ---------- a photo of the class (cards the ceiling camera missed) ----------
+
+$("photo-button").addEventListener("click", () => $("photo-input").click());
+$("photo-input").addEventListener("change", async (event) => {
+  const file = event.target.files[0];
+  event.target.value = "";  // the same photo may be chosen again later
+  if (!file) return;
+  busy = true;
+  renderControls();
+  try {
+    const result = await api(`/sessions/${sessionId}/photo`, {method: "POST", file});
+    toast(`Read ${result.cards.length} card(s) in the photo; ${result.registered} answer(s) added or changed.`);
+    await refresh();
+  } catch (failure) {
+    toast(failure.message);
+  } finally {
+    busy = false;
+    if (view) renderControls();
+  }
 });
 
 // ---------- quick question ----------

@@ -52,6 +52,13 @@ async def create_class(request: web.Request) -> web.Response:
     return web.json_response(roster.to_json(), status=201)
 
 
+async def get_class(request: web.Request) -> web.Response:
+    user = await require_user(request)
+    roster = await own_class(request, user, path_id(request))
+    archived = await rosters.is_archived(request.app[keys.DB], roster.id)
+    return web.json_response({**roster.to_json(), "archived": archived})
+
+
 async def update_class(request: web.Request) -> web.Response:
     user = await require_user(request)
     class_id = path_id(request)
@@ -115,14 +122,15 @@ async def update_student(request: web.Request) -> web.Response:
 
 async def remove_student(request: web.Request) -> web.Response:
     _, student_id = await _own_student(request)
-    await rosters.remove_student(request.app[keys.DB], student_id)
-    return web.json_response({"ok": True})
+    archived = await rosters.remove_student(request.app[keys.DB], student_id)
+    return web.json_response({"ok": True, "archived": archived})
 
 
 def add_routes(app: web.Application) -> None:
     r = app.router
     r.add_get("/api/v1/classes", list_classes)
     r.add_post("/api/v1/classes", create_class)
+    r.add_get("/api/v1/classes/{id}", get_class)
     r.add_patch("/api/v1/classes/{id}", update_class)
     r.add_post("/api/v1/classes/{id}/students", add_student)
     r.add_post("/api/v1/classes/{id}/roster", import_roster)

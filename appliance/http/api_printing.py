@@ -1,7 +1,7 @@
 """Printable cards over HTTP: a PDF of cards 1..N, a class's cards with its students' names, one card as PNG.
 
 Rendering a page of cards is CPU work of a second or more on a Pi, so it runs in a worker thread, one PDF
-at a time (PRINT_SLOT): ten teachers pressing "Print" at once queue up instead of starving the card reader.
+at a time (keys.PRINT_SLOT): ten teachers pressing "Print" at once queue up instead of starving the card reader.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import functools
 import cv2
 from aiohttp import web
 
+from appliance.http import keys
 from appliance.http.api_classes import own_class
 from appliance.http.auth import require_user
 from appliance.http.validation import bad_request, card_count, path_id
@@ -18,7 +19,6 @@ from appliance.vision import printing
 from appliance.vision.cards import render_card
 
 # Kept beside the only routes that use it rather than in keys.py, which belongs to the app's resources.
-PRINT_SLOT = web.AppKey("print_slot", asyncio.Semaphore)
 PNG_SIZES = (100, 1000)
 _PAGE_NAMES = {name.lower(): name for name in printing.PAGE_SIZES}
 
@@ -45,7 +45,7 @@ def _query_int(request: web.Request, name: str, default: int, lo: int, hi: int) 
 async def _pdf_response(request: web.Request, numbers: list[int], names: dict[int, str], filename: str,
                         page: str, per_page: int) -> web.Response:
     job = functools.partial(printing.cards_pdf, numbers, page=page, per_page=per_page, names=names)
-    async with request.app[PRINT_SLOT]:
+    async with request.app[keys.PRINT_SLOT]:
         data = await asyncio.get_running_loop().run_in_executor(None, job)
     return web.Response(body=data, content_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -91,7 +91,7 @@ async def card_png(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    app[PRINT_SLOT] = asyncio.Semaphore(1)
+    app[keys.PRINT_SLOT] = asyncio.Semaphore(1)
     r = app.router
     r.add_get("/api/v1/cards.pdf", cards_pdf)
     r.add_get(r"/api/v1/cards/{number:\d+}.png", card_png)

@@ -1,6 +1,7 @@
 """Every aiohttp AppKey in one place, so the wiring in app.py reads as a list of resources."""
 from __future__ import annotations
 
+import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
@@ -26,3 +27,5 @@ LOGIN_LIMITER = web.AppKey("login_limiter", LoginLimiter)
 # The port actually bound (differs from settings when port 0 asked for a free one).
 PORT = web.AppKey("port", int)
 STARTED_AT = web.AppKey("started_at", float)
+# PDFs are built one at a time: ten teachers pressing "Print" at once queue instead of starving the reader.
+PRINT_SLOT = web.AppKey("print_slot", asyncio.Semaphore)

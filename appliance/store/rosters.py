@@ -57,6 +57,11 @@ async def get_class(db: Database, class_id: int) -> ClassRoster | None:
     return ClassRoster(row["id"], row["name"], tuple(Student(s["id"], s["name"], s["card"]) for s in students))
 
 
+async def is_archived(db: Database, class_id: int) -> bool:
+    row = await db.fetchone("SELECT archived FROM classes WHERE id = ?", (class_id,))
+    return bool(row and row[0])
+
+
 async def class_owner(db: Database, class_id: int) -> int | None:
     row = await db.fetchone("SELECT owner_id FROM classes WHERE id = ?", (class_id,))
     return row[0] if row else None
@@ -78,8 +83,9 @@ async def update_student(db: Database, student_id: int, *, name: str | None = No
             await conn.execute("UPDATE students SET card = ? WHERE id = ?", (card, student_id))
 
 
-async def remove_student(db: Database, student_id: int) -> None:
-    """Delete a student with no answers yet; archive one whose answers belong in past results."""
+async def remove_student(db: Database, student_id: int) -> bool:
+    """Delete a student with no answers yet; archive one whose answers belong in past results.
+    Returns True when archived."""
     async with db.transaction() as conn:
         async with conn.execute("SELECT 1 FROM responses WHERE student_id = ? LIMIT 1", (student_id,)) as cur:
             has_answers = await cur.fetchone() is not None
@@ -87,6 +93,7 @@ async def remove_student(db: Database, student_id: int) -> None:
             await conn.execute("UPDATE students SET archived = 1 WHERE id = ?", (student_id,))
         else:
             await conn.execute("DELETE FROM students WHERE id = ?", (student_id,))
+    return has_answers
 
 
 async def student_class(db: Database, student_id: int) -> int | None:

@@ -2,9 +2,11 @@
 // A 401 on a teacher page means the login expired: go to the login page and come back here afterwards.
 
 export class ApiError extends Error {
-  constructor(status, message) {
+  // problems: for a rejected import or quiz, every bad line or field the server named.
+  constructor(status, message, problems = []) {
     super(message);
     this.status = status;
+    this.problems = problems;
   }
 }
 
@@ -12,10 +14,10 @@ export function loginUrl() {
   return "/login?next=" + encodeURIComponent(location.pathname + location.search);
 }
 
-export async function api(path, {method = "GET", body, file, redirectOn401 = true} = {}) {
+export async function api(path, {method = "GET", body, file, type, redirectOn401 = true} = {}) {
   const init = {method, credentials: "same-origin", headers: {Accept: "application/json"}};
-  if (file) {  // a File or Blob sent as the raw body (photos, images, CSV files)
-    init.headers["Content-Type"] = file.type || "application/octet-stream";
+  if (file) {  // a File or Blob sent as the raw body (photos, images, CSV and quiz files)
+    init.headers["Content-Type"] = type || file.type || "application/octet-stream";
     init.body = file;
   } else if (method !== "GET") {
     init.headers["Content-Type"] = "application/json";
@@ -34,11 +36,13 @@ export async function api(path, {method = "GET", body, file, redirectOn401 = tru
     data = null;
   }
   if (response.status === 401 && redirectOn401) {
+    window.dispatchEvent(new Event("argus:login-expired"));  // e.g. the editor drops its "leave page?" guard
     location.assign(loginUrl());
     throw new ApiError(401, "Please log in again.");
   }
   if (!response.ok) {
-    throw new ApiError(response.status, (data && data.error) || `${response.status} ${response.statusText}`);
+    throw new ApiError(response.status, (data && data.error) || `${response.status} ${response.statusText}`,
+      (data && data.problems) || []);
   }
   return data;
 }

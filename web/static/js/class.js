@@ -1,6 +1,6 @@
 // One class's roster: rename students and reassign cards in place (saved on leaving the box), remove, add one,
 // import a CSV list (all or nothing, problems listed by line), and download the class's cards as a PDF.
-import {api, ApiError, loginUrl, wireLogout} from "./api.js";
+import {api, wireLogout} from "./api.js";
 import {$, clear, el, toast} from "./dom.js";
 
 wireLogout();
@@ -9,35 +9,13 @@ const main = $("main");
 const classId = Number(main.dataset.classId);
 const cardCount = Number(main.dataset.cardCount);
 
-// api.js sends JSON only and keeps just the message of an error; a CSV upload needs a raw body and the
-// 400's `problems` list (one entry per bad line).
-async function postFile(path, file) {
-  let response;
+async function findClass() {
   try {
-    response = await fetch("/api/v1" + path, {method: "POST", credentials: "same-origin",
-      headers: {Accept: "application/json", "Content-Type": "text/csv"}, body: file});
-  } catch {
-    throw new ApiError(0, "Cannot reach Argus. Check the network connection.");
-  }
-  const data = await response.json().catch(() => null);
-  if (response.status === 401) {
-    location.assign(loginUrl());
-    throw new ApiError(401, "Please log in again.");
-  }
-  if (!response.ok) {
-    const failure = new ApiError(response.status, (data && data.error) || `${response.status} ${response.statusText}`);
-    failure.problems = (data && data.problems) || [];
+    return await api(`/classes/${classId}`);
+  } catch (failure) {
+    if (failure.status === 404) return null;
     throw failure;
   }
-  return data;
-}
-
-async function findClass() {
-  for (const query of ["", "?archived=1"]) {
-    const found = (await api(`/classes${query}`)).find((c) => c.id === classId);
-    if (found) return {...found, archived: query !== ""};
-  }
-  return null;
 }
 
 function setStatus(node, text, kind) {
@@ -90,8 +68,10 @@ function studentRow(student) {
     if (!confirm(`Remove ${student.name} from this class?\n\nIf they have already answered in a session, they are ` +
                  "archived instead, so their results stay in past reports.")) return;
     try {
-      await api(`/students/${student.id}`, {method: "DELETE"});
-      toast(`${student.name} removed. Card ${student.card} is free again.`, 4);
+      const removed = await api(`/students/${student.id}`, {method: "DELETE"});
+      toast(removed.archived
+        ? `${student.name} archived: their past answers stay in reports. Card ${student.card} is free again.`
+        : `${student.name} removed. Card ${student.card} is free again.`, 5);
       await load();
     } catch (failure) {
       toast(`Could not remove ${student.name}: ${failure.message}`);
@@ -164,7 +144,7 @@ $("import-form").addEventListener("submit", async (event) => {
   if (!file) return;
   const before = studentCount;
   try {
-    await postFile(`/classes/${classId}/roster`, file);
+    await api(`/classes/${classId}/roster`, {method: "POST", file, type: "text/csv"});
     await load();
     box.append(el("p", {class: "success", text: `Imported ${studentCount - before} students from ${file.name}.`}));
     $("import-file").value = "";

@@ -1,7 +1,7 @@
 // The quiz editor: title, tags and questions (type, text, 2–4 answers with the correct one ticked, optional
 // time limit and picture), reordered, duplicated or deleted in place, saved whole. The server checks the quiz;
 // each problem it names ("questions[2].options: ...") is shown on that question.
-import {ApiError, loginUrl, wireLogout} from "./api.js";
+import {api, wireLogout} from "./api.js";
 import {$, LETTERS, clear, el, letterChip, toast} from "./dom.js";
 
 wireLogout();
@@ -16,33 +16,8 @@ let quizId = main.dataset.quizId ? Number(main.dataset.quizId) : null;
 let questions = [];
 let dirty = false;
 let nextKey = 1;  // gives each question a stable id for its radio group and labels across re-renders
-
-// api.js keeps only an error's message; saving needs the 400's `problems` list, and pictures go up raw.
-async function send(path, {method = "GET", body, type} = {}) {
-  const init = {method, credentials: "same-origin", headers: {Accept: "application/json"}};
-  if (body !== undefined) {
-    init.headers["Content-Type"] = type || "application/json";
-    init.body = type ? body : JSON.stringify(body);
-  }
-  let response;
-  try {
-    response = await fetch("/api/v1" + path, init);
-  } catch {
-    throw new ApiError(0, "Cannot reach Argus. Check the network connection.");
-  }
-  const data = await response.json().catch(() => null);
-  if (response.status === 401) {
-    dirty = false;  // the login page is the only way on; the browser's "leave page?" would only confuse
-    location.assign(loginUrl());
-    throw new ApiError(401, "Please log in again.");
-  }
-  if (!response.ok) {
-    const failure = new ApiError(response.status, (data && data.error) || `${response.status} ${response.statusText}`);
-    failure.problems = (data && data.problems) || [];
-    throw failure;
-  }
-  return data;
-}
+// The login page is the only way on after a 401; the browser's "leave page?" would only confuse.
+window.addEventListener("argus:login-expired", () => { dirty = false; });
 
 function blankQuestion() {
   return {key: nextKey++, type: "multiple", text: "", options: ["", "", "", ""], correct: null, time_limit: null, image: null};
@@ -118,7 +93,7 @@ function optionRow(q, i, j) {
 
 async function uploadImage(q, file) {
   try {
-    const stored = await send("/images", {method: "POST", body: file, type: file.type || "application/octet-stream"});
+    const stored = await api("/images", {method: "POST", file});
     change(() => { q.image = stored.url; }, `#q-${q.key} .remove-image`);
   } catch (failure) {
     toast(failure.message);
@@ -263,7 +238,7 @@ $("quiz-form").addEventListener("submit", async (event) => {
   button.disabled = true;
   setStatus("Saving…");
   try {
-    const saved = await send(quizId ? `/quizzes/${quizId}` : "/quizzes",
+    const saved = await api(quizId ? `/quizzes/${quizId}` : "/quizzes",
       {method: quizId ? "PUT" : "POST", body: payload()});
     showProblems([]);
     if (!quizId) {
@@ -308,7 +283,7 @@ async function start() {
     return;
   }
   try {
-    const quiz = await send(`/quizzes/${quizId}`);
+    const quiz = await api(`/quizzes/${quizId}`);
     document.title = `Argus · ${quiz.title}`;
     fill(quiz);
   } catch (failure) {

@@ -1,6 +1,6 @@
 // The quiz library: live search, tag filter chips, archived ones on request; each quiz can be edited, cloned,
 // exported (JSON, CSV) or archived; a quiz file (JSON, or CSV with a title) can be imported.
-import {api, ApiError, loginUrl, wireLogout} from "./api.js";
+import {api, wireLogout} from "./api.js";
 import {$, clear, el, toast} from "./dom.js";
 
 wireLogout();
@@ -8,29 +8,6 @@ wireLogout();
 const SEARCH_DELAY_MS = 250;  // typing pauses shorter than this do not each cost a request
 const filters = {search: "", tag: "", archived: false};
 let loadNumber = 0;  // answers to older requests that arrive late are dropped
-
-// api.js sends JSON only and keeps just the message of an error; an imported file goes up as it is, and the
-// 400's `problems` list names each bad line or field.
-async function postFile(path, file, contentType) {
-  let response;
-  try {
-    response = await fetch("/api/v1" + path, {method: "POST", credentials: "same-origin",
-      headers: {Accept: "application/json", "Content-Type": contentType}, body: file});
-  } catch {
-    throw new ApiError(0, "Cannot reach Argus. Check the network connection.");
-  }
-  const data = await response.json().catch(() => null);
-  if (response.status === 401) {
-    location.assign(loginUrl());
-    throw new ApiError(401, "Please log in again.");
-  }
-  if (!response.ok) {
-    const failure = new ApiError(response.status, (data && data.error) || `${response.status} ${response.statusText}`);
-    failure.problems = (data && data.problems) || [];
-    throw failure;
-  }
-  return data;
-}
 
 function plural(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -147,7 +124,8 @@ $("import-form").addEventListener("submit", async (event) => {
   const query = new URLSearchParams({format: csv ? "csv" : "json"});
   if (csv) query.set("title", $("import-quiz-title").value.trim());
   try {
-    const quiz = await postFile(`/quizzes/import?${query}`, file, csv ? "text/csv" : "application/json");
+    const quiz = await api(`/quizzes/import?${query}`, {method: "POST", file,
+      type: csv ? "text/csv" : "application/json"});
     box.append(el("p", {class: "success"}, `Imported "${quiz.title}" with ${plural(quiz.questions.length, "question")}. `,
       el("a", {text: "Open it in the editor", attrs: {href: `/quizzes/${quiz.id}/edit`}})));
     event.target.reset();

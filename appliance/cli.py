@@ -201,6 +201,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from appliance import bench
 
+    if args.which == "memory":
+        from appliance.bench import appliance_rss
+
+        return appliance_rss.main(args.options)
     return (bench.main_cards if args.which == "cards" else bench.main_live)(args.options)
 
 
@@ -243,9 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--config")
     add.set_defaults(func=cmd_user_add)
 
-    bencher = sub.add_parser("bench", help="benchmark the card reader: cards (recall, speed) or live (latency)",
-                             add_help=False)
-    bencher.add_argument("which", choices=("cards", "live"))
+    bencher = sub.add_parser("bench", help="benchmarks: cards (recall, speed), live (latency), memory (whole "
+                                           "appliance at 12 MP)", add_help=False)
+    bencher.add_argument("which", choices=("cards", "live", "memory"))
     bencher.add_argument("options", nargs=argparse.REMAINDER, help="see argus bench cards --help")
     bencher.set_defaults(func=cmd_bench)
 

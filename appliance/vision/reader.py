@@ -13,6 +13,8 @@ Thread-safe: each thread gets its own detectors (threading.local); nothing else 
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -24,6 +26,10 @@ from appliance.vision.verify import VerifyRules, verify
 
 SHRINK = 4  # the second pass reads the frame at 1/SHRINK of its size...
 SHRINK_FROM_PX = 1280  # ...when the frame's longer side is at least this
+BAND_OVERLAP = 128  # rows shared by neighbouring bands: a marker up to this tall lies whole in one band; taller
+# ones are at least 32 px in the shrunk pass, which reads the whole frame
+BAND_MIN_ROWS = 720  # frames shorter than this are read in one piece
+UP = 2  # small frames are read again at UP times their size (ReaderSettings.upsample_below_px)
 
 
 def detector_parameters(image_side: int, min_marker_px: int) -> cv2.aruco.DetectorParameters:
@@ -54,37 +60,69 @@ def detector_parameters(image_side: int, min_marker_px: int) -> cv2.aruco.Detect
 class CardReader:
     def __init__(self, reader: ReaderSettings, cards_settings: CardSettings, rules: VerifyRules = VerifyRules()):
         self._min_marker_px = reader.min_marker_px
+        self._upsample_below_px = reader.upsample_below_px
         # Only the cards in use are in the dictionary: a card numbered above the count cannot even decode.
         self._codes = cards.card_codes(cards_settings.count)
         self._dictionary = markers.aruco_dictionary(self._codes)
         self._rules = rules
         self._local = threading.local()
+        self._bands = reader.bands
+        self._pool = ThreadPoolExecutor(reader.bands - 1, "card-bands") if reader.bands > 1 else None
 
-    def _detector(self, image_side: int) -> cv2.aruco.ArucoDetector:
+    def _detector(self, image_side: int, min_marker_px: int | None = None) -> cv2.aruco.ArucoDetector:
         detectors = getattr(self._local, "detectors", None)
         if detectors is None:
             detectors = self._local.detectors = {}
-        detector = detectors.get(image_side)
+        key = (image_side, min_marker_px)
+        detector = detectors.get(key)
         if detector is None:
-            parameters = detector_parameters(image_side, self._min_marker_px)
-            detector = detectors[image_side] = cv2.aruco.ArucoDetector(self._dictionary, parameters)
+            parameters = detector_parameters(image_side, min_marker_px or self._min_marker_px)
+            detector = detectors[key] = cv2.aruco.ArucoDetector(self._dictionary, parameters)
         return detector
 
-    def _detect(self, image: np.ndarray) -> list[tuple[int, np.ndarray]]:
-        found, ids, _ = self._detector(max(image.shape[:2])).detectMarkers(image)
+    def _detect(self, image: np.ndarray, min_marker_px: int | None = None,
+                side: int | None = None) -> list[tuple[int, np.ndarray]]:
+        """Markers in `image`; `side` is the longer side of the frame it was cut from (default: its own)."""
+        found, ids, _ = self._detector(side or max(image.shape[:2]), min_marker_px).detectMarkers(image)
         if ids is None:
             return []
         return [(int(i), np.asarray(c, np.float32).reshape(4, 2)) for i, c in zip(np.ravel(ids), found)]
 
     def _passes(self, gray: np.ndarray) -> list[tuple[int, np.ndarray]]:
         """(marker id, marker corners in frame pixels) from every pass, duplicates included."""
-        found = self._detect(gray)
         height, width = gray.shape
-        if max(width, height) >= SHRINK_FROM_PX:
-            small = cv2.resize(gray, (width // SHRINK, height // SHRINK), interpolation=cv2.INTER_AREA)
-            scale = (width / small.shape[1], height / small.shape[0])
-            # Map corners back through pixel centres, which is how resize aligns the two images.
-            found += [(i, (c + 0.5) * scale - 0.5) for i, c in self._detect(small)]
+        side = max(width, height)
+        jobs: list[Callable[[], list[tuple[int, np.ndarray]]]] = []
+        if self._pool is not None and height >= BAND_MIN_ROWS:
+            # Overlapping horizontal bands of the full-resolution pass, read in parallel (OpenCV releases the
+            # GIL); the detector keeps the whole frame's size limits.
+            edges = np.linspace(0, height, self._bands + 1).round().astype(int)
+            for y0, y1 in zip(edges[:-1], edges[1:]):
+                top, bottom = max(y0 - BAND_OVERLAP // 2, 0), min(y1 + BAND_OVERLAP // 2, height)
+                jobs.append(lambda top=top, bottom=bottom: [
+                    (i, c + np.array([0, top], np.float32)) for i, c in self._detect(gray[top:bottom], side=side)])
+        else:
+            jobs.append(lambda: self._detect(gray))
+        if side >= SHRINK_FROM_PX:
+            def shrunk() -> list[tuple[int, np.ndarray]]:
+                small = cv2.resize(gray, (width // SHRINK, height // SHRINK), interpolation=cv2.INTER_AREA)
+                scale = (width / small.shape[1], height / small.shape[0])
+                # Map corners back through pixel centres, which is how resize aligns the two images.
+                return [(i, (c + 0.5) * scale - 0.5) for i, c in self._detect(small)]
+            jobs.append(shrunk)
+        if side <= self._upsample_below_px:
+            def upsampled() -> list[tuple[int, np.ndarray]]:
+                # Cells of 2-3 px (cards of 24-32 px) blur into each other; at twice the size the thresholding
+                # window and the contour finder separate the marker's border from its quiet zone again.
+                big = cv2.resize(gray, (width * UP, height * UP), interpolation=cv2.INTER_LINEAR)
+                return [(i, (c + 0.5) / UP - 0.5) for i, c in self._detect(big, self._min_marker_px * UP)]
+            jobs.append(upsampled)
+        if self._pool is None:
+            return [hit for job in jobs for hit in job()]
+        futures = [self._pool.submit(job) for job in jobs[1:]]
+        found = jobs[0]()
+        for f in futures:
+            found += f.result()
         return found
 
     def read(self, gray: np.ndarray) -> list[Sighting]:

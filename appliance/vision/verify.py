@@ -27,7 +27,7 @@ _INNER = slice(1, _SAMPLE - 1)  # ignore cell edges, where blur mixes neighbours
 
 @dataclass(frozen=True)
 class VerifyRules:
-    min_side_px: float = 6.0  # shortest marker side; below this a 4×4 code is guesswork
+    min_side_px: float = 12.0  # shortest marker side (2 px cells); below this a 4×4 code is guesswork
     max_side_ratio: float = 4.0  # longest / shortest marker side (strong foreshortening is still fine)
     min_contrast: float = 25.0  # grey levels between the dark border and the light quiet zone
     max_dark_ring_cells: int = 4  # quiet-zone cells allowed to be dark (fingers holding the card)
@@ -101,7 +101,8 @@ def verify(gray: np.ndarray, corners: np.ndarray, code: int, rules: VerifyRules)
     wrong = int(np.count_nonzero(mismatch))
     if wrong == 0:
         return True
-    if rules.deblur and _deblurred_matches(cells, threshold, code, rules.deblur):
+    # Only a card in the clear: with fingers or clutter on the quiet zone, sharpening makes patterns.
+    if rules.deblur and not np.any(cells[_RING] < threshold) and _deblurred_matches(cells, threshold, code, rules.deblur):
         return True
     if wrong > 1 or _sides(corners).min() / MARKER_CELLS < rules.correct_from_px:
         return False

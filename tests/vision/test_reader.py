@@ -149,3 +149,9 @@ def test_a_card_with_one_spoiled_cell_is_still_read(reader):
     block = image[4 * cell:5 * cell, 4 * cell:5 * cell]
     block[:] = 255 - block
     assert _read(reader, image) == {(20, "A")}
+
+
+def test_reading_in_parallel_bands_finds_the_same_cards(reader, big_frame):
+    frame, _ = big_frame
+    banded = CardReader(ReaderSettings(bands=3), CardSettings(count=100))
+    assert _read(banded, frame) == _read(reader, frame)

@@ -89,3 +89,53 @@ async def test_a_stalled_client_never_holds_up_the_others(server, teacher, anony
         subscriptions = list(bus._subscribers)
         assert all(sub._queue.qsize() <= settings.server.client_queue_size for sub in subscriptions)
         assert stalled is not None
+
+
+async def test_a_full_disk_alerts_the_teacher_and_never_shows_the_answer_as_registered(settings_factory, tmp_path):
+    """A real full disk: the data folder on a small tmpfs, filled up while a question is open."""
+    import os
+    import subprocess
+    import time
+
+    import pytest
+
+    from appliance.server import start_server
+    from appliance.vision.types import Registration
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(disk)]).returncode:
+        pytest.skip("mounting a small tmpfs as a disk to fill needs root")
+    server = await start_server(settings_factory(storage={"data_dir": str(disk / "data")}))
+    try:
+        async with aiohttp.ClientSession(base_url=server.url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as teacher:
+            await teacher.post("/api/v1/login", json={"username": "demo", "password": "demo"})
+            sid = await _start(teacher)
+            await teacher.post(f"/api/v1/sessions/{sid}/open", json={"question": 0})
+            engine = server.app[keys.ENGINE]
+            async with teacher.ws_connect("/api/v1/live") as ws:
+                await _next_event(ws, "state")
+                filler = disk / "filler"
+                with open(filler, "wb") as fh:  # take every last byte
+                    try:
+                        while True:
+                            fh.write(b"\0" * 65536)
+                            fh.flush()
+                    except OSError:
+                        pass
+                for card in range(1, 31):
+                    await engine.register(Registration(card, "D", time.monotonic()))
+                alert = await _next_event(ws, "alert", timeout=10)
+                assert alert["level"] == "error" and "cannot be saved" in alert["message"]
+                filler.unlink()  # space again: answers are saved again
+                await engine.register(Registration(7, "C", time.monotonic()))
+                saved = await _next_event(ws, "response", timeout=10)
+                assert saved["card"] == 7 and saved["answer"] == "C"
+            view = await (await teacher.get(f"/api/v1/sessions/{sid}")).json()
+            public = await (await teacher.get("/api/v1/public/state")).json()
+            # What the screens count is exactly what is on disk.
+            assert public["session"]["answered"] == len({r["card"] for r in view["responses"]})
+        assert await server.app[keys.DB].integrity_check() == "ok"
+    finally:
+        await server.stop()
+        subprocess.run(["umount", str(disk)])

@@ -91,16 +91,24 @@ class Database:
             try:
                 yield self._writer
             except BaseException as exc:
-                if self._writer.in_transaction:
-                    await self._writer.execute("ROLLBACK")
+                await self._rollback()
                 if isinstance(exc, sqlite3.OperationalError):  # disk full, I/O error, locked...
                     raise StoreError(f"could not save to {self.path}: {exc}") from exc
                 raise
             try:
                 await self._writer.execute("COMMIT")
             except sqlite3.Error as exc:
-                await self._writer.execute("ROLLBACK")
+                await self._rollback()
                 raise StoreError(f"could not save to {self.path}: {exc}") from exc
+
+    async def _rollback(self) -> None:
+        # SQLite rolls some failures back by itself (SQLITE_FULL, SQLITE_IOERR); a second ROLLBACK would
+        # then fail and hide the real error.
+        try:
+            await self._writer.execute("ROLLBACK")
+        except sqlite3.OperationalError as exc:
+            if "no transaction is active" not in str(exc):
+                raise
 
     async def checkpoint(self) -> None:
         """Fold the WAL back into the main file so it does not grow without bound."""

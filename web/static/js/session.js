@@ -342,6 +342,14 @@ function onCamera(camera) {
   banner.textContent = problem || "";
 }
 
+// The appliance's own trouble (disk almost full, answers that could not be saved): stays until reloaded,
+// because a teacher who missed it would believe every answer was kept.
+function onAlert(event) {
+  const banner = $("alert-banner");
+  banner.textContent = event.message;
+  banner.hidden = false;
+}
+
 connectLive({
   onEvent(event) {
     if (event.type === "state") onState(event.state);
@@ -352,6 +360,7 @@ connectLive({
         if (view.state === "revealed") renderChart();
       }
     } else if (event.type === "camera") onCamera(event.camera);
+    else if (event.type === "alert") onAlert(event);
   },
   onConnect() {
     $("link-banner").hidden = true;

@@ -1,8 +1,19 @@
 """The whole appliance (web server, database, camera thread, reader) reading 12 MP frames with a question open
 stays under the issue's 300 MB. CI samples a short run; `scripts/test --full` a longer one."""
+import re
+from pathlib import Path
+
 import pytest
 
 from appliance.bench import appliance_rss
+
+UNIT = Path(__file__).resolve().parents[2] / "systemd" / "argus.service"
+
+
+def test_the_bench_runs_the_appliance_with_the_units_allocator_settings():
+    env = dict(pair.split("=", 1) for line in re.findall(r"^Environment=(.*)$", UNIT.read_text(), re.M)
+               for pair in line.split())
+    assert {k: v for k, v in env.items() if k.startswith("MALLOC_")} == appliance_rss.SERVICE_MALLOC_ENV
 
 
 def _check(seconds: float) -> None:

@@ -157,3 +157,21 @@ def test_reading_in_parallel_bands_finds_the_same_cards(reader, big_frame):
     frame, _ = big_frame
     banded = CardReader(ReaderSettings(bands=3), CardSettings(count=100))
     assert _read(banded, frame) == _read(reader, frame)
+
+
+def test_a_blurred_marker_is_read_by_fitting_blurred_codes_and_others_are_not():
+    """Cells of a marker blurred until thresholding reads them wrong: the blurred template of its own code
+    fits, another code or a rotation of its own does not."""
+    import cv2 as _cv2
+    from appliance.vision import markers as _markers
+    from appliance.vision.verify import VerifyRules, _fitted, _ideal_grid
+    code = cards.card_codes(100)[7]
+    grid = _ideal_grid(_markers.bits_of(code))
+    kernel = np.array([[0.09, 0.3, 0.09], [0.3, 1, 0.3], [0.09, 0.3, 0.09]])
+    cells = 60 + 120 * _cv2.filter2D(grid, -1, kernel / kernel.sum(), borderType=_cv2.BORDER_REPLICATE)
+    rules = VerifyRules()
+    assert _fitted(cells, code, rules)
+    assert not _fitted(cells, cards.card_codes(100)[8], rules)
+    assert not _fitted(np.rot90(cells), code, rules)
+    flat = np.full((8, 8), 120.0) + np.random.default_rng(0).normal(0, 10, (8, 8))
+    assert not any(_fitted(flat, c, rules) for c in cards.card_codes(100))

@@ -121,6 +121,7 @@ async def reading_ctx(app: web.Application):
     task = asyncio.create_task(loop.run())
     yield
     await _cancel(task)
+    await asyncio.get_running_loop().run_in_executor(None, reader.close)
 
 
 async def _every(seconds: float, job, what: str) -> None:

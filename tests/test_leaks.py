@@ -33,7 +33,9 @@ async def _cycle(settings) -> None:
     await server.stop()
 
 
-async def test_start_stop_returns_fds_and_threads_to_baseline(settings):
+async def test_start_stop_returns_fds_and_threads_to_baseline(settings_factory):
+    # Bands on, as on the Pi: the reader's own band threads must go too.
+    settings = settings_factory(reader={"bands": 3})
     await _cycle(settings)  # warm-up: imports, caches, the default executor
     await asyncio.sleep(0.5)
     fds, threads = _fds(), _threads()

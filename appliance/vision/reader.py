@@ -69,6 +69,11 @@ class CardReader:
         self._bands = reader.bands
         self._pool = ThreadPoolExecutor(reader.bands - 1, "card-bands") if reader.bands > 1 else None
 
+    def close(self) -> None:
+        """Stop the band threads (the appliance runs for months; a stopped app must leave no threads)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
     def _detector(self, image_side: int, min_marker_px: int | None = None) -> cv2.aruco.ArucoDetector:
         detectors = getattr(self._local, "detectors", None)
         if detectors is None:

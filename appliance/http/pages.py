@@ -48,19 +48,13 @@ async def login_page(request: web.Request) -> web.Response:
     return render(request, "login.html", next=target)
 
 
-async def dashboard_page(request: web.Request) -> web.Response:
-    user = await require_page_user(request)
-    return render(request, "dashboard.html", user=user)
-
-
-async def session_page(request: web.Request) -> web.Response:
-    user = await require_page_user(request)
-    return render(request, "session.html", user=user, session_id=int(request.match_info["id"]))
-
-
-async def results_page(request: web.Request) -> web.Response:
-    user = await require_page_user(request)
-    return render(request, "results.html", user=user, session_id=int(request.match_info["id"]))
+def teacher_page(template: str, id_as: str | None = None, **context):
+    """A handler for a page that needs a login; the path's {id}, if any, reaches the template as `id_as`."""
+    async def handler(request: web.Request) -> web.Response:
+        user = await require_page_user(request)
+        ids = {id_as: int(request.match_info["id"])} if id_as else {}
+        return render(request, template, user=user, **ids, **context)
+    return handler
 
 
 async def projector_page(request: web.Request) -> web.Response:
@@ -85,9 +79,9 @@ def setup_pages(app: web.Application) -> None:
     )
     router = app.router
     router.add_get("/login", login_page)
-    router.add_get("/", dashboard_page)
-    router.add_get(r"/session/{id:\d+}", session_page)
-    router.add_get(r"/results/{id:\d+}", results_page)
+    router.add_get("/", teacher_page("dashboard.html"))
+    router.add_get(r"/session/{id:\d+}", teacher_page("session.html", "session_id"))
+    router.add_get(r"/results/{id:\d+}", teacher_page("results.html", "session_id"))
     router.add_get("/projector", projector_page)
     router.add_get("/student", student_page)
     router.add_static("/static/", STATIC_DIR, append_version=False)

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from appliance import passwords
 from appliance.http import keys
-from appliance.http.pages import render, require_page_user
+from appliance.http.pages import render, require_page_user, teacher_page
 from appliance.store import accounts
 
 
@@ -38,33 +38,13 @@ async def admin_page(request: web.Request) -> web.Response:
     return response
 
 
-async def account_page(request: web.Request) -> web.Response:
-    user = await require_page_user(request)
-    return render(request, "account.html", user=user, min_length=passwords.MIN_LENGTH)
-
-
-async def class_report_page(request: web.Request) -> web.Response:
-    user = await require_page_user(request)
-    return render(request, "class_report.html", user=user, class_id=int(request.match_info["id"]))
-
-
-async def student_history_page(request: web.Request) -> web.Response:
-    user = await require_page_user(request)
-    return render(request, "student_history.html", user=user, student_id=int(request.match_info["id"]))
-
-
-async def camera_page(request: web.Request) -> web.Response:
-    user = await require_page_user(request)
-    return render(request, "camera.html", user=user)
-
-
 def setup(app: web.Application) -> None:
     app.middlewares.append(unclaimed_goes_to_setup)
     router = app.router
     router.add_get("/setup", setup_page)
     router.add_get("/admin", admin_page)
-    router.add_get("/account", account_page)
-    router.add_get(r"/classes/{id:\d+}/report", class_report_page)
-    router.add_get(r"/students/{id:\d+}", student_history_page)
-    router.add_get("/camera", camera_page)
+    router.add_get("/account", teacher_page("account.html", min_length=passwords.MIN_LENGTH))
+    router.add_get(r"/classes/{id:\d+}/report", teacher_page("class_report.html", "class_id"))
+    router.add_get(r"/students/{id:\d+}", teacher_page("student_history.html", "student_id"))
+    router.add_get("/camera", teacher_page("camera.html"))
 

@@ -8,30 +8,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from appliance.http import keys
-from appliance.http.pages import render, require_page_user
-
-
-async def classes_page(request: web.Request) -> web.Response:
-    return render(request, "classes.html", user=await require_page_user(request))
+from appliance.http.pages import render, require_page_user, teacher_page
 
 
 async def class_page(request: web.Request) -> web.Response:
     user = await require_page_user(request)
     return render(request, "class.html", user=user, class_id=int(request.match_info["id"]),
                   card_count=request.app[keys.SETTINGS].cards.count)
-
-
-async def quizzes_page(request: web.Request) -> web.Response:
-    return render(request, "quizzes.html", user=await require_page_user(request))
-
-
-async def quiz_new_page(request: web.Request) -> web.Response:
-    return render(request, "quiz_edit.html", user=await require_page_user(request), quiz_id="")
-
-
-async def quiz_edit_page(request: web.Request) -> web.Response:
-    user = await require_page_user(request)
-    return render(request, "quiz_edit.html", user=user, quiz_id=int(request.match_info["id"]))
 
 
 async def cards_page(request: web.Request) -> web.Response:
@@ -41,9 +24,9 @@ async def cards_page(request: web.Request) -> web.Response:
 
 def setup(app: web.Application) -> None:
     router = app.router
-    router.add_get("/classes", classes_page)
+    router.add_get("/classes", teacher_page("classes.html"))
     router.add_get(r"/classes/{id:\d+}", class_page)
-    router.add_get("/quizzes", quizzes_page)
-    router.add_get("/quizzes/new", quiz_new_page)
-    router.add_get(r"/quizzes/{id:\d+}/edit", quiz_edit_page)
+    router.add_get("/quizzes", teacher_page("quizzes.html"))
+    router.add_get("/quizzes/new", teacher_page("quiz_edit.html", quiz_id=""))
+    router.add_get(r"/quizzes/{id:\d+}/edit", teacher_page("quiz_edit.html", "quiz_id"))
     router.add_get("/cards", cards_page)

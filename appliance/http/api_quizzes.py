@@ -18,8 +18,7 @@ from appliance.store import quizzes
 MAX_IMPORT_BYTES = 512 * 1024
 
 
-async def _own_quiz(request: web.Request, user: User):
-    quiz_id = path_id(request)
+async def own_quiz(request: web.Request, user: User, quiz_id: int):
     db = request.app[keys.DB]
     quiz = await quizzes.get_quiz(db, quiz_id)
     if quiz is None or not may_use(user, await quizzes.quiz_owner(db, quiz_id)):
@@ -49,12 +48,12 @@ async def create_quiz(request: web.Request) -> web.Response:
 
 async def get_quiz(request: web.Request) -> web.Response:
     user = await require_user(request)
-    return web.json_response((await _own_quiz(request, user)).to_json())
+    return web.json_response((await own_quiz(request, user, path_id(request))).to_json())
 
 
 async def replace_quiz(request: web.Request) -> web.Response:
     user = await require_user(request)
-    quiz = await _own_quiz(request, user)
+    quiz = await own_quiz(request, user, path_id(request))
     draft = importers.quiz_from_data(await json_object(request))
     saved = await quizzes.replace_quiz(request.app[keys.DB], quiz.id, draft.title, list(draft.questions), draft.tags)
     return web.json_response(saved.to_json())
@@ -62,7 +61,7 @@ async def replace_quiz(request: web.Request) -> web.Response:
 
 async def archive_quiz(request: web.Request) -> web.Response:
     user = await require_user(request)
-    quiz = await _own_quiz(request, user)
+    quiz = await own_quiz(request, user, path_id(request))
     body = await json_object(request)
     await quizzes.set_archived(request.app[keys.DB], quiz.id, bool_field(body, "archived"))
     return web.json_response({"ok": True})
@@ -70,7 +69,7 @@ async def archive_quiz(request: web.Request) -> web.Response:
 
 async def clone_quiz(request: web.Request) -> web.Response:
     user = await require_user(request)
-    quiz = await _own_quiz(request, user)
+    quiz = await own_quiz(request, user, path_id(request))
     copy = await quizzes.create_quiz(request.app[keys.DB], user.id, f"{quiz.title} (copy)"[:100],
                                      list(quiz.questions), quiz.tags)
     return web.json_response(copy.to_json(), status=201)
@@ -96,7 +95,7 @@ async def import_quiz(request: web.Request) -> web.Response:
 
 async def export_quiz(request: web.Request) -> web.Response:
     user = await require_user(request)
-    quiz = await _own_quiz(request, user)
+    quiz = await own_quiz(request, user, path_id(request))
     kind = request.match_info["format"]
     slug = "".join(ch if ch.isalnum() else "-" for ch in quiz.title.lower()).strip("-")[:40] or "quiz"
     if kind == "json":

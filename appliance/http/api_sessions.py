@@ -12,6 +12,8 @@ from appliance.classroom import importers, reports
 from appliance.classroom.engine import NotFound
 from appliance.classroom.models import SessionRecord, User
 from appliance.http import keys
+from appliance.http.api_classes import own_class
+from appliance.http.api_quizzes import own_quiz
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
 from appliance.http.validation import (bad_request, bool_field, int_field, json_object, may_use, owner_filter,
@@ -60,17 +62,10 @@ async def create_session(request: web.Request) -> web.Response:
     class_id = int_field(body, "class_id")
     quiz_id = int_field(body, "quiz_id", required=False)
     anonymous = bool_field(body, "anonymous")
-    db = request.app[keys.DB]
-    roster = await rosters.get_class(db, class_id)
-    if roster is None or not may_use(user, await rosters.class_owner(db, class_id)):
-        raise NotFound(f"class {class_id} does not exist")
-    quiz = None
-    if quiz_id is not None:
-        quiz = await quizzes.get_quiz(db, quiz_id)
-        if quiz is None or not may_use(user, await quizzes.quiz_owner(db, quiz_id)):
-            raise NotFound(f"quiz {quiz_id} does not exist")
+    roster = await own_class(request, user, class_id)
+    quiz = await own_quiz(request, user, quiz_id) if quiz_id is not None else None
     record = await request.app[keys.ENGINE].start(roster, quiz, user.id, anonymous)
-    return web.json_response(await session_view(db, record))
+    return web.json_response(await session_view(request.app[keys.DB], record))
 
 
 async def get_session(request: web.Request) -> web.Response:

@@ -14,7 +14,6 @@ from pathlib import Path
 import aiohttp
 import cv2
 import numpy as np
-import pytest
 
 ARGUS = [sys.executable, "-m", "appliance"]
 

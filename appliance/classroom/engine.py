@@ -290,6 +290,3 @@ class SessionEngine:
             return False
         student = running.roster.by_card().get(card)
         return bool(student and student.id in running.answers.get(running.position.question, {}))
-
-    def running_session_id(self) -> int | None:
-        return self._running.record.id if self._running else None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from appliance.vision.cards import CARD_CELLS, MIN_CARD_PX, render_card
+from appliance.vision.cards import MIN_CARD_PX, render_card
 
 _LETTERS = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 "))
 _FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX, cv2.FONT_HERSHEY_PLAIN)

@@ -5,6 +5,7 @@ with a throwaway data dir, and must stop cleanly (exit code 0) on SIGTERM, as sy
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -39,16 +40,15 @@ def _answers(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory):
-    """Base URL of a demo appliance running in its own process."""
-    workdir = tmp_path_factory.mktemp("argus-demo")
+@contextlib.contextmanager
+def run_appliance(args: list[str], workdir: Path):
+    """`python -m appliance run --port N ARGS` in its own process; yields its base URL once it answers, and
+    requires exit code 0 after SIGTERM."""
     port = free_port()
     log_path = workdir / "server.log"
     with open(log_path, "w+") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "appliance", "run", "--demo", "--port", str(port),
-             "--data-dir", str(workdir / "data")],
+            [sys.executable, "-m", "appliance", "run", "--port", str(port), *args],
             cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         base = f"http://127.0.0.1:{port}"
@@ -56,9 +56,9 @@ def demo_server(tmp_path_factory):
             deadline = time.monotonic() + START_TIMEOUT
             while not _answers(f"{base}/api/v1/public/state"):
                 if process.poll() is not None:
-                    pytest.fail(f"the demo appliance exited with {process.returncode}:\n{log_path.read_text()}")
+                    pytest.fail(f"the appliance exited with {process.returncode}:\n{log_path.read_text()}")
                 if time.monotonic() > deadline:
-                    pytest.fail(f"the demo appliance did not answer within {START_TIMEOUT} s:\n{log_path.read_text()}")
+                    pytest.fail(f"the appliance did not answer within {START_TIMEOUT} s:\n{log_path.read_text()}")
                 time.sleep(0.2)
             yield base
         finally:
@@ -69,8 +69,16 @@ def demo_server(tmp_path_factory):
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
-                    pytest.fail(f"the demo appliance ignored SIGTERM for {STOP_TIMEOUT} s:\n{log_path.read_text()}")
+                    pytest.fail(f"the appliance ignored SIGTERM for {STOP_TIMEOUT} s:\n{log_path.read_text()}")
         assert process.returncode == 0, f"exit code {process.returncode} after SIGTERM:\n{log_path.read_text()}"
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    """Base URL of a demo appliance running in its own process."""
+    workdir = tmp_path_factory.mktemp("argus-demo")
+    with run_appliance(["--demo", "--data-dir", str(workdir / "data")], workdir) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -8,20 +8,15 @@ live picture and the cards it reads. Screenshots land in test-artifacts/screensh
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import signal
 import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import REPO, START_TIMEOUT, STOP_TIMEOUT, free_port
+from tests.browser.conftest import run_appliance
 
 pytestmark = pytest.mark.browser
 
@@ -40,41 +35,6 @@ def watch_for_errors(page: Page, errors: list[str], name: str) -> None:
 def forget_expected(errors: list[str], status: int) -> None:
     """Chromium logs a refused request on the console; drop the ones a step asked for."""
     errors[:] = [e for e in errors if f"status of {status}" not in e]
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-@contextlib.contextmanager
-def appliance(args: list[str], workdir: Path):
-    """`python -m appliance run ...` in its own process; yields the base URL; must exit 0 on SIGTERM."""
-    port = free_port()
-    log_path = workdir / "server.log"
-    with open(log_path, "w+") as log:
-        process = subprocess.Popen([sys.executable, "-m", "appliance", "run", "--port", str(port), *args],
-                                   cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while not _answers(f"{base}/api/v1/public/state"):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the appliance did not start:\n{log_path.read_text()}")
-                time.sleep(0.2)
-            yield base
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        assert process.returncode == 0, f"exit code {process.returncode} after SIGTERM:\n{log_path.read_text()}"
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +67,7 @@ def fresh_server(tmp_path_factory, usb_stick):
         "[mdns]\nenabled = false\n"
         "[sim]\nwidth = 1280\nheight = 720\nback_row_m = 4.5\n"
         f'[export]\nusb_root = "{usb_stick[0]}"\n')
-    with appliance(["--camera", "sim", "--host", "127.0.0.1", "--data-dir", str(data), "--config", str(config)],
+    with run_appliance(["--camera", "sim", "--host", "127.0.0.1", "--data-dir", str(data), "--config", str(config)],
                    workdir) as base:
         yield base, data
 

@@ -22,6 +22,7 @@ import numpy as np
 from appliance.config import CardSettings, ReaderSettings
 from appliance.vision import cards, markers
 from appliance.vision.types import Sighting
+from appliance.vision.align import Aligner
 from appliance.vision.verify import VerifyRules, verify
 
 SHRINK = 4  # the second pass reads the frame at 1/SHRINK of its size...
@@ -65,6 +66,7 @@ class CardReader:
         self._codes = cards.card_codes(cards_settings.count)
         self._dictionary = markers.aruco_dictionary(self._codes)
         self._rules = rules
+        self._aligner = Aligner(self._codes, verify_rules=rules)
         self._local = threading.local()
         self._bands = reader.bands
         self._pool = ThreadPoolExecutor(reader.bands - 1, "card-bands") if reader.bands > 1 else None
@@ -86,62 +88,93 @@ class CardReader:
         return detector
 
     def _detect(self, image: np.ndarray, min_marker_px: int | None = None,
-                side: int | None = None) -> list[tuple[int, np.ndarray]]:
-        """Markers in `image`; `side` is the longer side of the frame it was cut from (default: its own)."""
-        found, ids, _ = self._detector(side or max(image.shape[:2]), min_marker_px).detectMarkers(image)
+                side: int | None = None) -> tuple[list[tuple[int, np.ndarray]], list[np.ndarray]]:
+        """(markers, rejected squares) in `image`; `side` is the longer side of the frame it was cut from."""
+        found, ids, rejected = self._detector(side or max(image.shape[:2]), min_marker_px).detectMarkers(image)
+        squares = [np.asarray(c, np.float32).reshape(4, 2) for c in rejected]
         if ids is None:
-            return []
-        return [(int(i), np.asarray(c, np.float32).reshape(4, 2)) for i, c in zip(np.ravel(ids), found)]
+            return [], squares
+        return [(int(i), np.asarray(c, np.float32).reshape(4, 2)) for i, c in zip(np.ravel(ids), found)], squares
 
-    def _passes(self, gray: np.ndarray) -> list[tuple[int, np.ndarray]]:
-        """(marker id, marker corners in frame pixels) from every pass, duplicates included."""
+    def _passes(self, gray: np.ndarray) -> tuple[list[tuple[int, np.ndarray]], list[np.ndarray]]:
+        """(marker id, corners) from every pass, duplicates included, and the squares the full-size and
+        enlarged passes outlined but could not decode; all in frame pixels."""
         height, width = gray.shape
         side = max(width, height)
-        jobs: list[Callable[[], list[tuple[int, np.ndarray]]]] = []
+        Pass = Callable[[], tuple[list[tuple[int, np.ndarray]], list[np.ndarray]]]
+        jobs: list[Pass] = []
         if self._pool is not None and height >= BAND_MIN_ROWS:
             # Overlapping horizontal bands of the full-resolution pass, read in parallel (OpenCV releases the
             # GIL); the detector keeps the whole frame's size limits.
             edges = np.linspace(0, height, self._bands + 1).round().astype(int)
             for y0, y1 in zip(edges[:-1], edges[1:]):
                 top, bottom = max(y0 - BAND_OVERLAP // 2, 0), min(y1 + BAND_OVERLAP // 2, height)
-                jobs.append(lambda top=top, bottom=bottom: [
-                    (i, c + np.array([0, top], np.float32)) for i, c in self._detect(gray[top:bottom], side=side)])
+                jobs.append(lambda top=top, bottom=bottom: _moved(
+                    self._detect(gray[top:bottom], side=side), lambda c, top=top: c + np.array([0, top], np.float32)))
         else:
             jobs.append(lambda: self._detect(gray))
         if side >= SHRINK_FROM_PX:
-            def shrunk() -> list[tuple[int, np.ndarray]]:
+            def shrunk() -> tuple[list[tuple[int, np.ndarray]], list[np.ndarray]]:
                 small = cv2.resize(gray, (width // SHRINK, height // SHRINK), interpolation=cv2.INTER_AREA)
                 scale = (width / small.shape[1], height / small.shape[0])
-                # Map corners back through pixel centres, which is how resize aligns the two images.
-                return [(i, (c + 0.5) * scale - 0.5) for i, c in self._detect(small)]
+                # Map corners back through pixel centres, which is how resize aligns the two images. Its
+                # rejected squares are large cards' worth, which the full-size pass reads.
+                return _moved(self._detect(small), lambda c: (c + 0.5) * scale - 0.5)[0], []
             jobs.append(shrunk)
         if side <= self._upsample_below_px:
-            def upsampled() -> list[tuple[int, np.ndarray]]:
+            def upsampled() -> tuple[list[tuple[int, np.ndarray]], list[np.ndarray]]:
                 # Cells of 2-3 px (cards of 24-32 px) blur into each other; at twice the size the thresholding
                 # window and the contour finder separate the marker's border from its quiet zone again.
                 big = cv2.resize(gray, (width * UP, height * UP), interpolation=cv2.INTER_LINEAR)
-                return [(i, (c + 0.5) / UP - 0.5) for i, c in self._detect(big, self._min_marker_px * UP)]
+                return _moved(self._detect(big, self._min_marker_px * UP), lambda c: (c + 0.5) / UP - 0.5)
             jobs.append(upsampled)
         if self._pool is None:
-            return [hit for job in jobs for hit in job()]
-        futures = [self._pool.submit(job) for job in jobs[1:]]
-        found = jobs[0]()
-        for f in futures:
-            found += f.result()
-        return found
+            results = [job() for job in jobs]
+        else:
+            futures = [self._pool.submit(job) for job in jobs[1:]]
+            results = [jobs[0]()] + [f.result() for f in futures]
+        return [hit for found, _ in results for hit in found], [sq for _, rejected in results for sq in rejected]
 
     def read(self, gray: np.ndarray) -> list[Sighting]:
         """Every card in a grayscale frame, sorted by card number; `time` is left 0.0 for the caller."""
         if gray.ndim != 2 or gray.dtype != np.uint8:
             raise ValueError(f"expected a 2-D uint8 grayscale frame, got {gray.dtype} {gray.shape}")
         kept: list[tuple[int, np.ndarray]] = []
-        for marker_id, corners in self._passes(gray):
+        found, rejected = self._passes(gray)
+        undecided: list[np.ndarray] = []
+        for marker_id, corners in found:
             if not 0 <= marker_id < len(self._codes) or _is_duplicate(kept, marker_id, corners):
                 continue
             if verify(gray, corners, self._codes[marker_id], self._rules):
                 kept.append((marker_id, corners))
+            else:
+                undecided.append(corners)
+        # Small squares no threshold could decode (or whose decoding verify.py refused): fit the codes' pictures.
+        # The enlarged pass's squares first: its outlines of small markers are the more accurate.
+        squares = [c for c in undecided + rejected[::-1] if self._aligner.in_range(c)]
+        if squares:
+            centres = np.array([c.mean(axis=0) for _, c in kept]).reshape(-1, 2)
+            for corners in squares:
+                if _covered(centres, corners):
+                    continue
+                hit = self._aligner.read(gray, corners)
+                if hit is not None and not _is_duplicate(kept, *hit):
+                    kept.append(hit)
+                    centres = np.vstack([centres, hit[1].mean(axis=0)])
         return sorted((Sighting(cards.card_number(i), cards.answer_from_corners(c), cards.card_corners(c))
                        for i, c in kept), key=lambda s: s.card)
+
+
+def _moved(result: tuple[list[tuple[int, np.ndarray]], list[np.ndarray]],
+           move: Callable[[np.ndarray], np.ndarray]) -> tuple[list[tuple[int, np.ndarray]], list[np.ndarray]]:
+    found, rejected = result
+    return [(i, move(c)) for i, c in found], [move(c) for c in rejected]
+
+
+def _covered(centres: np.ndarray, corners: np.ndarray) -> bool:
+    """A kept marker (centres: N x 2) lies on this square: centres closer than half the square's side."""
+    half_side = np.linalg.norm(corners[0] - corners[1]) / 2
+    return bool(np.any(np.hypot(*(centres - corners.mean(axis=0)).T) < half_side))
 
 
 def _is_duplicate(kept: list[tuple[int, np.ndarray]], marker_id: int, corners: np.ndarray) -> bool:

@@ -88,7 +88,7 @@ def test_no_phantom_cards_in_clutter(reader):
     raw = phantoms = 0
     for _ in range(300):
         frame = synthetic.clutter(rng, 480, 640, int(rng.integers(4, 14)))
-        raw += len(reader._passes(frame))  # what OpenCV alone would have reported
+        raw += len(reader._passes(frame)[0])  # what OpenCV alone would have reported
         phantoms += len(reader.read(frame))
     assert phantoms == 0
     assert raw > 0, "the clutter should be hard enough to fool OpenCV's own check now and then"
@@ -140,7 +140,7 @@ def test_bench_clutter_that_once_became_a_card_is_refused(reader, seed, index, c
     Seeds 2 and 3 (while adding the upsampled pass): tiny foreshortened random-bit quads with cells under 2 px,
     and a pattern that matched only after deblurring, with dark cells in its quiet zone."""
     frame = _bench_clutter_frame(seed, index)
-    assert any(i + 1 == card for i, _ in reader._passes(frame)), "OpenCV should still propose the card"
+    assert any(i + 1 == card for i, _ in reader._passes(frame)[0]), "OpenCV should still propose the card"
     assert _read(reader, frame) == set()
 
 
@@ -164,7 +164,7 @@ def test_a_blurred_marker_is_read_by_fitting_blurred_codes_and_others_are_not():
     fits, another code or a rotation of its own does not."""
     import cv2 as _cv2
     from appliance.vision import markers as _markers
-    from appliance.vision.verify import VerifyRules, _fitted, _ideal_grid
+    from appliance.vision.verify import VerifyRules, _fitted, ideal_grid as _ideal_grid
     code = cards.card_codes(100)[7]
     grid = _ideal_grid(_markers.bits_of(code))
     kernel = np.array([[0.09, 0.3, 0.09], [0.3, 1, 0.3], [0.09, 0.3, 0.09]])

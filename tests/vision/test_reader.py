@@ -1,5 +1,4 @@
 """The reader on synthetic frames: small, turned, foreshortened cards among clutter; and no phantom cards."""
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import cv2
@@ -7,7 +6,7 @@ import numpy as np
 import pytest
 
 from appliance.config import CardSettings, ReaderSettings
-from appliance.vision import cards, markers, synthetic
+from appliance.vision import cards, synthetic
 from appliance.vision.reader import CardReader
 
 
@@ -33,23 +32,6 @@ def test_small_cards_in_a_full_resolution_frame_are_all_read_right(reader, big_f
     assert len(placed) == 100
     assert seen <= truth, f"wrong readings: {seen - truth}"
     assert len(seen) >= 99
-
-
-def test_reading_a_full_frame_costs_no_more_than_a_default_detector_pass(reader, big_frame):
-    frame, _ = big_frame
-    default = cv2.aruco.ArucoDetector(markers.aruco_dictionary(markers.load_codes()))
-
-    def best_ms(read) -> float:
-        times = []
-        for _ in range(3):
-            started = time.perf_counter()
-            read(frame)
-            times.append(time.perf_counter() - started)
-        return min(times) * 1000
-
-    ours, theirs = best_ms(reader.read), best_ms(default.detectMarkers)
-    # Measured equal (±10%) on an idle machine; the margin absorbs other processes on a shared one.
-    assert ours < 1.5 * theirs, (ours, theirs)
 
 
 def test_cards_of_every_size_and_angle_in_a_cluttered_frame(reader):

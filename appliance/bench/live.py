@@ -22,13 +22,12 @@ from multiprocessing import shared_memory
 import numpy as np
 
 from appliance.bench import machine, worker
-from appliance.bench.scenes import SIZES, Setup, build_scene, frame_effects, marker_occlusion
+from appliance.bench.scenes import SIZES, Setup, build_scene, clear_answer, frame_effects, marker_occlusion
 from appliance.bench.score import MAX_MARKER_HIDDEN, MAX_OCCLUDED, percentile
 from appliance.camera.sim import StudentPlan, plan_question
 from appliance.config import CardSettings, SimSettings
 from appliance.scene import HeldCard, Scene, random_hold
 from appliance.scene.held import ANSWER_TURN_DEGREES
-from appliance.vision import cards as card_layout
 
 TURN_SECONDS = 0.2
 LOWER_WITHIN_SECONDS = 0.6
@@ -88,7 +87,7 @@ def choose_holds(scene: Scene, plans: dict[int, StudentPlan], rng: np.random.Gen
             hidden = 0.0
             for answer in {p.first, p.final}:
                 truth = scene.truth_of(dataclasses.replace(hold, answer=answer), list(chosen.values()))
-                ok = truth is not None and card_layout.answer_from_corners(truth.corners) == answer
+                ok = truth is not None and clear_answer(truth.corners, answer)
                 hidden = max(hidden, truth.occluded if ok else math.inf)
             if hidden < best_hidden:
                 best, best_hidden = hold, hidden

@@ -153,11 +153,17 @@ def choose_holds(scene: Scene, setup: Setup, rng: np.random.Generator, raise_sha
         for _ in range(HOLD_TRIES):
             hold = tilted(random_hold(index, answer, scene.students[index], rng), setup.tilt, rng)
             truth = scene.truth_of(hold, chosen)
-            if truth is not None and facing_camera(truth.corners) and \
-                    card_layout.answer_from_corners(truth.corners) == answer:
+            if truth is not None and facing_camera(truth.corners) and clear_answer(truth.corners, answer):
                 chosen.append(hold)
                 break
     return chosen
+
+
+def clear_answer(corners: np.ndarray, answer: str) -> bool:
+    """`answer` is plainly the letter on top of a card with this outline: its edge is the highest, by twice the
+    margin the reader needs (a card turned near 45° on screen has no letter on top and is not scored)."""
+    return card_layout.answer_from_corners(corners) == answer and \
+        card_layout.top_margin(corners) >= 2 * card_layout.CLEAR_TOP_MARGIN
 
 
 def facing_camera(corners: np.ndarray) -> bool:

@@ -41,12 +41,15 @@ class Detection:
 
 def opencv_detections(marker_corners, ids) -> list[Detection]:
     """OpenCV's raw output → cards, exactly as our reader maps it: id + 1 is the card number, the marker edge
-    highest in the frame is the answer, the card outline is extrapolated from the marker's corners."""
+    highest in the frame is the answer (a card turned about 45° is left out), the card outline is extrapolated
+    from the marker's corners."""
     if ids is None:
         return []
     out = []
     for marker_id, corners in zip(np.ravel(ids), marker_corners):
         c = np.asarray(corners, np.float32).reshape(4, 2)
+        if cards.top_margin(c) < cards.CLEAR_TOP_MARGIN:
+            continue
         out.append(Detection(cards.card_number(int(marker_id)), cards.answer_from_corners(c), cards.card_corners(c)))
     return out
 

@@ -161,8 +161,9 @@ class CardReader:
                 if hit is not None and not _is_duplicate(kept, *hit):
                     kept.append(hit)
                     centres = np.vstack([centres, hit[1].mean(axis=0)])
+        # A card turned about 45° shows no letter on top: it is missed rather than perhaps misread.
         return sorted((Sighting(cards.card_number(i), cards.answer_from_corners(c), cards.card_corners(c))
-                       for i, c in kept), key=lambda s: s.card)
+                       for i, c in kept if cards.top_margin(c) >= cards.CLEAR_TOP_MARGIN), key=lambda s: s.card)
 
 
 def _moved(result: tuple[list[tuple[int, np.ndarray]], list[np.ndarray]],

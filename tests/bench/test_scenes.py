@@ -21,6 +21,7 @@ def test_every_card_in_the_truth_has_an_unambiguous_answer_and_a_marker_measure(
         assert {t.answer for t in frame.truth} == set("ABCD")
         for t in frame.truth:
             assert cards.answer_from_corners(t.corners) == t.answer
+            assert cards.top_margin(t.corners) >= 2 * cards.CLEAR_TOP_MARGIN
             assert 0.0 <= frame.marker_hidden[t.card] <= 1.0
 
 

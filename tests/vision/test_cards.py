@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from appliance.config import CardSettings, ReaderSettings
-from appliance.vision import cards
+from appliance.vision import cards, synthetic
 from appliance.vision.reader import CardReader
 
 
@@ -66,3 +66,23 @@ def test_answer_is_the_highest_edge_even_when_tilted():
         a = np.radians(degrees)  # clockwise on screen (y grows down)
         rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
         assert cards.answer_from_corners(square @ rot.T) == answer, degrees
+
+
+def test_a_card_turned_near_45_degrees_has_no_clear_letter_on_top_and_is_not_reported():
+    square = np.array([[0, 0], [10, 0], [10, 10], [0, 10]], np.float32)
+
+    def turned(degrees: float) -> np.ndarray:
+        a = np.radians(degrees)
+        return square @ np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]).T
+
+    assert cards.top_margin(square) == pytest.approx(0.5)
+    for degrees in (0, 20, 35, -35, 95):
+        assert cards.top_margin(turned(degrees)) >= cards.CLEAR_TOP_MARGIN, degrees
+    for degrees in (44, 45, -45, 46, 135):
+        assert cards.top_margin(turned(degrees)) < cards.CLEAR_TOP_MARGIN, degrees
+    # The reader: card 9 at 30° is read, card 12 at 45° is left out rather than guessed.
+    frame = np.full((400, 800), 200, np.uint8)
+    synthetic.place_card(frame, 9, (turned(30) * 18 + [200, 100]).astype(np.float32))
+    synthetic.place_card(frame, 12, (turned(45) * 18 + [600, 100]).astype(np.float32))
+    reader = CardReader(ReaderSettings(), CardSettings(count=64))
+    assert {(s.card, s.answer) for s in reader.read(frame)} == {(9, "A")}

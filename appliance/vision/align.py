@@ -69,25 +69,27 @@ class Aligner:
         self._pictures = {(code, turns): _template(code, turns, rules.blur)
                           for code in all_codes for turns in range(4)}
 
-    def in_range(self, corners: np.ndarray) -> bool:
-        side = float(V.sides(corners).min())
-        return self._rules.min_side_px <= side <= self._rules.max_side_px
+    def screen(self, gray: np.ndarray, quads: np.ndarray) -> list[tuple[int, np.ndarray]]:
+        """The squares (N x 4 x 2) worth fitting, all screened at once: (index, the codes and rotations to try,
+        as template indices best first) for those in the size range that frame a marker (blur greys a cell or
+        two of a real card's border; a frame any worse is not a marker) whose cells some code fits well."""
+        quads = np.asarray(quads, np.float64).reshape(-1, 4, 2)
+        shortest = np.hypot(*(quads - quads[:, [1, 2, 3, 0]]).transpose(2, 0, 1)).min(axis=1)
+        sized = np.flatnonzero((shortest >= self._rules.min_side_px) & (shortest <= self._rules.max_side_px))
+        framed, cells, _ = V.marker_frames(gray, quads[sized], self._verify_rules, light_border_cells=2)
+        scores = V.template_scores(cells)
+        order = np.argsort(scores, axis=1)[:, :self._rules.hypotheses]
+        good = np.take_along_axis(scores, order[:, :1], axis=1)[:, 0] <= self._rules.max_cell_residual
+        return [(int(sized[framed[j]]), order[j]) for j in np.flatnonzero(good)]
 
-    def read(self, gray: np.ndarray, corners: np.ndarray) -> tuple[int, np.ndarray] | None:
-        """(marker id, refined corners in dictionary order) when the square at `corners` is clearly one card."""
+    def read(self, gray: np.ndarray, corners: np.ndarray, hypotheses: np.ndarray) -> tuple[int, np.ndarray] | None:
+        """(marker id, refined corners in dictionary order) when the square at `corners` is clearly one card.
+        `hypotheses`: template indices from screen(), best first."""
         corners = np.asarray(corners, np.float32).reshape(4, 2)
-        # Blur greys a cell or two of the border of a real card; a frame any worse is not a marker.
-        framed = V.marker_like_cells(gray, corners, self._verify_rules, light_border_cells=2)
-        if framed is None:
-            return None
-        scores = V.template_scores(framed[0])
-        order = np.argsort(scores)[:self._rules.hypotheses]
-        if scores[order[0]] > self._rules.max_cell_residual:
-            return None
         # The best cell fit first: when even it does not fit the pixels, nothing will be read here, so the
         # other hypotheses (only needed for the gap) are not aligned at all. Clutter mostly stops here.
         fits = []
-        for rank, k in enumerate(order):
+        for rank, k in enumerate(hypotheses):
             code, turns = V.FIT_CODES[k // 4], int(k % 4)
             fits.append((*self._fit(gray, corners, code, turns), code, turns))
             if rank == 0 and (code not in self._in_use or fits[0][0] < self._rules.min_rho):

@@ -12,6 +12,7 @@ Thread-safe: each thread gets its own detectors (threading.local); nothing else 
 """
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
@@ -23,13 +24,14 @@ from appliance.config import CardSettings, ReaderSettings
 from appliance.vision import cards, markers
 from appliance.vision.types import Sighting
 from appliance.vision.align import Aligner
-from appliance.vision.verify import VerifyRules, verify
+from appliance.vision.verify import VerifyRules, verify_many
 
 SHRINK = 4  # the second pass reads the frame at 1/SHRINK of its size...
 SHRINK_FROM_PX = 1280  # ...when the frame's longer side is at least this
 BAND_OVERLAP = 128  # rows shared by neighbouring bands: a marker up to this tall lies whole in one band; taller
 # ones are at least 32 px in the shrunk pass, which reads the whole frame
 BAND_MIN_ROWS = 720  # frames shorter than this are read in one piece
+AUTO_BANDS_MAX = 4  # reader.bands = 0: one band per core, up to this (a Pi 4/5 has four)
 UP = 2  # small frames are read again at UP times their size (ReaderSettings.upsample_below_px)
 
 
@@ -68,8 +70,8 @@ class CardReader:
         self._rules = rules
         self._aligner = Aligner(self._codes, verify_rules=rules)
         self._local = threading.local()
-        self._bands = reader.bands
-        self._pool = ThreadPoolExecutor(reader.bands - 1, "card-bands") if reader.bands > 1 else None
+        self._bands = reader.bands or min(os.cpu_count() or 1, AUTO_BANDS_MAX)
+        self._pool = ThreadPoolExecutor(self._bands - 1, "card-bands") if self._bands > 1 else None
 
     def close(self) -> None:
         """Stop the band threads (the appliance runs for months; a stopped app must leave no threads)."""
@@ -141,26 +143,27 @@ class CardReader:
             raise ValueError(f"expected a 2-D uint8 grayscale frame, got {gray.dtype} {gray.shape}")
         kept: list[tuple[int, np.ndarray]] = []
         found, rejected = self._passes(gray)
+        found = [(i, c) for i, c in found if 0 <= i < len(self._codes)]
+        verified = verify_many(gray, [c for _, c in found], [self._codes[i] for i, _ in found], self._rules)
         undecided: list[np.ndarray] = []
-        for marker_id, corners in found:
-            if not 0 <= marker_id < len(self._codes) or _is_duplicate(kept, marker_id, corners):
+        for (marker_id, corners), ok in zip(found, verified):
+            if _is_duplicate(kept, marker_id, corners):
                 continue
-            if verify(gray, corners, self._codes[marker_id], self._rules):
+            if ok:
                 kept.append((marker_id, corners))
             else:
                 undecided.append(corners)
         # Small squares no threshold could decode (or whose decoding verify.py refused): fit the codes' pictures.
         # The enlarged pass's squares first: its outlines of small markers are the more accurate.
-        squares = [c for c in undecided + rejected[::-1] if self._aligner.in_range(c)]
-        if squares:
-            centres = np.array([c.mean(axis=0) for _, c in kept]).reshape(-1, 2)
-            for corners in squares:
-                if _covered(centres, corners):
-                    continue
-                hit = self._aligner.read(gray, corners)
-                if hit is not None and not _is_duplicate(kept, *hit):
-                    kept.append(hit)
-                    centres = np.vstack([centres, hit[1].mean(axis=0)])
+        squares = np.array(undecided + rejected[::-1], np.float32).reshape(-1, 4, 2)
+        centres = np.array([c.mean(axis=0) for _, c in kept]).reshape(-1, 2)
+        for index, hypotheses in self._aligner.screen(gray, squares):
+            if _covered(centres, squares[index]):
+                continue
+            hit = self._aligner.read(gray, squares[index], hypotheses)
+            if hit is not None and not _is_duplicate(kept, *hit):
+                kept.append(hit)
+                centres = np.vstack([centres, hit[1].mean(axis=0)])
         # A card turned about 45° shows no letter on top: it is missed rather than perhaps misread.
         return sorted((Sighting(cards.card_number(i), cards.answer_from_corners(c), cards.card_corners(c))
                        for i, c in kept if cards.top_margin(c) >= cards.CLEAR_TOP_MARGIN), key=lambda s: s.card)

@@ -55,27 +55,61 @@ def sides(corners: np.ndarray) -> np.ndarray:
     return np.hypot(*(corners - corners[[1, 2, 3, 0]]).T)
 
 
+def plausible_quads(quads: np.ndarray, rules: VerifyRules) -> np.ndarray:
+    """For N quadrilaterals (N x 4 x 2): which are convex and not slivers or specks."""
+    edges = quads[:, [1, 2, 3, 0]] - quads
+    lengths = np.hypot(edges[..., 0], edges[..., 1])
+    shortest = lengths.min(axis=1)
+    following = edges[:, [1, 2, 3, 0]]
+    turns = edges[..., 0] * following[..., 1] - edges[..., 1] * following[..., 0]
+    convex = (turns > 0).all(axis=1) | (turns < 0).all(axis=1)
+    return convex & (shortest >= rules.min_side_px) & (lengths.max(axis=1) <= rules.max_side_ratio * shortest)
+
+
 def plausible_quad(corners: np.ndarray, rules: VerifyRules) -> bool:
-    lengths = sides(corners)
-    shortest = lengths.min()
-    if shortest < rules.min_side_px or lengths.max() > rules.max_side_ratio * shortest:
-        return False
-    edges = corners[[1, 2, 3, 0]] - corners
-    following = edges[[1, 2, 3, 0]]
-    turns = edges[:, 0] * following[:, 1] - edges[:, 1] * following[:, 0]
-    return bool((turns > 0).all() or (turns < 0).all())  # convex
+    return bool(plausible_quads(np.asarray(corners, np.float64).reshape(1, 4, 2), rules)[0])
+
+
+# Where each cell is sampled, in a grid of _SAMPLE px per cell with the marker's corners at cells 1 and GRID - 1:
+# the pixel centres of each cell but its edge pixels, where blur mixes neighbours.
+_SAMPLE_AT = (np.arange(GRID)[:, None] * _SAMPLE + np.arange(_SAMPLE)[_INNER][None, :]).ravel().astype(np.float64)
+_SAMPLE_POINTS = np.stack([*(g.ravel() for g in np.meshgrid(_SAMPLE_AT, _SAMPLE_AT)), np.ones(_SAMPLE_AT.size ** 2)])
+_GRID_CORNERS = np.array([[1, 1], [GRID - 1, 1], [GRID - 1, GRID - 1], [1, GRID - 1]], np.float64) * _SAMPLE
+
+
+def _homographies(quads: np.ndarray) -> np.ndarray:
+    """N homographies (N x 3 x 3) from the sampling grid to each quad (corners in dictionary order)."""
+    n = len(quads)
+    x, y = _GRID_CORNERS[:, 0], _GRID_CORNERS[:, 1]
+    u, v = quads[..., 0], quads[..., 1]
+    a = np.zeros((n, 8, 8))
+    a[:, 0::2, 0], a[:, 0::2, 1], a[:, 0::2, 2] = x, y, 1
+    a[:, 1::2, 3], a[:, 1::2, 4], a[:, 1::2, 5] = x, y, 1
+    a[:, 0::2, 6], a[:, 0::2, 7] = -x * u, -y * u
+    a[:, 1::2, 6], a[:, 1::2, 7] = -x * v, -y * v
+    b = np.empty((n, 8))
+    b[:, 0::2], b[:, 1::2] = u, v
+    h = np.linalg.solve(a, b[..., None])[..., 0]
+    return np.concatenate([h, np.ones((n, 1))], axis=1).reshape(n, 3, 3)
+
+
+def sample_cells_many(gray: np.ndarray, quads: np.ndarray) -> np.ndarray:
+    """Mean grey of each cell of the 8 × 8 grid (the marker and its quiet-zone ring) around each of N plausible
+    quads whose corners are in dictionary order: N x 8 x 8. One remap for all of them."""
+    n, k = len(quads), _SAMPLE_AT.size
+    if n == 0:
+        return np.empty((0, GRID, GRID))
+    mapped = _homographies(np.asarray(quads, np.float64)) @ _SAMPLE_POINTS  # N x 3 x k²
+    xy = (mapped[:, :2] / mapped[:, 2:]).astype(np.float32)
+    samples = cv2.remap(gray, xy[:, 0].reshape(n * k, k), xy[:, 1].reshape(n * k, k), cv2.INTER_LINEAR,
+                        borderMode=cv2.BORDER_REPLICATE)
+    inner = _SAMPLE - 2
+    return samples.reshape(n, GRID, inner, GRID, inner).mean(axis=(2, 4))
 
 
 def sample_cells(gray: np.ndarray, corners: np.ndarray) -> np.ndarray:
     """Mean grey of each cell of the 8 × 8 grid around a marker whose corners are in dictionary order."""
-    lo, hi = _SAMPLE, (GRID - 1) * _SAMPLE  # the marker occupies cells 1..6 of the grid
-    target = np.array([[lo, lo], [hi, lo], [hi, hi], [lo, hi]], np.float32)
-    transform = cv2.getPerspectiveTransform(np.asarray(corners, np.float32), target)
-    side = GRID * _SAMPLE
-    patch = cv2.warpPerspective(gray, transform, (side, side), flags=cv2.INTER_LINEAR,
-                                borderMode=cv2.BORDER_REPLICATE)
-    cells = patch.reshape(GRID, _SAMPLE, GRID, _SAMPLE)[:, _INNER, :, _INNER]
-    return cells.mean(axis=(1, 3))
+    return sample_cells_many(gray, np.asarray(corners, np.float64).reshape(1, 4, 2))[0]
 
 
 _RING = np.ones((GRID, GRID), bool)
@@ -125,13 +159,15 @@ _FIT_NORM2 = (_FIT ** 2).sum(axis=2)
 
 
 def template_scores(cells: np.ndarray) -> np.ndarray:
-    """How badly each blurred code template fits the marker's 6 x 6 cells: the RMS residual as a share of the
-    fitted contrast, best blur, for template k = code FIT_CODES[k // 4] turned k % 4 times (np.rot90)."""
-    y = cells[1:-1, 1:-1].ravel().astype(np.float64)
-    y -= y.mean()
-    gain = (_FIT @ y) / _FIT_NORM2  # (blurs, templates)
-    residual = np.sqrt(np.maximum((y @ y - gain * gain * _FIT_NORM2) / y.size, 0.0))
-    return np.where(gain > 0, residual / np.maximum(gain, 1e-9), np.inf).min(axis=0)
+    """How badly each blurred code template fits a marker's 6 x 6 cells: the RMS residual as a share of the
+    fitted contrast, best blur, for template k = code FIT_CODES[k // 4] turned k % 4 times (np.rot90).
+    `cells`: one 8 x 8 grid or a stack of them (... x 8 x 8 -> ... x 400)."""
+    y = cells[..., 1:-1, 1:-1].reshape(*cells.shape[:-2], MARKER_CELLS * MARKER_CELLS).astype(np.float64)
+    y = y - y.mean(axis=-1, keepdims=True)
+    gain = np.einsum("...j,bkj->...bk", y, _FIT) / _FIT_NORM2  # (..., blurs, templates)
+    total = (y * y).sum(axis=-1)[..., None, None]
+    residual = np.sqrt(np.maximum((total - gain * gain * _FIT_NORM2) / y.shape[-1], 0.0))
+    return np.where(gain > 0, residual / np.maximum(gain, 1e-9), np.inf).min(axis=-2)
 
 
 def _fitted(cells: np.ndarray, code: int, rules: VerifyRules) -> bool:
@@ -142,38 +178,41 @@ def _fitted(cells: np.ndarray, code: int, rules: VerifyRules) -> bool:
                 and score[second] - score[best] >= rules.fit_margin)
 
 
-def _median(values: np.ndarray) -> float:
-    """np.median without its overhead (a tenth of the time on these 20-28 values, called per candidate)."""
-    ordered = np.sort(values)
-    n = ordered.size
-    return float(ordered[(n - 1) // 2] + ordered[n // 2]) / 2
-
-
-def marker_like_cells(gray: np.ndarray, corners: np.ndarray, rules: VerifyRules,
-                      light_border_cells: int = 0) -> tuple[np.ndarray, float] | None:
-    """(8 x 8 cells, threshold) when the square at `corners` has a marker's frame: a plausible shape, a dark
-    border (up to `light_border_cells` of its cells may be light) inside a light quiet zone; else None."""
-    if not plausible_quad(corners, rules):
-        return None
-    cells = sample_cells(gray, corners)
-    dark, light = _median(cells[_BORDER]), _median(cells[_RING])
-    if light - dark < rules.min_contrast:
-        return None
+def marker_frames(gray: np.ndarray, quads: np.ndarray, rules: VerifyRules,
+                  light_border_cells: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which of N quads (N x 4 x 2) frame a marker: a plausible shape, a dark border (up to `light_border_cells`
+    of its cells may be light) inside a light quiet zone. Returns (their indices, their 8 x 8 cells, their
+    thresholds halfway between border and quiet zone)."""
+    quads = np.asarray(quads, np.float64).reshape(-1, 4, 2)
+    index = np.flatnonzero(plausible_quads(quads, rules))
+    cells = sample_cells_many(gray, quads[index])
+    border, ring = cells[:, _BORDER], cells[:, _RING]
+    dark, light = np.median(border, axis=1), np.median(ring, axis=1)
     threshold = (dark + light) / 2
-    if np.count_nonzero(cells[_BORDER] >= threshold) > light_border_cells:
-        return None
-    if np.count_nonzero(cells[_RING] < threshold) > rules.max_dark_ring_cells:
-        return None
-    return cells, float(threshold)
+    keep = ((light - dark >= rules.min_contrast)
+            & ((border >= threshold[:, None]).sum(axis=1) <= light_border_cells)
+            & ((ring < threshold[:, None]).sum(axis=1) <= rules.max_dark_ring_cells))
+    return index[keep], cells[keep], threshold[keep]
+
+
+def verify_many(gray: np.ndarray, quads: list[np.ndarray], codes: list[int], rules: VerifyRules) -> list[bool]:
+    """verify() for many markers at once (their cells sampled in one go): one answer per (quad, code)."""
+    ok = [False] * len(quads)
+    if not quads:
+        return ok
+    index, cells, threshold = marker_frames(gray, np.array(quads), rules)
+    for i, c, t in zip(index, cells, threshold):
+        ok[i] = _carries(c, float(t), np.asarray(quads[i], np.float32).reshape(4, 2), codes[i], rules)
+    return ok
 
 
 def verify(gray: np.ndarray, corners: np.ndarray, code: int, rules: VerifyRules) -> bool:
     """True when the marker at `corners` (dictionary order) looks like a real card carrying `code`."""
-    corners = np.asarray(corners, np.float32).reshape(4, 2)
-    framed = marker_like_cells(gray, corners, rules)
-    if framed is None:
-        return False
-    cells, threshold = framed
+    return verify_many(gray, [corners], [code], rules)[0]
+
+
+def _carries(cells: np.ndarray, threshold: float, corners: np.ndarray, code: int, rules: VerifyRules) -> bool:
+    """The framed marker's data cells show `code` (see the module's docstring)."""
     data = cells[2:-2, 2:-2]
     seen = (data >= threshold).astype(np.uint8)  # 1 = white, as in the dictionary
     mismatch = seen != markers.bits_of(code)
@@ -187,6 +226,6 @@ def verify(gray: np.ndarray, corners: np.ndarray, code: int, rules: VerifyRules)
         return True
     if wrong > 1 or sides(corners).min() / MARKER_CELLS < rules.correct_from_px:
         return False
-    contrast = _median(cells[_RING]) - _median(cells[_BORDER])
+    contrast = np.median(cells[_RING]) - np.median(cells[_BORDER])
     margin = np.abs(data[~mismatch] - threshold).min() / contrast
     return bool(margin >= rules.correct_margin)

@@ -104,8 +104,8 @@ class ReaderSettings:
     threads: int = _bounded(2, 1, 8)
     # Frames whose longer side is at most this many pixels are also read at twice their size (cards of 24-32 px; about 2.5x the time); 0 turns it off.
     upsample_below_px: int = _bounded(2400, 0, 8192)
-    # Read each frame as this many overlapping horizontal bands in parallel threads (4 on a Pi uses every core); 1 = one thread.
-    bands: int = _bounded(1, 1, 8)
+    # Read each frame as this many overlapping horizontal bands in parallel threads; 0 = one per CPU core, at most 4 (a Pi 4/5 uses every core).
+    bands: int = _bounded(0, 0, 8)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
 """The reader on synthetic frames: small, turned, foreshortened cards among clutter; and no phantom cards."""
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import cv2
@@ -135,10 +136,20 @@ def test_a_card_with_one_spoiled_cell_is_still_read(reader):
     assert _read(reader, image) == {(20, "A")}
 
 
-def test_reading_in_parallel_bands_finds_the_same_cards(reader, big_frame):
+def test_reading_in_parallel_bands_finds_the_same_cards(big_frame):
     frame, _ = big_frame
+    one = CardReader(ReaderSettings(bands=1), CardSettings(count=100))
     banded = CardReader(ReaderSettings(bands=3), CardSettings(count=100))
-    assert _read(banded, frame) == _read(reader, frame)
+    assert _read(banded, frame) == _read(one, frame)
+    assert len(_read(one, frame)) >= 99
+
+
+def test_bands_default_to_one_per_core():
+    reader = CardReader(ReaderSettings(), CardSettings())
+    try:
+        assert reader._bands == min(os.cpu_count() or 1, 4)
+    finally:
+        reader.close()
 
 
 def test_a_blurred_marker_is_read_by_fitting_blurred_codes_and_others_are_not():

@@ -12,6 +12,7 @@ Thread-safe: each thread gets its own detectors (threading.local); nothing else 
 """
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -22,9 +23,12 @@ import numpy as np
 
 from appliance.config import CardSettings, ReaderSettings
 from appliance.vision import cards, markers
-from appliance.vision.types import Sighting
 from appliance.vision.align import Aligner
+from appliance.vision.types import Sighting
 from appliance.vision.verify import VerifyRules, verify_many
+
+# What one detector pass found: (marker id, corners) it decoded, and the squares it outlined but could not decode.
+Found = tuple[list[tuple[int, np.ndarray]], list[np.ndarray]]
 
 SHRINK = 4  # the second pass reads the frame at 1/SHRINK of its size...
 SHRINK_FROM_PX = 1280  # ...when the frame's longer side is at least this
@@ -71,7 +75,7 @@ class CardReader:
         self._aligner = Aligner(self._codes, verify_rules=rules)
         self._local = threading.local()
         self._bands = reader.bands or min(os.cpu_count() or 1, AUTO_BANDS_MAX)
-        self._pool = ThreadPoolExecutor(self._bands - 1, "card-bands") if self._bands > 1 else None
+        self._pool = ThreadPoolExecutor(self._bands, "card-bands") if self._bands > 1 else None
 
     def close(self) -> None:
         """Stop the band threads (the appliance runs for months; a stopped app must leave no threads)."""
@@ -89,8 +93,7 @@ class CardReader:
             detector = detectors[key] = cv2.aruco.ArucoDetector(self._dictionary, parameters)
         return detector
 
-    def _detect(self, image: np.ndarray, min_marker_px: int | None = None,
-                side: int | None = None) -> tuple[list[tuple[int, np.ndarray]], list[np.ndarray]]:
+    def _detect(self, image: np.ndarray, min_marker_px: int | None = None, side: int | None = None) -> Found:
         """(markers, rejected squares) in `image`; `side` is the longer side of the frame it was cut from."""
         found, ids, rejected = self._detector(side or max(image.shape[:2]), min_marker_px).detectMarkers(image)
         squares = [np.asarray(c, np.float32).reshape(4, 2) for c in rejected]
@@ -103,20 +106,9 @@ class CardReader:
         enlarged passes outlined but could not decode; all in frame pixels."""
         height, width = gray.shape
         side = max(width, height)
-        Pass = Callable[[], tuple[list[tuple[int, np.ndarray]], list[np.ndarray]]]
-        jobs: list[Pass] = []
-        if self._pool is not None and height >= BAND_MIN_ROWS:
-            # Overlapping horizontal bands of the full-resolution pass, read in parallel (OpenCV releases the
-            # GIL); the detector keeps the whole frame's size limits.
-            edges = np.linspace(0, height, self._bands + 1).round().astype(int)
-            for y0, y1 in zip(edges[:-1], edges[1:]):
-                top, bottom = max(y0 - BAND_OVERLAP // 2, 0), min(y1 + BAND_OVERLAP // 2, height)
-                jobs.append(lambda top=top, bottom=bottom: _moved(
-                    self._detect(gray[top:bottom], side=side), lambda c, top=top: c + np.array([0, top], np.float32)))
-        else:
-            jobs.append(lambda: self._detect(gray))
+        jobs = self._banded(gray, side, self._min_marker_px, lambda c: c)
         if side >= SHRINK_FROM_PX:
-            def shrunk() -> tuple[list[tuple[int, np.ndarray]], list[np.ndarray]]:
+            def shrunk() -> Found:
                 small = cv2.resize(gray, (width // SHRINK, height // SHRINK), interpolation=cv2.INTER_AREA)
                 scale = (width / small.shape[1], height / small.shape[0])
                 # Map corners back through pixel centres, which is how resize aligns the two images. Its
@@ -124,18 +116,34 @@ class CardReader:
                 return _moved(self._detect(small), lambda c: (c + 0.5) * scale - 0.5)[0], []
             jobs.append(shrunk)
         if side <= self._upsample_below_px:
-            def upsampled() -> tuple[list[tuple[int, np.ndarray]], list[np.ndarray]]:
-                # Cells of 2-3 px (cards of 24-32 px) blur into each other; at twice the size the thresholding
-                # window and the contour finder separate the marker's border from its quiet zone again.
-                big = cv2.resize(gray, (width * UP, height * UP), interpolation=cv2.INTER_LINEAR)
-                return _moved(self._detect(big, self._min_marker_px * UP), lambda c: (c + 0.5) / UP - 0.5)
-            jobs.append(upsampled)
+            # Cells of 2-3 px (cards of 24-32 px) blur into each other; at twice the size the thresholding
+            # window and the contour finder separate the marker's border from its quiet zone again. This pass
+            # costs as much as a frame four times as large, so it is read in bands too.
+            big = cv2.resize(gray, (width * UP, height * UP), interpolation=cv2.INTER_LINEAR)
+            jobs += self._banded(big, side * UP, self._min_marker_px * UP, lambda c: (c + 0.5) / UP - 0.5)
         if self._pool is None:
             results = [job() for job in jobs]
         else:
-            futures = [self._pool.submit(job) for job in jobs[1:]]
-            results = [jobs[0]()] + [f.result() for f in futures]
+            results = [f.result() for f in [self._pool.submit(job) for job in jobs]]
         return [hit for found, _ in results for hit in found], [sq for _, rejected in results for sq in rejected]
+
+    def _banded(self, image: np.ndarray, side: int, min_marker_px: int,
+                move: Callable[[np.ndarray], np.ndarray]) -> list[Callable[[], Found]]:
+        """Jobs reading `image` whole, or as overlapping horizontal bands to be read in parallel (OpenCV releases
+        the GIL), with the size limits of the whole image (`side`: its longer side) and corners moved to frame
+        pixels by `move`. The overlap grows with the image, as the markers do."""
+        height = image.shape[0]
+        if self._pool is None or height < BAND_MIN_ROWS:
+            return [lambda: _moved(self._detect(image, min_marker_px, side), move)]
+        overlap = BAND_OVERLAP * min_marker_px // self._min_marker_px
+        edges = np.linspace(0, height, self._bands + 1).round().astype(int)
+        jobs = []
+        for y0, y1 in itertools.pairwise(edges):
+            top, bottom = max(y0 - overlap // 2, 0), min(y1 + overlap // 2, height)
+            jobs.append(lambda top=top, bottom=bottom: _moved(
+                self._detect(image[top:bottom], min_marker_px, side),
+                lambda c, top=top: move(c + np.array([0, top], np.float32))))
+        return jobs
 
     def read(self, gray: np.ndarray) -> list[Sighting]:
         """Every card in a grayscale frame, sorted by card number; `time` is left 0.0 for the caller."""
@@ -169,8 +177,7 @@ class CardReader:
                        for i, c in kept if cards.top_margin(c) >= cards.CLEAR_TOP_MARGIN), key=lambda s: s.card)
 
 
-def _moved(result: tuple[list[tuple[int, np.ndarray]], list[np.ndarray]],
-           move: Callable[[np.ndarray], np.ndarray]) -> tuple[list[tuple[int, np.ndarray]], list[np.ndarray]]:
+def _moved(result: Found, move: Callable[[np.ndarray], np.ndarray]) -> Found:
     found, rejected = result
     return [(i, move(c)) for i, c in found], [move(c) for c in rejected]
 

@@ -106,7 +106,10 @@ class CardReader:
         enlarged passes outlined but could not decode; all in frame pixels."""
         height, width = gray.shape
         side = max(width, height)
-        jobs = self._banded(gray, side, self._min_marker_px, lambda c: c)
+        # Bands only where the shrunk pass reads the whole frame: a marker taller than the overlap lies whole in
+        # no band (a card filling a photo would be lost).
+        split = self._pool is not None and side >= SHRINK_FROM_PX
+        jobs = self._banded(gray, side, self._min_marker_px, lambda c: c, split)
         if side >= SHRINK_FROM_PX:
             def shrunk() -> Found:
                 small = cv2.resize(gray, (width // SHRINK, height // SHRINK), interpolation=cv2.INTER_AREA)
@@ -120,20 +123,20 @@ class CardReader:
             # window and the contour finder separate the marker's border from its quiet zone again. This pass
             # costs as much as a frame four times as large, so it is read in bands too.
             big = cv2.resize(gray, (width * UP, height * UP), interpolation=cv2.INTER_LINEAR)
-            jobs += self._banded(big, side * UP, self._min_marker_px * UP, lambda c: (c + 0.5) / UP - 0.5)
+            jobs += self._banded(big, side * UP, self._min_marker_px * UP, lambda c: (c + 0.5) / UP - 0.5, split)
         if self._pool is None:
             results = [job() for job in jobs]
         else:
             results = [f.result() for f in [self._pool.submit(job) for job in jobs]]
         return [hit for found, _ in results for hit in found], [sq for _, rejected in results for sq in rejected]
 
-    def _banded(self, image: np.ndarray, side: int, min_marker_px: int,
-                move: Callable[[np.ndarray], np.ndarray]) -> list[Callable[[], Found]]:
-        """Jobs reading `image` whole, or as overlapping horizontal bands to be read in parallel (OpenCV releases
-        the GIL), with the size limits of the whole image (`side`: its longer side) and corners moved to frame
-        pixels by `move`. The overlap grows with the image, as the markers do."""
+    def _banded(self, image: np.ndarray, side: int, min_marker_px: int, move: Callable[[np.ndarray], np.ndarray],
+                split: bool) -> list[Callable[[], Found]]:
+        """Jobs reading `image` whole, or (`split`) as overlapping horizontal bands to be read in parallel (OpenCV
+        releases the GIL), with the size limits of the whole image (`side`: its longer side) and corners moved to
+        frame pixels by `move`. The overlap grows with the image, as the markers do."""
         height = image.shape[0]
-        if self._pool is None or height < BAND_MIN_ROWS:
+        if not split or height < BAND_MIN_ROWS:
             return [lambda: _moved(self._detect(image, min_marker_px, side), move)]
         overlap = BAND_OVERLAP * min_marker_px // self._min_marker_px
         edges = np.linspace(0, height, self._bands + 1).round().astype(int)

@@ -144,6 +144,19 @@ def test_reading_in_parallel_bands_finds_the_same_cards(big_frame):
     assert len(_read(one, frame)) >= 99
 
 
+@pytest.mark.parametrize("upsample_below_px", [2400, 0])
+def test_a_card_filling_a_photo_is_read_in_bands_too(upsample_below_px):
+    """Bands overlap by 128 rows; a marker taller than that must still be read whole (here by no band at all)."""
+    reader = CardReader(ReaderSettings(bands=3, upsample_below_px=upsample_below_px), CardSettings(count=64))
+    try:
+        assert _read(reader, cards.render_card(6, 1000)) == {(6, "A")}
+        frame = np.full((1000, 1200), 220, np.uint8)
+        frame[100:900, 200:1000] = cards.render_card(7, 800)
+        assert _read(reader, frame) == {(7, "A")}
+    finally:
+        reader.close()
+
+
 def test_bands_default_to_one_per_core():
     reader = CardReader(ReaderSettings(), CardSettings())
     try:

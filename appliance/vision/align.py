@@ -76,7 +76,7 @@ class Aligner:
         as template indices best first) for those in the size range that frame a marker (blur greys a cell or
         two of a real card's border; a frame any worse is not a marker) whose cells some code fits well."""
         quads = np.asarray(quads, np.float64).reshape(-1, 4, 2)
-        shortest = np.hypot(*(quads - quads[:, [1, 2, 3, 0]]).transpose(2, 0, 1)).min(axis=1)
+        shortest = V.sides(quads).min(axis=1)
         sized = np.flatnonzero((shortest >= self._rules.min_side_px) & (shortest <= self._rules.max_side_px))
         framed, cells, _ = V.marker_frames(gray, quads[sized], self._verify_rules, light_border_cells=2)
         scores = V.template_scores(cells)

@@ -52,22 +52,19 @@ class VerifyRules:
 
 
 def sides(corners: np.ndarray) -> np.ndarray:
-    return np.hypot(*(corners - corners[[1, 2, 3, 0]]).T)
+    """Side lengths of one quadrilateral (4 x 2 -> 4) or of many (N x 4 x 2 -> N x 4)."""
+    return np.hypot(*np.moveaxis(corners - corners[..., [1, 2, 3, 0], :], -1, 0))
 
 
 def plausible_quads(quads: np.ndarray, rules: VerifyRules) -> np.ndarray:
     """For N quadrilaterals (N x 4 x 2): which are convex and not slivers or specks."""
-    edges = quads[:, [1, 2, 3, 0]] - quads
-    lengths = np.hypot(edges[..., 0], edges[..., 1])
+    lengths = sides(quads)
     shortest = lengths.min(axis=1)
+    edges = quads[:, [1, 2, 3, 0]] - quads
     following = edges[:, [1, 2, 3, 0]]
     turns = edges[..., 0] * following[..., 1] - edges[..., 1] * following[..., 0]
     convex = (turns > 0).all(axis=1) | (turns < 0).all(axis=1)
     return convex & (shortest >= rules.min_side_px) & (lengths.max(axis=1) <= rules.max_side_ratio * shortest)
-
-
-def plausible_quad(corners: np.ndarray, rules: VerifyRules) -> bool:
-    return bool(plausible_quads(np.asarray(corners, np.float64).reshape(1, 4, 2), rules)[0])
 
 
 # Where each cell is sampled, in a grid of _SAMPLE px per cell with the marker's corners at cells 1 and GRID - 1:
@@ -105,11 +102,6 @@ def sample_cells_many(gray: np.ndarray, quads: np.ndarray) -> np.ndarray:
                         borderMode=cv2.BORDER_REPLICATE)
     inner = _SAMPLE - 2
     return samples.reshape(n, GRID, inner, GRID, inner).mean(axis=(2, 4))
-
-
-def sample_cells(gray: np.ndarray, corners: np.ndarray) -> np.ndarray:
-    """Mean grey of each cell of the 8 × 8 grid around a marker whose corners are in dictionary order."""
-    return sample_cells_many(gray, np.asarray(corners, np.float64).reshape(1, 4, 2))[0]
 
 
 _RING = np.ones((GRID, GRID), bool)

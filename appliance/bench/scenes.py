@@ -162,8 +162,7 @@ def choose_holds(scene: Scene, setup: Setup, rng: np.random.Generator, raise_sha
 def clear_answer(corners: np.ndarray, answer: str) -> bool:
     """`answer` is plainly the letter on top of a card with this outline: its edge is the highest, by twice the
     margin the reader needs (a card turned near 45° on screen has no letter on top and is not scored)."""
-    return card_layout.answer_from_corners(corners) == answer and \
-        card_layout.top_margin(corners) >= 2 * card_layout.CLEAR_TOP_MARGIN
+    return card_layout.letter_on_top(corners, 2 * card_layout.CLEAR_TOP_MARGIN) == answer
 
 
 def facing_camera(corners: np.ndarray) -> bool:

@@ -48,9 +48,9 @@ def opencv_detections(marker_corners, ids) -> list[Detection]:
     out = []
     for marker_id, corners in zip(np.ravel(ids), marker_corners):
         c = np.asarray(corners, np.float32).reshape(4, 2)
-        if cards.top_margin(c) < cards.CLEAR_TOP_MARGIN:
-            continue
-        out.append(Detection(cards.card_number(int(marker_id)), cards.answer_from_corners(c), cards.card_corners(c)))
+        answer = cards.letter_on_top(c)
+        if answer is not None:
+            out.append(Detection(cards.card_number(int(marker_id)), answer, cards.card_corners(c)))
     return out
 
 

@@ -74,6 +74,11 @@ def top_margin(corners: np.ndarray) -> float:
     return float(lowest_two[1] - lowest_two[0]) / max(mean_side, 1e-9)
 
 
+def letter_on_top(marker_corners: np.ndarray, min_margin: float = CLEAR_TOP_MARGIN) -> str | None:
+    """answer_from_corners, or None when the top edge is not higher than the next by `min_margin` (of the side)."""
+    return answer_from_corners(marker_corners) if top_margin(marker_corners) >= min_margin else None
+
+
 def _marker_to_image(marker_corners: np.ndarray) -> np.ndarray:
     """Homography from card cell coordinates (card top-left = (0, 0), side CARD_CELLS) to image pixels."""
     lo, hi = MARKER_OFFSET, MARKER_OFFSET + MARKER_CELLS

@@ -176,8 +176,9 @@ class CardReader:
                 kept.append(hit)
                 centres = np.vstack([centres, hit[1].mean(axis=0)])
         # A card turned about 45° shows no letter on top: it is missed rather than perhaps misread.
-        return sorted((Sighting(cards.card_number(i), cards.answer_from_corners(c), cards.card_corners(c))
-                       for i, c in kept if cards.top_margin(c) >= cards.CLEAR_TOP_MARGIN), key=lambda s: s.card)
+        answers = [(i, c, cards.letter_on_top(c)) for i, c in kept]
+        return sorted((Sighting(cards.card_number(i), answer, cards.card_corners(c))
+                       for i, c, answer in answers if answer is not None), key=lambda s: s.card)
 
 
 def _moved(result: Found, move: Callable[[np.ndarray], np.ndarray]) -> Found:

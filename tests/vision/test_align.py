@@ -9,12 +9,12 @@ from appliance.vision import cards, markers, synthetic
 from appliance.vision.align import Aligner
 from appliance.vision.reader import CardReader
 
-CARD_CELLS = cards.CARD_CELLS
-_MARKER_IN_CARD = np.array([[2, 2], [8, 2], [8, 8], [2, 8]], np.float32)  # marker corners in card cells
+_LO, _HI = cards.MARKER_OFFSET, cards.MARKER_OFFSET + cards.MARKER_CELLS
+_MARKER_IN_CARD = np.array([[_LO, _LO], [_HI, _LO], [_HI, _HI], [_LO, _HI]], np.float32)  # in card cells
 
 
 def _marker_corners(card_quad: np.ndarray) -> np.ndarray:
-    n = CARD_CELLS
+    n = cards.CARD_CELLS
     to_image = cv2.getPerspectiveTransform(np.array([[0, 0], [n, 0], [n, n], [0, n]], np.float32),
                                            np.asarray(card_quad, np.float32))
     return cv2.perspectiveTransform(_MARKER_IN_CARD.reshape(-1, 1, 2), to_image).reshape(4, 2)

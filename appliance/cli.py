@@ -12,6 +12,7 @@ import signal
 import sys
 from pathlib import Path
 
+from appliance import __version__
 from appliance.config import ConfigError, Settings, load_settings
 
 log = logging.getLogger("argus")
@@ -210,6 +211,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="argus", description="Argus classroom response appliance")
+    parser.add_argument("--version", action="version", version=f"argus {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the appliance (web UI, camera, card reader)")

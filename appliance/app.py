@@ -22,11 +22,9 @@ from appliance.camera.sim import SimClassroom
 from appliance.camera.slot import LatestFrame
 from appliance.classroom.engine import SessionEngine
 from appliance.config import Settings
-from appliance.http import (api_accounts, api_camera, api_classes, api_health, api_printing, api_quizzes,
-                            api_reports, api_sessions, auth, keys, live, openapi, pages, pages_library, public)
-from appliance.http import pages_admin
+from appliance.http import api_health, api_quizzes, keys, live, openapi, pages, pages_admin, pages_library
 from appliance.http.ratelimit import LoginLimiter
-from appliance.http.security import error_middleware, headers_middleware, same_origin_middleware
+from appliance.http.security import headers_middleware, same_origin_middleware
 from appliance.reading import ReadingLoop
 from appliance.store.db import Database
 from appliance.vision.reader import CardReader
@@ -173,7 +171,7 @@ def create_app(settings: Settings, port: int) -> web.Application:
     """The whole appliance as an aiohttp application; `port` is the one the listening socket is bound to."""
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
-        middlewares=[error_middleware, same_origin_middleware, headers_middleware],
+        middlewares=[same_origin_middleware, headers_middleware],
     )
     app[keys.SETTINGS] = settings
     app[keys.PORT] = port
@@ -182,9 +180,11 @@ def create_app(settings: Settings, port: int) -> web.Application:
     app.cleanup_ctx.extend([
         database_ctx, bus_ctx, executor_ctx, engine_ctx, camera_ctx, reading_ctx, maintenance_ctx, mdns_ctx,
     ])
-    for routes in (auth, api_accounts, api_camera, api_classes, api_health, api_quizzes, api_sessions, api_reports,
-                   api_printing, public, live, openapi):
-        routes.add_routes(app)
+    app[keys.PRINT_SLOT] = asyncio.Semaphore(1)
+    live.setup(app)
+    app.add_subapp(openapi.PREFIX, openapi.api_app(settings))
+    app.router.add_get("/healthz", api_health.healthz)
+    app.router.add_get("/images/{name}", api_quizzes.serve_image)
     pages.setup_pages(app)
     pages_library.setup(app)
     pages_admin.setup(app)

@@ -25,6 +25,7 @@ MAX_TEXT = 500
 MAX_OPTION = 200
 MAX_ROWS = 1000
 MAX_TIME_LIMIT = 3600
+MAX_QUESTIONS = 200  # a quiz, however it arrives
 KINDS = ("multiple", "truefalse", "poll")
 
 
@@ -209,8 +210,8 @@ def quiz_from_data(data) -> QuizDraft:
     if not isinstance(raw_questions, list) or not raw_questions:
         problems.append("questions: must be a non-empty list")
         raw_questions = []
-    elif len(raw_questions) > 200:
-        problems.append("questions: at most 200 questions a quiz")
+    elif len(raw_questions) > MAX_QUESTIONS:
+        problems.append(f"questions: at most {MAX_QUESTIONS} questions a quiz")
         raw_questions = []
     for i, q in enumerate(raw_questions):
         where = f"questions[{i}]"

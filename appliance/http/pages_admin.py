@@ -12,7 +12,7 @@ from appliance.store import accounts
 
 
 async def _claimed(request: web.Request) -> bool:
-    return await accounts.count_users(request.app[keys.DB]) > 0
+    return await accounts.count_users(request.config_dict[keys.DB]) > 0
 
 
 @web.middleware

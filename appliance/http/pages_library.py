@@ -14,12 +14,12 @@ from appliance.http.pages import render, require_page_user, teacher_page
 async def class_page(request: web.Request) -> web.Response:
     user = await require_page_user(request)
     return render(request, "class.html", user=user, class_id=int(request.match_info["id"]),
-                  card_count=request.app[keys.SETTINGS].cards.count)
+                  card_count=request.config_dict[keys.SETTINGS].cards.count)
 
 
 async def cards_page(request: web.Request) -> web.Response:
     user = await require_page_user(request)
-    return render(request, "cards.html", user=user, card_count=request.app[keys.SETTINGS].cards.count)
+    return render(request, "cards.html", user=user, card_count=request.config_dict[keys.SETTINGS].cards.count)
 
 
 def setup(app: web.Application) -> None:

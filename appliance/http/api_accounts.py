@@ -7,9 +7,9 @@ import time
 
 from aiohttp import web
 
-from appliance import passwords, setup_code
-from appliance.classroom.engine import NotFound
-from appliance.http import keys
+from appliance import keys
+from appliance.accounts import passwords, setup_code
+from appliance.classroom.errors import NotFound
 from appliance.http import shapes
 from appliance.http.auth import COOKIE, client_address
 from appliance.http.schema import ID, Args, Route, obj, one_of, string, text

@@ -5,25 +5,17 @@ import sqlite3
 
 from aiohttp import web
 
+from appliance import keys
 from appliance.classroom import importers
-from appliance.classroom.engine import NotFound
-from appliance.classroom.models import User
-from appliance.http import keys
+from appliance.classroom.models import ClassRoster
 from appliance.http import shapes
+from appliance.http.access import own_class, own_student_class, owner_filter
 from appliance.http.schema import CARD_COUNT, ID, Args, Route, Upload, array, boolean, integer, nullable, obj, one_of, text
 from appliance.http.security import json_error
-from appliance.http.validation import card_count, may_use, owner_filter
+from appliance.http.validation import card_count
 from appliance.store import rosters
 
 MAX_ROSTER_BYTES = 256 * 1024
-
-
-async def own_class(request: web.Request, user: User, class_id: int):
-    db = request.config_dict[keys.DB]
-    roster = await rosters.get_class(db, class_id)
-    if roster is None or not may_use(user, await rosters.class_owner(db, class_id)):
-        raise NotFound(f"class {class_id} does not exist")
-    return roster
 
 
 async def list_classes(request: web.Request, args: Args) -> web.Response:
@@ -73,12 +65,9 @@ async def import_roster(request: web.Request, args: Args) -> web.Response:
     return web.json_response((await rosters.get_class(request.config_dict[keys.DB], roster.id)).to_json())
 
 
-async def _own_student(request: web.Request, args: Args):
+async def _own_student(request: web.Request, args: Args) -> tuple[ClassRoster, int]:
     student_id = args.path["id"]
-    class_id = await rosters.student_class(request.config_dict[keys.DB], student_id)
-    if class_id is None:
-        raise NotFound(f"student {student_id} does not exist")
-    return await own_class(request, args.user, class_id), student_id
+    return await own_student_class(request, args.user, student_id), student_id
 
 
 async def update_student(request: web.Request, args: Args) -> web.Response:

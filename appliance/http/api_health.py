@@ -7,10 +7,11 @@ import time
 
 from aiohttp import web
 
-from appliance import __version__, backup, health
-from appliance.http import keys
+from appliance import __version__, keys
+from appliance.host import health
 from appliance.http import shapes
 from appliance.http.schema import Args, Route, obj
+from appliance.store import backup
 
 
 async def healthz(request: web.Request) -> web.Response:

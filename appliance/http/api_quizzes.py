@@ -5,27 +5,17 @@ import asyncio
 
 from aiohttp import web
 
-from appliance import images
+from appliance import keys
 from appliance.classroom import importers
-from appliance.classroom.engine import NotFound
-from appliance.classroom.models import LETTERS, User
-from appliance.http import keys
+from appliance.classroom.models import LETTERS
 from appliance.http import shapes
+from appliance.http.access import own_quiz, owner_filter
 from appliance.http.schema import (ID, Args, Reply, Route, Upload, array, boolean, integer, nullable, obj, one_of,
                                    string, text)
 from appliance.http.security import json_error
-from appliance.http.validation import may_use, owner_filter
-from appliance.store import quizzes
+from appliance.store import images, quizzes
 
 MAX_IMPORT_BYTES = 512 * 1024
-
-
-async def own_quiz(request: web.Request, user: User, quiz_id: int):
-    db = request.config_dict[keys.DB]
-    quiz = await quizzes.get_quiz(db, quiz_id)
-    if quiz is None or not may_use(user, await quizzes.quiz_owner(db, quiz_id)):
-        raise NotFound(f"quiz {quiz_id} does not exist")
-    return quiz
 
 
 async def list_quizzes(request: web.Request, args: Args) -> web.Response:

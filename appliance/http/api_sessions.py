@@ -6,28 +6,20 @@ import time
 
 from aiohttp import web
 
+from appliance import keys
 from appliance.classroom import importers, reports
-from appliance.classroom.engine import NotFound
 from appliance.classroom.models import LETTERS, SessionRecord
-from appliance.http import keys, shapes
-from appliance.http.api_classes import own_class
-from appliance.http.api_quizzes import own_quiz
+from appliance.http import shapes
+from appliance.http.access import own_class, own_quiz, own_session, owner_filter
 from appliance.http.schema import (ID, Args, Reply, Route, Setting, Upload, array, boolean, integer, nullable, obj,
                                    one_of, text)
 from appliance.http.security import json_error
-from appliance.http.validation import bad_request, may_use, owner_filter
-from appliance.store import quizzes, rosters, sessions as store
-from appliance.store.results import session_results as session_results_of
+from appliance.http.validation import bad_request
+from appliance.reports.results import session_results as session_results_of
+from appliance.store import quizzes, rosters
+from appliance.store import sessions as store
 from appliance.vision.scan import decode_gray
 from appliance.vision.types import Registration
-
-
-async def own_session(request: web.Request, args: Args) -> SessionRecord:
-    session_id = args.path["id"]
-    record = await store.get_session(request.config_dict[keys.DB], session_id)
-    if record is None or not may_use(args.user, record.teacher_id):
-        raise NotFound(f"session {session_id} does not exist")
-    return record
 
 
 async def session_view(db, record: SessionRecord, with_responses: bool = True) -> dict:
@@ -62,7 +54,7 @@ async def create_session(request: web.Request, args: Args) -> web.Response:
 
 
 async def get_session(request: web.Request, args: Args) -> web.Response:
-    record = await own_session(request, args)
+    record = await own_session(request, args.user, args.path["id"])
     return web.json_response(await session_view(request.config_dict[keys.DB], record))
 
 
@@ -73,7 +65,7 @@ async def _fresh_view(request: web.Request, session_id: int) -> web.Response:
 
 def _action(action: str):
     async def handler(request: web.Request, args: Args) -> web.Response:
-        record = await own_session(request, args)
+        record = await own_session(request, args.user, args.path["id"])
         index = args.body["question"] if action == "open" else None
         await request.config_dict[keys.ENGINE].act(record.id, action, index)
         return await _fresh_view(request, record.id)
@@ -82,7 +74,7 @@ def _action(action: str):
 
 
 async def reask(request: web.Request, args: Args) -> web.Response:
-    record = await own_session(request, args)
+    record = await own_session(request, args.user, args.path["id"])
     index = args.body["question"]
     await request.config_dict[keys.ENGINE].add_question(record.id, None, reask=index)
     return await _fresh_view(request, record.id)
@@ -90,7 +82,7 @@ async def reask(request: web.Request, args: Args) -> web.Response:
 
 async def adhoc_question(request: web.Request, args: Args) -> web.Response:
     """Ask a question nobody prepared: typed in during the lesson, opened at once."""
-    record = await own_session(request, args)
+    record = await own_session(request, args.user, args.path["id"])
     body = args.body
     problems: list[str] = []
     question = importers.validate_question("question", body.get("type", "multiple"), body.get("text"),
@@ -108,7 +100,7 @@ async def photo(request: web.Request, args: Args) -> web.Response:
     A deliberate still is read once, without the live tracker's several-frame filter; the reader's own
     verification (exact codes for small cards) still guards against misreads.
     """
-    record = await own_session(request, args)
+    record = await own_session(request, args.user, args.path["id"])
     data = args.body
     loop = asyncio.get_running_loop()
     gray = await loop.run_in_executor(None, decode_gray, data)
@@ -123,7 +115,7 @@ async def photo(request: web.Request, args: Args) -> web.Response:
 
 
 async def _results(request: web.Request, args: Args) -> dict:
-    record = await own_session(request, args)
+    record = await own_session(request, args.user, args.path["id"])
     db = request.config_dict[keys.DB]
     results = await session_results_of(db, record.id)
     return {"session": await session_view(db, record, with_responses=False), **results}

@@ -4,13 +4,14 @@ Nothing here names a student or reveals one student's answer.
 """
 from __future__ import annotations
 
-import ipaddress
 import io
+import ipaddress
 
 import pyqrcode
 from aiohttp import web
 
-from appliance.http import keys, shapes
+from appliance import keys
+from appliance.http import shapes
 from appliance.http.schema import CARD_COUNT, Args, Reply, Route, integer, obj
 
 

@@ -184,6 +184,7 @@ def _tags(value, problems: list[str]) -> tuple[str, ...]:
 
 
 IMAGE_NAME = re.compile(r"^[0-9a-f]{64}\.(png|jpg|webp|gif)$")
+IMAGE_PATH = re.compile(r"^(/images/)?[0-9a-f]{64}\.(png|jpg|webp|gif)$")  # how a question names its image
 
 
 def parse_quiz_json(text: str) -> QuizDraft:

@@ -7,10 +7,9 @@ from aiohttp import web
 
 from appliance import keys
 from appliance.classroom import importers
-from appliance.classroom.models import LETTERS
 from appliance.http import shapes
 from appliance.http.access import own_quiz, owner_filter
-from appliance.http.schema import (ID, Args, Reply, Route, Upload, array, boolean, integer, nullable, obj, one_of,
+from appliance.http.schema import (ID, Args, Reply, Route, Upload, array, boolean, obj, one_of,
                                    string, text)
 from appliance.http.security import json_error
 from appliance.store import images, quizzes
@@ -104,14 +103,8 @@ async def serve_image(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(path, headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
 
-_QUESTION = obj({"type": one_of(*importers.KINDS, default="multiple"), "text": text(importers.MAX_TEXT),
-                 "options": nullable(array(text(importers.MAX_OPTION), 4)), "correct": nullable(one_of(*LETTERS, "")),
-                 "time_limit": nullable(integer(5, importers.MAX_TIME_LIMIT)), "id": nullable(ID),
-                 "image": nullable(string(300))}, required=["text"], additionalProperties=False)
-# importers.quiz_from_data checks what a schema cannot say (a poll has no correct answer, ...) and names each
-# problem; the schema gives the shape and every bound.
 _QUIZ_BODY = obj({"format": one_of("argus-quiz"), "version": one_of(1), "title": text(importers.MAX_NAME),
-                  "tags": array(text(40), 100), "questions": array(_QUESTION, importers.MAX_QUESTIONS, 1)},
+                  "tags": array(text(40), 100), "questions": array(shapes.question_body(stored=True), importers.MAX_QUESTIONS, 1)},
                  required=["title", "questions"])
 ROUTES = [
     Route("GET", "/quizzes", list_quizzes, "Quizzes with their questions",

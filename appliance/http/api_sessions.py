@@ -8,11 +8,10 @@ from aiohttp import web
 
 from appliance import keys
 from appliance.classroom import importers, reports
-from appliance.classroom.models import LETTERS, SessionRecord
+from appliance.classroom.models import SessionRecord
 from appliance.http import shapes
 from appliance.http.access import own_class, own_quiz, own_session, owner_filter
-from appliance.http.schema import (ID, Args, Reply, Route, Setting, Upload, array, boolean, integer, nullable, obj,
-                                   one_of, text)
+from appliance.http.schema import (ID, Args, Reply, Route, Setting, Upload, array, boolean, integer, obj)
 from appliance.http.security import json_error
 from appliance.http.validation import bad_request
 from appliance.reports.results import session_results as session_results_of
@@ -136,10 +135,6 @@ async def session_results_csv(request: web.Request, args: Args) -> web.Response:
 
 _PATH = {"id": ID}
 _QUESTION_INDEX = obj({"question": integer(0, 10_000, description="0-based")}, required=["question"])
-# importers.validate_question names what a schema cannot say (a poll has no correct answer, ...).
-_ADHOC = obj({"type": one_of(*importers.KINDS, default="multiple"), "text": text(importers.MAX_TEXT),
-              "options": nullable(array(text(importers.MAX_OPTION), 4)), "correct": nullable(one_of(*LETTERS, "")),
-              "time_limit": nullable(integer(5, importers.MAX_TIME_LIMIT))}, required=["text"])
 _STATE_CONFLICT = "the session's state does not allow this"
 _ACTIONS = {"open": "Open a question (0-based index); its countdown starts if it has one",
             "pause": "Pause the open question: answers and countdown stop",
@@ -160,7 +155,7 @@ ROUTES = [
     Route("POST", "/sessions/{id}/reask", reask, "Ask a question again (a new round, appended and opened)",
           path_params=_PATH, body=_QUESTION_INDEX, responses={200: shapes.SESSION, 409: _STATE_CONFLICT}),
     Route("POST", "/sessions/{id}/questions", adhoc_question, "Ask an ad-hoc question now (appended and opened)",
-          path_params=_PATH, body=_ADHOC, responses={200: shapes.SESSION, 409: _STATE_CONFLICT}),
+          path_params=_PATH, body=shapes.question_body(stored=False), responses={200: shapes.SESSION, 409: _STATE_CONFLICT}),
     Route("POST", "/sessions/{id}/photo", photo,
           "Read the cards in a photo of the class (JPEG/PNG body) into the open question", path_params=_PATH,
           body=Upload(("image/*",), Setting("server.max_body_bytes")),

@@ -37,7 +37,7 @@ MAX_ID = 2**63 - 1  # SQLite's INTEGER: a larger id could never name a row, and 
 
 # What `validate` enforces, and annotations it may ignore. Nothing else may appear in a schema.
 _ASSERTIONS = {"type", "enum", "minimum", "maximum", "minLength", "maxLength", "pattern", "properties",
-               "required", "additionalProperties", "items", "minItems", "maxItems"}
+               "required", "additionalProperties", "items", "minItems", "maxItems", "allOf", "if", "then", "else"}
 _ANNOTATIONS = {"description", "title", "default", "examples", "format", "contentMediaType"}
 _INTEGER = re.compile(r"-?[0-9]{1,20}")  # ASCII digits only: str.isdigit() takes '²', which int() refuses
 
@@ -82,6 +82,11 @@ def boolean(**extra) -> dict:
 
 def one_of(*values, **extra) -> dict:
     return {"enum": list(values), **extra}
+
+
+def when(condition: dict, then: dict, otherwise: dict | None = None) -> dict:
+    """A rule between fields: if the value fits `condition`, it must fit `then` (else `otherwise`)."""
+    return {"if": condition, "then": then, **({"else": otherwise} if otherwise is not None else {})}
 
 
 def array(items: dict, max_items: int, min_items: int = 0, **extra) -> dict:
@@ -177,6 +182,11 @@ def check_schema(schema: dict, where: str) -> None:
         raise ValueError(f"{where}: an integer needs a minimum and a maximum")
     for name, sub in schema.get("properties", {}).items():
         check_schema(sub, f"{where}.{name}")
+    for i, sub in enumerate(schema.get("allOf", ())):
+        check_schema(sub, f"{where} allOf[{i}]")
+    for keyword in ("if", "then", "else"):
+        if keyword in schema:
+            check_schema(schema[keyword], f"{where} {keyword}")
     if isinstance(schema.get("items"), dict):
         check_schema(schema["items"], f"{where}[]")
     if isinstance(schema.get("additionalProperties"), dict):
@@ -243,7 +253,7 @@ def _same(a, b) -> bool:
 
 def _describe(schema: dict) -> str:
     if "enum" in schema:
-        return "one of " + ", ".join("null" if v is None else str(v) for v in schema["enum"])
+        return "one of " + ", ".join("null" if v is None else '""' if v == "" else str(v) for v in schema["enum"])
     kinds = [k for k in _types(schema) if k != "null"]
     words = {"integer": "an integer", "number": "a number", "string": "text", "boolean": "true or false",
              "array": "a list", "object": "an object"}
@@ -297,7 +307,20 @@ def _check(value, schema: dict, where: str, problems: list[str]):
             value = [_check(item, schema["items"], f"{where}[{i}]", problems) for i, item in enumerate(value)]
     elif isinstance(value, dict):
         value = _check_object(value, schema, where, problems)
+    # Rules between fields (a poll has no correct answer): they add problems, never change the value.
+    for sub in schema.get("allOf", ()):
+        _check(value, sub, where, problems)
+    if "if" in schema:
+        branch = "then" if not _problems(value, schema["if"], where) else "else"
+        if branch in schema:
+            _check(value, schema[branch], where, problems)
     return value
+
+
+def _problems(value, schema: dict, where: str) -> list[str]:
+    found: list[str] = []
+    _check(value, schema, where, found)
+    return found
 
 
 def _check_object(value: dict, schema: dict, where: str, problems: list[str]) -> dict:

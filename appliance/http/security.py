@@ -51,7 +51,8 @@ async def api_error_middleware(request: web.Request, handler):
         if exc.status < 400 or exc.content_type == "application/json":
             raise
         message = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else exc.reason
-        return json_error(exc.status, message)
+        kept = {name: exc.headers[name] for name in ("Allow", "Retry-After", "WWW-Authenticate") if name in exc.headers}
+        return json_error(exc.status, message, **kept)
     except InvalidImport as exc:
         return web.json_response({"error": str(exc), "problems": exc.problems}, status=400)
     except InvalidTransition as exc:

@@ -1,13 +1,13 @@
-"""The shapes of what the API answers, as JSON Schema, shared by the route tables of several modules.
-
-They are what the OpenAPI document promises and what the schemathesis test holds the live server to
-(tests/test_api_contract.py); request schemas live beside their routes.
+"""Shapes shared by the route tables of several modules, as JSON Schema: what the API answers (what the
+OpenAPI document promises and tests/test_api_contract.py holds the live server to), and the question a quiz
+or a lesson takes. Request schemas used by one route live beside it.
 """
 from __future__ import annotations
 
 from appliance.classroom import importers
 from appliance.classroom.models import LETTERS
 from appliance.classroom.session import STATES
+from appliance.http.schema import ID, array, integer, nullable, obj, one_of, string, text, when
 
 _INT = {"type": "integer"}
 _NUM = {"type": "number"}
@@ -54,3 +54,29 @@ PUBLIC_STATE = _object(server_time=_NUM, session={"type": ["object", "null"], "p
 USER = _object(id=_INT, username=_STR, role={"enum": ["teacher", "admin"]})
 LOGGED_IN = _object(username=_STR, role={"enum": ["teacher", "admin"]})
 ANY_OBJECT = {"type": "object"}
+
+
+def question_body(*, stored: bool) -> dict:
+    """A question as the editor, a quiz file or a quick question sends it; importers.validate_question enforces
+    the same rules and says them in words. `stored` questions (in a quiz) may carry an id and an image and
+    nothing else; a quick question's extra fields are ignored."""
+    fields = {"type": one_of(*importers.KINDS, default="multiple"), "text": text(importers.MAX_TEXT),
+              "options": nullable(array(text(importers.MAX_OPTION), 4)),
+              "correct": nullable(one_of(*LETTERS, "")),
+              "time_limit": nullable(integer(5, importers.MAX_TIME_LIMIT))}
+    if stored:
+        fields |= {"id": nullable(ID), "image": nullable(string(300, pattern=importers.IMAGE_PATH.pattern))}
+    kind_is = lambda *kinds: obj({"type": one_of(*kinds)}, required=["type"])  # noqa: E731
+    rules = [
+        # A poll has no correct answer; the other kinds need one.
+        when(kind_is("poll"), obj({"correct": one_of(None, "")}),
+             obj({"correct": one_of(*LETTERS)}, required=["correct"])),
+        # True/false has its two options (True and False when none are sent); the other kinds 2 to 4.
+        when(kind_is("truefalse"), obj({"options": {"minItems": 0, "maxItems": 2}}),
+             obj({"options": array(text(importers.MAX_OPTION), 4, 2)}, required=["options"])),
+        when(kind_is("truefalse"), when(obj({"options": {"minItems": 1}}), obj({"options": {"minItems": 2}}))),
+        # The right answer is one of the options.
+        when(obj({"options": {"maxItems": 2}}), obj({"correct": one_of(*LETTERS[:2], None, "")})),
+        when(obj({"options": {"maxItems": 3}}), obj({"correct": one_of(*LETTERS[:3], None, "")})),
+    ]
+    return obj(fields, required=["text"], allOf=rules, **({"additionalProperties": False} if stored else {}))

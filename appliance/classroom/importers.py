@@ -75,6 +75,11 @@ def _csv_rows(text: str) -> list[list[str]]:
         raise InvalidImport([f"not valid CSV: {exc}"]) from None
 
 
+def _is_number(text: str) -> bool:
+    """ASCII digits, and not too many: str.isdigit() alone takes '²', which int() refuses."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def parse_roster_csv(text: str, card_count: int) -> list[RosterRow]:
     rows = _csv_rows(text)
     problems: list[str] = []
@@ -105,7 +110,7 @@ def parse_roster_csv(text: str, card_count: int) -> list[RosterRow]:
         card = None
         raw_card = cells[1] if len(cells) > 1 else ""
         if raw_card:
-            if not raw_card.isdigit() or not 1 <= int(raw_card) <= card_count:
+            if not _is_number(raw_card) or not 1 <= int(raw_card) <= card_count:
                 problems.append(f"line {number}: card {raw_card!r} is not a number from 1 to {card_count}")
                 continue
             card = int(raw_card)
@@ -121,19 +126,29 @@ def parse_roster_csv(text: str, card_count: int) -> list[RosterRow]:
     return result
 
 
+class CardsTaken(InvalidImport):
+    """The students do not fit the class as it is: a card already belongs to someone, or none is free."""
+
+
 def assign_cards(rows: list[RosterRow], taken: set[int], card_count: int) -> list[tuple[str, int]]:
     """Give every student without a card the lowest free one; raises when the cards run out."""
-    used = set(taken) | {r.card for r in rows if r.card is not None}
+    given: dict[int, int] = {}
+    for r in rows:
+        if r.card is not None and r.card in given:
+            raise InvalidImport([f"line {r.line}: card {r.card} is already given to line {given[r.card]}"])
+        if r.card is not None:
+            given[r.card] = r.line
+    used = set(taken) | set(given)
     clashes = [f"line {r.line}: card {r.card} already belongs to a student of this class"
                for r in rows if r.card is not None and r.card in taken]
     if clashes:
-        raise InvalidImport(clashes)
+        raise CardsTaken(clashes)
     free = (n for n in range(1, card_count + 1) if n not in used)
     assigned = []
     for r in rows:
         card = r.card if r.card is not None else next(free, None)
         if card is None:
-            raise InvalidImport([f"line {r.line}: no free card left (cards go up to {card_count})"])
+            raise CardsTaken([f"line {r.line}: no free card left (cards go up to {card_count})"])
         assigned.append((r.name, card))
     return assigned
 
@@ -254,7 +269,7 @@ def parse_quiz_csv(text: str, title: str) -> QuizDraft:
             continue
         cells = dict(zip(QUIZ_CSV_HEADER, [c.strip() for c in row] + [""] * len(QUIZ_CSV_HEADER)))
         limit_text = cells["time_limit"]
-        time_limit = int(limit_text) if limit_text.isdigit() else (None if not limit_text else limit_text)
+        time_limit = int(limit_text) if _is_number(limit_text) else (None if not limit_text else limit_text)
         options = [cells[k] for k in ("option_a", "option_b", "option_c", "option_d") if cells[k]]
         question = validate_question(f"line {number}", cells["type"] or "multiple", cells["text"], options,
                                      cells["correct"].upper() or None, time_limit, problems)

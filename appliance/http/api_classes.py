@@ -24,10 +24,19 @@ async def list_classes(request: web.Request, args: Args) -> web.Response:
     return web.json_response([c.to_json() for c in classes])
 
 
+def _fit(rows: list[importers.RosterRow], taken: set[int], request: web.Request) -> list[tuple[str, int]]:
+    """Cards for students sent as JSON: a card someone has, or a class without a free card, is a conflict with
+    the class as it is (409), not a malformed request."""
+    try:
+        return importers.assign_cards(rows, taken, card_count(request))
+    except importers.CardsTaken as exc:
+        raise web.HTTPConflict(text=str(exc), content_type="text/plain") from None
+
+
 async def create_class(request: web.Request, args: Args) -> web.Response:
     rows = [importers.RosterRow(i + 1, s["name"].strip(), s.get("card"))
             for i, s in enumerate(args.body.get("students", []))]
-    students = importers.assign_cards(rows, set(), card_count(request))
+    students = _fit(rows, set(), request)
     roster = await rosters.create_class(request.config_dict[keys.DB], args.user.id, args.body["name"].strip(),
                                         students)
     return web.json_response(roster.to_json(), status=201)
@@ -51,7 +60,7 @@ async def update_class(request: web.Request, args: Args) -> web.Response:
 async def add_student(request: web.Request, args: Args) -> web.Response:
     roster = await own_class(request, args.user, args.path["id"])
     row = importers.RosterRow(1, args.body["name"].strip(), args.body.get("card"))
-    students = importers.assign_cards([row], {s.card for s in roster.students}, card_count(request))
+    students = _fit([row], {s.card for s in roster.students}, request)
     added = await rosters.add_students(request.config_dict[keys.DB], roster.id, students)
     return web.json_response({"id": added[0].id, "name": added[0].name, "card": added[0].card}, status=201)
 
@@ -99,15 +108,15 @@ ROUTES = [
           query=obj({"archived": one_of(0, 1)}), responses={200: array(shapes.CLASS, 10_000)}),
     Route("POST", "/classes", create_class, "Create a class, optionally with students",
           body=obj({"name": _NAME, "students": array(obj({"name": _NAME, "card": _CARD}, required=["name"]),
-                                                    importers.MAX_ROWS)}, required=["name"]),
-          responses={201: shapes.CLASS}),
+                                                    CARD_COUNT)}, required=["name"]),
+          responses={201: shapes.CLASS, 409: "no card is free for every student"}),
     Route("GET", "/classes/{id}", get_class, "A class with its students and whether it is archived",
           path_params={"id": ID}, responses={200: shapes.CLASS_WITH_ARCHIVED}),
     Route("PATCH", "/classes/{id}", update_class, "Rename or archive a class", path_params={"id": ID},
           body=obj({"name": _NAME, "archived": boolean()}), responses={200: shapes.CLASS}),
     Route("POST", "/classes/{id}/students", add_student, "Add a student (card assigned if not given)",
           path_params={"id": ID}, body=obj({"name": _NAME, "card": _CARD}, required=["name"]),
-          responses={201: shapes.STUDENT}),
+          responses={201: shapes.STUDENT, 409: "the card belongs to another student, or no card is free"}),
     Route("POST", "/classes/{id}/roster", import_roster,
           "Import a CSV roster (name[,card] per line); all or nothing, errors name their line",
           path_params={"id": ID}, body=Upload(("text/csv", "text/plain"), MAX_ROSTER_BYTES),

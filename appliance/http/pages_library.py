@@ -25,8 +25,8 @@ async def cards_page(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     router = app.router
     router.add_get("/classes", teacher_page("classes.html"))
-    router.add_get(r"/classes/{id:\d+}", class_page)
+    router.add_get(r"/classes/{id:[0-9]{1,18}}", class_page)
     router.add_get("/quizzes", teacher_page("quizzes.html"))
     router.add_get("/quizzes/new", teacher_page("quiz_edit.html", quiz_id=""))
-    router.add_get(r"/quizzes/{id:\d+}/edit", teacher_page("quiz_edit.html", "quiz_id"))
+    router.add_get(r"/quizzes/{id:[0-9]{1,18}}/edit", teacher_page("quiz_edit.html", "quiz_id"))
     router.add_get("/cards", cards_page)

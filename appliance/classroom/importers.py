@@ -204,10 +204,18 @@ IMAGE_PATH = re.compile(r"^(/images/)?[0-9a-f]{64}\.(png|jpg|webp|gif)$")  # how
 
 def parse_quiz_json(text: str) -> QuizDraft:
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_not_a_number)
     except json.JSONDecodeError as exc:
         raise InvalidImport([f"line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})"]) from None
+    except RecursionError:
+        raise InvalidImport(["not a quiz: the JSON is nested too deeply"]) from None
+    except ValueError as exc:  # NaN, or a number of more than 4300 digits
+        raise InvalidImport([f"not valid JSON: {exc}"]) from None
     return quiz_from_data(data)
+
+
+def _not_a_number(name: str):
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def quiz_from_data(data) -> QuizDraft:

@@ -12,6 +12,7 @@ from appliance.http.access import own_quiz, owner_filter
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
 from appliance.http.validation import bad_request, bool_field, json_object, path_id
+from appliance.http.work import off_loop
 from appliance.store import images, quizzes
 
 MAX_IMPORT_BYTES = 512 * 1024
@@ -101,9 +102,9 @@ async def upload_image(request: web.Request) -> web.Response:
     await require_user(request)
     data = await request.read()
     settings = request.app[keys.SETTINGS]
-    loop = asyncio.get_running_loop()
+    asyncio.get_running_loop()
     try:
-        name = await loop.run_in_executor(None, images.save_image, settings.data_dir / "images", data)
+        name = await off_loop(request, images.save_image, settings.data_dir / "images", data)
     except images.InvalidImage as exc:
         return json_error(413 if "larger than" in str(exc) else 400, f"image refused: {exc}")
     return web.json_response({"image": name, "url": image_url(name)}, status=201)

@@ -6,8 +6,25 @@ from openapi_spec_validator import validate as validate_openapi
 
 from appliance.config import Settings
 from appliance.http import openapi
-from appliance.http.schema import (ID, MAX_ID, Invalid, Route, Setting, Upload, array, boolean, check_schema,
-                                   from_text, integer, nullable, obj, one_of, parse_json, text, validate)
+from appliance.http.schema import (
+    ID,
+    MAX_ID,
+    Invalid,
+    Route,
+    Setting,
+    Upload,
+    array,
+    boolean,
+    check_schema,
+    from_text,
+    integer,
+    nullable,
+    obj,
+    one_of,
+    parse_json,
+    text,
+    validate,
+)
 
 STUDENT = obj({"name": text(10), "card": integer(1, 64), "tags": array(text(5), 2), "ok": boolean(default=False)},
               required=["name"])

@@ -1,7 +1,6 @@
 """Claiming the appliance, password changes, and the admin's teacher accounts."""
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import time
 
@@ -14,13 +13,14 @@ from appliance.http import shapes
 from appliance.http.auth import COOKIE, client_address
 from appliance.http.schema import ID, Args, Route, obj, one_of, string, text
 from appliance.http.security import json_error
+from appliance.http.work import off_loop
 from appliance.store import accounts
 
 PASSWORD = string(200, minLength=passwords.MIN_LENGTH)
 
 
-async def _hash(password: str) -> str:
-    return await asyncio.get_running_loop().run_in_executor(None, passwords.hash_password, password)
+async def _hash(request: web.Request, password: str) -> str:
+    return await off_loop(request, passwords.hash_password, password)
 
 
 async def setup_status(request: web.Request, args: Args) -> web.Response:
@@ -42,13 +42,14 @@ async def claim(request: web.Request, args: Args) -> web.Response:
         return json_error(403, "wrong setup code: it is printed in the appliance's log and saved as "
                                f"{setup_code.FILE_NAME} in its data folder (on the Pi: the boot partition)")
     try:
-        user_id = await setup_code.claim(db, request.config_dict[keys.SETTINGS].data_dir, username, await _hash(password))
+        user_id = await setup_code.claim(db, request.config_dict[keys.SETTINGS].data_dir, username,
+                                         await _hash(request, password))
     except setup_code.AlreadyClaimed as exc:
         return json_error(409, str(exc))
     settings = request.config_dict[keys.SETTINGS]
-    token = await accounts.start_login(db, user_id, settings.server.session_hours * 3600)
+    token = await accounts.start_login(db, user_id, settings.server.login_hours * 3600)
     response = web.json_response({"username": username, "role": "admin"}, status=201)
-    response.set_cookie(COOKIE, token, max_age=int(settings.server.session_hours * 3600), httponly=True,
+    response.set_cookie(COOKIE, token, max_age=int(settings.server.login_hours * 3600), httponly=True,
                         samesite="Strict", path="/")
     return response
 
@@ -57,11 +58,10 @@ async def change_password(request: web.Request, args: Args) -> web.Response:
     user, current, new = args.user, args.body["current"], args.body["new"]
     db = request.config_dict[keys.DB]
     _, stored = await accounts.get_user(db, user.id)
-    loop = asyncio.get_running_loop()
-    if not await loop.run_in_executor(None, passwords.verify_password, current,
+    if not await off_loop(request, passwords.verify_password, current,
                                                                         stored):
         return json_error(403, "the current password is wrong")
-    await accounts.set_password(db, user.id, await _hash(new))
+    await accounts.set_password(db, user.id, await _hash(request, new))
     response = web.json_response({"ok": True, "message": "password changed; log in again"})
     response.del_cookie(COOKIE, path="/")
     return response
@@ -74,7 +74,7 @@ async def list_users(request: web.Request, args: Args) -> web.Response:
 async def create_user(request: web.Request, args: Args) -> web.Response:
     username, role, password = args.body["username"].strip(), args.body["role"], args.body["password"]
     try:
-        user = await accounts.create_user(request.config_dict[keys.DB], username, await _hash(password), role)
+        user = await accounts.create_user(request.config_dict[keys.DB], username, await _hash(request, password), role)
     except sqlite3.IntegrityError:
         return json_error(409, f"the username {username!r} is taken")
     return web.json_response({"id": user.id, "username": user.username, "role": user.role}, status=201)
@@ -85,7 +85,7 @@ async def reset_password(request: web.Request, args: Args) -> web.Response:
     db = request.config_dict[keys.DB]
     if await accounts.get_user(db, user_id) is None:
         raise NotFound(f"user {user_id} does not exist")
-    await accounts.set_password(db, user_id, await _hash(args.body["password"]))
+    await accounts.set_password(db, user_id, await _hash(request, args.body["password"]))
     return web.json_response({"ok": True})
 
 

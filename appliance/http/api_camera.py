@@ -1,7 +1,6 @@
 """The camera check for the teacher: a live preview with read cards outlined, and who has not been seen."""
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import time
 
@@ -12,6 +11,7 @@ from appliance.http import shapes
 from appliance.http.access import own_class
 from appliance.http.schema import ID, Args, Reply, Route, obj
 from appliance.http.security import json_error
+from appliance.http.work import off_loop
 from appliance.vision import camera_check
 
 _SEEN_RECENTLY_S = 10.0
@@ -23,8 +23,7 @@ async def preview(request: web.Request, args: Args) -> web.Response:
         return json_error(503, "no picture from the camera yet: " +
                           (request.config_dict[keys.CAMERA].status().error or "it is starting"))
     sightings = request.config_dict[keys.READING].last_sightings
-    loop = asyncio.get_running_loop()
-    jpeg = await loop.run_in_executor(None, camera_check.overlay_jpeg, frame.gray, sightings)
+    jpeg = await off_loop(request, camera_check.overlay_jpeg, frame.gray, sightings)
     return web.Response(body=jpeg, content_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 

@@ -5,7 +5,6 @@ at a time (keys.PRINT_SLOT): ten teachers pressing "Print" at once queue up inst
 """
 from __future__ import annotations
 
-import asyncio
 import functools
 
 import cv2
@@ -15,6 +14,7 @@ from appliance import keys
 from appliance.http.access import own_class
 from appliance.http.schema import CARD_COUNT, ID, MAX_ID, Args, Reply, Route, integer, obj, one_of
 from appliance.http.validation import bad_request, card_count
+from appliance.http.work import off_loop
 from appliance.vision import printing
 from appliance.vision.cards import render_card
 
@@ -27,7 +27,7 @@ async def _pdf_response(request: web.Request, numbers: list[int], names: dict[in
                         page: str, per_page: int) -> web.Response:
     job = functools.partial(printing.cards_pdf, numbers, page=page, per_page=per_page, names=names)
     async with request.config_dict[keys.PRINT_SLOT]:
-        data = await asyncio.get_running_loop().run_in_executor(None, job)
+        data = await off_loop(request, job)
     return web.Response(body=data, content_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -61,7 +61,7 @@ async def card_png(request: web.Request, args: Args) -> web.Response:
             raise RuntimeError("PNG encoding failed")
         return png.tobytes()
 
-    data = await asyncio.get_running_loop().run_in_executor(None, encode)
+    data = await off_loop(request, encode)
     # A card never changes for a given number and size, so the browser may keep it for a day.
     return web.Response(body=data, content_type="image/png", headers={"Cache-Control": "private, max-age=86400"})
 

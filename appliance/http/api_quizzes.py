@@ -1,17 +1,16 @@
 """The quiz library: create and edit quizzes, search and tag them, clone, import/export, question images."""
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
 
 from appliance import keys
 from appliance.classroom import importers
+from appliance.classroom.models import image_url
 from appliance.http import shapes
 from appliance.http.access import own_quiz, owner_filter
-from appliance.http.schema import (ID, Args, Reply, Route, Upload, array, boolean, obj, one_of,
-                                   string, text)
+from appliance.http.schema import ID, Args, Reply, Route, Upload, array, boolean, obj, one_of, string, text
 from appliance.http.security import json_error
+from appliance.http.work import off_loop
 from appliance.store import images, quizzes
 
 MAX_IMPORT_BYTES = 512 * 1024
@@ -85,12 +84,11 @@ async def export_quiz(request: web.Request, args: Args) -> web.Response:
 async def upload_image(request: web.Request, args: Args) -> web.Response:
     data = args.body
     settings = request.config_dict[keys.SETTINGS]
-    loop = asyncio.get_running_loop()
     try:
-        name = await loop.run_in_executor(None, images.save_image, settings.data_dir / "images", data)
+        name = await off_loop(request, images.save_image, settings.data_dir / "images", data)
     except images.InvalidImage as exc:
         return json_error(413 if "larger than" in str(exc) else 400, f"image refused: {exc}")
-    return web.json_response({"image": name, "url": f"/images/{name}"}, status=201)
+    return web.json_response({"image": name, "url": image_url(name)}, status=201)
 
 
 async def serve_image(request: web.Request) -> web.StreamResponse:
@@ -104,7 +102,8 @@ async def serve_image(request: web.Request) -> web.StreamResponse:
 
 
 _QUIZ_BODY = obj({"format": one_of("argus-quiz"), "version": one_of(1), "title": text(importers.MAX_NAME),
-                  "tags": array(text(40), 100), "questions": array(shapes.question_body(stored=True), importers.MAX_QUESTIONS, 1)},
+                  "tags": array(text(40), 100),
+                  "questions": array(shapes.question_body(stored=True), importers.MAX_QUESTIONS, 1)},
                  required=["title", "questions"])
 ROUTES = [
     Route("GET", "/quizzes", list_quizzes, "Quizzes with their questions",

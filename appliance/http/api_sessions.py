@@ -8,12 +8,14 @@ from aiohttp import web
 
 from appliance import keys
 from appliance.classroom import importers, reports
+from appliance.classroom import session as rules
 from appliance.classroom.models import SessionRecord
 from appliance.http import shapes
 from appliance.http.access import own_class, own_quiz, own_session, owner_filter
-from appliance.http.schema import (ID, Args, Reply, Route, Setting, Upload, array, boolean, integer, obj)
+from appliance.http.schema import ID, Args, Reply, Route, Setting, Upload, array, boolean, integer, obj
 from appliance.http.security import json_error
 from appliance.http.validation import bad_request
+from appliance.http.work import off_loop
 from appliance.reports.results import session_results as session_results_of
 from appliance.store import quizzes, rosters
 from appliance.store import sessions as store
@@ -29,6 +31,7 @@ async def session_view(db, record: SessionRecord, with_responses: bool = True) -
         "id": record.id, "class_id": record.class_id, "quiz_id": record.quiz_id, "state": record.state,
         "question": record.question, "question_count": len(questions), "anonymous": record.anonymous,
         "deadline": record.deadline, "remaining": record.remaining,
+        "allowed": rules.allowed_actions(rules.SessionPosition(record.state, record.question), len(questions)),
         "created_at": record.created_at, "ended_at": record.ended_at,
         "class": roster.to_json(),
         "quiz": {"id": record.quiz_id, "title": quiz.title if quiz else "Quick questions",
@@ -102,7 +105,7 @@ async def photo(request: web.Request, args: Args) -> web.Response:
     record = await own_session(request, args.user, args.path["id"])
     data = args.body
     loop = asyncio.get_running_loop()
-    gray = await loop.run_in_executor(None, decode_gray, data)
+    gray = await off_loop(request, decode_gray, data)
     if gray is None:
         return json_error(400, "the upload is not a photo that can be read (send a JPEG or PNG)")
     sightings = await loop.run_in_executor(request.config_dict[keys.EXECUTOR], request.config_dict[keys.READER].read, gray)

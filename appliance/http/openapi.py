@@ -5,8 +5,19 @@ from __future__ import annotations
 from aiohttp import web
 
 from appliance import __version__
-from appliance.http import (api_accounts, api_camera, api_classes, api_health, api_printing, api_quizzes,
-                            api_reports, api_sessions, auth, live, public)
+from appliance.http import (
+    api_accounts,
+    api_camera,
+    api_classes,
+    api_health,
+    api_printing,
+    api_quizzes,
+    api_reports,
+    api_sessions,
+    auth,
+    live,
+    public,
+)
 from appliance.http.schema import Args, Route, document, mount
 from appliance.http.security import api_error_middleware, api_no_store_middleware
 

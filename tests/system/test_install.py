@@ -246,6 +246,11 @@ def test_install_update_failed_update_and_purge_on_debian(root, tmp_path):
     assert (settings.server.host, settings.server.port) == ("0.0.0.0", 80)
     assert settings.camera.source == "opencv:0" and settings.storage.data_dir == "/var/lib/argus"
     assert "argus:" in (root / "etc/passwd").read_text()
+    opt = root / "opt/argus"
+    assert (opt / "scripts/install.sh").read_bytes() == (REPO / "scripts/install.sh").read_bytes()
+    assert not (opt / ".git").exists() and not (opt / "build").exists() and not list(opt.glob("*.egg-info"))
+    assert os.access(opt / "systemd/argus-setup-code.sh", os.X_OK)
+    assert (root / "etc/udev/rules.d/90-argus-usb.rules").exists()
     assert (root / "etc/hostname").read_text() == "argus\n"
     assert "127.0.1.1\targus" in (root / "etc/hosts").read_text()
     avahi = configparser.ConfigParser()

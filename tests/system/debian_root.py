@@ -16,8 +16,8 @@ import platform
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 SUITE = "bookworm"
 MIRROR = "http://deb.debian.org/debian"

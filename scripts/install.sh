@@ -181,7 +181,11 @@ abandon_update() {
     if [ -n "$staging" ]; then rm -rf "$R$staging"; fi
     if [ -n "$new_venv" ]; then
         rm -rf "$R$new_venv"
-        echo "install.sh: the update failed; the version installed before stays in use (nothing was switched)" >&2
+        if [ -e "$R$PREFIX/.venv" ]; then
+            echo "install.sh: the update failed; the version installed before stays in use (nothing was switched)" >&2
+        else
+            echo "install.sh: the install failed; Argus is not installed yet" >&2
+        fi
     fi
     exit "$status"
 }

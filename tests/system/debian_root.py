@@ -100,7 +100,8 @@ def host_access(root: Path) -> Iterator[dict[str, str]]:
         (root / "proc").mkdir(exist_ok=True)
         subprocess.run(["mount", "-t", "proc", "proc", str(root / "proc")], check=True)
         mounts.append(root / "proc")
-        bind(Path("/dev"))
+        # Read-only: device nodes still open for writing (/dev/null), but nothing in the root can delete them.
+        bind(Path("/dev"), "ro")
         for config in _pip_config_files():
             copy = root / str(config).lstrip("/")
             copy.parent.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,8 @@
 """scripts/install.sh for real, on a real Debian 12 root (debootstrap, see debian_root.py): apt-get, useradd and
 pip run inside the root through chroot, nothing is stubbed. Then the installed appliance is started inside the
 root as the argus user, exactly as its unit would start it, and claimed and used for a short lesson with the
-simulated camera. A newer commit is installed over it (config kept, data kept, backup taken, migration applied,
-every response still there), an update whose pip fails leaves the previous version running, and
+simulated camera. A newer commit is installed over it with its installer and its wheel, as from a USB stick
+(config kept, data kept, backup taken, migration applied, every response still there), an update whose pip fails leaves the previous version running, and
 --uninstall / --uninstall --purge remove what they promise.
 """
 from __future__ import annotations
@@ -17,6 +17,8 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -38,14 +40,19 @@ NO_PI_CAMERA = "the Pi camera will not be available here"
 
 # --- the root and the checkouts installed into it ---------------------------------------------------------------
 @pytest.fixture
-def root(tmp_path):
+def root():
     if not shutil.which("chroot") or os.geteuid() != 0:
         pytest.fail("the Debian install test needs root and chroot (it runs in CI as root)")
-    path = tmp_path / "debian"
-    debian_root.unpack(path)
-    with debian_root.host_access(path) as env:
-        yield path, env
-    debian_root.assert_unmounted(path)  # pytest deletes tmp_path later: nothing of the host may be bound in
+    # Not below tmp_path: other pytest sessions prune old temp folders, and must never meet the host's folders
+    # bound into this one. It is deleted here, only once nothing is mounted in it.
+    path = Path(tempfile.mkdtemp(prefix="argus-debian-root-", dir="/var/tmp"))
+    try:
+        debian_root.unpack(path)
+        with debian_root.host_access(path) as env:
+            yield path, env
+    finally:
+        if not debian_root.mounts_below(path):
+            shutil.rmtree(path)
 
 
 def checkout(dest: Path, version: str, extra_migration: str | None = None, extra_dependency: str | None = None):
@@ -273,9 +280,15 @@ def test_install_update_failed_update_and_purge_on_debian(root, tmp_path):
     config.write_text(config.read_text().replace("# URL students", "# edited by the school's admin\n# URL students"))
     edited = config.read_bytes()
 
-    # 2. A newer commit over it: new version, one more migration.
+    # 2. A newer commit over it, as a wheel brought on a USB stick: new version, one more migration.
     newer = f"{__version__}.post1"
-    install(checkout(tmp_path / "newer", newer, extra_migration="upgrade_probe"), root, env)
+    source = checkout(tmp_path / "newer", newer, extra_migration="upgrade_probe")
+    stick = tmp_path / "usb-stick"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(stick),
+                    str(source)], check=True, capture_output=True, timeout=300)
+    (wheel,) = stick.glob(f"argus_appliance-{newer}-*.whl")
+    output = install(source, root, env, "--wheel", str(wheel))
+    assert f"installing {wheel.name} into /opt/argus/venvs/" in output and "building the Argus wheel" not in output
     assert config.read_bytes() == edited, "an update never touches the config"
     current, kept = venvs(root)
     assert current != first_venv and kept == sorted([Path(first_venv).name, Path(current).name]), \

@@ -46,7 +46,7 @@ class StorageSettings:
 
 @dataclass(frozen=True)
 class CameraSettings:
-    # "sim" (simulated classroom), "opencv:<index|path|url>" or "picamera2".
+    # "sim" (simulated classroom), "opencv:<index|path|url>", "y4m:<path>" or "picamera2".
     source: str = "picamera2"
     # Capture width in pixels (the camera may round it; Camera Module 3 full resolution by default).
     width: int = _bounded(4608, 160, 10_000)

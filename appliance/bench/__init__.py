@@ -97,3 +97,42 @@ def main_live(argv: list[str]) -> int:
     _save(args, out)
     print(json.dumps(out, indent=1) if args.json else live.table(out))
     return 1 if args.check and live.failed(out) else 0
+
+
+def main_e2e(argv: list[str]) -> int:
+    from pathlib import Path
+
+    from appliance.bench import e2e, report
+
+    parser = argparse.ArgumentParser(prog="argus bench e2e", description=e2e.__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="12 MP, 28 students, 2 questions (default: quick 1080p)")
+    parser.add_argument("--size", type=_size, help="frame size WxH or one of " + "|".join(SIZES))
+    parser.add_argument("--fps", type=float, help="camera frame rate (default 10)")
+    parser.add_argument("--students", type=int, help="students raising cards (the demo class's size)")
+    parser.add_argument("--questions", type=int, help="questions in the lesson (at most 2: the demo quiz's 4-option ones)")
+    parser.add_argument("--viewers", type=int, help="public websockets connected besides the teacher's (default 60)")
+    parser.add_argument("--seed", type=int, help="every frame is a pure function of the seed")
+    parser.add_argument("--glibc-defaults", action="store_true",
+                        help="run without the allocator settings of the systemd unit")
+    parser.add_argument("--frames-dir", type=Path, help="keep the rendered lesson here and reuse it on the next run")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a goal is not met")
+    parser.add_argument("--save", nargs="?", const=str(report.DOCS), metavar="FILE",
+                        help=f"also write the table into FILE (default {report.DOCS.name} in docs/)")
+    args = parser.parse_args(argv)
+    plan = e2e.Plan() if args.full else e2e.QUICK
+    changes = {k: v for k, v in (("size", args.size), ("fps", args.fps), ("students", args.students),
+                                 ("questions", args.questions), ("viewers", args.viewers), ("seed", args.seed))
+               if v is not None}
+    plan = dataclasses.replace(plan, **changes)
+    if not 1 <= plan.questions <= 2:
+        parser.error("--questions must be 1 or 2")
+    from appliance.bench.appliance_rss import SERVICE_MALLOC_ENV
+
+    out = e2e.run(plan, {} if args.glibc_defaults else SERVICE_MALLOC_ENV, args.frames_dir)
+    text = e2e.table(out)
+    print(json.dumps(out, indent=1) if args.json else text)
+    if args.save:
+        size = "x".join(map(str, plan.size))
+        report.save(f"e2e-{size}", text, "argus bench e2e " + " ".join(argv), Path(args.save))
+    return 1 if args.check and any(g["ok"] is False for g in out["goals"]) else 0

@@ -29,6 +29,7 @@ from appliance.http.ratelimit import LoginLimiter
 from appliance.http.security import error_middleware, headers_middleware, same_origin_middleware
 from appliance.reading import ReadingLoop
 from appliance.store.db import Database
+from appliance.vision.live_reader import LiveReader
 from appliance.vision.reader import CardReader
 from appliance.vision.tracker import Tracker
 
@@ -114,7 +115,8 @@ async def reading_ctx(app: web.Application):
     settings = app[keys.SETTINGS]
     reader = CardReader(settings.reader, settings.cards)
     app[keys.READER] = reader
-    loop = ReadingLoop(app[SLOT], reader.read, Tracker(settings.tracker), app[keys.ENGINE].register,
+    live_reader = LiveReader(reader, settings.reader.scan_frames)
+    loop = ReadingLoop(app[SLOT], live_reader.read, Tracker(settings.tracker), app[keys.ENGINE].register,
                        app[keys.EXECUTOR])
     app[keys.ENGINE].add_listener(loop)
     app[keys.READING] = loop

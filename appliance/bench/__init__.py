@@ -112,6 +112,8 @@ def main_e2e(argv: list[str]) -> int:
     parser.add_argument("--questions", type=int, help="questions in the lesson (at most 2: the demo quiz's 4-option ones)")
     parser.add_argument("--viewers", type=int, help="public websockets connected besides the teacher's (default 60)")
     parser.add_argument("--seed", type=int, help="every frame is a pure function of the seed")
+    parser.add_argument("--scan-frames", type=int,
+                        help="the appliance's reader.scan_frames (1 reads every whole frame, as before live reading)")
     parser.add_argument("--glibc-defaults", action="store_true",
                         help="run without the allocator settings of the systemd unit")
     parser.add_argument("--frames-dir", type=Path, help="keep the rendered lesson here and reuse it on the next run")
@@ -122,7 +124,8 @@ def main_e2e(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     plan = e2e.Plan() if args.full else e2e.QUICK
     changes = {k: v for k, v in (("size", args.size), ("fps", args.fps), ("students", args.students),
-                                 ("questions", args.questions), ("viewers", args.viewers), ("seed", args.seed))
+                                 ("questions", args.questions), ("viewers", args.viewers), ("seed", args.seed),
+                                 ("scan_frames", args.scan_frames))
                if v is not None}
     plan = dataclasses.replace(plan, **changes)
     if not 1 <= plan.questions <= 2:

@@ -61,6 +61,7 @@ class Plan:
     raise_seconds: float = 3.0
     change_probability: float = 0.35
     lead_in_seconds: float = 3.0  # empty room before the first question: the reader settles, sockets connect
+    scan_frames: int | None = None  # the appliance's reader.scan_frames (None: its default; 1: whole frames)
 
 
 QUICK = Plan(size=SIZES["hd"], students=16, questions=1, back_row_m=5.5)
@@ -204,7 +205,7 @@ def _start_appliance(plan: Plan, tmp: Path, fifo: Path, env: dict[str, str]) -> 
     config = tmp / "argus.toml"
     # --demo seeds a class of sim.students and takes the camera's size and rate from [sim].
     config.write_text(f"[sim]\nstudents = {plan.students}\nwidth = {plan.size[0]}\nheight = {plan.size[1]}\n"
-                      f"fps = {plan.fps}\n")
+                      f"fps = {plan.fps}\n" + (f"[reader]\nscan_frames = {plan.scan_frames}\n" if plan.scan_frames else ""))
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "appliance", "run", "--demo", "--port", str(port),
                              "--data-dir", str(tmp / "data"), "--config", str(config), "--camera", f"y4m:{fifo}"],
@@ -219,7 +220,7 @@ def _start_appliance(plan: Plan, tmp: Path, fifo: Path, env: dict[str, str]) -> 
 
 @dataclass
 class Observed:
-    registrations: list[tuple[int, str, float]]  # (card, answer, arrival time) on the teacher's socket
+    registrations: list[tuple[int, str, float, float]]  # (card, answer, arrival on the teacher's socket, frame time)
     questions: list[live.Question]
     frames_fed: int
     feeder_skipped: int
@@ -244,7 +245,8 @@ async def _never_reading_client(port: int) -> socket.socket:
 
 async def _drive(plan: Plan, port: int, pid: int, feeder: Feeder, lesson: list[RenderedQuestion]) -> Observed:
     base = f"http://127.0.0.1:{port}"
-    registrations: list[tuple[int, str, float]] = []
+    registrations: list[tuple[int, str, float, float]] = []
+    wall_minus_monotonic = time.time() - time.monotonic()
     viewer_messages = [0]
     memory = {"VmRSS": 0.0}
 
@@ -265,7 +267,9 @@ async def _drive(plan: Plan, port: int, pid: int, feeder: Feeder, lesson: list[R
             async for message in ws:
                 event = json.loads(message.data)
                 if event.get("type") == "response":
-                    registrations.append((event["card"], event["answer"], time.monotonic()))
+                    # last_changed: the wall-clock time of the frame that made the card register
+                    registrations.append((event["card"], event["answer"], time.monotonic(),
+                                          event["last_changed"] - wall_minus_monotonic))
 
         async def listen_viewer(ws):
             async for _ in ws:
@@ -315,7 +319,7 @@ async def _drive(plan: Plan, port: int, pid: int, feeder: Feeder, lesson: list[R
 
 
 def _judged_question(rq: RenderedQuestion, written: list[tuple[int, float]],
-                     registrations: list[tuple[int, str, float]]) -> live.Question:
+                     registrations: list[tuple[int, str, float, float]]) -> live.Question:
     """A bench-live Question in wall-clock times: shown = when the frame's write completed."""
     start = written[0][1] - rq.times[written[0][0] - rq.first]  # wall time of simulated 0
     q = live.Question(start, start + rq.closed, rq.plans)
@@ -330,8 +334,17 @@ def _judged_question(rq: RenderedQuestion, written: list[tuple[int, float]],
                 q.first_shown.setdefault(card, at)
             elif answer == p.final:
                 q.final_shown.setdefault(card, at)
-    q.registrations = list(registrations)
+    q.registrations = list(registrations)  # judged twice, see _judge
     return q
+
+
+def _judge(q: live.Question) -> dict:
+    """Latency by the event's arrival; what a registration says (wrong, after lowering) by the frame it came
+    from, as a card shown just before it came down may well register a moment after."""
+    registrations = q.registrations
+    by_frame = live.judge(dataclasses.replace(q, registrations=[(c, a, frame) for c, a, _, frame in registrations]))
+    by_arrival = live.judge(dataclasses.replace(q, registrations=[(c, a, at) for c, a, at, _ in registrations]))
+    return {**by_frame, "raise": by_arrival["raise"], "change": by_arrival["change"], "missed": by_arrival["missed"]}
 
 
 def run(plan: Plan, malloc_env: dict[str, str] | None = None, frames_dir: Path | None = None) -> dict:
@@ -379,7 +392,7 @@ RAISE_GOAL_S, CHANGE_GOAL_S, CPU_GOAL_MS, RSS_GOAL_MB = 0.3, 0.6, 40.0, 250.0
 
 
 def summary(plan: Plan, o: Observed, malloc_env: dict[str, str]) -> dict:
-    judged = [live.judge(q) for q in o.questions]
+    judged = [_judge(q) for q in o.questions]
     cpu_ms = 1000 * o.cpu_seconds / max(o.frames_fed, 1)
     out = {"plan": dataclasses.asdict(plan), "machine": machine.describe(), "load_average": os.getloadavg(),
            "malloc_env": malloc_env,
@@ -391,7 +404,8 @@ def summary(plan: Plan, o: Observed, malloc_env: dict[str, str]) -> dict:
            "never_registered": [m for j in judged for m in j["missed"]],
            "frames_fed": o.frames_fed, "feeder_skipped": o.feeder_skipped, "camera_dropped": o.camera_dropped,
            "frames_read": o.frames_read, "seconds": round(o.seconds, 2),
-           "cpu_ms_per_frame": round(cpu_ms, 1), "cpu_cores": round(o.cpu_seconds / max(o.seconds, 1e-9), 2),
+           "cpu_ms_per_frame": round(cpu_ms, 1),
+           "cpu_ms_per_frame_read": round(1000 * o.cpu_seconds / max(o.frames_read, 1), 1), "cpu_cores": round(o.cpu_seconds / max(o.seconds, 1e-9), 2),
            "rss_peak_mb": round(o.rss_peak_mb, 1), "vm_hwm_mb": round(o.vm_hwm_mb, 1),
            "viewers": plan.viewers, "viewers_still_connected": o.viewers_connected,
            "viewer_messages": o.viewer_messages}
@@ -440,7 +454,8 @@ def table(out: dict) -> str:
                      f"p95 {_fmt(s['p95'])}  max {_fmt(s['max'])}")
     lines.append(f"  wrong registrations {len(out['wrong_registrations'])}; after lowering "
                  f"{len(out['registrations_after_lowering'])}; answers lost after lowering {out['lost_after_lowering']}")
-    lines.append(f"whole process: {out['cpu_ms_per_frame']:.1f} ms CPU per camera frame ({out['cpu_cores']:.2f} cores), "
+    lines.append(f"whole process: {out['cpu_ms_per_frame']:.1f} ms CPU per camera frame ({out['cpu_cores']:.2f} cores; "
+                 f"{out['cpu_ms_per_frame_read']:.1f} ms per frame read), "
                  f"peak RSS {out['rss_peak_mb']:.0f} MB (VmHWM {out['vm_hwm_mb']:.0f} MB)")
     lines.append(f"frames: {out['frames_fed']} fed in {out['seconds']:.1f} s, {out['frames_read']} read, "
                  f"{out['camera_dropped']} dropped by the appliance (reader busy), {out['feeder_skipped']} skipped by "

@@ -236,11 +236,16 @@ def judge(q: Question) -> dict:
             "never_shown": never_shown, "lost_after_lowering": lost, "missed": missed}
 
 
+def _rank(values: list[float], q: float) -> float | None:
+    return float(np.percentile(values, q, method="higher")) if values else None
+
+
 def _stats(values: list[float]) -> dict:
     finite = [v for v in values if math.isfinite(v)]
     return {"count": len(values), "missed": len(values) - len(finite),
             # a card never registered counts as infinitely late, so misses push the percentiles up honestly
-            "p50": percentile(values, 50) if values else None, "p95": percentile(values, 95) if values else None,
+            # (a percentile that is one of the values: interpolating between inf and inf gives nan)
+            "p50": _rank(values, 50), "p95": _rank(values, 95),
             "max": max(values) if values else None}
 
 

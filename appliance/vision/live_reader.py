@@ -38,7 +38,10 @@ KNOWN_MARGIN_MIN_PX = 16  # ...and at least this many pixels (a hand-held card m
 LARGE_CARD_PX = 160
 ALIGN = 8  # regions start and end on multiples of this
 FORGET_SECONDS = 1.5  # a known card not seen for this long is no longer re-read in its region (it was lowered)
-MOTION_MARGIN_CELLS = 2  # a changed area is read with this many cells around it (a card next to a moving arm)
+# A changed area is read with this much around it: a card's white margin may match the wall behind it, so only its
+# marker changed, and the detector needs the marker's quiet zone and a little more.
+MOTION_MARGIN_CELLS = 2
+MOTION_MARGIN_PX = 32
 WHOLE_SHARE = 0.5  # read the whole frame when the regions would cover more than this share of it
 
 
@@ -103,11 +106,13 @@ class LiveReader:
             # shrunk SHRINK times (its marker then >= 24 px, read as surely as at full size) at 1/16 of the cost.
             large = max(width, height) >= SHRINK_FROM_PX and _side(corners) >= LARGE_CARD_PX
             (large_cards if large else small_cards).append(box)
-            x0, y0, x1, y1 = box
-            moving[y0 // cell:-(-y1 // cell), x0 // cell:-(-x1 // cell)] = 0  # read there anyway
+        # A change within a known card's region is read there (a card turning or swaying); one reaching beyond it
+        # is read whole, as a new card may lie across several regions.
+        motion = [b for b in _motion_boxes(moving, cell, width, height)
+                  if not any(_inside(b, k) for k in small_cards + large_cards)]
         regions = [Region(b, shrunk=False) for b in _merged(small_cards)]
         regions += [Region(b, full=False) for b in _merged(large_cards)]
-        regions += [Region(b) for b in _merged(_motion_boxes(moving, cell, width, height))]
+        regions += [Region(b) for b in _merged(motion)]
         # The band is never joined with the others: its bounding box with a card's region would be a wider band.
         # The shrunk pass over the whole frame, for cards larger than the bands' overlap, comes with the first.
         regions.append(Region(self._band(width, height), shrunk=False))
@@ -144,10 +149,15 @@ def _clipped(x0: float, y0: float, x1: float, y1: float, width: int, height: int
             min(-(-int(np.ceil(x1)) // a) * a, width), min(-(-int(np.ceil(y1)) // a) * a, height))
 
 
+def _inside(box: Box, other: Box) -> bool:
+    return other[0] <= box[0] and other[1] <= box[1] and box[2] <= other[2] and box[3] <= other[3]
+
+
 def _motion_boxes(moving: np.ndarray, cell: int, width: int, height: int) -> list[Box]:
     if not moving.any():
         return []
-    grown = cv2.dilate(moving, np.ones((2 * MOTION_MARGIN_CELLS + 1,) * 2, np.uint8))
+    margin = max(MOTION_MARGIN_CELLS, -(-MOTION_MARGIN_PX // cell))
+    grown = cv2.dilate(moving, np.ones((2 * margin + 1,) * 2, np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
     return [_clipped(x * cell, y * cell, (x + w) * cell, (y + h) * cell, width, height)
             for x, y, w, h, _ in stats[1:count]]

@@ -352,7 +352,9 @@ def run(plan: Plan, malloc_env: dict[str, str] | None = None, frames_dir: Path |
         tmp = Path(tmp_name)
         frames_path = (frames_dir or tmp) / "frames.y"
         lesson_path = frames_path.with_suffix(".json")
-        key = json.dumps(dataclasses.asdict(plan), sort_keys=True)
+        # What the frames depend on (not the sockets or the appliance's settings), so runs can share them.
+        key = json.dumps({k: v for k, v in dataclasses.asdict(plan).items()
+                          if k not in ("viewers", "lead_in_seconds", "scan_frames")}, sort_keys=True)
         if frames_dir is not None and lesson_path.exists() and json.loads(lesson_path.read_text())["plan"] == key:
             lesson = [RenderedQuestion(**q) for q in json.loads(lesson_path.read_text())["lesson"]]
             for q in lesson:
@@ -409,7 +411,10 @@ def summary(plan: Plan, o: Observed, malloc_env: dict[str, str]) -> dict:
            "rss_peak_mb": round(o.rss_peak_mb, 1), "vm_hwm_mb": round(o.vm_hwm_mb, 1),
            "viewers": plan.viewers, "viewers_still_connected": o.viewers_connected,
            "viewer_messages": o.viewer_messages}
-    out["pi5"] = machine.pi5_estimate(cpu_ms)
+    # Per frame READ: when the reader drops frames, CPU per camera frame flatters (frames not read cost little);
+    # per frame read is what every frame would cost if all were read (a little over: the camera's share of the
+    # dropped ones is in it too).
+    out["pi5"] = machine.pi5_estimate(out["cpu_ms_per_frame_read"])
     out["goals"] = goals(out)
     return out
 
@@ -425,8 +430,8 @@ def goals(out: dict) -> list[dict]:
     rows.append({"goal": "lowered cards keep their answer", "value": out["lost_after_lowering"]
                  + len(out["registrations_after_lowering"]),
                  "ok": out["lost_after_lowering"] == 0 and not out["registrations_after_lowering"]})
-    rows.append({"goal": f"CPU <= {CPU_GOAL_MS:g} ms per camera frame", "value": out["cpu_ms_per_frame"],
-                 "ok": out["cpu_ms_per_frame"] <= CPU_GOAL_MS})
+    rows.append({"goal": f"CPU <= {CPU_GOAL_MS:g} ms a frame (per frame read)", "value": out["cpu_ms_per_frame_read"],
+                 "ok": out["cpu_ms_per_frame_read"] <= CPU_GOAL_MS})
     if out["plan"]["size"][0] * out["plan"]["size"][1] >= 4608 * 2592:
         rows.append({"goal": f"peak RSS <= {RSS_GOAL_MB:g} MB at 12 MP", "value": out["vm_hwm_mb"],
                      "ok": out["vm_hwm_mb"] <= RSS_GOAL_MB})
@@ -461,8 +466,9 @@ def table(out: dict) -> str:
                  f"{out['camera_dropped']} dropped by the appliance (reader busy), {out['feeder_skipped']} skipped by "
                  f"the feeder (late)")
     if out["pi5"]:
-        lines.append(f"Raspberry Pi 5 estimate ({machine.PI5_ASSUMPTION}): {out['pi5']['ms_one_core']:.0f} ms of one "
-                     f"core per frame, {out['pi5']['ms_one_core'] * p['fps'] / 1000:.2f} cores at {p['fps']:g} fps")
+        lines.append(f"Raspberry Pi 5 estimate from CPU per frame read ({machine.PI5_ASSUMPTION}): "
+                     f"{out['pi5']['ms_one_core']:.0f} ms of one core per frame, "
+                     f"{out['pi5']['ms_one_core'] * p['fps'] / 1000:.2f} cores to read every frame at {p['fps']:g} fps")
     lines.append("goals:")
     for g in out["goals"]:
         state = "n/a" if g["ok"] is None else ("ok" if g["ok"] else "NOT MET")

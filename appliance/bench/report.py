@@ -1,34 +1,49 @@
-"""docs/BENCHMARKS.md, written by the benchmarks themselves (`argus bench … --save`).
+"""`argus bench … --save`: a benchmark's table written into docs/BENCHMARKS.md, so published numbers are the
+ones a run printed, never pasted by hand.
 
-Each benchmark owns one section of the file, fenced by `<!-- bench:NAME -->` … `<!-- /bench:NAME -->`; saving
-replaces that section's text (or appends the section), and leaves everything else in the file as it was, so
-prose written around the tables survives a re-run.
+Each benchmark owns one section of the file between `<!-- bench NAME:start -->` and `<!-- bench NAME:end -->`;
+a run replaces its own section and leaves the rest (the prose on how each benchmark scores) as it was.
+A FILE ending in .json gets the raw JSON instead.
 """
 from __future__ import annotations
 
-import re
+import json
+import os
+import sys
+import tempfile
 import time
 from pathlib import Path
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "BENCHMARKS.md"
-_TITLE = "# Benchmarks\n\nTables below are written by `argus bench … --save`; the text around them is not.\n"
+from appliance.bench import machine
+
+DEFAULT = Path("docs") / "BENCHMARKS.md"
 
 
-def section(name: str, body: str, command: str) -> str:
-    """One section: the command that made it, when, and its table as a code block."""
-    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    return (f"<!-- bench:{name} -->\n`{command}` ({stamp}):\n\n```\n{body.rstrip()}\n```\n"
-            f"<!-- /bench:{name} -->")
+def section(name: str, argv: list[str], table: str) -> str:
+    m = machine.describe()
+    return (f"<!-- bench {name}:start -->\n"
+            f"`argus bench {' '.join([name, *argv])}` on {time.strftime('%Y-%m-%d')}, {m['cpu']}, nproc {m['nproc']}, "
+            f"Python {m['python']}, OpenCV {m['opencv']}:\n\n```\n{table.rstrip()}\n```\n"
+            f"<!-- bench {name}:end -->")
 
 
-def save(name: str, body: str, command: str, path: Path = DOCS) -> Path:
-    text = path.read_text() if path.exists() else _TITLE
-    block = section(name, body, command)
-    pattern = re.compile(rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->", re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: block, text)
+def replace_section(text: str, name: str, new: str) -> str:
+    start, end = f"<!-- bench {name}:start -->", f"<!-- bench {name}:end -->"
+    if start in text and end in text:
+        return text[:text.index(start)] + new + text[text.index(end) + len(end):]
+    return text.rstrip() + f"\n\n## argus bench {name}\n\n{new}\n"
+
+
+def save(target: str, name: str, argv: list[str], out: dict, table: str) -> None:
+    path = Path(target)
+    if path.suffix == ".json":
+        content = json.dumps(out, indent=1)
     else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
+        old = path.read_text() if path.exists() else "# Benchmarks\n"
+        content = replace_section(old, name, section(name, [a for a in argv if not a.startswith("--save")], table))
+    # Written whole or not at all: a run stopped half-way never leaves a torn file.
+    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as f:
+        f.write(content if content.endswith("\n") else content + "\n")
+    os.replace(tmp, path)
+    print(f"saved to {path}", file=sys.stderr)

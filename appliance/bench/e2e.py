@@ -16,6 +16,7 @@ readout time (about one frame) comes on top on real hardware.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import dataclasses
 import fcntl
 import json
@@ -131,7 +132,7 @@ class Feeder(threading.Thread):
         os.write(self._fd, y4m.header(width, height, fps))
         self._lock = threading.Lock()
         self._segment: list[int] = []
-        self._written: list[tuple[int, float]] = []
+        self._written: list[tuple[int, float, float]] = []
         self._done = threading.Event()
         self._stop = threading.Event()
         self.written = self.skipped = 0
@@ -142,8 +143,8 @@ class Feeder(threading.Thread):
             self._done.clear()
         return self._done
 
-    def segment_log(self) -> list[tuple[int, float]]:
-        """(frame index, time.monotonic() when its write completed) for the segment last played."""
+    def segment_log(self) -> list[tuple[int, float, float]]:
+        """(frame index, time.monotonic() when its write began, and completed) for the segment last played."""
         with self._lock:
             return list(self._written)
 
@@ -169,12 +170,13 @@ class Feeder(threading.Thread):
             tick += max(late_ticks, 0) + 1
             if not playing:
                 idle += 1
+            began = time.monotonic()
             os.writev(self._fd, [b"FRAME\n", memoryview(self._frames[index]).cast("B")])
             now = time.monotonic()
             self.written += 1
             with self._lock:
                 if playing:
-                    self._written.append((index, now))
+                    self._written.append((index, began, now))
                     if not self._segment:
                         self._done.set()
 
@@ -318,12 +320,21 @@ async def _drive(plan: Plan, port: int, pid: int, feeder: Feeder, lesson: list[R
                     memory["VmRSS"], _proc_memory_mb(pid).get("VmHWM", 0.0), viewer_messages[0], connected)
 
 
-def _judged_question(rq: RenderedQuestion, written: list[tuple[int, float]],
+def _judged_question(rq: RenderedQuestion, written: list[tuple[int, float, float]],
                      registrations: list[tuple[int, str, float, float]]) -> live.Question:
-    """A bench-live Question in wall-clock times: shown = when the frame's write completed."""
-    start = written[0][1] - rq.times[written[0][0] - rq.first]  # wall time of simulated 0
+    """A bench-live Question in wall-clock times: shown = when the frame's write completed. A registration's
+    frame (stamped by the camera thread when it had read it, which a busy machine delays) is the last frame
+    whose write had begun by then: the pipe delivers every frame, in order."""
+    start = written[0][2] - rq.times[written[0][0] - rq.first]  # wall time of simulated 0
     q = live.Question(start, start + rq.closed, rq.plans)
-    for index, at in written:
+    began = [b for _, b, _ in written]
+
+    def frame_of(stamp: float) -> float:
+        i = bisect.bisect_right(began, stamp) - 1
+        return written[i][2] if i >= 0 else stamp
+
+    registrations = [(c, a, at, frame_of(stamp)) for c, a, at, stamp in registrations]
+    for index, _, at in written:
         position = index - rq.first
         for card, answer in rq.shown[position]:
             p = rq.plans.get(card)

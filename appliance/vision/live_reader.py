@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from appliance.vision.reader import BAND_OVERLAP, SHRINK, SHRINK_FROM_PX, Box, CardReader, Region
+from appliance.vision.reader import SHRINK, SHRINK_FROM_PX, Box, CardReader, Region
 from appliance.vision.types import Sighting
 
 MOTION_SIDE = 480  # frames are compared shrunk to about this longer side (12 MP: 8x8 pixel cells)
@@ -42,6 +42,9 @@ FORGET_SECONDS = 1.5  # a known card not seen for this long is no longer re-read
 # marker changed, and the detector needs the marker's quiet zone and a little more.
 MOTION_MARGIN_CELLS = 2
 MOTION_MARGIN_PX = 32
+# Rows shared by neighbouring scan bands: a marker up to this tall lies whole in one of them; larger ones (>= 24 px
+# shrunk) are read by the shrunk pass over the whole frame that comes with the first band.
+SCAN_OVERLAP = 96
 WHOLE_SHARE = 0.5  # read the whole frame when the regions would cover more than this share of it
 
 
@@ -96,7 +99,10 @@ class LiveReader:
         return (self._frames - 1) % self._scan_frames
 
     def _plan(self, small: np.ndarray, now: float, cell: int, width: int, height: int) -> FramePlan:
-        changed = cv2.absdiff(small, self._previous) > MOTION_THRESHOLD
+        changed = (cv2.absdiff(small, self._previous) > MOTION_THRESHOLD).astype(np.uint8)
+        # A lone changed cell is noise, a JPEG block or an edge going soft with the focus; a card or an arm
+        # moving changes cells side by side (a 16 px card at 1080p covers 4x4 of them).
+        changed = cv2.morphologyEx(changed, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)).astype(bool)
         self._moved_until[changed] = now + MOTION_HOLD_SECONDS
         moving = (self._moved_until > now).astype(np.uint8)
         small_cards, large_cards = [], []
@@ -108,8 +114,7 @@ class LiveReader:
             (large_cards if large else small_cards).append(box)
         # A change within a known card's region is read there (a card turning or swaying); one reaching beyond it
         # is read whole, as a new card may lie across several regions.
-        motion = [b for b in _motion_boxes(moving, cell, width, height)
-                  if not any(_inside(b, k) for k in small_cards + large_cards)]
+        motion = _motion_boxes(moving, cell, width, height, small_cards + large_cards)
         regions = [Region(b, shrunk=False) for b in _merged(small_cards)]
         regions += [Region(b, full=False) for b in _merged(large_cards)]
         regions += [Region(b) for b in _merged(motion)]
@@ -128,7 +133,7 @@ class LiveReader:
         i = self._scan_index()
         top = height * i // self._scan_frames
         bottom = height * (i + 1) // self._scan_frames
-        return 0, max(top - BAND_OVERLAP // 2, 0), width, min(bottom + BAND_OVERLAP // 2, height)
+        return 0, max(top - SCAN_OVERLAP // 2, 0), width, min(bottom + SCAN_OVERLAP // 2, height)
 
 
 def _side(corners: np.ndarray) -> float:
@@ -153,14 +158,22 @@ def _inside(box: Box, other: Box) -> bool:
     return other[0] <= box[0] and other[1] <= box[1] and box[2] <= other[2] and box[3] <= other[3]
 
 
-def _motion_boxes(moving: np.ndarray, cell: int, width: int, height: int) -> list[Box]:
+def _motion_boxes(moving: np.ndarray, cell: int, width: int, height: int, known: list[Box]) -> list[Box]:
+    """Rectangles around the places that moved (neighbouring cells joined), grown by the motion margin; those
+    that moved only within a known card's region are left to it (a card turning, swaying, or merely looking
+    different as the focus breathes)."""
     if not moving.any():
         return []
-    margin = max(MOTION_MARGIN_CELLS, -(-MOTION_MARGIN_PX // cell))
-    grown = cv2.dilate(moving, np.ones((2 * margin + 1,) * 2, np.uint8))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
-    return [_clipped(x * cell, y * cell, (x + w) * cell, (y + h) * cell, width, height)
-            for x, y, w, h, _ in stats[1:count]]
+    joined = cv2.dilate(moving, np.ones((3, 3), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    margin = max(MOTION_MARGIN_CELLS, -(-MOTION_MARGIN_PX // cell)) * cell
+    out = []
+    for x, y, w, h, _ in stats[1:count]:
+        changed = _clipped(x * cell, y * cell, (x + w) * cell, (y + h) * cell, width, height)
+        if not any(_inside(changed, k) for k in known):
+            out.append(_clipped(changed[0] - margin, changed[1] - margin, changed[2] + margin, changed[3] + margin,
+                                width, height))
+    return out
 
 
 def _area(box: Box) -> int:

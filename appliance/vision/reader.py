@@ -15,9 +15,9 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Sequence
+from dataclasses import dataclass
 
 import cv2
 import numpy as np

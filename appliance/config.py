@@ -99,7 +99,8 @@ class ReaderSettings:
     # Read each frame as this many overlapping horizontal bands in parallel threads; 0 = one per CPU core, at most 4
     # (a Pi 4/5 uses every core).
     bands: int = _bounded(0, 0, 8)
-    # Live reading searches the whole frame spread over this many frames (one band each), besides re-reading known cards and whatever moved every frame; 1 reads every whole frame.
+    # Live reading searches the whole frame spread over this many frames (one band each), besides re-reading known
+    # cards and whatever moved every frame; 1 reads every whole frame.
     scan_frames: int = _bounded(10, 1, 64)
 
 

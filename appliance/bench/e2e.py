@@ -38,7 +38,7 @@ import numpy as np
 
 from appliance.bench import live, machine
 from appliance.bench.scenes import SIZES, Setup, build_scene, frame_effects, marker_occlusion
-from appliance.bench.score import MAX_MARKER_HIDDEN, MAX_OCCLUDED, percentile
+from appliance.bench.score import MAX_MARKER_HIDDEN, MAX_OCCLUDED
 from appliance.camera import y4m
 from appliance.camera.sim import plan_question
 from appliance.config import SimSettings
@@ -418,7 +418,8 @@ def summary(plan: Plan, o: Observed, malloc_env: dict[str, str]) -> dict:
            "frames_fed": o.frames_fed, "feeder_skipped": o.feeder_skipped, "camera_dropped": o.camera_dropped,
            "frames_read": o.frames_read, "seconds": round(o.seconds, 2),
            "cpu_ms_per_frame": round(cpu_ms, 1),
-           "cpu_ms_per_frame_read": round(1000 * o.cpu_seconds / max(o.frames_read, 1), 1), "cpu_cores": round(o.cpu_seconds / max(o.seconds, 1e-9), 2),
+           "cpu_ms_per_frame_read": round(1000 * o.cpu_seconds / max(o.frames_read, 1), 1),
+           "cpu_cores": round(o.cpu_seconds / max(o.seconds, 1e-9), 2),
            "rss_peak_mb": round(o.rss_peak_mb, 1), "vm_hwm_mb": round(o.vm_hwm_mb, 1),
            "viewers": plan.viewers, "viewers_still_connected": o.viewers_connected,
            "viewer_messages": o.viewer_messages}

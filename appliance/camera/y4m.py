@@ -8,8 +8,8 @@ Formats: `C420*` (and no C tag, which means 4:2:0) and `Cmono`.
 """
 from __future__ import annotations
 
-import select
 import os
+import select
 from pathlib import Path
 
 import numpy as np

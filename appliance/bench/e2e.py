@@ -205,8 +205,8 @@ def _free_port() -> int:
 
 def _start_appliance(plan: Plan, tmp: Path, fifo: Path, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
     config = tmp / "argus.toml"
-    # --demo seeds a class of sim.students and takes the camera's size and rate from [sim].
-    config.write_text(f"[sim]\nstudents = {plan.students}\nwidth = {plan.size[0]}\nheight = {plan.size[1]}\n"
+    # --demo seeds a class of sim.students; the camera's size and rate are the stream's.
+    config.write_text(f"[sim]\nstudents = {plan.students}\n[camera]\nwidth = {plan.size[0]}\nheight = {plan.size[1]}\n"
                       f"fps = {plan.fps}\n" + (f"[reader]\nscan_frames = {plan.scan_frames}\n" if plan.scan_frames else ""))
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "appliance", "run", "--demo", "--port", str(port),

@@ -272,7 +272,7 @@ def _stats(values: list[float]) -> dict:
     return {"count": len(values), "missed": len(values) - len(finite),
             # a card never registered counts as infinitely late, so misses push the percentiles up honestly
             # (a percentile that is one of the values: interpolating between inf and inf gives nan)
-            "p50": _rank(values, 50), "p95": _rank(values, 95),
+            "p50": _rank(values, 50), "p90": _rank(values, 90), "p95": _rank(values, 95),
             "max": max(values) if values else None}
 
 

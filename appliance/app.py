@@ -22,11 +22,15 @@ from appliance.camera.sim import SimClassroom
 from appliance.camera.slot import LatestFrame
 from appliance.classroom.engine import SessionEngine
 from appliance.config import Settings
+from appliance.host.names import HostAllowList
+from appliance.host.tls import TlsState
 from appliance.http import (api_accounts, api_camera, api_classes, api_health, api_printing, api_quizzes,
-                            api_reports, api_sessions, auth, keys, live, openapi, pages, pages_library, public)
+                            api_reports, api_sessions, api_tls, auth, keys, live, openapi, pages, pages_library,
+                            public)
 from appliance.http import pages_admin
 from appliance.http.ratelimit import LoginLimiter
-from appliance.http.security import error_middleware, headers_middleware, same_origin_middleware
+from appliance.http.security import error_middleware, protective_headers, same_origin_middleware
+from appliance.http.transport import ALLOWED_HOSTS, HTTPS_PORT, TLS, host_middleware, https_only_middleware
 from appliance.reading import ReadingLoop
 from appliance.store.db import Database
 from appliance.vision.reader import CardReader
@@ -35,6 +39,12 @@ from appliance.vision.tracker import Tracker
 log = logging.getLogger(__name__)
 
 SLOT = web.AppKey("slot", LatestFrame)
+
+
+class StartupError(RuntimeError):
+    """The appliance cannot start as asked; the message says why and what to do."""
+
+
 SIM = web.AppKey("sim", SimClassroom)  # only in apps whose camera is the simulated classroom
 _CHECKPOINT_SECONDS = 600.0
 
@@ -48,10 +58,17 @@ async def _cancel(task: asyncio.Task) -> None:
 async def database_ctx(app: web.Application):
     settings = app[keys.SETTINGS]
     db = await Database.open(settings.data_dir / "argus.db")
-    if settings.demo:
-        await demo.seed(db, settings)
-    else:
-        await setup_code.ensure_code(db, settings.data_dir)
+    try:
+        refusal = await demo.refusal(db, settings)
+        if refusal:
+            raise StartupError(refusal)
+        if settings.demo:
+            await demo.seed(db, settings)
+        else:
+            await setup_code.ensure_code(db, settings.data_dir)
+    except BaseException:
+        await db.close()
+        raise
     app[keys.DB] = db
     yield
     await db.close()
@@ -164,26 +181,34 @@ async def mdns_ctx(app: web.Application):
     if not settings.mdns.enabled:
         yield
         return
-    advert = await discovery.advertise(settings, app[keys.PORT])
+    https_port = app.get(HTTPS_PORT)
+    advert = await discovery.advertise(settings, https_port or app[keys.PORT], secure=https_port is not None)
     yield
     await advert.close()
 
 
-def create_app(settings: Settings, port: int) -> web.Application:
-    """The whole appliance as an aiohttp application; `port` is the one the listening socket is bound to."""
+def create_app(settings: Settings, port: int, https_port: int | None = None,
+               tls: TlsState | None = None) -> web.Application:
+    """The whole appliance as an aiohttp application; `port` is the one the plain HTTP socket is bound to, and
+    `https_port` the HTTPS one (None: plain HTTP only), served with `tls`."""
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
-        middlewares=[error_middleware, same_origin_middleware, headers_middleware],
+        middlewares=[host_middleware, https_only_middleware, error_middleware, same_origin_middleware],
     )
+    app.on_response_prepare.append(protective_headers)
     app[keys.SETTINGS] = settings
     app[keys.PORT] = port
+    app[ALLOWED_HOSTS] = HostAllowList(settings)
+    if https_port is not None:
+        app[HTTPS_PORT] = https_port
+        app[TLS] = tls
     app[keys.STARTED_AT] = time.time()
     app[keys.LOGIN_LIMITER] = LoginLimiter()
     app.cleanup_ctx.extend([
         database_ctx, bus_ctx, executor_ctx, engine_ctx, camera_ctx, reading_ctx, maintenance_ctx, mdns_ctx,
     ])
     for routes in (auth, api_accounts, api_camera, api_classes, api_health, api_quizzes, api_sessions, api_reports,
-                   api_printing, public, live, openapi):
+                   api_printing, api_tls, public, live, openapi):
         routes.add_routes(app)
     pages.setup_pages(app)
     pages_library.setup(app)

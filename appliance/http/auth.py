@@ -9,6 +9,7 @@ from aiohttp import web
 from appliance import passwords
 from appliance.classroom.models import User
 from appliance.http import keys
+from appliance.http.ratelimit import Attempt, Limited
 from appliance.http.security import json_error
 from appliance.store import accounts
 
@@ -41,35 +42,63 @@ def client_address(request: web.Request) -> str:
     return request.remote or "unknown"
 
 
+def too_many(refused: Limited) -> web.Response:
+    return json_error(429, str(refused), **{"Retry-After": refused.retry_after_header})
+
+
+def begin_attempt(request: web.Request, *names: str) -> Attempt:
+    """Count a password (or setup code) guess from this address and under `names`; raises Limited.
+
+    Synchronous on purpose: it runs before any await, so concurrent guesses are all counted."""
+    return request.app[keys.LOGIN_LIMITER].begin((f"address:{client_address(request)}", *names),
+                                                  time.monotonic())
+
+
+def attempt_succeeded(request: web.Request, attempt: Attempt) -> None:
+    request.app[keys.LOGIN_LIMITER].succeeded(attempt)
+
+
+def set_login_cookie(request: web.Request, response: web.StreamResponse, token: str) -> None:
+    lifetime = request.app[keys.SETTINGS].server.session_hours * 3600
+    # Secure whenever the request came over HTTPS: the browser then never sends the cookie in clear.
+    response.set_cookie(COOKIE, token, max_age=int(lifetime), httponly=True, samesite="Strict", path="/",
+                        secure=request.secure)
+
+
+def clear_login_cookie(request: web.Request, response: web.StreamResponse) -> None:
+    response.del_cookie(COOKIE, path="/", secure=request.secure, httponly=True, samesite="Strict")
+
+
 async def login(request: web.Request) -> web.Response:
     body = await request.json()
     username = body.get("username") if isinstance(body, dict) else None
     password = body.get("password") if isinstance(body, dict) else None
     if not isinstance(username, str) or not isinstance(password, str):
         return json_error(400, "send {\"username\": ..., \"password\": ...} as JSON strings")
-    limiter = request.app[keys.LOGIN_LIMITER]
-    client = client_address(request)
-    wait = limiter.retry_after(client, time.monotonic())
-    if wait > 0:
-        return json_error(429, f"too many failed logins; try again in {int(wait) + 1} s",
-                          **{"Retry-After": str(int(wait) + 1)})
+    if len(username) > 40 or len(password) > 200:
+        return json_error(401, "wrong username or password")
+    try:
+        attempt = begin_attempt(request, f"username:{username.strip().lower()}")
+    except Limited as refused:
+        return too_many(refused)
     loop = asyncio.get_running_loop()
-    found = await accounts.find_user(request.app[keys.DB], username)
+    db = request.app[keys.DB]
+    found = await accounts.find_user(db, username)
     if found is None:
         await loop.run_in_executor(None, passwords.dummy_verify, password)
         ok = False
     else:
         ok = await loop.run_in_executor(None, passwords.verify_password, password, found[1])
     if not ok:
-        limiter.failed(client, time.monotonic())
         return json_error(401, "wrong username or password")
-    limiter.succeeded(client)
+    attempt_succeeded(request, attempt)
     user = found[0]
+    if await accounts.is_disabled(db, user.id):
+        return json_error(403, f"the account {user.username!r} is disabled; ask your Argus admin")
     settings = request.app[keys.SETTINGS]
-    lifetime = settings.server.session_hours * 3600
-    token = await accounts.start_login(request.app[keys.DB], user.id, lifetime)
+    token = await accounts.start_login(db, user.id, settings.server.session_hours * 3600)
     response = web.json_response({"username": user.username, "role": user.role})
-    response.set_cookie(COOKIE, token, max_age=int(lifetime), httponly=True, samesite="Strict", path="/")
+    set_login_cookie(request, response, token)
     return response
 
 
@@ -78,7 +107,7 @@ async def logout(request: web.Request) -> web.Response:
     if token:
         await accounts.end_login(request.app[keys.DB], token)
     response = web.json_response({"ok": True})
-    response.del_cookie(COOKIE, path="/")
+    clear_login_cookie(request, response)
     return response
 
 

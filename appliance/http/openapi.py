@@ -37,6 +37,13 @@ _PUBLIC_STATE = {"type": "object", "properties": {"session": {"type": ["object",
     "distribution": {"type": ["object", "null"]}, "correct": {"type": ["string", "null"]},
     "class_name": {"type": "string"}, "quiz_title": {"type": "string"}}}}}
 
+_TLS = {"type": "object", "properties": {
+    "https": {"type": "boolean"}, "https_port": {"type": ["integer", "null"]},
+    "certificate": {"type": ["object", "null"], "properties": {
+        "fingerprint_sha256": {"type": "string"}, "subject": {"type": "string"}, "issuer": {"type": "string"},
+        "names": {"type": "array", "items": {"type": "string"}}, "not_before": {"type": "number"},
+        "not_after": {"type": "number"}, "self_made": {"type": "boolean"}}}}}
+
 
 def _json(schema: dict) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
@@ -65,11 +72,15 @@ def _action(summary: str, body: dict | None = None) -> dict:
         "409": {"description": "the session's state does not allow this", **_json(_ERROR)}})}
 
 
+_REFUSED = {"404": {"description": "no such account", **_json(_ERROR)},
+            "409": {"description": "not a teacher account, one's own, or a lesson is running", **_json(_ERROR)}}
+
 PATHS = {
     "/api/v1/login": {"post": _op("Log in; sets an HttpOnly session cookie", {"type": "object"}, public=True,
                                   body={"type": "object", "required": ["username", "password"], "properties": {
                                       "username": {"type": "string"}, "password": {"type": "string"}}},
-                                  extra={"429": {"description": "too many failed attempts", **_json(_ERROR)}})},
+                                  extra={"429": {"description": "too many attempts; Retry-After says when to retry",
+                                                       **_json(_ERROR)}})},
     "/api/v1/logout": {"post": _op("Log out", public=True)},
     "/api/v1/me": {"get": _op("The logged-in user", {"type": "object"})},
     "/api/v1/classes": {"get": _op("Classes with their students (?archived=1 for archived ones)",
@@ -129,6 +140,25 @@ PATHS = {
                                   body={"type": "object", "required": ["username", "password"]})},
     "/api/v1/users/{id}/password": {"post": _op("Reset an account's password (admin)", {"type": "object"},
                                                 params=[_ID], body={"type": "object", "required": ["password"]})},
+    "/api/v1/users/{id}": {"delete": _op("Delete a teacher account; its classes, quizzes and results pass to the "
+                                         "admin (admin)", {"type": "object"}, params=[_ID], extra=_REFUSED)},
+    "/api/v1/users/{id}/disable": {"post": _op("Disable a teacher account: no login, open logins end (admin)",
+                                               {"type": "object"}, params=[_ID], extra=_REFUSED)},
+    "/api/v1/users/{id}/enable": {"post": _op("Enable a disabled teacher account (admin)", {"type": "object"},
+                                              params=[_ID], extra=_REFUSED)},
+    "/api/v1/audit": {"get": _op("The newest entries of the audit log of admin actions (admin)", {
+        "type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "at": {"type": "number"}, "actor_id": {"type": ["integer", "null"]},
+            "actor": {"type": "string"}, "action": {"type": "string"}, "detail": {"type": "string"}}}})},
+    "/api/v1/tls": {"get": _op("The HTTPS certificate served, with its SHA-256 fingerprint (admin)", _TLS)},
+    "/api/v1/tls/certificate": {
+        "put": _op("Install the school's certificate chain and key, checked first (admin)", _TLS,
+                   body={"type": "object", "required": ["certificate", "key"], "properties": {
+                       "certificate": {"type": "string"}, "key": {"type": "string"}}},
+                   extra={"400": {"description": "refused; the current certificate stays", **_json(_ERROR)},
+                          "409": {"description": "HTTPS is off", **_json(_ERROR)}}),
+        "delete": _op("Go back to the appliance's own certificate (admin)", _TLS,
+                      extra={"409": {"description": "HTTPS is off", **_json(_ERROR)}})},
     "/api/v1/classes/{id}": {"get": _op("A class with its students and whether it is archived", _CLASS,
                                         params=[_ID]),
                              "patch": _op("Rename or archive a class", _CLASS, params=[_ID],

@@ -65,13 +65,14 @@ async def error_middleware(request: web.Request, handler):
     return response
 
 
-@web.middleware
-async def headers_middleware(request: web.Request, handler):
-    response = await handler(request)
-    response.headers.setdefault("Content-Security-Policy", _CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+async def protective_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """on_response_prepare: every response gets these, also redirects, errors, 404s and static files,
+    which a middleware would miss when a handler raises or the router answers by itself."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", _CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.path.startswith("/api/"):
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
+        headers.setdefault("Cache-Control", "no-store")

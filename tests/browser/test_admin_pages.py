@@ -64,6 +64,7 @@ def fresh_server(tmp_path_factory, usb_stick):
     data = workdir / "data"
     config = workdir / "config.toml"
     config.write_text(
+        "[server]\nhttps = false\n"  # chromium would refuse the self-made certificate
         "[mdns]\nenabled = false\n"
         "[sim]\nwidth = 1280\nheight = 720\nback_row_m = 4.5\n"
         f'[export]\nusb_root = "{usb_stick[0]}"\n')

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -140,7 +140,7 @@ def validate_pair(certificate_pem: bytes, key_pem: bytes, now: float) -> tuple[b
         key = serialization.load_pem_private_key(key_pem, password=None)
     except TypeError:
         raise InvalidCertificate("the key is protected by a passphrase; export it without one") from None
-    except (ValueError, serialization.UnsupportedAlgorithm):
+    except (ValueError, UnsupportedAlgorithm):
         raise InvalidCertificate("the key is not a PEM private key (-----BEGIN PRIVATE KEY-----)") from None
     leaf = chain[0]
     public = serialization.PublicFormat.SubjectPublicKeyInfo

@@ -8,6 +8,7 @@ from aiohttp import web
 from appliance import passwords
 from appliance.http import keys
 from appliance.http.pages import render, require_page_user, teacher_page
+from appliance.http.transport import TLS
 from appliance.store import accounts
 
 
@@ -26,7 +27,9 @@ async def unclaimed_goes_to_setup(request: web.Request, handler):
 async def setup_page(request: web.Request) -> web.Response:
     if await _claimed(request):
         raise web.HTTPFound("/login")
-    return render(request, "setup.html", min_length=passwords.MIN_LENGTH)
+    tls = request.app.get(TLS)
+    return render(request, "setup.html", min_length=passwords.MIN_LENGTH,
+                  fingerprint=tls.info.fingerprint_sha256 if tls else None)
 
 
 async def admin_page(request: web.Request) -> web.Response:

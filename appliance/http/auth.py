@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import time
 
 from aiohttp import web
@@ -46,12 +47,23 @@ def too_many(refused: Limited) -> web.Response:
     return json_error(429, str(refused), **{"Retry-After": refused.retry_after_header})
 
 
+def _guesser(request: web.Request) -> str:
+    """Who is guessing: the client's address, or its /64 for IPv6, where one device may use many addresses."""
+    address = client_address(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and not ip.ipv4_mapped:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip.ipv4_mapped or ip)
+
+
 def begin_attempt(request: web.Request, *names: str) -> Attempt:
     """Count a password (or setup code) guess from this address and under `names`; raises Limited.
 
     Synchronous on purpose: it runs before any await, so concurrent guesses are all counted."""
-    return request.app[keys.LOGIN_LIMITER].begin((f"address:{client_address(request)}", *names),
-                                                  time.monotonic())
+    return request.app[keys.LOGIN_LIMITER].begin((f"address:{_guesser(request)}", *names), time.monotonic())
 
 
 def attempt_succeeded(request: web.Request, attempt: Attempt) -> None:

@@ -14,24 +14,41 @@ from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 
-from appliance import backup, demo, discovery, health, setup_code
-from appliance.bus import Bus
+from appliance import demo, keys
+from appliance.accounts import setup_code
+from appliance.accounts.login_limit import LoginLimiter
 from appliance.camera import open_source
 from appliance.camera.runner import CameraRunner
 from appliance.camera.sim import SimClassroom
 from appliance.camera.slot import LatestFrame
-from appliance.classroom.engine import SessionEngine
 from appliance.config import Settings
+from appliance.host import discovery, health
 from appliance.host.names import HostAllowList
 from appliance.host.tls import TlsState
-from appliance.http import (api_accounts, api_camera, api_classes, api_health, api_printing, api_quizzes,
-                            api_reports, api_sessions, api_tls, auth, keys, live, openapi, pages, pages_library,
-                            public)
-from appliance.http import pages_admin
-from appliance.http.ratelimit import LoginLimiter
+from appliance.http import (
+    api_accounts,
+    api_camera,
+    api_classes,
+    api_health,
+    api_printing,
+    api_quizzes,
+    api_reports,
+    api_sessions,
+    api_tls,
+    auth,
+    live,
+    openapi,
+    pages,
+    pages_admin,
+    pages_library,
+    public,
+)
 from appliance.http.security import error_middleware, protective_headers, same_origin_middleware
-from appliance.http.transport import ALLOWED_HOSTS, HTTPS_PORT, TLS, host_middleware, https_only_middleware
-from appliance.reading import ReadingLoop
+from appliance.http.transport import host_middleware, https_only_middleware
+from appliance.live.bus import Bus
+from appliance.live.engine import SessionEngine
+from appliance.live.reading import ReadingLoop
+from appliance.store import backup
 from appliance.store.db import Database
 from appliance.vision.reader import CardReader
 from appliance.vision.tracker import Tracker
@@ -181,7 +198,7 @@ async def mdns_ctx(app: web.Application):
     if not settings.mdns.enabled:
         yield
         return
-    https_port = app.get(HTTPS_PORT)
+    https_port = app.get(keys.HTTPS_PORT)
     advert = await discovery.advertise(settings, https_port or app[keys.PORT], secure=https_port is not None)
     yield
     await advert.close()
@@ -198,10 +215,10 @@ def create_app(settings: Settings, port: int, https_port: int | None = None,
     app.on_response_prepare.append(protective_headers)
     app[keys.SETTINGS] = settings
     app[keys.PORT] = port
-    app[ALLOWED_HOSTS] = HostAllowList(settings)
+    app[keys.ALLOWED_HOSTS] = HostAllowList(settings)
     if https_port is not None:
-        app[HTTPS_PORT] = https_port
-        app[TLS] = tls
+        app[keys.HTTPS_PORT] = https_port
+        app[keys.TLS] = tls
     app[keys.STARTED_AT] = time.time()
     app[keys.LOGIN_LIMITER] = LoginLimiter()
     app.cleanup_ctx.extend([

@@ -3,9 +3,9 @@ import asyncio
 
 import pytest
 
-from appliance import passwords
-from appliance.bus import Bus
-from appliance.http.ratelimit import Limited, LoginLimiter, lockout_message
+from appliance.accounts import passwords
+from appliance.accounts.login_limit import Limited, LoginLimiter, lockout_message
+from appliance.live.bus import Bus
 
 
 async def test_public_subscribers_never_receive_teacher_events():

@@ -9,8 +9,8 @@ import sys
 import aiohttp
 import pytest
 
-from appliance import passwords
-from appliance.http.keys import DB, SETTINGS
+from appliance.accounts import passwords
+from appliance.keys import DB, SETTINGS
 from appliance.server import StartupError, start_server
 from appliance.store import accounts
 from appliance.store.db import Database

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from appliance.host import tls
-from appliance.http.keys import SETTINGS as SETTINGS_KEY
+from appliance.keys import SETTINGS as SETTINGS_KEY
 from appliance.server import start_server
 
 

@@ -1,1 +1,2 @@
-"""The machine the appliance runs on: its names and addresses, certificate, systemd, health."""
+"""The machine around the appliance: its names and addresses, TLS certificate, systemd notify/watchdog, mDNS,
+health readings."""

@@ -6,14 +6,14 @@ import sqlite3
 
 from aiohttp import web
 
-from appliance import passwords, setup_code
-from appliance.classroom.engine import NotFound
+from appliance import keys
+from appliance.accounts import passwords, setup_code
+from appliance.accounts.login_limit import Limited
+from appliance.classroom.errors import NotFound
 from appliance.classroom.models import User
-from appliance.http import keys
 from appliance.http.auth import (attempt_succeeded, begin_attempt, clear_login_cookie, require_admin, require_user,
                                  set_login_cookie, too_many)
 from appliance.http.live import close_user_sockets
-from appliance.http.ratelimit import Limited
 from appliance.http.security import json_error
 from appliance.http.validation import bad_request, json_object, path_id, str_field
 from appliance.store import accounts, audit, sessions

@@ -6,18 +6,17 @@ import time
 
 from aiohttp import web
 
+from appliance import keys
 from appliance.host.tls import InvalidCertificate
-from appliance.http import keys
 from appliance.http.auth import require_admin
 from appliance.http.security import json_error
-from appliance.http.transport import HTTPS_PORT, TLS
 from appliance.http.validation import json_object
 from appliance.store import audit
 
 
 def status(app: web.Application) -> dict:
-    tls = app.get(TLS)
-    return {"https": tls is not None, "https_port": app.get(HTTPS_PORT),
+    tls = app.get(keys.TLS)
+    return {"https": tls is not None, "https_port": app.get(keys.HTTPS_PORT),
             "certificate": tls.info.as_json() if tls else None}
 
 
@@ -27,7 +26,7 @@ async def get_tls(request: web.Request) -> web.Response:
 
 
 def _state(request: web.Request):
-    tls = request.app.get(TLS)
+    tls = request.app.get(keys.TLS)
     if tls is None:
         raise web.HTTPConflict(text="this appliance serves plain HTTP only (server.https is off, or demo mode)",
                                content_type="text/plain")

@@ -7,10 +7,10 @@ import time
 
 from aiohttp import web
 
-from appliance import passwords
+from appliance import keys
+from appliance.accounts import passwords
 from appliance.classroom.models import User
-from appliance.http import keys
-from appliance.http.ratelimit import Attempt, Limited
+from appliance.accounts.login_limit import Attempt, Limited
 from appliance.http.security import json_error
 from appliance.store import accounts
 
@@ -54,9 +54,11 @@ def _guesser(request: web.Request) -> str:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return address
-    if ip.version == 6 and not ip.ipv4_mapped:
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
         return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip.ipv4_mapped or ip)
+    return str(ip)
 
 
 def begin_attempt(request: web.Request, *names: str) -> Attempt:

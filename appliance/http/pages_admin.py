@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from appliance import passwords
-from appliance.http import keys
+from appliance import keys
+from appliance.accounts import passwords
 from appliance.http.pages import render, require_page_user, teacher_page
-from appliance.http.transport import TLS
 from appliance.store import accounts
 
 
@@ -27,7 +26,7 @@ async def unclaimed_goes_to_setup(request: web.Request, handler):
 async def setup_page(request: web.Request) -> web.Response:
     if await _claimed(request):
         raise web.HTTPFound("/login")
-    tls = request.app.get(TLS)
+    tls = request.app.get(keys.TLS)
     return render(request, "setup.html", min_length=passwords.MIN_LENGTH,
                   fingerprint=tls.info.fingerprint_sha256 if tls else None)
 

@@ -4,15 +4,14 @@ Nothing here names a student or reveals one student's answer.
 """
 from __future__ import annotations
 
-import ipaddress
 import io
+import ipaddress
 
 import pyqrcode
 from aiohttp import web
 
+from appliance import keys
 from appliance.host.names import split_host
-from appliance.http import keys
-from appliance.http.transport import HTTPS_PORT
 
 
 def student_url(request: web.Request) -> str:
@@ -25,7 +24,7 @@ def student_url(request: web.Request) -> str:
     if not settings.demo and (host == "localhost" or _is_loopback(host)):
         # A projector browser on the appliance itself: phones reach it by its mDNS name instead.
         host = f"{settings.mdns.hostname}.local"
-    https_port = request.app.get(HTTPS_PORT)
+    https_port = request.app.get(keys.HTTPS_PORT)
     scheme, port = ("https", https_port) if https_port is not None else ("http", request.app[keys.PORT])
     default = 443 if scheme == "https" else 80
     host = f"[{host}]" if ":" in host else host

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from appliance.host.names import HostAllowList, split_host
-from appliance.host.tls import TlsState
+from appliance import keys
+from appliance.host.names import split_host
 from appliance.http.security import json_error
-
-ALLOWED_HOSTS = web.AppKey("allowed_hosts", HostAllowList)
-# The HTTPS port actually bound; absent when the appliance serves plain HTTP only (demo, tests).
-HTTPS_PORT = web.AppKey("https_port", int)
-TLS = web.AppKey("tls", TlsState)
 
 
 def _refuse(request: web.Request, status: int, message: str) -> web.Response:
@@ -24,7 +19,7 @@ def _refuse(request: web.Request, status: int, message: str) -> web.Response:
 async def host_middleware(request: web.Request, handler):
     """A page on another site that makes its name resolve to us (DNS rebinding) still sends its own name as
     Host: answering only our own names keeps such a page from driving the appliance from a teacher's browser."""
-    allowed = request.app[ALLOWED_HOSTS]
+    allowed = request.app[keys.ALLOWED_HOSTS]
     header = request.headers.get("Host", "")
     if not allowed.allows(header):
         shown = split_host(header)[:80] or "(none)"
@@ -44,7 +39,7 @@ def https_url(request: web.Request, port: int) -> str:
 async def https_only_middleware(request: web.Request, handler):
     """Plain HTTP is only a way in: a teacher who types http://argus.local/ is sent to HTTPS, before any
     password or login cookie crosses the Wi-Fi."""
-    port = request.app.get(HTTPS_PORT)
+    port = request.app.get(keys.HTTPS_PORT)
     if port is None or request.secure:
         return await handler(request)
     # 308 keeps the method and body of a POST; GET gets the ordinary 302 (not 301, which browsers cache

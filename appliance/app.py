@@ -55,13 +55,12 @@ from appliance.vision.tracker import Tracker
 
 log = logging.getLogger(__name__)
 
-SLOT = web.AppKey("slot", LatestFrame)
-
 
 class StartupError(RuntimeError):
     """The appliance cannot start as asked; the message says why and what to do."""
 
 
+SLOT = web.AppKey("slot", LatestFrame)
 SIM = web.AppKey("sim", SimClassroom)  # only in apps whose camera is the simulated classroom
 _CHECKPOINT_SECONDS = 600.0
 

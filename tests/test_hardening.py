@@ -39,7 +39,8 @@ async def _add_teacher(admin, username: str, password: str = "a long password") 
 BAD_NEXT = ["/%09/evil.example", "/%0a/evil.example", "/%0d/evil.example", "/%0d%0a/evil.example", "//evil.example",
             "/%5Cevil.example", "/%5C%5Cevil.example", "%5C%5Cevil.example", "https://evil.example/",
             "http:evil.example", "/%2F/evil.example", "%2F%2Fevil.example", "evil.example", "/%20/evil.example",
-            "/ok%0d%0aSet-Cookie:%20x=1", "javascript:alert(1)", "/\u3000/evil.example"]
+            "/ok%0d%0aSet-Cookie:%20x=1", "javascript:alert(1)", "/\u3000/evil.example",
+            "/..//evil.example", "/.//evil.example", "/a/../..//evil.example"]
 
 
 @pytest.mark.parametrize("bad", BAD_NEXT)

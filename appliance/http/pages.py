@@ -32,7 +32,8 @@ def safe_next(target: str | None) -> str:
     if not target or not _SAME_SITE_PATH.fullmatch(target) or "\\" in target:
         return "/"
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
+    # No dot segments either: "/..//evil.example" resolves to the path "//evil.example".
+    if parts.scheme or parts.netloc or {".", ".."} & set(parts.path.split("/")):
         return "/"
     return target
 

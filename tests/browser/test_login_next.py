@@ -9,7 +9,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("bad", ["/%09/evil.example", "/%0a/evil.example", "/%0d/evil.example", "//evil.example",
-                                 "/%5Cevil.example", "https://evil.example/"])
+                                 "/%5Cevil.example", "https://evil.example/",
+                                 "/..//evil.example", "/.//evil.example"])
 def test_logging_in_never_leaves_the_site(demo_server, browser, bad):
     context = browser.new_context()
     try:

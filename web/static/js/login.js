@@ -7,8 +7,9 @@ import {$} from "./dom.js";
 // backslash as "/", so "/<TAB>/evil.example" is "//evil.example"), and it must still resolve to this origin.
 function safeNext(target) {
   if (!target || !/^\/(?![\/\\])[!-~]*$/.test(target) || target.includes("\\")) return "/";
+  // Resolved, then used whole: "/..//evil.example" has the path "//evil.example", which would leave if re-sliced.
   const url = new URL(target, location.origin);
-  return url.origin === location.origin ? url.pathname + url.search + url.hash : "/";
+  return url.origin === location.origin && !url.pathname.startsWith("//") ? url.href : "/";
 }
 
 const form = $("login-form");

@@ -89,6 +89,8 @@ async def test_the_appliance_serves_https_with_its_own_certificate(secure):
         assert status["https"] is True and status["https_port"] == secure.https_port
         assert status["certificate"]["fingerprint_sha256"] == tls.fingerprint(own)
         assert status["certificate"]["self_made"] is True
+    # The same fingerprint is kept as text for the SD card's boot partition (argus-setup-code.sh).
+    assert (secure.app[SETTINGS_KEY].data_dir / "tls" / "fingerprint.txt").read_text() == tls.fingerprint(own) + "\n"
     # Pinning the fingerprint works as well as trusting the certificate.
     async with aiohttp.ClientSession(secure.url, connector=aiohttp.TCPConnector(ssl=_pin(own))) as pinned:
         assert (await pinned.get("/api/v1/public/state")).status == 200
@@ -219,6 +221,8 @@ async def test_an_admin_installs_the_schools_certificate_and_bad_pairs_are_refus
         assert await _served_fingerprint(secure, _ca_context(ca_file)) == tls.fingerprint(leaf)
         log = await (await admin.get("/api/v1/audit")).json()
         assert log[0]["action"] == "tls.install" and tls.fingerprint(leaf) in log[0]["detail"]
+        assert (secure.app[SETTINGS_KEY].data_dir / "tls" / "fingerprint.txt").read_text().strip() == \
+            tls.fingerprint(leaf)
 
         back = await admin.delete("/api/v1/tls/certificate")
         assert (await back.json())["certificate"]["fingerprint_sha256"] == tls.fingerprint(own)

@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 DIRECTORY = "tls"
 SELF_MADE = "appliance.pem"
 INSTALLED = "installed.pem"
+# The served certificate's fingerprint as text, for checking out of band: argus-setup-code.sh copies it next to
+# the setup code on the SD card's boot partition.
+FINGERPRINT = "fingerprint.txt"
 SELF_MADE_DAYS = 5 * 365
 RENEW_DAYS = 30  # a self-made certificate this close to its end is replaced at start-up
 MAX_PEM_BYTES = 64 * 1024
@@ -187,6 +190,10 @@ class CertificateFiles:
     def installed(self) -> Path:
         return self.data_dir / DIRECTORY / INSTALLED
 
+    @property
+    def fingerprint(self) -> Path:
+        return self.data_dir / DIRECTORY / FINGERPRINT
+
 
 def _usable(path: Path, now: float, margin_days: float = 0) -> x509.Certificate | None:
     try:
@@ -232,6 +239,9 @@ class TlsState:
         path, self_made = self.current_path(now)
         self.context.load_cert_chain(path)  # affects connections made from now on
         self.info = describe(_load_chain(path)[0], self_made)
+        shown = self.info.fingerprint_sha256 + "\n"
+        if not self.files.fingerprint.exists() or self.files.fingerprint.read_text() != shown:
+            _write_atomically(self.files.fingerprint, shown.encode())
         return self.info
 
     def install(self, certificate_pem: bytes, key_pem: bytes, now: float) -> CertificateInfo:

@@ -25,7 +25,7 @@ if [ -s "$code_file" ]; then
             echo ""
             echo "Your browser will warn about the appliance's own certificate. Accept it only if its"
             echo "SHA-256 fingerprint is exactly:"
-            echo "$(head -n 1 "$fingerprint_file" | tr -d '\r\n ')"
+            head -n 1 "$fingerprint_file" | tr -d '\r '  # keeps its newline
         fi
         echo "This file is removed once the appliance has been set up."
     } > "$tmp"

@@ -145,7 +145,7 @@ def _name(common: str) -> x509.Name:
 
 def _school_ca():
     key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (x509.CertificateBuilder().subject_name(_name("School CA")).issuer_name(_name("School CA"))
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
@@ -161,7 +161,7 @@ def _school_ca():
 
 def _issued(ca_key, ca_cert, *, days=(-1, 30), key=None):
     key = key or ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (x509.CertificateBuilder().subject_name(_name("argus.school.example")).issuer_name(ca_cert.subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now + datetime.timedelta(days=days[0]))
@@ -237,7 +237,7 @@ async def test_a_teacher_cannot_change_the_certificate(secure):
 
 def test_a_self_made_certificate_is_renewed_when_its_end_nears(tmp_path):
     files = tls.CertificateFiles(tmp_path)
-    now = datetime.datetime.now(datetime.timezone.utc).timestamp()
+    now = datetime.datetime.now(datetime.UTC).timestamp()
     first = tls.ensure_self_made(files, "argus.local", ["192.0.2.7"], now)
     assert tls.ensure_self_made(files, "argus.local", ["192.0.2.8"], now).serial_number == first.serial_number
     later = now + (tls.SELF_MADE_DAYS - tls.RENEW_DAYS + 1) * 86400

@@ -74,7 +74,7 @@ def describe(certificate: x509.Certificate, self_made: bool) -> CertificateInfo:
 
 
 def _utc(timestamp: float) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
+    return datetime.datetime.fromtimestamp(timestamp, datetime.UTC)
 
 
 def make_self_signed(hostname: str, addresses: list[str], now: float) -> bytes:

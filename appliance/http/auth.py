@@ -1,7 +1,6 @@
 """Login, logout and who is asking. Cookies carry a random token; the database keeps only its hash."""
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import time
 
@@ -9,9 +8,12 @@ from aiohttp import web
 
 from appliance import keys
 from appliance.accounts import passwords
-from appliance.classroom.models import User
 from appliance.accounts.login_limit import Attempt, Limited
+from appliance.classroom.models import User
+from appliance.http import shapes
+from appliance.http.schema import Args, Route, obj, string
 from appliance.http.security import json_error
+from appliance.http.work import off_loop
 from appliance.store import accounts
 
 COOKIE = "argus_session"
@@ -21,7 +23,7 @@ _USER = web.RequestKey("argus_user", "User | None")
 async def current_user(request: web.Request) -> User | None:
     if _USER not in request:
         token = request.cookies.get(COOKIE)
-        request[_USER] = await accounts.user_for_token(request.app[keys.DB], token) if token else None
+        request[_USER] = await accounts.user_for_token(request.config_dict[keys.DB], token) if token else None
     return request[_USER]
 
 
@@ -43,10 +45,6 @@ def client_address(request: web.Request) -> str:
     return request.remote or "unknown"
 
 
-def too_many(refused: Limited) -> web.Response:
-    return json_error(429, str(refused), **{"Retry-After": refused.retry_after_header})
-
-
 def _guesser(request: web.Request) -> str:
     """Who is guessing: the client's address, or its /64 for IPv6, where one device may use many addresses."""
     address = client_address(request)
@@ -61,19 +59,24 @@ def _guesser(request: web.Request) -> str:
     return str(ip)
 
 
+def too_many(refused: Limited) -> web.Response:
+    return json_error(429, str(refused), **{"Retry-After": refused.retry_after_header})
+
+
 def begin_attempt(request: web.Request, *names: str) -> Attempt:
     """Count a password (or setup code) guess from this address and under `names`; raises Limited.
 
     Synchronous on purpose: it runs before any await, so concurrent guesses are all counted."""
-    return request.app[keys.LOGIN_LIMITER].begin((f"address:{_guesser(request)}", *names), time.monotonic())
+    return request.config_dict[keys.LOGIN_LIMITER].begin((f"address:{_guesser(request)}", *names),
+                                                         time.monotonic())
 
 
 def attempt_succeeded(request: web.Request, attempt: Attempt) -> None:
-    request.app[keys.LOGIN_LIMITER].succeeded(attempt)
+    request.config_dict[keys.LOGIN_LIMITER].succeeded(attempt)
 
 
 def set_login_cookie(request: web.Request, response: web.StreamResponse, token: str) -> None:
-    lifetime = request.app[keys.SETTINGS].server.session_hours * 3600
+    lifetime = request.config_dict[keys.SETTINGS].server.login_hours * 3600
     # Secure whenever the request came over HTTPS: the browser then never sends the cookie in clear.
     response.set_cookie(COOKIE, token, max_age=int(lifetime), httponly=True, samesite="Strict", path="/",
                         secure=request.secure)
@@ -83,54 +86,50 @@ def clear_login_cookie(request: web.Request, response: web.StreamResponse) -> No
     response.del_cookie(COOKIE, path="/", secure=request.secure, httponly=True, samesite="Strict")
 
 
-async def login(request: web.Request) -> web.Response:
-    body = await request.json()
-    username = body.get("username") if isinstance(body, dict) else None
-    password = body.get("password") if isinstance(body, dict) else None
-    if not isinstance(username, str) or not isinstance(password, str):
-        return json_error(400, "send {\"username\": ..., \"password\": ...} as JSON strings")
-    if len(username) > 40 or len(password) > 200:
-        return json_error(401, "wrong username or password")
+async def login(request: web.Request, args: Args) -> web.Response:
+    username, password = args.body["username"], args.body["password"]
     try:
         attempt = begin_attempt(request, f"username:{username.strip().lower()}")
     except Limited as refused:
         return too_many(refused)
-    loop = asyncio.get_running_loop()
-    db = request.app[keys.DB]
+    db = request.config_dict[keys.DB]
     found = await accounts.find_user(db, username)
     if found is None:
-        await loop.run_in_executor(None, passwords.dummy_verify, password)
+        await off_loop(request, passwords.dummy_verify, password)
         ok = False
     else:
-        ok = await loop.run_in_executor(None, passwords.verify_password, password, found[1])
+        ok = await off_loop(request, passwords.verify_password, password, found[1])
     if not ok:
         return json_error(401, "wrong username or password")
     attempt_succeeded(request, attempt)
     user = found[0]
     if await accounts.is_disabled(db, user.id):
         return json_error(403, f"the account {user.username!r} is disabled; ask your Argus admin")
-    settings = request.app[keys.SETTINGS]
-    token = await accounts.start_login(db, user.id, settings.server.session_hours * 3600)
+    settings = request.config_dict[keys.SETTINGS]
+    token = await accounts.start_login(db, user.id, settings.server.login_hours * 3600)
     response = web.json_response({"username": user.username, "role": user.role})
     set_login_cookie(request, response, token)
     return response
 
 
-async def logout(request: web.Request) -> web.Response:
+async def logout(request: web.Request, args: Args) -> web.Response:
     token = request.cookies.get(COOKIE)
     if token:
-        await accounts.end_login(request.app[keys.DB], token)
+        await accounts.end_login(request.config_dict[keys.DB], token)
     response = web.json_response({"ok": True})
     clear_login_cookie(request, response)
     return response
 
 
-async def me(request: web.Request) -> web.Response:
-    user = await require_user(request)
-    return web.json_response({"username": user.username, "role": user.role})
+async def me(request: web.Request, args: Args) -> web.Response:
+    return web.json_response({"username": args.user.username, "role": args.user.role})
 
 
-def add_routes(app: web.Application) -> None:
-    app.router.add_post("/api/v1/login", login)
-    app.router.add_post("/api/v1/logout", logout)
-    app.router.add_get("/api/v1/me", me)
+ROUTES = [
+    Route("POST", "/login", login, "Log in; sets an HttpOnly login cookie", auth="public",
+          body=obj({"username": string(100), "password": string(200)}, required=["username", "password"]),
+          responses={200: shapes.LOGGED_IN, 401: "wrong username or password",
+                     403: "the account is disabled", 429: "too many attempts; Retry-After says when to retry"}),
+    Route("POST", "/logout", logout, "Log out", auth="public", responses={200: shapes.OK}),
+    Route("GET", "/me", me, "The logged-in user", responses={200: shapes.LOGGED_IN}),
+]

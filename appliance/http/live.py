@@ -16,6 +16,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from appliance import keys
 from appliance.http.auth import current_user
+from appliance.http.schema import Reply, Route
 from appliance.http.security import json_error
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ async def _receiver(ws: web.WebSocketResponse) -> None:
 
 
 async def live(request: web.Request) -> web.StreamResponse:
-    app = request.app
+    app = request.config_dict
     settings = app[keys.SETTINGS]
     bus = app[keys.BUS]
     if bus.subscriber_count >= settings.server.max_websocket_clients:
@@ -74,15 +75,24 @@ async def _close_all(app: web.Application) -> None:
                            for ws in list(app[SOCKETS])), return_exceptions=True)
 
 
-async def close_user_sockets(app: web.Application, user_id: int) -> int:
-    """End the live screens of one user (disabled, deleted, new password); returns how many."""
+async def close_user_sockets(app, user_id: int) -> int:
+    """End the live screens of one user (disabled, deleted, new password); returns how many.
+    `app` is the root application or a request's config_dict."""
     doomed = [ws for ws, owner in list(app[SOCKETS].items()) if owner == user_id]
     await asyncio.gather(*(ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"your login ended")
                            for ws in doomed), return_exceptions=True)
     return len(doomed)
 
 
-def add_routes(app: web.Application) -> None:
+def setup(app: web.Application) -> None:
+    """The set of open sockets lives on the root app, so shutdown and logins (which end) can reach it."""
     app[SOCKETS] = weakref.WeakKeyDictionary()
     app.on_shutdown.append(_close_all)
-    app.router.add_get("/api/v1/live", live)
+
+
+ROUTES = [
+    Route("GET", "/live", live, "Websocket of live JSON events: 'state' for everyone; 'response' and 'camera' "
+          "for teachers", auth="public", raw=True,
+          responses={101: Reply("switching to websocket", content_type=None),
+                     400: "not a websocket handshake", 403: "cross-origin", 503: "too many live screens"}),
+]

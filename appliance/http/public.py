@@ -12,20 +12,23 @@ from aiohttp import web
 
 from appliance import keys
 from appliance.host.names import split_host
+from appliance.http import shapes
+from appliance.http.schema import CARD_COUNT, Args, Reply, Route, integer, obj
 
 
 def student_url(request: web.Request) -> str:
     """The student page's address for the QR code: the configured public URL, else the name this request
     reached us by (host_middleware already made sure it is one of ours), always with our own scheme and port."""
-    settings = request.app[keys.SETTINGS]
+    app = request.config_dict
+    settings = app[keys.SETTINGS]
     if settings.server.public_url:
         return settings.server.public_url.rstrip("/") + "/student"
     host = split_host(request.headers.get("Host", ""))
     if not settings.demo and (host == "localhost" or _is_loopback(host)):
         # A projector browser on the appliance itself: phones reach it by its mDNS name instead.
         host = f"{settings.mdns.hostname}.local"
-    https_port = request.app.get(keys.HTTPS_PORT)
-    scheme, port = ("https", https_port) if https_port is not None else ("http", request.app[keys.PORT])
+    https_port = app.get(keys.HTTPS_PORT)
+    scheme, port = ("https", https_port) if https_port is not None else ("http", app[keys.PORT])
     default = 443 if scheme == "https" else 80
     host = f"[{host}]" if ":" in host else host
     return f"{scheme}://{host}{'' if port == default else f':{port}'}/student"
@@ -38,20 +41,16 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-async def state(request: web.Request) -> web.Response:
-    return web.json_response(request.app[keys.ENGINE].public_state())
+async def state(request: web.Request, args: Args) -> web.Response:
+    return web.json_response(request.config_dict[keys.ENGINE].public_state())
 
 
-async def check(request: web.Request) -> web.Response:
-    count = request.app[keys.SETTINGS].cards.count
-    raw = request.query.get("card", "")
-    if not raw.isdigit() or not 1 <= int(raw) <= count:
-        raise web.HTTPBadRequest(text=f"card must be a number from 1 to {count}", content_type="text/plain")
-    card = int(raw)
-    return web.json_response({"card": card, "registered": request.app[keys.ENGINE].card_registered(card)})
+async def check(request: web.Request, args: Args) -> web.Response:
+    card = args.query["card"]
+    return web.json_response({"card": card, "registered": request.config_dict[keys.ENGINE].card_registered(card)})
 
 
-async def qr_svg(request: web.Request) -> web.Response:
+async def qr_svg(request: web.Request, args: Args) -> web.Response:
     buffer = io.BytesIO()
     pyqrcode.create(student_url(request), error="M").svg(buffer, scale=8, xmldecl=True, svgns=True,
                                                           title="Student page", quiet_zone=2)
@@ -59,12 +58,19 @@ async def qr_svg(request: web.Request) -> web.Response:
                         headers={"X-Student-URL": student_url(request)})
 
 
-async def student_link(request: web.Request) -> web.Response:
+async def student_link(request: web.Request, args: Args) -> web.Response:
     return web.json_response({"url": student_url(request)})
 
 
-def add_routes(app: web.Application) -> None:
-    app.router.add_get("/api/v1/public/state", state)
-    app.router.add_get("/api/v1/public/check", check)
-    app.router.add_get("/api/v1/public/qr.svg", qr_svg)
-    app.router.add_get("/api/v1/public/student-url", student_link)
+ROUTES = [
+    Route("GET", "/public/state", state, "What the projector shows", auth="public",
+          responses={200: shapes.PUBLIC_STATE}),
+    Route("GET", "/public/check", check, "Whether a card is registered for the current question (yes/no only)",
+          auth="public", query=obj({"card": integer(1, CARD_COUNT)}, required=["card"]),
+          responses={200: obj({"card": {"type": "integer"}, "registered": {"type": "boolean"}},
+                              required=["card", "registered"])}),
+    Route("GET", "/public/qr.svg", qr_svg, "QR code of the student page URL", auth="public",
+          responses={200: Reply("SVG", content_type="image/svg+xml")}),
+    Route("GET", "/public/student-url", student_link, "The student page URL shown under the QR code",
+          auth="public", responses={200: obj({"url": {"type": "string"}}, required=["url"])}),
+]

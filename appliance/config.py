@@ -25,6 +25,10 @@ def _bounded(default, lo=None, hi=None, choices=None):
 class ServerSettings:
     host: str = "0.0.0.0"
     port: int = _bounded(8080, 0, 65535)  # 0 picks a free port (tests)
+    # Serve HTTPS on https_port with the appliance's own certificate (or the school's); plain HTTP on `port`
+    # then only redirects to it. Demo mode always serves plain HTTP on loopback.
+    https: bool = True
+    https_port: int = _bounded(8443, 0, 65535)
     # URL students type or scan to reach the student page; empty means derive it from the mDNS host name.
     public_url: str = ""
     max_body_bytes: int = _bounded(4_194_304, 1024, 64 * 1_048_576)

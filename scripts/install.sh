@@ -275,8 +275,10 @@ install_config() {
     local tmp="$config.new"
     cp "$src/config.toml" "$tmp"
     set_toml "$tmp" server host '"0.0.0.0"'
-    # Port 80 so students type just argus.local; the unit grants only CAP_NET_BIND_SERVICE for it.
+    # Ports 80 and 443 so students type just argus.local (HTTP on 80 redirects to HTTPS on 443); the unit
+    # grants only CAP_NET_BIND_SERVICE for them.
     set_toml "$tmp" server port 80
+    set_toml "$tmp" server https_port 443
     if [ "$pi_camera" = 1 ]; then
         set_toml "$tmp" camera source '"picamera2"'
     else

@@ -2,8 +2,8 @@
 pip run inside the root through chroot, nothing is stubbed. Then the installed appliance is started inside the
 root as the argus user, exactly as its unit would start it, and claimed and used for a short lesson with the
 simulated camera. A newer commit is installed over it with its installer and its wheel, as from a USB stick
-(config kept, data kept, backup taken, migration applied, every response still there), an update whose pip fails leaves the previous version running, and
---uninstall / --uninstall --purge remove what they promise.
+(config kept, data kept, backup taken, migration applied, every response still there), an update whose pip
+fails leaves the previous version running, and --uninstall / --uninstall --purge remove what they promise.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -113,9 +114,9 @@ class Appliance:
 
     def __init__(self, root: Path):
         self.root = root
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.cookies = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        self.port, self.https_port = free_port(), free_port()
+        self.base = f"https://127.0.0.1:{self.https_port}"
+        self.cookies = None
 
     def __enter__(self):
         execstart = shlex.split(unit_value(self.root, "argus.service", "ExecStart"))
@@ -131,12 +132,19 @@ class Appliance:
                    for kv in line.split())
         self.proc = subprocess.Popen(
             [shutil.which("chroot"), "--userspec=argus:argus", "--groups=video", str(self.root), *execstart,
-             "--host", "127.0.0.1", "--port", str(self.port), "--camera", "sim"],
+             "--host", "127.0.0.1", "--port", str(self.port), "--https-port", str(self.https_port),
+             "--camera", "sim"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline()
             if line.startswith("Argus running at"):
+                assert line.split()[3] == self.base + "/", line
+                # Trust exactly the certificate the appliance made for itself (its name is argus.local).
+                tls = ssl.create_default_context(cafile=self.root / "var/lib/argus/tls/appliance.pem")
+                tls.check_hostname = False
+                self.cookies = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()),
+                                                           urllib.request.HTTPSHandler(context=tls))
                 return self
             if not line and self.proc.poll() is not None:
                 raise AssertionError(f"argus exited with {self.proc.returncode}: {self.proc.stderr.read()[-4000:]}")
@@ -251,6 +259,7 @@ def test_install_update_failed_update_and_purge_on_debian(root, tmp_path):
     assert output.count(NO_PI_CAMERA) == 1, "plain Debian has no python3-picamera2: said once, plainly"
     settings = load_settings(config)
     assert (settings.server.host, settings.server.port) == ("0.0.0.0", 80)
+    assert settings.server.https and settings.server.https_port == 443  # HTTP on 80 only redirects
     assert settings.camera.source == "opencv:0" and settings.storage.data_dir == "/var/lib/argus"
     assert "argus:" in (root / "etc/passwd").read_text()
     opt = root / "opt/argus"
@@ -274,11 +283,18 @@ def test_install_update_failed_update_and_purge_on_debian(root, tmp_path):
                              capture_output=True, text=True, check=True).stdout.strip()
     assert version == f"argus {__version__}"
 
+    # The school's admin sets a 1080p USB webcam (which the simulated class stands in for); updates keep it.
+    camera = re.search(r"^\[camera\]\n(.*?)(?=^\[)", config.read_text(), re.M | re.S).group(1)
+    webcam = re.sub(r"^width = \d+", "width = 1920", re.sub(r"^height = \d+", "height = 1080",
+                                                             re.sub(r"^fps = [\d.]+", "fps = 8.0", camera, flags=re.M),
+                                                             flags=re.M), flags=re.M)
+    assert webcam != camera
+    config.write_text(config.read_text().replace(camera, webcam))
+    edited = config.read_bytes()
+    assert (load_settings(config).camera.width, load_settings(config).camera.height) == (1920, 1080)
     started = time.monotonic()
     sid, results = lesson(root)
     TIMINGS.append(("start, claim and a two-question lesson", time.monotonic() - started))
-    config.write_text(config.read_text().replace("# URL students", "# edited by the school's admin\n# URL students"))
-    edited = config.read_bytes()
 
     # 2. A newer commit over it, as a wheel brought on a USB stick: new version, one more migration.
     newer = f"{__version__}.post1"

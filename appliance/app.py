@@ -22,8 +22,9 @@ from appliance.camera.sim import SimClassroom
 from appliance.camera.slot import LatestFrame
 from appliance.classroom.engine import SessionEngine
 from appliance.config import Settings
-from appliance.http import (api_accounts, api_camera, api_classes, api_health, api_printing, api_quizzes,
-                            api_reports, api_sessions, auth, keys, live, openapi, pages, pages_library, public)
+from appliance.http import (api_accounts, api_camera, api_classes, api_gradebooks, api_health, api_oneroster,
+                            api_printing, api_quizzes, api_reports, api_sessions, auth, keys, live, openapi, pages,
+                            pages_library, public)
 from appliance.http import pages_admin
 from appliance.http.ratelimit import LoginLimiter
 from appliance.http.security import error_middleware, headers_middleware, same_origin_middleware
@@ -182,8 +183,9 @@ def create_app(settings: Settings, port: int) -> web.Application:
     app.cleanup_ctx.extend([
         database_ctx, bus_ctx, executor_ctx, engine_ctx, camera_ctx, reading_ctx, maintenance_ctx, mdns_ctx,
     ])
-    for routes in (auth, api_accounts, api_camera, api_classes, api_health, api_quizzes, api_sessions, api_reports,
-                   api_printing, public, live, openapi):
+    # api_oneroster before api_classes: /classes/import must not be taken for /classes/{id}.
+    for routes in (auth, api_accounts, api_camera, api_oneroster, api_classes, api_health, api_quizzes, api_sessions,
+                   api_reports, api_gradebooks, api_printing, public, live, openapi):
         routes.add_routes(app)
     pages.setup_pages(app)
     pages_library.setup(app)

@@ -12,9 +12,15 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from appliance import images
 from appliance.classroom import importers
+from appliance.classroom.formats import roster_table, tables
 from appliance.classroom.importers import InvalidImport
 
-WHERE = re.compile(r"^(line \d+|questions(\[\d+\])?(\.\w+)?|title|tags|format/version|byte \d+|the |not valid CSV)")
+WHERE = re.compile(r"^(line \d+|row \d+|cell [A-Z]+\d+|questions(\[\d+\])?(\.\w+)?|title|tags|format/version|byte \d+"
+                   r"|the |not valid CSV|[\w./-]+\.csv( line \d+| byte \d+)?:)")
+
+
+def parse_roster_csv(text: str, card_count: int):
+    return [row for row, _ in roster_table.parse(tables.read_csv(text), card_count)]
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 csv_cell = st.one_of(st.text(max_size=12), st.integers(-5, 200).map(str), st.sampled_from(["", " ", "\"", ";"]))
@@ -31,7 +37,7 @@ def _problems_name_their_place(error: InvalidImport) -> None:
 @given(st.one_of(csv_text, st.text(max_size=200)))
 def test_roster_csv_fuzz(text):
     try:
-        rows = importers.parse_roster_csv(text, 64)
+        rows = parse_roster_csv(text, 64)
     except InvalidImport as error:
         _problems_name_their_place(error)
         return
@@ -44,7 +50,7 @@ def test_roster_csv_fuzz(text):
 @given(st.binary(max_size=300))
 def test_roster_bytes_fuzz(data):
     try:
-        importers.parse_roster_csv(importers.decode_text(data), 64)
+        roster_table.parse(tables.read_table(data), 64)
     except InvalidImport as error:
         _problems_name_their_place(error)
 
@@ -110,7 +116,7 @@ def test_broken_json_names_line_and_column():
 
 def test_roster_reports_every_bad_line_at_once():
     with pytest.raises(InvalidImport) as caught:
-        importers.parse_roster_csv("Ann,1\nBob,1\n,2\nCy,70\n", 64)
+        parse_roster_csv("Ann,1\nBob,1\n,2\nCy,70\n", 64)
     assert caught.value.problems == ["line 2: card 1 is already given to line 1", "line 3: the name is empty",
                                      "line 4: card '70' is not a number from 1 to 64"]
 

@@ -1,4 +1,5 @@
-"""Classes and students: create, rename, archive, add by hand or from a CSV roster, reassign cards."""
+"""Classes and students: create, rename, archive, add by hand or from a roster (spreadsheet, CSV, pasted
+cells; previewed first), reassign cards."""
 from __future__ import annotations
 
 import sqlite3
@@ -6,6 +7,7 @@ import sqlite3
 from aiohttp import web
 
 from appliance.classroom import importers
+from appliance.classroom.formats import roster_table, tables, xlsx
 from appliance.classroom.engine import NotFound
 from appliance.classroom.models import User
 from appliance.http import keys
@@ -15,7 +17,8 @@ from appliance.http.validation import (bad_request, bool_field, card_count, int_
                                        owner_filter, path_id, str_field)
 from appliance.store import rosters
 
-MAX_ROSTER_BYTES = 256 * 1024
+MAX_ROSTER_BYTES = 2 * 1024 * 1024  # a spreadsheet of a whole year group stays far below
+ROSTER_TEMPLATE = ("Last name", "First name", "Card", "Email", "Student ID")
 
 
 async def own_class(request: web.Request, user: User, class_id: int):
@@ -46,7 +49,7 @@ async def create_class(request: web.Request) -> web.Response:
         if card is not None and (not isinstance(card, int) or isinstance(card, bool)
                                  or not 1 <= card <= card_count(request)):
             raise bad_request(f"students[{i}].card must be a number from 1 to {card_count(request)}")
-        rows.append(importers.RosterRow(i + 1, str_field(s, "name"), card))
+        rows.append(importers.RosterRow(f"students[{i}]", str_field(s, "name"), card))
     students = importers.assign_cards(rows, set(), card_count(request))
     roster = await rosters.create_class(request.app[keys.DB], user.id, name, students)
     return web.json_response(roster.to_json(), status=201)
@@ -74,7 +77,7 @@ async def add_student(request: web.Request) -> web.Response:
     user = await require_user(request)
     roster = await own_class(request, user, path_id(request))
     body = await json_object(request)
-    row = importers.RosterRow(1, str_field(body, "name"),
+    row = importers.RosterRow("name", str_field(body, "name"),
                               int_field(body, "card", required=False, lo=1, hi=card_count(request)))
     students = importers.assign_cards([row], {s.card for s in roster.students}, card_count(request))
     added = await rosters.add_students(request.app[keys.DB], roster.id, students)
@@ -82,16 +85,38 @@ async def add_student(request: web.Request) -> web.Response:
 
 
 async def import_roster(request: web.Request) -> web.Response:
-    """A CSV roster, added whole or not at all; every bad line is reported by number."""
+    """A roster (.xlsx, .ods, CSV or pasted cells), added whole or not at all; every bad row is named.
+    With ?dry_run=1 nothing is written: the answer is the preview of what would be imported."""
     user = await require_user(request)
     roster = await own_class(request, user, path_id(request))
     data = await request.read()
     if len(data) > MAX_ROSTER_BYTES:
-        return json_error(413, f"the roster file is larger than {MAX_ROSTER_BYTES // 1024} KiB")
-    rows = importers.parse_roster_csv(importers.decode_text(data), card_count(request))
-    students = importers.assign_cards(rows, {s.card for s in roster.students}, card_count(request))
-    await rosters.add_students(request.app[keys.DB], roster.id, students)
+        return json_error(413, f"the roster file is larger than {MAX_ROSTER_BYTES // 1024 // 1024} MiB")
+    table = tables.read_table(data)
+    names = {roster_table.name_key(s.name) for s in roster.students}
+    taken = {s.card for s in roster.students}
+    if request.query.get("dry_run") in ("1", "true"):
+        result = roster_table.preview(table, card_count(request), names)
+        cards, clashes = roster_table.cards_for(result, taken, card_count(request))
+        preview = result.to_json(cards)
+        preview["problems"] += clashes
+        preview["ok"] = not preview["problems"]
+        return web.json_response(preview)
+    rows = roster_table.parse(table, card_count(request), taken, names)
+    await rosters.add_roster(request.app[keys.DB], roster.id, rows)
     return web.json_response((await rosters.get_class(request.app[keys.DB], roster.id)).to_json())
+
+
+async def roster_template(request: web.Request) -> web.Response:
+    """An empty roster with the columns Argus reads, as .xlsx or CSV."""
+    await require_user(request)
+    kind = request.match_info["format"]
+    if kind == "xlsx":
+        body, content_type = xlsx.workbook({"Students": [list(ROSTER_TEMPLATE)]}), tables.XLSX_TYPE
+    else:
+        body, content_type = ("\ufeff" + ",".join(ROSTER_TEMPLATE) + "\r\n").encode(), "text/csv"
+    return web.Response(body=body, content_type=content_type, headers={
+        "Content-Disposition": f'attachment; filename="argus-roster-template.{kind}"'})
 
 
 async def _own_student(request: web.Request):
@@ -134,5 +159,6 @@ def add_routes(app: web.Application) -> None:
     r.add_patch("/api/v1/classes/{id}", update_class)
     r.add_post("/api/v1/classes/{id}/students", add_student)
     r.add_post("/api/v1/classes/{id}/roster", import_roster)
+    r.add_get("/api/v1/roster-template.{format:xlsx|csv}", roster_template)
     r.add_patch("/api/v1/students/{id}", update_student)
     r.add_delete("/api/v1/students/{id}", remove_student)

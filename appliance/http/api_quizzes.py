@@ -7,6 +7,7 @@ from aiohttp import web
 
 from appliance import images
 from appliance.classroom import importers
+from appliance.classroom.formats import aiken, gift, kahoot, tables, xlsx
 from appliance.classroom.engine import NotFound
 from appliance.classroom.models import User
 from appliance.http import keys
@@ -15,7 +16,7 @@ from appliance.http.security import json_error
 from appliance.http.validation import bad_request, bool_field, json_object, may_use, owner_filter, path_id
 from appliance.store import quizzes
 
-MAX_IMPORT_BYTES = 512 * 1024
+MAX_IMPORT_BYTES = 2 * 1024 * 1024  # Kahoot sheets carry styles; text banks stay far below
 
 
 async def own_quiz(request: web.Request, user: User, quiz_id: int):
@@ -76,34 +77,70 @@ async def clone_quiz(request: web.Request) -> web.Response:
 
 
 async def import_quiz(request: web.Request) -> web.Response:
-    """A quiz file (JSON or CSV, see docs/FORMATS.md) added to the library whole, or a 400 naming each problem."""
+    """A quiz file (?format=json|csv|gift|aiken|kahoot, see docs/FORMATS.md) added to the library whole, or a
+    400 naming each problem. Questions cards cannot ask are left out and listed in "skipped"."""
     user = await require_user(request)
     data = await request.read()
     if len(data) > MAX_IMPORT_BYTES:
         return json_error(413, f"the quiz file is larger than {MAX_IMPORT_BYTES // 1024} KiB")
-    text = importers.decode_text(data)
     kind = request.query.get("format") or ("csv" if "csv" in request.content_type else "json")
-    if kind == "json":
-        draft = importers.parse_quiz_json(text)
-    elif kind == "csv":
-        draft = importers.parse_quiz_csv(text, request.query.get("title", ""))
+    title = request.query.get("title", "")
+    skipped: tuple[str, ...] = ()
+    if kind == "kahoot":
+        bank = await asyncio.get_running_loop().run_in_executor(None, _kahoot, data, title)
+        draft, skipped = bank.draft, bank.skipped
+    elif kind in ("json", "csv", "gift", "aiken"):
+        text = importers.decode_text(data)
+        if kind == "json":
+            draft = importers.parse_quiz_json(text)
+        elif kind == "csv":
+            draft = importers.parse_quiz_csv(text, title)
+        else:
+            bank = (gift.parse(text, title) if kind == "gift" else aiken.parse(text, title))
+            draft, skipped = bank.draft, bank.skipped
     else:
-        raise bad_request("format must be json or csv")
+        raise bad_request("format must be json, csv, gift, aiken or kahoot")
     quiz = await quizzes.create_quiz(request.app[keys.DB], user.id, draft.title, list(draft.questions), draft.tags)
-    return web.json_response(quiz.to_json(), status=201)
+    return web.json_response({**quiz.to_json(), "skipped": list(skipped)}, status=201)
+
+
+def _kahoot(data: bytes, title: str):
+    return kahoot.parse(tables.read_sheet(data), title)
+
+
+EXPORTS = {"json": "application/json", "csv": "text/csv", "gift": "text/plain", "aiken": "text/plain",
+           "xlsx": tables.XLSX_TYPE}
 
 
 async def export_quiz(request: web.Request) -> web.Response:
+    """The quiz as JSON, CSV, GIFT or Aiken text (Moodle), or Kahoot's spreadsheet (.xlsx). Questions a
+    format cannot hold (a poll has no right answer in GIFT, Aiken or Kahoot) are listed in the
+    X-Argus-Left-Out header and, for GIFT, as comments in the file."""
     user = await require_user(request)
     quiz = await own_quiz(request, user, path_id(request))
     kind = request.match_info["format"]
     slug = "".join(ch if ch.isalnum() else "-" for ch in quiz.title.lower()).strip("-")[:40] or "quiz"
+    left_out: list[str] = []
     if kind == "json":
-        body, content_type = importers.quiz_to_json(quiz.title, quiz.tags, quiz.questions), "application/json"
+        body = importers.quiz_to_json(quiz.title, quiz.tags, quiz.questions).encode()
+    elif kind == "csv":
+        body = importers.quiz_to_csv(quiz.questions).encode()
+    elif kind == "gift":
+        body = gift.export(quiz.title, quiz.questions).encode()
+        left_out = [f"Q{n}" for n, q in enumerate(quiz.questions, start=1) if q.correct is None]
+    elif kind == "aiken":
+        text, left_out = aiken.export(quiz.questions)
+        body = text.encode()
     else:
-        body, content_type = importers.quiz_to_csv(quiz.questions), "text/csv"
-    return web.Response(text=body, content_type=content_type, charset="utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{slug}.{kind}"'})
+        sheets, left_out = kahoot.export(quiz.title, quiz.questions)
+        body = xlsx.workbook(sheets, header=kahoot.HEADER_ROW - 1)
+    filename = {"gift": f"{slug}-gift.txt", "aiken": f"{slug}-aiken.txt", "xlsx": f"{slug}-kahoot.xlsx"}.get(
+        kind, f"{slug}.{kind}")
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if left_out:
+        headers["X-Argus-Left-Out"] = "; ".join(left_out)[:2000].encode("ascii", "replace").decode()
+    return web.Response(body=body, content_type=EXPORTS[kind],
+                        charset=None if kind == "xlsx" else "utf-8", headers=headers)
 
 
 async def upload_image(request: web.Request) -> web.Response:
@@ -137,7 +174,7 @@ def add_routes(app: web.Application) -> None:
     r.add_put("/api/v1/quizzes/{id}", replace_quiz)
     r.add_patch("/api/v1/quizzes/{id}", archive_quiz)
     r.add_post("/api/v1/quizzes/{id}/clone", clone_quiz)
-    r.add_get("/api/v1/quizzes/{id}/export.{format:json|csv}", export_quiz)
+    r.add_get("/api/v1/quizzes/{id}/export.{format:json|csv|gift|aiken|xlsx}", export_quiz)
     r.add_get("/api/v1/tags", list_tags)
     r.add_post("/api/v1/images", upload_image)
     r.add_get("/images/{name}", serve_image)

@@ -9,7 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from appliance import export
-from appliance.classroom import analytics, charts, reports
+from appliance.classroom import analytics, charts
 from appliance.classroom.engine import NotFound
 from appliance.http import keys
 from appliance.http.api_classes import own_class
@@ -42,9 +42,6 @@ async def student_history(request: web.Request) -> web.Response:
 async def gradebook(request: web.Request) -> web.Response:
     roster, students, sessions = await _class_data(request)
     book = analytics.gradebook(students, sessions)
-    if request.match_info.get("csv"):
-        return web.Response(text=reports.gradebook_csv(book), content_type="text/csv", charset="utf-8", headers={
-            "Content-Disposition": f'attachment; filename="gradebook-class-{roster.id}.csv"'})
     return web.json_response({"class": {"id": roster.id, "name": roster.name}, **book})
 
 
@@ -93,7 +90,6 @@ def add_routes(app: web.Application) -> None:
     r = app.router
     r.add_get("/api/v1/students/{id}/history", student_history)
     r.add_get("/api/v1/classes/{id}/gradebook", gradebook)
-    r.add_get("/api/v1/classes/{id}/gradebook{csv:\\.csv}", gradebook)
     r.add_get("/api/v1/classes/{id}/trends", trends)
     r.add_get("/api/v1/export/dump.json", dump)
     r.add_get("/api/v1/export/usb", usb_status)

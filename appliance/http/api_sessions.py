@@ -8,7 +8,7 @@ import time
 from aiohttp import web
 
 from appliance import __version__
-from appliance.classroom import importers, reports
+from appliance.classroom import importers
 from appliance.classroom.engine import NotFound
 from appliance.classroom.models import SessionRecord, User
 from appliance.http import keys
@@ -134,7 +134,7 @@ async def photo(request: web.Request) -> web.Response:
                               "registered": changed})
 
 
-async def _results(request: web.Request) -> dict:
+async def results_data(request: web.Request) -> dict:
     _, record = await own_session(request)
     db = request.app[keys.DB]
     results = await session_results_of(db, record.id)
@@ -142,16 +142,7 @@ async def _results(request: web.Request) -> dict:
 
 
 async def session_results(request: web.Request) -> web.Response:
-    return web.json_response(await _results(request))
-
-
-async def session_results_csv(request: web.Request) -> web.Response:
-    results = await _results(request)
-    filename = f"argus-session-{results['session']['id']}-results.csv"
-    return web.Response(
-        text=reports.results_csv(results), content_type="text/csv", charset="utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return web.json_response(await results_data(request))
 
 
 async def status(request: web.Request) -> web.Response:
@@ -177,5 +168,4 @@ def add_routes(app: web.Application) -> None:
     r.add_post("/api/v1/sessions/{id}/questions", adhoc_question)
     r.add_post("/api/v1/sessions/{id}/photo", photo)
     r.add_get("/api/v1/sessions/{id}/results", session_results)
-    r.add_get("/api/v1/sessions/{id}/results.csv", session_results_csv)
     r.add_get("/api/v1/status", status)

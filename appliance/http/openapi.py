@@ -38,6 +38,16 @@ _PUBLIC_STATE = {"type": "object", "properties": {"session": {"type": ["object",
     "class_name": {"type": "string"}, "quiz_title": {"type": "string"}}}}}
 
 
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_ODS = "application/vnd.oasis.opendocument.spreadsheet"
+_CSV_PARAMS = ({"name": "sep", "in": "query", "required": False, "schema": {"enum": [",", ";", "tab"]}},
+               {"name": "decimal", "in": "query", "required": False, "schema": {"enum": [".", ","]}})
+
+
+def _format(*formats: str) -> dict:
+    return {"name": "format", "in": "path", "required": True, "schema": {"enum": list(formats)}}
+
+
 def _json(schema: dict) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
 
@@ -104,9 +114,6 @@ PATHS = {
     "/api/v1/sessions/{id}/end": _action("End the session"),
     "/api/v1/sessions/{id}/results": {"get": _op("Results per question and per student", {"type": "object"},
                                                  params=[_ID])},
-    "/api/v1/sessions/{id}/results.csv": {"get": {
-        "summary": "Results as CSV (UTF-8 with BOM, one row per student)", "parameters": [_ID],
-        "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}}}},
     "/api/v1/status": {"get": _op("Camera and reader status", {"type": "object"})},
     "/api/v1/camera/preview.jpg": {"get": {"summary": "The camera's newest frame, downscaled, read cards outlined",
                                            "responses": {"200": {"description": "JPEG",
@@ -136,10 +143,38 @@ PATHS = {
     "/api/v1/classes/{id}/students": {"post": _op("Add a student (card assigned if not given)", _STUDENT,
                                                   params=[_ID], body={"type": "object", "required": ["name"]})},
     "/api/v1/classes/{id}/roster": {"post": {
-        "summary": "Import a CSV roster (name[,card] per line); all or nothing, errors name their line",
-        "parameters": [_ID], "requestBody": {"content": {"text/csv": {}}},
-        "responses": {"200": {"description": "the class", **_json(_CLASS)},
-                      "400": {"description": "bad lines", **_json(_ERROR)}}}},
+        "summary": "Import a roster (.xlsx, .ods, CSV with , ; or tab, or pasted cells; a header row such as "
+                   "Surname;Forename;Card is recognised); all or nothing, errors name their line, row or cell. "
+                   "?dry_run=1 writes nothing and answers the preview",
+        "parameters": [_ID, {"name": "dry_run", "in": "query", "required": False, "schema": {"enum": ["1"]}}],
+        "requestBody": {"content": {"text/csv": {}, "text/plain": {}, _XLSX: {}, _ODS: {}}},
+        "responses": {"200": {"description": "the class (or, with dry_run, the preview: ok, problems, header, "
+                                             "columns, ignored, students)", **_json(_CLASS)},
+                      "400": {"description": "bad lines", **_json(_ERROR)},
+                      "413": {"description": "file too large", **_json(_ERROR)}}}},
+    "/api/v1/roster-template.{format}": {"get": {
+        "summary": "An empty roster with the columns Argus reads", "parameters": [_format("xlsx", "csv")],
+        "responses": {"200": {"description": "file", "content": {_XLSX: {}, "text/csv": {}}}}}},
+    "/api/v1/classes/import": {"post": {
+        "summary": "Import a OneRoster 1.1/1.2 CSV zip: a class per OneRoster class with its students; "
+                   "re-importing updates by sourcedId. ?dry_run=1 plans without writing",
+        "parameters": [{"name": "dry_run", "in": "query", "required": False, "schema": {"enum": ["1"]}}],
+        "requestBody": {"content": {"application/zip": {}}},
+        "responses": {"201": {"description": "the classes made or updated", **_json({"type": "object"})},
+                      "400": {"description": "problems, each naming its file and line", **_json(_ERROR)},
+                      "415": {"description": "not a zip", **_json(_ERROR)}}}},
+    "/api/v1/classes/{id}/gradebook.{format}": {"get": {
+        "summary": "Gradebook as .xlsx; .csv (?sep=,|;|tab, ?decimal=.|, remembered per teacher; ?style=canvas|"
+                   "moodle for LMS grade import); .zip = OneRoster 1.1 results (classes from OneRoster)",
+        "parameters": [_ID, _format("xlsx", "csv", "zip"), *_CSV_PARAMS,
+                       {"name": "style", "in": "query", "required": False, "schema": {"enum": ["canvas", "moodle"]}}],
+        "responses": {"200": {"description": "file", "content": {_XLSX: {}, "text/csv": {}, "application/zip": {}}},
+                      "400": {"description": "bad option", **_json(_ERROR)},
+                      "409": {"description": "OneRoster results for a class not from OneRoster", **_json(_ERROR)}}}},
+    "/api/v1/sessions/{id}/results.{format}": {"get": {
+        "summary": "Results as .xlsx (students; answer key sheet) or CSV (?sep=, ?decimal=; answer key section)",
+        "parameters": [_ID, _format("xlsx", "csv"), *_CSV_PARAMS],
+        "responses": {"200": {"description": "file", "content": {_XLSX: {}, "text/csv": {}}}}}},
     "/api/v1/students/{id}": {"patch": _op("Rename a student or reassign their card", _STUDENT, params=[_ID],
                                            body={"type": "object"}),
                               "delete": _op("Remove a student (archived, keeping their results, if they have answers;"
@@ -148,14 +183,12 @@ PATHS = {
                                                  params=[_ID])},
     "/api/v1/classes/{id}/gradebook": {"get": _op("Gradebook: a row per student, a column per session",
                                                   {"type": "object"}, params=[_ID])},
-    "/api/v1/classes/{id}/gradebook{csv}": {"get": {
-        "summary": "Gradebook as CSV (path ends in .csv)", "parameters": [_ID],
-        "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}}}},
     "/api/v1/classes/{id}/trends": {"get": _op("Question difficulty and participation, with SVG charts",
                                                {"type": "object"}, params=[_ID])},
     "/api/v1/quizzes/import": {"post": {
-        "summary": "Import a quiz file (?format=json|csv&title=...); errors name their line or field",
-        "requestBody": {"content": {"application/json": {}, "text/csv": {}}},
+        "summary": "Import a quiz file (?format=json|csv|gift|aiken|kahoot&title=...); errors name their line, "
+                   "field or cell; questions cards cannot ask are left out and listed in 'skipped'",
+        "requestBody": {"content": {"application/json": {}, "text/csv": {}, "text/plain": {}, _XLSX: {}}},
         "responses": {"201": {"description": "the quiz", **_json(_QUIZ)},
                       "400": {"description": "problems", **_json(_ERROR)}}}},
     "/api/v1/quizzes/{id}": {"get": _op("A quiz", _QUIZ, params=[_ID]),
@@ -164,8 +197,8 @@ PATHS = {
                              "patch": _op("Archive or restore a quiz", params=[_ID], body={"type": "object"})},
     "/api/v1/quizzes/{id}/clone": {"post": _op("Copy a quiz into one's library", _QUIZ, params=[_ID])},
     "/api/v1/quizzes/{id}/export.{format}": {"get": {
-        "summary": "Download a quiz as JSON or CSV", "parameters": [_ID, {
-            "name": "format", "in": "path", "required": True, "schema": {"enum": ["json", "csv"]}}],
+        "summary": "Download a quiz as JSON, CSV, GIFT or Aiken (Moodle), or Kahoot's spreadsheet (xlsx)",
+        "parameters": [_ID, _format("json", "csv", "gift", "aiken", "xlsx")],
         "responses": {"200": {"description": "file"}}}},
     "/api/v1/cards.pdf": {"get": {
         "summary": "Printable cards 1..count as a PDF (?count=, ?page=A4|Letter, ?per_page=1|2|4)",

@@ -76,3 +76,15 @@ async def list_users(db: Database) -> list[dict]:
 async def get_user(db: Database, user_id: int) -> tuple[User, str] | None:
     row = await db.fetchone("SELECT id, username, role, password_hash FROM users WHERE id = ?", (user_id,))
     return (User(row["id"], row["username"], row["role"]), row["password_hash"]) if row else None
+
+
+async def csv_choice(db: Database, user_id: int) -> tuple[str | None, str | None]:
+    """The CSV separator and decimal mark the user last chose (None, None before any choice)."""
+    row = await db.fetchone("SELECT csv_separator, csv_decimal FROM users WHERE id = ?", (user_id,))
+    return (row[0], row[1]) if row else (None, None)
+
+
+async def remember_csv_choice(db: Database, user_id: int, separator: str, decimal: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE users SET csv_separator = ?, csv_decimal = ? WHERE id = ?",
+                           (separator, decimal, user_id))

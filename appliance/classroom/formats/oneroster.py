@@ -95,6 +95,7 @@ def _read_csv(name: str, data: bytes, problems: _Problems) -> list[Row]:
         return []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[Row] = []
+    start = 1
     try:
         header = [h.strip().lower() for h in next(reader, [])]
         if not any(header):
@@ -114,7 +115,8 @@ def _read_csv(name: str, data: bytes, problems: _Problems) -> list[Row]:
                 continue
             rows.append(Row(where, dict(zip(header, cells))))
     except csv.Error as exc:
-        problems.add(f"{name} line {reader.line_num}: not valid CSV ({exc})")
+        # The line the broken record starts on: an unclosed quote is only noticed at the end of the file.
+        problems.add(f"{name} line {start if rows or start > 1 else reader.line_num}: not valid CSV ({exc})")
     return [r for r in rows if r.get("status").lower() != "tobedeleted"]
 
 

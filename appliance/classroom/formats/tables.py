@@ -84,7 +84,8 @@ def read_csv(text: str) -> Table:
             start = reader.line_num + 1
             rows.append(tuple(cell.strip() for cell in row[:MAX_COLUMNS]))
     except csv.Error as exc:
-        raise InvalidImport([f"line {reader.line_num}: not valid CSV ({exc})"]) from None
+        # The line the broken record starts on: an unclosed quote is only noticed at the end of the file.
+        raise InvalidImport([f"line {start}: not valid CSV ({exc})"]) from None
     return Table(tuple(rows), sheet=False, numbers=tuple(numbers))
 
 

@@ -8,12 +8,13 @@ import re
 import cv2
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from appliance import images
 from appliance.classroom import importers
 from appliance.classroom.formats import roster_table, tables
 from appliance.classroom.importers import InvalidImport
+from appliance.store import images
 
 WHERE = re.compile(r"^(line \d+|row \d+|cell [A-Z]+\d+|questions(\[\d+\])?(\.\w+)?|title|tags|format/version|byte \d+"
                    r"|the |not valid CSV|[\w./-]+\.csv( line \d+| byte \d+)?:)")

@@ -11,9 +11,9 @@ import aiohttp
 import python_calamine
 
 from appliance.classroom.formats import tables, xlsx
-from appliance.http import keys
+from appliance import keys
 from appliance.vision.types import Registration
-from tests.school_files import csv_bytes, oneroster_files, oneroster_zip, students, zip_bytes
+from tests.school_files import oneroster_files, oneroster_zip, students, zip_bytes
 
 ZIP = {"Content-Type": "application/zip"}
 XLSX = {"Content-Type": tables.XLSX_TYPE}

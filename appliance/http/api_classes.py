@@ -6,27 +6,26 @@ import sqlite3
 
 from aiohttp import web
 
+from appliance import keys
 from appliance.classroom import importers
 from appliance.classroom.formats import roster_table, tables, xlsx
-from appliance.classroom.engine import NotFound
-from appliance.classroom.models import User
-from appliance.http import keys
+from appliance.classroom.models import ClassRoster
+from appliance.http.access import own_class, own_student_class, owner_filter
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
-from appliance.http.validation import (bad_request, bool_field, card_count, int_field, json_object, may_use,
-                                       owner_filter, path_id, str_field)
+from appliance.http.validation import (
+    bad_request,
+    bool_field,
+    card_count,
+    int_field,
+    json_object,
+    path_id,
+    str_field,
+)
 from appliance.store import rosters
 
 MAX_ROSTER_BYTES = 2 * 1024 * 1024  # a spreadsheet of a whole year group stays far below
 ROSTER_TEMPLATE = ("Last name", "First name", "Card", "Email", "Student ID")
-
-
-async def own_class(request: web.Request, user: User, class_id: int):
-    db = request.app[keys.DB]
-    roster = await rosters.get_class(db, class_id)
-    if roster is None or not may_use(user, await rosters.class_owner(db, class_id)):
-        raise NotFound(f"class {class_id} does not exist")
-    return roster
 
 
 async def list_classes(request: web.Request) -> web.Response:
@@ -119,13 +118,10 @@ async def roster_template(request: web.Request) -> web.Response:
         "Content-Disposition": f'attachment; filename="argus-roster-template.{kind}"'})
 
 
-async def _own_student(request: web.Request):
+async def _own_student(request: web.Request) -> tuple[ClassRoster, int]:
     user = await require_user(request)
     student_id = path_id(request)
-    class_id = await rosters.student_class(request.app[keys.DB], student_id)
-    if class_id is None:
-        raise NotFound(f"student {student_id} does not exist")
-    return await own_class(request, user, class_id), student_id
+    return await own_student_class(request, user, student_id), student_id
 
 
 async def update_student(request: web.Request) -> web.Response:

@@ -8,15 +8,14 @@ from aiohttp import web
 
 from appliance.classroom import analytics
 from appliance.classroom.formats import grades, tables, xlsx
+from appliance import keys
 from appliance.classroom.models import User
-from appliance.http import keys
-from appliance.http.api_classes import own_class
-from appliance.http.api_sessions import results_data
+from appliance.http.access import own_class, session_in_path
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
 from appliance.http.validation import bad_request, path_id
+from appliance.reports.results import class_sessions, session_results
 from appliance.store import accounts, rosters
-from appliance.store.results import class_sessions
 
 STYLES = ("", "canvas", "moodle")
 
@@ -76,10 +75,9 @@ async def gradebook_file(request: web.Request) -> web.Response:
 
 
 async def results_file(request: web.Request) -> web.Response:
-    user = await require_user(request)
-    results = await results_data(request)
-    sheets = grades.results_sheets(results)
-    name = f"argus-session-{results['session']['id']}-results"
+    user, record = await session_in_path(request)
+    sheets = grades.results_sheets(await session_results(request.app[keys.DB], record.id))
+    name = f"argus-session-{record.id}-results"
     if request.match_info["format"] == "xlsx":
         body = await asyncio.get_running_loop().run_in_executor(None, xlsx.workbook, sheets)
         return _file(body, tables.XLSX_TYPE, f"{name}.xlsx")

@@ -12,7 +12,7 @@ import asyncio
 from aiohttp import web
 
 from appliance.classroom.formats import oneroster, zipsafe
-from appliance.http import keys
+from appliance import keys
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
 from appliance.http.validation import card_count

@@ -7,30 +7,18 @@ import time
 
 from aiohttp import web
 
-from appliance import __version__
+from appliance import __version__, keys
 from appliance.classroom import importers
-from appliance.classroom.engine import NotFound
-from appliance.classroom.models import SessionRecord, User
-from appliance.http import keys
-from appliance.http.api_classes import own_class
-from appliance.http.api_quizzes import own_quiz
+from appliance.classroom.models import SessionRecord
+from appliance.http.access import own_class, own_quiz, owner_filter, session_in_path
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
-from appliance.http.validation import (bad_request, bool_field, int_field, json_object, may_use, owner_filter,
-                                       path_id)
-from appliance.store import quizzes, rosters, sessions as store
-from appliance.store.results import session_results as session_results_of
+from appliance.http.validation import bad_request, bool_field, int_field, json_object
+from appliance.reports.results import session_results as session_results_of
+from appliance.store import quizzes, rosters
+from appliance.store import sessions as store
 from appliance.vision.scan import decode_gray
 from appliance.vision.types import Registration
-
-
-async def own_session(request: web.Request) -> tuple[User, SessionRecord]:
-    user = await require_user(request)
-    session_id = path_id(request)
-    record = await store.get_session(request.app[keys.DB], session_id)
-    if record is None or not may_use(user, record.teacher_id):
-        raise NotFound(f"session {session_id} does not exist")
-    return user, record
 
 
 async def session_view(db, record: SessionRecord, with_responses: bool = True) -> dict:
@@ -69,7 +57,7 @@ async def create_session(request: web.Request) -> web.Response:
 
 
 async def get_session(request: web.Request) -> web.Response:
-    _, record = await own_session(request)
+    _, record = await session_in_path(request)
     return web.json_response(await session_view(request.app[keys.DB], record))
 
 
@@ -80,7 +68,7 @@ async def _fresh_view(request: web.Request, session_id: int) -> web.Response:
 
 def _action(action: str):
     async def handler(request: web.Request) -> web.Response:
-        _, record = await own_session(request)
+        _, record = await session_in_path(request)
         index = int_field(await json_object(request), "question") if action == "open" else None
         await request.app[keys.ENGINE].act(record.id, action, index)
         return await _fresh_view(request, record.id)
@@ -89,7 +77,7 @@ def _action(action: str):
 
 
 async def reask(request: web.Request) -> web.Response:
-    _, record = await own_session(request)
+    _, record = await session_in_path(request)
     index = int_field(await json_object(request), "question")
     await request.app[keys.ENGINE].add_question(record.id, None, reask=index)
     return await _fresh_view(request, record.id)
@@ -97,7 +85,7 @@ async def reask(request: web.Request) -> web.Response:
 
 async def adhoc_question(request: web.Request) -> web.Response:
     """Ask a question nobody prepared: typed in during the lesson, opened at once."""
-    _, record = await own_session(request)
+    _, record = await session_in_path(request)
     body = await json_object(request)
     problems: list[str] = []
     question = importers.validate_question("question", body.get("type", "multiple"), body.get("text"),
@@ -118,7 +106,7 @@ async def photo(request: web.Request) -> web.Response:
     A deliberate still is read once, without the live tracker's several-frame filter; the reader's own
     verification (exact codes for small cards) still guards against misreads.
     """
-    _, record = await own_session(request)
+    _, record = await session_in_path(request)
     data = await request.read()
     if len(data) > MAX_PHOTO_BYTES:
         return json_error(413, f"the photo is larger than {MAX_PHOTO_BYTES // 1_048_576} MiB")
@@ -134,15 +122,15 @@ async def photo(request: web.Request) -> web.Response:
                               "registered": changed})
 
 
-async def results_data(request: web.Request) -> dict:
-    _, record = await own_session(request)
+async def _results(request: web.Request) -> dict:
+    _, record = await session_in_path(request)
     db = request.app[keys.DB]
     results = await session_results_of(db, record.id)
     return {"session": await session_view(db, record, with_responses=False), **results}
 
 
 async def session_results(request: web.Request) -> web.Response:
-    return web.json_response(await results_data(request))
+    return web.json_response(await _results(request))
 
 
 async def status(request: web.Request) -> web.Response:

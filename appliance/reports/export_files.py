@@ -10,7 +10,7 @@ from appliance.classroom.formats import grades, xlsx
 from appliance.classroom.models import ClassRoster
 from appliance.store import rosters
 from appliance.store.db import Database
-from appliance.store.results import class_sessions, session_results
+from appliance.reports.results import class_sessions, session_results
 
 
 def slug(text: str) -> str:

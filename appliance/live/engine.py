@@ -13,10 +13,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
-from appliance.bus import Bus
-from appliance.classroom import scoring, session as rules
+from appliance.classroom import scoring
+from appliance.classroom import session as rules
+from appliance.classroom.errors import NotFound
 from appliance.classroom.models import ClassRoster, Question, Quiz, SessionRecord
-from appliance.store import quizzes, rosters, sessions as store
+from appliance.live.bus import Bus
+from appliance.store import quizzes, rosters
+from appliance.store import sessions as store
 from appliance.store.db import Database, StoreError
 from appliance.vision.types import Registration
 
@@ -29,10 +32,6 @@ class QuestionListener(Protocol):
     def question_opened(self, key: str, option_count: int) -> None: ...
 
     def question_closed(self) -> None: ...
-
-
-class NotFound(LookupError):
-    pass
 
 
 def question_key(session_id: int, index: int) -> str:

@@ -265,13 +265,16 @@ def plan_class(cls: RosterClass, existing: list[Existing], card_count: int) -> C
     if len(need) > len(free):
         raise InvalidImport([f"{cls.where}: class {cls.title!r} needs {len(need)} more cards, "
                              f"{len(free)} are free (cards go up to {card_count})"])
+    # Returners first get their old card back when it is free; then everyone else the lowest free ones.
+    own = {p.sourced_id: by_sid[p.sourced_id].card for p in need
+           if p.sourced_id in by_sid and by_sid[p.sourced_id].card in free}
+    free = [n for n in free if n not in own.values()]
     for p in cls.students:
         e = by_sid.get(p.sourced_id)
         if e is not None and not e.archived:
             update.append((e.id, p))
             continue
-        card = e.card if e is not None and e.card in free else free[0]
-        free.remove(card)
+        card = own.get(p.sourced_id) or free.pop(0)
         if e is None:
             add.append((p, card))
         else:

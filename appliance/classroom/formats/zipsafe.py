@@ -51,6 +51,8 @@ def read_members(data: bytes, what: str, limits: ZipLimits = ZipLimits()) -> dic
                         raise InvalidImport([f"{info.filename}: inflates to more than "
                                              f"{_mib(budget)} (a damaged file or a zip bomb); refused"])
                     chunks.append(chunk)
+        except InvalidImport:  # a ValueError too: keep it from being taken for a broken zip below
+            raise
         except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError,
                 ValueError, zlib.error) as exc:
             raise InvalidImport([f"{info.filename}: cannot be unpacked ({exc})"]) from None

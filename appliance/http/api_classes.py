@@ -58,7 +58,8 @@ async def get_class(request: web.Request) -> web.Response:
     user = await require_user(request)
     roster = await own_class(request, user, path_id(request))
     archived = await rosters.is_archived(request.app[keys.DB], roster.id)
-    return web.json_response({**roster.to_json(), "archived": archived})
+    sourced_id, _ = await rosters.class_sourced_ids(request.app[keys.DB], roster.id)
+    return web.json_response({**roster.to_json(), "archived": archived, "sourced_id": sourced_id})
 
 
 async def update_class(request: web.Request) -> web.Response:

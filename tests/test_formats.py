@@ -173,3 +173,27 @@ def test_lms_files():
         manifest = archive.read("manifest.csv").decode()
     assert results[1].split(",")[3:7] == ["argus-class-1-7-1796000000", "sid-1", "fully graded", "2"]
     assert len(results) == 2 and "file.lineItems,bulk" in manifest and "file.users,absent" in manifest
+
+
+def _ods_with(extra: str) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(ods([["Name"], ["Ava"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "content.xml":
+                data = data.replace(b"</table:table>", extra.encode() + b"</table:table>")
+            archive.writestr(info.filename, data, compress_type=info.compress_type)
+    return out.getvalue()
+
+
+def test_ods_run_length_rows_are_counted_before_reading():
+    # LibreOffice ends every sheet with a million empty repeated rows: harmless, read as two rows.
+    tail = '<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    assert len(tables.read_table(_ods_with(tail)).rows) == 2
+    # A value after 20,000 repeated rows would make the reader allocate every cell up to it.
+    far = ('<table:table-row table:number-rows-repeated="20000"><table:table-cell table:number-columns-repeated="500"/>'
+           '</table:table-row><table:table-row><table:table-cell table:number-columns-repeated="5"/>'
+           '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>')
+    with pytest.raises(InvalidImport, match=r"^cell F20003: the sheet reaches beyond row 5000"):
+        tables.read_table(_ods_with(far))

@@ -111,20 +111,54 @@ def read_sheet(data: bytes, sheet: int = 0) -> Table:
 
 
 _CELL_REF = re.compile(rb'<c [^>]*?r="([A-Z]{1,3})([0-9]{1,7})"')
+_ODS_TAG = re.compile(rb"<table:(table-row|table-cell|covered-table-cell|table)\b([^>]*?)(/?)>|</table:table-row>")
+_REPEAT = {b"table-row": re.compile(rb'number-rows-repeated="(\d+)"'),
+           b"table-cell": re.compile(rb'number-columns-repeated="(\d+)"'),
+           b"covered-table-cell": re.compile(rb'number-columns-repeated="(\d+)"')}
+EXTENT_COLUMNS = 200
 
 
 def _check_extent(members: dict[str, bytes]) -> None:
-    """The reader allocates every cell from A1 to the farthest one used: one stray cell at XFD1048576
-    would ask for billions, so an .xlsx reaching beyond our limits is refused before it is read."""
+    """The reader allocates every cell from A1 to the farthest one used: one stray cell at XFD1048576 (or an
+    .ods row of values repeated a million times) would ask for billions, so a sheet reaching beyond our
+    limits is refused before it is read. Measured: 20,000 x 500 cells took the reader 6 s and 720 MB."""
     for name, xml in members.items():
-        if not name.startswith("xl/worksheets/"):
-            continue
-        for letters, digits in _CELL_REF.findall(xml):
-            row, column = int(digits), _column_number(letters.decode())
-            if row > MAX_ROWS or column > MAX_COLUMNS * 10:
-                raise InvalidImport([f"cell {letters.decode()}{row}: the sheet reaches beyond row {MAX_ROWS} or "
-                                     f"column {column_letter(MAX_COLUMNS * 10 - 1)}; delete the rows and columns "
-                                     f"not needed"])
+        if name.startswith("xl/worksheets/"):
+            for letters, digits in _CELL_REF.findall(xml):
+                _within(int(digits), _column_number(letters.decode()))
+        elif name == "content.xml":
+            _check_ods_extent(xml)
+
+
+def _within(row: int, column: int) -> None:
+    if row > MAX_ROWS or column > EXTENT_COLUMNS:
+        raise InvalidImport([f"cell {column_letter(column - 1)}{row}: the sheet reaches beyond row {MAX_ROWS} or "
+                             f"column {column_letter(EXTENT_COLUMNS - 1)}; delete the rows and columns not needed"])
+
+
+def _repeat(kind: bytes, attrs: bytes) -> int:
+    found = _REPEAT[kind].search(attrs)
+    return int(found.group(1)) if found else 1
+
+
+def _check_ods_extent(xml: bytes) -> None:
+    """Where the last cell with a value lies, counting repeated rows and cells (ODS's run-length coding)."""
+    row, column, repeat_rows = 0, 0, 1
+    for match in _ODS_TAG.finditer(xml):
+        kind, attrs, closed = match.group(1), match.group(2) or b"", match.group(3)
+        if kind is None:  # </table:table-row>
+            row += repeat_rows
+        elif kind == b"table":
+            row = 0  # a new sheet
+        elif kind == b"table-row":
+            repeat_rows, column = _repeat(kind, attrs), 0
+            if closed:
+                row += repeat_rows
+        else:
+            repeat_columns = _repeat(kind, attrs)
+            if b"value-type" in attrs:
+                _within(row + repeat_rows, column + repeat_columns)
+            column += repeat_columns
 
 
 def _column_number(letters: str) -> int:

@@ -196,7 +196,7 @@ def test_roster_table_fuzz(rows, sheet):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.lists(st.one_of(table_cell, st.integers(-3, 99), st.floats(allow_nan=False, width=32),
+@given(st.lists(st.lists(st.one_of(table_cell, st.integers(-3, 99), st.floats(allow_nan=False, allow_infinity=False, width=32),
                                    st.none()), max_size=5), max_size=8))
 def test_roster_xlsx_fuzz(rows):
     try:

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from appliance import __version__, keys
 from appliance.classroom import importers
+from appliance.classroom import session as rules
 from appliance.classroom.models import SessionRecord
 from appliance.http.access import own_class, own_quiz, owner_filter, session_in_path
 from appliance.http.auth import require_user
@@ -29,6 +30,7 @@ async def session_view(db, record: SessionRecord, with_responses: bool = True) -
         "id": record.id, "class_id": record.class_id, "quiz_id": record.quiz_id, "state": record.state,
         "question": record.question, "question_count": len(questions), "anonymous": record.anonymous,
         "deadline": record.deadline, "remaining": record.remaining,
+        "allowed": rules.allowed_actions(rules.SessionPosition(record.state, record.question), len(questions)),
         "created_at": record.created_at, "ended_at": record.ended_at,
         "class": roster.to_json(),
         "quiz": {"id": record.quiz_id, "title": quiz.title if quiz else "Quick questions",

@@ -11,6 +11,7 @@ import aiohttp
 import python_calamine
 
 from appliance.classroom.formats import tables, xlsx
+from appliance.reports import export
 from appliance import keys
 from appliance.vision.types import Registration
 from tests.school_files import oneroster_files, oneroster_zip, students, zip_bytes
@@ -205,6 +206,13 @@ async def test_gradebooks_for_excel_canvas_moodle_and_oneroster(server, teacher)
     assert line_items[1].split(",")[7:12] == ["c1", "argus-quiz", "term1", "0", "2"]
     results_book = _sheet(await (await teacher.get(f"/api/v1/sessions/{sid}/results.xlsx")).read(), "Answer key")
     assert results_book[1][:3] == ["Q1", "1/2 + 1/4?", "A"]
+
+    # The USB export (and whatever else carries export_files) holds the very same bytes.
+    files = await export.build_files(server.app[keys.DB])
+    stem = f"gradebook-maths-c1-{class_id}"
+    assert files[f"lms/{stem}-oneroster.zip"] == await (await teacher.get(base + ".zip")).read()
+    assert files[f"lms/{stem}-canvas.csv"] == await (await teacher.get(base + ".csv?style=canvas")).read()
+    assert _sheet(files[f"{stem}.xlsx"], "Gradebook") == grid
 
     plain = await _class(teacher, "Hand made")
     refused = await teacher.get(f"/api/v1/classes/{plain['id']}/gradebook.zip")

@@ -110,17 +110,12 @@ async def all_students(db: Database, class_id: int) -> list[Student]:
     return [Student(r["id"], r["name"], r["card"]) for r in rows]
 
 
-async def add_roster(db: Database, class_id: int, rows: list[tuple[RosterRow, int]]) -> list[Student]:
+async def add_roster(db: Database, class_id: int, rows: list[tuple[RosterRow, int]]) -> None:
     """Students from an imported roster with their cards (and e-mail / student number when the file had
-    them), in one transaction."""
+    them), in one transaction, one statement: a year group's list holds the write lock only briefly."""
     async with db.transaction() as conn:
-        added = []
-        for row, card in rows:
-            cursor = await conn.execute(
-                "INSERT INTO students (class_id, name, card, email, id_number) VALUES (?, ?, ?, ?, ?)",
-                (class_id, row.name, card, row.email, row.id_number))
-            added.append(Student(cursor.lastrowid, row.name, card))
-        return added
+        await conn.executemany("INSERT INTO students (class_id, name, card, email, id_number) VALUES (?, ?, ?, ?, ?)",
+                               [(class_id, row.name, card, row.email, row.id_number) for row, card in rows])
 
 
 async def student_ids(db: Database, class_id: int) -> dict[int, StudentIds]:
@@ -174,21 +169,18 @@ async def _sync_class(conn, owner_id: int, cls: oneroster.RosterClass, card_coun
             existing = [oneroster.Existing(r["id"], r["sourced_id"], r["name"], r["card"], bool(r["archived"]))
                         for r in await cur.fetchall()]
     plan = oneroster.plan_class(cls, existing, card_count)
-    # Leavers first, so the cards they free can go to newcomers.
-    for student_id in plan.archive:
-        await conn.execute("UPDATE students SET archived = 1 WHERE id = ?", (student_id,))
-    for student_id, person in plan.update:
-        await conn.execute("UPDATE students SET name = ?, id_number = ?, email = ?, username = ? WHERE id = ?",
-                           (person.name, person.identifier, person.email, person.username, student_id))
-    for student_id, person, card in plan.restore:
-        await conn.execute("UPDATE students SET name = ?, card = ?, archived = 0, id_number = ?, email = ?,"
+    # Leavers first, so the cards they free can go to newcomers. One executemany per kind of change: the whole
+    # import holds the write lock, and answers of a lesson under way wait behind it.
+    await conn.executemany("UPDATE students SET archived = 1 WHERE id = ?", [(i,) for i in plan.archive])
+    await conn.executemany("UPDATE students SET name = ?, id_number = ?, email = ?, username = ? WHERE id = ?",
+                           [(p.name, p.identifier, p.email, p.username, i) for i, p in plan.update])
+    await conn.executemany("UPDATE students SET name = ?, card = ?, archived = 0, id_number = ?, email = ?,"
                            " username = ? WHERE id = ?",
-                           (person.name, card, person.identifier, person.email, person.username, student_id))
-    for person, card in plan.add:
-        await conn.execute("INSERT INTO students (class_id, name, card, sourced_id, id_number, email, username)"
+                           [(p.name, card, p.identifier, p.email, p.username, i) for i, p, card in plan.restore])
+    await conn.executemany("INSERT INTO students (class_id, name, card, sourced_id, id_number, email, username)"
                            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (class_id, person.name, card, person.sourced_id, person.identifier, person.email,
-                            person.username))
+                           [(class_id, p.name, card, p.sourced_id, p.identifier, p.email, p.username)
+                            for p, card in plan.add])
     return {"id": class_id, "name": name, "sourced_id": cls.sourced_id, "owner_id": owner_id,
             "created": found is None, "students": len(cls.students), "added": len(plan.add),
             "restored": len(plan.restore), "archived": len(plan.archive), "updated": len(plan.update)}

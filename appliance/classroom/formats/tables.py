@@ -102,7 +102,9 @@ def read_sheet(data: bytes, sheet: int = 0) -> Table:
         cells = book.get_sheet_by_index(sheet).to_python(skip_empty_area=False)
     except InvalidImport:
         raise
-    except Exception as exc:  # calamine raises its own errors and, on odd files, ValueError/IndexError
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: B036 - calamine's errors, and a Rust panic arrives as a BaseException
         raise InvalidImport([f"the spreadsheet cannot be read ({type(exc).__name__}: {exc}); save it again "
                              f"as .xlsx or .ods"]) from None
     if len(cells) > MAX_ROWS:

@@ -115,7 +115,7 @@ def test_oneroster_1_2_in_a_folder_with_preferred_names_and_same_names_told_apar
     assert parsed.version == "1.2"
     (cls,) = parsed.classes
     assert [s.name for s in cls.students] == ["Ava M. Jones", "Ava K. Jones", "Ben Li (1003)", "Ben Li (1004)"]
-    assert parsed.told_apart[0] == "classes.csv line 2: two students named 'Ava Jones': a is shown as 'Ava M. Jones'"
+    assert parsed.told_apart[0] == "classes.csv line 2: 2 students named 'Ava Jones': a is shown as 'Ava M. Jones'"
 
 
 def test_oneroster_problems_name_file_and_line_and_all_are_reported():

@@ -20,6 +20,7 @@ _ESCAPES = {"\\~": "\ue000", "\\=": "\ue001", "\\#": "\ue002", "\\{": "\ue003", 
             "\\n": "\n", "\\\\": "\ue006"}
 _RESTORE = {v: k[1] for k, v in _ESCAPES.items() if k != "\\n"}
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
+_BLOCK_TAG = re.compile(r"</?(p|br|div|li|ul|ol|h\d|tr|td|table)\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -98,9 +99,8 @@ def _question(where: str, block: str):
     if "{" in after:
         return "several answer blocks in one question"
     text = before.strip() + (" _____ " + after.strip() if after.strip() else "")
-    if markup and markup.group(1) == "html":
-        text = html.unescape(_TAG.sub(" ", text))
-    text = _restore(text)
+    as_html = bool(markup) and markup.group(1) == "html"
+    text = _restore(_plain(text, as_html))
     answers = answers.strip()
     if not answers:
         return "an essay question (no answers): cards cannot ask it"
@@ -125,7 +125,7 @@ def _question(where: str, block: str):
             return "partial credit for an answer: a card question has one right answer"
         if credit >= 100:
             right.append(len(options))
-        options.append(_restore(rest))
+        options.append(_restore(_plain(rest, as_html)))
     if not any(p.startswith("~") for p in parts):
         return "a short answer question (no wrong answers to choose from): cards cannot ask it"
     if len(right) != 1:
@@ -133,6 +133,11 @@ def _question(where: str, block: str):
     if len(options) > 4:
         return f"{len(options)} options: cards show at most 4 (A-D)"
     return "multiple", text, options, "ABCD"[right[0]]
+
+
+def _plain(text: str, as_html: bool) -> str:
+    """Text of an [html] question without its tags (cards and the projector show plain text)."""
+    return html.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", text))) if as_html else text
 
 
 def _escape(text: str) -> str:

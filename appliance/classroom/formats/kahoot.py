@@ -98,5 +98,6 @@ def export(title: str, questions: tuple[Question, ...]) -> tuple[Sheets, list[st
             left_out.append(f"Q{n}: a poll has no correct answer, which Kahoot needs")
             continue
         answers = list(q.options) + [None] * (4 - len(q.options))
-        rows.append([len(rows) - HEADER_ROW + 1, q.text, *answers, q.time_limit or 20, q.letters().index(q.correct) + 1])
+        number, correct = len(rows) - HEADER_ROW + 1, q.letters().index(q.correct) + 1
+        rows.append([number, q.text, *answers, q.time_limit or 20, correct])
     return {"Sheet1": rows}, left_out

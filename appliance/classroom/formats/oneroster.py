@@ -166,8 +166,7 @@ def parse(members: dict[str, bytes]) -> RosterFile:
     for name in REQUIRED + REFERENCED:
         data = members.get(posixpath.join(root, name))
         if data is None:
-            if name in REQUIRED or name in REFERENCED:
-                problems.add(f"{name}: not in the zip (a OneRoster roster needs {', '.join(REQUIRED + REFERENCED)})")
+            problems.add(f"{name}: not in the zip (a OneRoster roster needs {', '.join(REQUIRED + REFERENCED)})")
             continue
         tables[name] = _read_csv(name, data, problems)
     problems.check()
@@ -194,8 +193,8 @@ def parse(members: dict[str, bytes]) -> RosterFile:
         elif e.get("userSourcedId") not in users:
             problems.add(f"{e.where}: user {e.get('userSourcedId')!r} is not in users.csv")
         else:
-            role = e.get("role").lower()
-            members_of.setdefault(e.get("classSourcedId"), {}).setdefault(role, []).append(users[e.get("userSourcedId")])
+            by_role = members_of.setdefault(e.get("classSourcedId"), {})
+            by_role.setdefault(e.get("role").lower(), []).append(users[e.get("userSourcedId")])
     problems.check()
     result, told_apart = [], []
     for sid, c in classes.items():
@@ -203,9 +202,10 @@ def parse(members: dict[str, bytes]) -> RosterFile:
         students = _distinct([_person(u) for u in _unique(enrolled.get("student", []))], c.where, told_apart)
         term_ids = [t.strip() for t in c.get("termSourcedIds").split(",") if t.strip()]
         term = terms[term_ids[0]].get("title") if term_ids else ""
-        result.append(RosterClass(c.where, sid, c.get("title")[:MAX_NAME], courses[c.get("courseSourcedId")].get("title"),
-                                  term_ids[0] if term_ids else None, term, tuple(students),
-                                  tuple(_person(u) for u in _unique(enrolled.get("teacher", [])))))
+        course = courses[c.get("courseSourcedId")].get("title")
+        teachers = tuple(_person(u) for u in _unique(enrolled.get("teacher", [])))
+        result.append(RosterClass(c.where, sid, c.get("title")[:MAX_NAME], course, term_ids[0] if term_ids else None,
+                                  term, tuple(students), teachers))
     return RosterFile(version, tuple(result), tuple(told_apart))
 
 
@@ -217,21 +217,25 @@ def _unique(rows: list[Row]) -> list[Row]:
 
 
 def _distinct(people: list[Person], where: str, told_apart: list[str]) -> list[Person]:
-    """Two students of one class with one name are told apart by their middle initial, else their student
+    """Students of one class with one name are told apart by their middle initial, else their student
     number (or username, or sourcedId), and the import reports it."""
-    counts: dict[str, int] = {}
+    by_name: dict[str, list[Person]] = {}
     for p in people:
-        counts[p.name.casefold()] = counts.get(p.name.casefold(), 0) + 1
+        by_name.setdefault(p.name.casefold(), []).append(p)
     result = []
     for p in people:
-        if counts[p.name.casefold()] > 1:
-            given, _, family = p.name.rpartition(" ")
-            middle = f"{given} {p.middle[0]}. {family}".strip() if p.middle and given else None
-            shown = middle if middle and sum(1 for q in people if q.name == p.name and q.middle[:1] == p.middle[:1]) == 1 \
-                else f"{p.name} ({p.identifier or p.username or p.sourced_id})"
-            told_apart.append(f"{where}: two students named {p.name!r}: {p.sourced_id} is shown as {shown!r}")
-            p = Person(p.sourced_id, shown[:MAX_NAME], p.middle, p.identifier, p.email, p.username)
-        result.append(p)
+        same = by_name[p.name.casefold()]
+        if len(same) == 1:
+            result.append(p)
+            continue
+        given, _, family = p.name.rpartition(" ")
+        initials = [q.middle[:1].casefold() for q in same]
+        if p.middle and given and initials.count(p.middle[:1].casefold()) == 1:
+            shown = f"{given} {p.middle[0]}. {family}"
+        else:
+            shown = f"{p.name} ({p.identifier or p.username or p.sourced_id})"
+        told_apart.append(f"{where}: {len(same)} students named {p.name!r}: {p.sourced_id} is shown as {shown!r}")
+        result.append(Person(p.sourced_id, shown[:MAX_NAME], p.middle, p.identifier, p.email, p.username))
     return result
 
 

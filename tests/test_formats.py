@@ -197,3 +197,8 @@ def test_ods_run_length_rows_are_counted_before_reading():
            '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>')
     with pytest.raises(InvalidImport, match=r"^cell F20003: the sheet reaches beyond row 5000"):
         tables.read_table(_ods_with(far))
+
+
+def test_kahoot_export_uses_only_time_limits_kahoot_takes():
+    from appliance.classroom.formats import kahoot
+    assert [kahoot.kahoot_time_limit(s) for s in (None, 5, 7, 8, 45, 100, 3600)] == [20, 5, 5, 10, 30, 90, 240]

@@ -14,6 +14,7 @@ from appliance.classroom.importers import MAX_TIME_LIMIT, InvalidImport, validat
 from appliance.classroom.models import Question
 
 HEADER_ROW = 8  # 1-based, as in Kahoot's own template
+KAHOOT_TIME_LIMITS = (5, 10, 20, 30, 60, 90, 120, 240)  # the only values Kahoot's import takes
 HEADERS = ("Question - max 120 characters", "Answer 1 - max 75 characters", "Answer 2 - max 75 characters",
            "Answer 3 - max 75 characters", "Answer 4 - max 75 characters",
            "Time limit (sec) – 5, 10, 20, 30, 60, 90, 120, or 240 secs", "Correct answer(s) - choose at least one")
@@ -86,6 +87,13 @@ def parse(table: Table, title: str) -> Bank:
     return finish(title, questions, skipped, problems)
 
 
+def kahoot_time_limit(seconds: int | None) -> int:
+    """The Kahoot time limit nearest to ours (20 s, Kahoot's default, when the question has none)."""
+    if seconds is None:
+        return 20
+    return min(KAHOOT_TIME_LIMITS, key=lambda allowed: (abs(allowed - seconds), allowed))
+
+
 def export(title: str, questions: tuple[Question, ...]) -> tuple[Sheets, list[str]]:
     """The quiz laid out as Kahoot's template (for Kahoot's "Import spreadsheet"), and what was left out
     (polls: Kahoot's quiz questions need a correct answer)."""
@@ -99,5 +107,5 @@ def export(title: str, questions: tuple[Question, ...]) -> tuple[Sheets, list[st
             continue
         answers = list(q.options) + [None] * (4 - len(q.options))
         number, correct = len(rows) - HEADER_ROW + 1, q.letters().index(q.correct) + 1
-        rows.append([number, q.text, *answers, q.time_limit or 20, correct])
+        rows.append([number, q.text, *answers, kahoot_time_limit(q.time_limit), correct])
     return {"Sheet1": rows}, left_out

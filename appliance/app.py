@@ -23,26 +23,8 @@ from appliance.camera.sim import SimClassroom
 from appliance.camera.slot import LatestFrame
 from appliance.config import Settings
 from appliance.host import discovery, health
-from appliance.http import (
-    api_accounts,
-    api_camera,
-    api_classes,
-    api_gradebooks,
-    api_health,
-    api_oneroster,
-    api_printing,
-    api_quizzes,
-    api_reports,
-    api_sessions,
-    auth,
-    live,
-    openapi,
-    pages,
-    pages_admin,
-    pages_library,
-    public,
-)
-from appliance.http.security import error_middleware, headers_middleware, same_origin_middleware
+from appliance.http import api_health, api_quizzes, live, openapi, pages, pages_admin, pages_library
+from appliance.http.security import headers_middleware, same_origin_middleware
 from appliance.live.bus import Bus
 from appliance.live.engine import SessionEngine
 from appliance.live.reading import ReadingLoop
@@ -82,11 +64,16 @@ async def bus_ctx(app: web.Application):
 
 
 async def executor_ctx(app: web.Application):
-    # One thread waits for frames, the others read them; OpenCV releases the GIL while it works.
-    executor = ThreadPoolExecutor(app[keys.SETTINGS].reader.threads + 1, thread_name_prefix="argus-read")
-    app[keys.EXECUTOR] = executor
+    # Reading: one thread waits for the next frame while another reads one (one read at a time: the reader's
+    # own bands are its parallelism). Work: request-side CPU work (password hashes, PDFs, JPEGs, photos), two
+    # at a time at most, so a burst of requests queues instead of starving the reader.
+    reading = ThreadPoolExecutor(2, thread_name_prefix="argus-read")
+    work = ThreadPoolExecutor(2, thread_name_prefix="argus-work")
+    app[keys.EXECUTOR] = reading
+    app[keys.WORK] = work
     yield
-    executor.shutdown(wait=True, cancel_futures=True)
+    for executor in (reading, work):
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 async def engine_ctx(app: web.Application):
@@ -112,7 +99,7 @@ async def camera_ctx(app: web.Application):
     settings = app[keys.SETTINGS]
     slot = LatestFrame()
     if settings.camera.source == "sim":
-        sim = SimClassroom(settings.sim, settings.cards)
+        sim = SimClassroom(settings.sim, settings.camera, settings.cards)
         app[SIM] = sim
         app[keys.ENGINE].add_listener(sim)
         factory = lambda: sim  # noqa: E731 - the same classroom survives a reopen
@@ -192,7 +179,7 @@ def create_app(settings: Settings, port: int) -> web.Application:
     """The whole appliance as an aiohttp application; `port` is the one the listening socket is bound to."""
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
-        middlewares=[error_middleware, same_origin_middleware, headers_middleware],
+        middlewares=[same_origin_middleware, headers_middleware],
     )
     app[keys.SETTINGS] = settings
     app[keys.PORT] = port
@@ -201,10 +188,11 @@ def create_app(settings: Settings, port: int) -> web.Application:
     app.cleanup_ctx.extend([
         database_ctx, bus_ctx, executor_ctx, engine_ctx, camera_ctx, reading_ctx, maintenance_ctx, mdns_ctx,
     ])
-    # api_oneroster before api_classes: /classes/import must not be taken for /classes/{id}.
-    for routes in (auth, api_accounts, api_camera, api_oneroster, api_classes, api_health, api_quizzes, api_sessions,
-                   api_reports, api_gradebooks, api_printing, public, live, openapi):
-        routes.add_routes(app)
+    app[keys.PRINT_SLOT] = asyncio.Semaphore(1)
+    live.setup(app)
+    app.add_subapp(openapi.PREFIX, openapi.api_app(settings))
+    app.router.add_get("/healthz", api_health.healthz)
+    app.router.add_get("/images/{name}", api_quizzes.serve_image)
     pages.setup_pages(app)
     pages_library.setup(app)
     pages_admin.setup(app)

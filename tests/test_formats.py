@@ -189,7 +189,8 @@ def _ods_with(extra: str) -> bytes:
 
 def test_ods_run_length_rows_are_counted_before_reading():
     # LibreOffice ends every sheet with a million empty repeated rows: harmless, read as two rows.
-    tail = '<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    tail = ('<table:table-row table:number-rows-repeated="1048570">'
+            '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>')
     assert len(tables.read_table(_ods_with(tail)).rows) == 2
     # A value after 20,000 repeated rows would make the reader allocate every cell up to it.
     far = ('<table:table-row table:number-rows-repeated="20000"><table:table-cell table:number-columns-repeated="500"/>'

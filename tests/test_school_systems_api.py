@@ -10,9 +10,9 @@ import zipfile
 import aiohttp
 import python_calamine
 
+from appliance import keys
 from appliance.classroom.formats import tables, xlsx
 from appliance.reports import export
-from appliance import keys
 from appliance.vision.types import Registration
 from tests.school_files import oneroster_files, oneroster_zip, students, zip_bytes
 
@@ -62,7 +62,7 @@ async def test_school_csv_exports_and_pasted_cells(teacher):
     school = "Surname;Forename;Year;Form\r\nDupont;Chloé;7;7C\r\nMartin;Léa;7;7C\r\n".encode("cp1252")
     done = await teacher.post(url, data=school, headers={"Content-Type": "text/csv"})
     assert done.status == 200 and [s["name"] for s in (await done.json())["students"]] == ["Chloé Dupont", "Léa Martin"]
-    pasted = "Voornaam\tAchternaam\nSanne\tde Vries\nSanne\tde Vries\n".encode()
+    pasted = b"Voornaam\tAchternaam\nSanne\tde Vries\nSanne\tde Vries\n"
     twice = await teacher.post(url, data=pasted, headers={"Content-Type": "text/plain"})
     assert twice.status == 400
     assert (await twice.json())["problems"] == ["line 3: 'Sanne de Vries' is also on line 2: tell them apart (a "

@@ -3,8 +3,8 @@ import pytest
 
 from appliance.classroom import scoring
 from appliance.classroom import session as rules
-from appliance.classroom.models import ClassRoster, Question, Response, Student
 from appliance.classroom.formats import grades
+from appliance.classroom.models import ClassRoster, Question, Response, Student
 
 P = rules.SessionPosition
 

@@ -25,6 +25,7 @@ MAX_TEXT = 500
 MAX_OPTION = 200
 MAX_ROWS = 1000
 MAX_TIME_LIMIT = 3600
+MAX_QUESTIONS = 200  # a quiz, however it arrives
 KINDS = ("multiple", "truefalse", "poll")
 
 
@@ -76,6 +77,11 @@ def _csv_rows(text: str) -> list[list[str]]:
         raise InvalidImport([f"not valid CSV: {exc}"]) from None
 
 
+def is_number(text: str) -> bool:
+    """ASCII digits, and not too many: str.isdigit() alone takes '²', which int() refuses."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def plan_cards(rows: list[RosterRow], taken: set[int], card_count: int) -> tuple[list[int | None], list[str]]:
     """The card each row gets (its own, else the lowest free one) and every clash or shortage, without raising."""
     used = set(taken) | {r.card for r in rows if r.card is not None}
@@ -91,11 +97,21 @@ def plan_cards(rows: list[RosterRow], taken: set[int], card_count: int) -> tuple
     return cards, problems
 
 
+class CardsTaken(InvalidImport):
+    """The students do not fit the class as it is: a card already belongs to someone, or none is free."""
+
+
 def assign_cards(rows: list[RosterRow], taken: set[int], card_count: int) -> list[tuple[str, int]]:
     """Give every student without a card the lowest free one; raises when the cards run out."""
+    given: dict[int, str] = {}
+    for r in rows:
+        if r.card is not None and r.card in given:
+            raise InvalidImport([f"{r.where}: card {r.card} is already given to {given[r.card]}"])
+        if r.card is not None:
+            given[r.card] = r.where
     cards, problems = plan_cards(rows, taken, card_count)
     if problems:
-        raise InvalidImport(problems)
+        raise CardsTaken(problems)
     return [(r.name, card) for r, card in zip(rows, cards)]
 
 
@@ -145,14 +161,23 @@ def _tags(value, problems: list[str]) -> tuple[str, ...]:
 
 
 IMAGE_NAME = re.compile(r"^[0-9a-f]{64}\.(png|jpg|webp|gif)$")
+IMAGE_PATH = re.compile(r"^(/images/)?[0-9a-f]{64}\.(png|jpg|webp|gif)$")  # how a question names its image
 
 
 def parse_quiz_json(text: str) -> QuizDraft:
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_not_a_number)
     except json.JSONDecodeError as exc:
         raise InvalidImport([f"line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})"]) from None
+    except RecursionError:
+        raise InvalidImport(["the file is not a quiz: its JSON is nested too deeply"]) from None
+    except ValueError as exc:  # NaN, or a number of more than 4300 digits
+        raise InvalidImport([f"the file is not valid JSON: {exc}"]) from None  # no line to name: say where
     return quiz_from_data(data)
+
+
+def _not_a_number(name: str):
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def quiz_from_data(data) -> QuizDraft:
@@ -171,8 +196,8 @@ def quiz_from_data(data) -> QuizDraft:
     if not isinstance(raw_questions, list) or not raw_questions:
         problems.append("questions: must be a non-empty list")
         raw_questions = []
-    elif len(raw_questions) > 200:
-        problems.append("questions: at most 200 questions a quiz")
+    elif len(raw_questions) > MAX_QUESTIONS:
+        problems.append(f"questions: at most {MAX_QUESTIONS} questions a quiz")
         raw_questions = []
     for i, q in enumerate(raw_questions):
         where = f"questions[{i}]"
@@ -214,7 +239,7 @@ def parse_quiz_csv(text: str, title: str) -> QuizDraft:
             continue
         cells = dict(zip(QUIZ_CSV_HEADER, [c.strip() for c in row] + [""] * len(QUIZ_CSV_HEADER)))
         limit_text = cells["time_limit"]
-        time_limit = int(limit_text) if limit_text.isdigit() else (None if not limit_text else limit_text)
+        time_limit = int(limit_text) if is_number(limit_text) else (None if not limit_text else limit_text)
         options = [cells[k] for k in ("option_a", "option_b", "option_c", "option_d") if cells[k]]
         question = validate_question(f"line {number}", cells["type"] or "multiple", cells["text"], options,
                                      cells["correct"].upper() or None, time_limit, problems)

@@ -7,15 +7,14 @@ names them teacher of (all of them when it names them nowhere, as in a teacher's
 ever created from a file."""
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
 
-from appliance.classroom.formats import oneroster, zipsafe
 from appliance import keys
-from appliance.http.auth import require_user
+from appliance.classroom.formats import oneroster, zipsafe
+from appliance.http.schema import Args, Route, Setting, Upload, obj, one_of
 from appliance.http.security import json_error
 from appliance.http.validation import card_count
+from appliance.http.work import off_loop
 from appliance.store import accounts, rosters
 
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
@@ -25,13 +24,12 @@ def _parse(data: bytes) -> oneroster.RosterFile:
     return oneroster.parse(zipsafe.read_members(data, "OneRoster zip"))
 
 
-async def import_classes(request: web.Request) -> web.Response:
-    user = await require_user(request)
+async def import_classes(request: web.Request, args: Args) -> web.Response:
     if request.content_type not in ZIP_TYPES:
         return json_error(415, "send the OneRoster CSV export as a zip (Content-Type: application/zip)")
-    data = await request.read()
-    roster_file = await asyncio.get_running_loop().run_in_executor(None, _parse, data)
-    db = request.app[keys.DB]
+    user = args.user
+    roster_file = await off_loop(request, _parse, args.body)
+    db = request.config_dict[keys.DB]
     usernames = {u["username"].casefold(): u["id"] for u in await accounts.list_users(db)}
     names = {v: k for k, v in usernames.items()}
     matches = {c.sourced_id: oneroster.match_teacher(c, usernames) for c in roster_file.classes}
@@ -40,7 +38,7 @@ async def import_classes(request: web.Request) -> web.Response:
     else:
         mine = [c for c in roster_file.classes if matches[c.sourced_id][0] == user.id]
         chosen = [(user.id, c) for c in (mine or roster_file.classes)]
-    dry_run = request.query.get("dry_run") in ("1", "true")
+    dry_run = args.query.get("dry_run") == 1
     summary = await rosters.import_oneroster(db, chosen, card_count(request), dry_run=dry_run)
     for entry, (_, cls) in zip(summary, chosen):
         entry.update({"title": cls.title, "course": cls.course, "term": cls.term, "owner": names.get(entry["owner_id"]),
@@ -52,5 +50,14 @@ async def import_classes(request: web.Request) -> web.Response:
                              status=200 if dry_run else 201)
 
 
-def add_routes(app: web.Application) -> None:
-    app.router.add_post("/api/v1/classes/import", import_classes)
+_SUMMARY = obj({"version": {"type": "string"}, "dry_run": {"type": "boolean"},
+                "classes": {"type": "array", "items": {"type": "object"}},
+                "told_apart": {"type": "array", "items": {"type": "string"}}, "not_imported": {"type": "integer"}},
+               required=["version", "classes"])
+ROUTES = [
+    Route("POST", "/classes/import", import_classes,
+          "Import a OneRoster 1.1/1.2 CSV zip: a class per OneRoster class with its students; re-importing "
+          "updates by sourcedId. ?dry_run=1 plans without writing. Problems name their file and line",
+          query=obj({"dry_run": one_of(0, 1)}), body=Upload(ZIP_TYPES, Setting("server.max_body_bytes")),
+          responses={200: _SUMMARY, 201: _SUMMARY}),
+]

@@ -8,9 +8,9 @@ import asyncio
 from appliance.classroom import analytics
 from appliance.classroom.formats import grades, xlsx
 from appliance.classroom.models import ClassRoster
+from appliance.reports.results import class_sessions, session_results
 from appliance.store import rosters
 from appliance.store.db import Database
-from appliance.reports.results import class_sessions, session_results
 
 
 def slug(text: str) -> str:

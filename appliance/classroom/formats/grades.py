@@ -23,7 +23,7 @@ def _percent(score: int, graded: int) -> float | None:
 
 
 def _date(timestamp: float) -> str:
-    return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).strftime("%Y-%m-%d")
+    return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime("%Y-%m-%d")
 
 
 def results_sheets(results: dict) -> Sheets:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from appliance.classroom.formats.bank import Bank, finish
 from appliance.classroom.formats.tables import Table, column_letter
 from appliance.classroom.formats.xlsx import Sheets
-from appliance.classroom.importers import MAX_TIME_LIMIT, InvalidImport, validate_question
+from appliance.classroom.importers import MAX_TIME_LIMIT, InvalidImport, is_number, validate_question
 from appliance.classroom.models import Question
 
 HEADER_ROW = 8  # 1-based, as in Kahoot's own template
@@ -63,7 +63,7 @@ def parse(table: Table, title: str) -> Bank:
         if not picks:
             problems.append(f"{where('correct')}: no correct answer (a number from 1 to 4)")
             continue
-        if not all(p.isdigit() and any(int(p) == n for n, _ in present) for p in picks):
+        if not all(is_number(p) and any(int(p) == n for n, _ in present) for p in picks):
             problems.append(f"{where('correct')}: {cell('correct')!r} is not the number of a filled answer "
                             f"({', '.join(str(n) for n, _ in present) or 'none filled'})")
             continue
@@ -73,7 +73,7 @@ def parse(table: Table, title: str) -> Bank:
         limit_text = cell("time") if "time" in cols else ""
         time_limit = None
         if limit_text:
-            if not limit_text.isdigit() or not 5 <= int(limit_text) <= MAX_TIME_LIMIT:
+            if not is_number(limit_text) or not 5 <= int(limit_text) <= MAX_TIME_LIMIT:
                 problems.append(f"{where('time')}: the time limit {limit_text!r} is not whole seconds from 5 to "
                                 f"{MAX_TIME_LIMIT}")
                 continue

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from appliance.classroom.formats.tables import Table
-from appliance.classroom.importers import MAX_NAME, MAX_ROWS, InvalidImport, RosterRow, plan_cards
+from appliance.classroom.importers import MAX_NAME, MAX_ROWS, InvalidImport, RosterRow, is_number, plan_cards
 
 # Header words, compared without case, accents, spaces or punctuation ("E-Mail" = "email", "Prénom" = "prenom").
 # French "Nom" and Italian/Portuguese "Cognome"/"Sobrenome" are the family name; Spanish "Nombre",
@@ -101,9 +101,9 @@ def _check_name(where: str, name: str, problems: list[str]) -> bool:
 def _card(where: str, raw: str, card_count: int, problems: list[str], hint: str = "") -> tuple[bool, int | None]:
     if not raw:
         return True, None
-    if not raw.isdigit() or not 1 <= int(raw) <= card_count:
+    if not is_number(raw) or not 1 <= int(raw) <= card_count:
         problems.append(f"{where}: card {raw!r} is not a number from 1 to {card_count}"
-                        f"{'' if raw.isdigit() else hint}")
+                        f"{'' if is_number(raw) else hint}")
         return False, None
     return True, int(raw)
 

@@ -144,6 +144,8 @@ async def remove_student(request: web.Request, args: Args) -> web.Response:
 
 
 _NAME = text(100)
+_CLASS_OR_PREVIEW = {"type": "object", "description": "the class as imported; with dry_run=1 the preview instead: "
+                     "ok, problems, header, columns, ignored, students [{where, name, card, card_given}]"}
 _CARD = nullable(integer(1, CARD_COUNT, description="null or missing: the lowest free card"))
 ROUTES = [
     Route("GET", "/classes", list_classes, "Classes with their students (?archived=1 for archived ones)",
@@ -164,7 +166,7 @@ ROUTES = [
           "Surname;Forename;Card is recognised); all or nothing, errors name their line, row or cell. "
           "?dry_run=1 writes nothing and answers the preview (ok, problems, header, columns, ignored, students)",
           path_params={"id": ID}, query=obj({"dry_run": one_of(0, 1)}),
-          body=Upload(ROSTER_TYPES, MAX_ROSTER_BYTES), responses={200: shapes.CLASS}),
+          body=Upload(ROSTER_TYPES, MAX_ROSTER_BYTES), responses={200: _CLASS_OR_PREVIEW}),
     Route("GET", "/roster-template.{format}", roster_template, "An empty roster with the columns Argus reads",
           path_params={"format": one_of("xlsx", "csv")},
           responses={200: Reply("the template", content_type=None)}),

@@ -16,6 +16,7 @@ from appliance.http import (
     api_quizzes,
     api_reports,
     api_sessions,
+    api_tls,
     auth,
     live,
     public,
@@ -26,7 +27,7 @@ from appliance.http.security import api_error_middleware, api_no_store_middlewar
 PREFIX = "/api/v1"
 # api_oneroster before api_classes: /classes/import must not be taken for /classes/{id}.
 MODULES = (auth, api_accounts, api_camera, api_oneroster, api_classes, api_health, api_quizzes, api_sessions,
-           api_reports, api_gradebooks, api_printing, public, live)
+           api_reports, api_gradebooks, api_printing, api_tls, public, live)
 DOCUMENT = web.AppKey("openapi_document", dict)
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
 from appliance.bus import Bus
-from appliance.classroom import scoring, session as rules
+from appliance.classroom import numbering, scoring, session as rules
 from appliance.classroom.models import ClassRoster, Question, Quiz, SessionRecord
 from appliance.store import quizzes, rosters, sessions as store
 from appliance.store.db import Database, StoreError
@@ -46,8 +47,29 @@ class _Running:
     roster: ClassRoster
     quiz_title: str
     questions: tuple[Question, ...]
+    origins: tuple[numbering.Origin, ...] = ()
+    asked: set[int] = field(default_factory=set)  # positions opened at least once
     # answers[question][student_id] = letter: mirrors the stored responses for quick counts.
     answers: dict[int, dict[int, str]] = field(default_factory=dict)
+    display: Display = field(default_factory=lambda: Display())
+
+
+@dataclass(frozen=True)
+class Display:
+    """How the projector shows the lesson; the teacher switches these during it (kept in memory only)."""
+    blank: bool = False  # "B" in presentation software: the class looks at the teacher, not the screen
+    card_grid: bool = False  # the numbers of the cards already read, so students see they were seen
+
+
+def lesson_summary(position: rules.SessionPosition, origins: tuple[numbering.Origin, ...],
+                   asked: set[int]) -> dict:
+    """Labels and the allowed teacher actions: the same for the API view and the live state."""
+    labels = numbering.labels(origins)
+    planned = numbering.planned_count(origins)
+    actions = rules.teacher_actions(position, len(origins), numbering.next_quiz_question(origins, asked), planned)
+    current = labels[position.question] if position.question is not None and position.question < len(labels) else None
+    return {"planned": planned, "label": current.text if current else None,
+            "labels": [label.to_json() for label in labels], "actions": actions.to_json()}
 
 
 class SessionEngine:
@@ -84,7 +106,9 @@ class SessionEngine:
         quiz = await quizzes.get_quiz(self._db, record.quiz_id) if record.quiz_id else None
         questions = await store.session_questions(self._db, record.id)
         position = rules.SessionPosition(record.state, record.question, record.deadline, record.remaining)
-        running = _Running(record, position, roster, quiz.title if quiz else "Quick questions", questions)
+        running = _Running(record, position, roster, quiz.title if quiz else "Quick questions", questions,
+                           await store.session_origins(self._db, record.id),
+                           {i for i, q in enumerate(questions) if q.asked})
         for r in await store.responses(self._db, record.id):
             running.answers.setdefault(r.question, {})[r.student_id] = r.answer
         return running
@@ -101,7 +125,8 @@ class SessionEngine:
             await store.set_state(self._db, record.id, rules.READY, None, end_others=True)
             was_open = self._running and self._running.position.state in (rules.OPEN, rules.PAUSED)
             self._running = _Running(record, rules.SessionPosition(rules.READY, None), roster,
-                                     quiz.title if quiz else "Quick questions", questions)
+                                     quiz.title if quiz else "Quick questions", questions,
+                                     tuple(numbering.Origin(None, False) for _ in questions))
             if was_open:
                 self._notify_closed()
             self._schedule_timer()
@@ -159,6 +184,7 @@ class SessionEngine:
                 question = running.questions[reask]
             index = await store.append_question(self._db, session_id, question, reask, reask is None)
             running.questions = (*running.questions, question)
+            running.origins = (*running.origins, numbering.Origin(reask, reask is None))
             after = rules.open_question(running.position, index, len(running.questions), self._clock(),
                                         question.time_limit)
             await self._move(running, after)
@@ -169,6 +195,8 @@ class SessionEngine:
         await store.set_state(self._db, running.record.id, after.state, after.question,
                               deadline=after.deadline, remaining=after.remaining)
         running.position = after
+        if after.state == rules.OPEN:
+            running.asked.add(after.question)
         if after.state == rules.OPEN and before.state != rules.PAUSED:
             self._notify_opened(running)
         elif before.state in (rules.OPEN, rules.PAUSED) and after.state not in (rules.OPEN, rules.PAUSED):
@@ -241,6 +269,30 @@ class SessionEngine:
         self._publish_state()
         return True
 
+    async def set_display(self, session_id: int, blank: bool | None = None, card_grid: bool | None = None) -> Display:
+        """Blank the projector or show the grid of cards read; None leaves a setting as it is."""
+        await self._check_exists(session_id)
+        async with self._lock:
+            running = self._running_session(session_id)
+            current = running.display
+            running.display = Display(current.blank if blank is None else blank,
+                                      current.card_grid if card_grid is None else card_grid)
+            self._publish_state()
+            return running.display
+
+    def display(self, session_id: int) -> Display:
+        running = self._running
+        return running.display if running and running.record.id == session_id else Display()
+
+    async def make_anonymous(self, session_id: int) -> None:
+        """No names from now on, also in the teacher's live feed (the laptop may be mirrored to the board)."""
+        await self._check_exists(session_id)
+        async with self._lock:
+            running = self._running_session(session_id)
+            await store.set_anonymous(self._db, session_id)
+            running.record = dataclasses.replace(running.record, anonymous=True)
+            self._publish_state()
+
     def _notify_opened(self, running: _Running) -> None:
         index = running.position.question
         key = question_key(running.record.id, index)
@@ -264,6 +316,9 @@ class SessionEngine:
         answered = running.answers.get(pos.question, {}) if question else {}
         answers = list(answered.values())
         revealed = pos.state == rules.REVEALED and question is not None
+        summary = lesson_summary(pos, running.origins, running.asked)
+        display = running.display
+        by_id = {s.id: s.card for s in running.roster.students}
         return {"server_time": self._clock(), "session": {
             "id": running.record.id,
             "state": pos.state,
@@ -281,6 +336,13 @@ class SessionEngine:
             "correct": question.correct if revealed else None,
             "class_name": running.roster.name,
             "quiz_title": running.quiz_title,
+            "label": summary["label"],
+            "planned": summary["planned"],
+            "actions": summary["actions"],
+            "blank": display.blank,
+            "card_grid": display.card_grid,
+            # Card numbers only (never names, never answers), and only when the teacher turned the grid on.
+            "cards_seen": sorted(by_id[i] for i in answered if i in by_id) if display.card_grid else None,
         }}
 
     def card_registered(self, card: int) -> bool:
@@ -290,3 +352,10 @@ class SessionEngine:
             return False
         student = running.roster.by_card().get(card)
         return bool(student and student.id in running.answers.get(running.position.question, {}))
+
+    def card_in_class(self, card: int) -> bool | None:
+        """Whether the running session's class has this card; None when no session runs."""
+        running = self._running
+        if running is None or running.position.state == rules.ENDED:
+            return None
+        return card in running.roster.by_card()

@@ -78,3 +78,75 @@ def expired(pos: SessionPosition, now: float) -> bool:
 
 def accepts_answers(pos: SessionPosition) -> bool:
     return pos.state == OPEN
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing the teacher may do now: `name` is the endpoint, `question` the index it applies to."""
+    name: str
+    label: str
+    question: int | None = None
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "label": self.label, "question": self.question}
+
+
+@dataclass(frozen=True)
+class TeacherActions:
+    """What the teacher page offers: one main action (the next step of the lesson), one "back" where undoing
+    makes sense, and the names of every allowed action (the page enables exactly these buttons)."""
+    main: Action | None
+    back: Action | None
+    allowed: tuple[str, ...]
+
+    def to_json(self) -> dict:
+        return {"main": self.main.to_json() if self.main else None,
+                "back": self.back.to_json() if self.back else None, "allowed": list(self.allowed)}
+
+
+def teacher_actions(pos: SessionPosition, question_count: int, next_index: int | None,
+                    planned: int) -> TeacherActions:
+    """The actions that fit the state, derived from the same rules the transitions above enforce.
+
+    `next_index` is the quiz question that comes next (None when the quiz is done); `planned` is how many
+    questions the quiz has, so labels count the quiz ("question 3 of 4"), not re-asked or quick questions.
+    """
+    state, index = pos.state, pos.question
+    next_action = (Action("open", f"Next: question {next_index + 1} of {planned}", next_index)
+                   if next_index is not None and state in (CLOSED, REVEALED) else None)
+    allowed: list[str] = []
+    if state == READY and question_count:
+        allowed.append("open")
+    if state == CLOSED:
+        allowed.append("reopen")
+    if state == PAUSED:
+        allowed.append("resume")
+    if state == OPEN:
+        allowed += ["pause", "photo"]
+    if state in (OPEN, PAUSED):
+        allowed.append("close")
+    if state in (OPEN, PAUSED, CLOSED):
+        allowed.append("reveal")
+    if next_action:
+        allowed.append("next")
+    if state in (READY, CLOSED, REVEALED):
+        allowed.append("quick")
+        if index is not None:
+            allowed.append("reask")
+    if state != ENDED:
+        allowed.append("end")
+
+    if state == READY:
+        main = Action("open", "Open question 1", 0) if question_count else None
+    elif state == OPEN:
+        main = Action("close", "Close: stop reading cards", index)
+    elif state == PAUSED:
+        main = Action("resume", "Resume", index)
+    elif state == CLOSED:
+        main = Action("reveal", "Reveal the answer", index)
+    elif state == REVEALED:
+        main = next_action or Action("end", "End the lesson")
+    else:
+        main = None
+    back = Action("open", "Reopen this question", index) if state == CLOSED else None
+    return TeacherActions(main, back, tuple(allowed))

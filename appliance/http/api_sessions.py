@@ -9,7 +9,8 @@ from aiohttp import web
 
 from appliance import __version__
 from appliance.classroom import importers, reports
-from appliance.classroom.engine import NotFound
+from appliance.classroom import session as rules
+from appliance.classroom.engine import NotFound, lesson_summary
 from appliance.classroom.models import SessionRecord, User
 from appliance.http import keys
 from appliance.http.api_classes import own_class
@@ -33,10 +34,13 @@ async def own_session(request: web.Request) -> tuple[User, SessionRecord]:
     return user, record
 
 
-async def session_view(db, record: SessionRecord, with_responses: bool = True) -> dict:
+async def session_view(db, record: SessionRecord, with_responses: bool = True, display=None) -> dict:
     roster = await rosters.get_class(db, record.class_id)
     quiz = await quizzes.get_quiz(db, record.quiz_id) if record.quiz_id else None
     questions = await store.session_questions(db, record.id)
+    position = rules.SessionPosition(record.state, record.question, record.deadline, record.remaining)
+    summary = lesson_summary(position, await store.session_origins(db, record.id),
+                             {i for i, q in enumerate(questions) if q.asked})
     view = {
         "id": record.id, "class_id": record.class_id, "quiz_id": record.quiz_id, "state": record.state,
         "question": record.question, "question_count": len(questions), "anonymous": record.anonymous,
@@ -45,7 +49,10 @@ async def session_view(db, record: SessionRecord, with_responses: bool = True) -
         "class": roster.to_json(),
         "quiz": {"id": record.quiz_id, "title": quiz.title if quiz else "Quick questions",
                  "questions": [q.to_json() for q in questions]},
+        **summary,
     }
+    if display is not None:
+        view["display"] = {"blank": display.blank, "card_grid": display.card_grid}
     if with_responses:
         view["responses"] = [r.to_json() for r in await store.responses(db, record.id)]
     return view
@@ -65,17 +72,37 @@ async def create_session(request: web.Request) -> web.Response:
     roster = await own_class(request, user, class_id)
     quiz = await own_quiz(request, user, quiz_id) if quiz_id is not None else None
     record = await request.app[keys.ENGINE].start(roster, quiz, user.id, anonymous)
-    return web.json_response(await session_view(request.app[keys.DB], record))
+    return await _fresh_view(request, record.id)
 
 
 async def get_session(request: web.Request) -> web.Response:
     _, record = await own_session(request)
-    return web.json_response(await session_view(request.app[keys.DB], record))
+    return await _fresh_view(request, record.id)
 
 
 async def _fresh_view(request: web.Request, session_id: int) -> web.Response:
     record = await store.get_session(request.app[keys.DB], session_id)
-    return web.json_response(await session_view(request.app[keys.DB], record))
+    display = request.app[keys.ENGINE].display(session_id)
+    return web.json_response(await session_view(request.app[keys.DB], record, display=display))
+
+
+async def display(request: web.Request) -> web.Response:
+    """The projector during the lesson: {"blank": bool} and/or {"card_grid": bool}."""
+    _, record = await own_session(request)
+    body = await json_object(request)
+    if not body.keys() & {"blank", "card_grid"}:
+        raise bad_request("send blank and/or card_grid (true or false)")
+    await request.app[keys.ENGINE].set_display(
+        record.id, bool_field(body, "blank") if "blank" in body else None,
+        bool_field(body, "card_grid") if "card_grid" in body else None)
+    return await _fresh_view(request, record.id)
+
+
+async def anonymous(request: web.Request) -> web.Response:
+    """Names off for the rest of the lesson (there is no way back: the class may already be watching)."""
+    _, record = await own_session(request)
+    await request.app[keys.ENGINE].make_anonymous(record.id)
+    return await _fresh_view(request, record.id)
 
 
 def _action(action: str):
@@ -176,6 +203,8 @@ def add_routes(app: web.Application) -> None:
     r.add_post("/api/v1/sessions/{id}/reask", reask)
     r.add_post("/api/v1/sessions/{id}/questions", adhoc_question)
     r.add_post("/api/v1/sessions/{id}/photo", photo)
+    r.add_post("/api/v1/sessions/{id}/display", display)
+    r.add_post("/api/v1/sessions/{id}/anonymous", anonymous)
     r.add_get("/api/v1/sessions/{id}/results", session_results)
     r.add_get("/api/v1/sessions/{id}/results.csv", session_results_csv)
     r.add_get("/api/v1/status", status)

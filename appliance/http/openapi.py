@@ -99,6 +99,9 @@ PATHS = {
         "responses": {"200": {"description": "cards read and how many answers changed", **_json({"type": "object"})},
                       "400": {"description": "not a readable photo; nothing stored", **_json(_ERROR)},
                       "409": {"description": "no question is open", **_json(_ERROR)}}}},
+    "/api/v1/sessions/{id}/display": _action("Blank the projector or show the grid of card numbers read", {
+        "type": "object", "properties": {"blank": {"type": "boolean"}, "card_grid": {"type": "boolean"}}}),
+    "/api/v1/sessions/{id}/anonymous": _action("Hide names for the rest of the session (cannot be undone)"),
     "/api/v1/sessions/{id}/close": _action("Close the open question"),
     "/api/v1/sessions/{id}/reveal": _action("Reveal the distribution and the correct answer"),
     "/api/v1/sessions/{id}/end": _action("End the session"),

@@ -37,9 +37,12 @@ async def check(request: web.Request) -> web.Response:
     count = request.app[keys.SETTINGS].cards.count
     raw = request.query.get("card", "")
     if not raw.isdigit() or not 1 <= int(raw) <= count:
-        raise web.HTTPBadRequest(text=f"card must be a number from 1 to {count}", content_type="text/plain")
+        # Said to a student on a phone: the printed range, in words.
+        raise web.HTTPBadRequest(text=f"Cards go from 1 to {count}.", content_type="text/plain")
     card = int(raw)
-    return web.json_response({"card": card, "registered": request.app[keys.ENGINE].card_registered(card)})
+    engine = request.app[keys.ENGINE]
+    return web.json_response({"card": card, "registered": engine.card_registered(card),
+                              "in_class": engine.card_in_class(card)})
 
 
 async def qr_svg(request: web.Request) -> web.Response:

@@ -24,4 +24,5 @@ async def session_results(db: Database, session_id: int) -> dict:
     keep = {s.id for s in roster.students} | {r.student_id for r in responses}
     everyone = await rosters.all_students(db, record.class_id)
     roster = dataclasses.replace(roster, students=tuple(s for s in everyone if s.id in keep))
-    return scoring.session_results(await store.session_questions(db, session_id), roster, responses)
+    return scoring.session_results(await store.session_questions(db, session_id), roster, responses,
+                                   await store.session_origins(db, session_id))

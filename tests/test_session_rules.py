@@ -112,7 +112,7 @@ def _main(pos, count=4, next_index=None, planned=4):
 def test_the_main_action_always_does_the_next_thing_in_the_lesson():
     steps = [
         (P(rules.READY, None), None, ("open", 0, "Open question 1")),
-        (P(rules.OPEN, 0), 1, ("close", 0, "Close: stop reading cards")),
+        (P(rules.OPEN, 0), 1, ("close", 0, "Close the question")),
         (P(rules.PAUSED, 0), 1, ("resume", 0, "Resume")),
         (P(rules.CLOSED, 0), 1, ("reveal", 0, "Reveal the answer")),
         (P(rules.REVEALED, 0), 1, ("open", 1, "Next: question 2 of 4")),

@@ -41,8 +41,8 @@ def session_results(questions: tuple[Question, ...], roster: ClassRoster, respon
         })
     # A score is out of the questions that were asked and have a right answer (not polls, not the part of
     # the quiz the lesson never reached).
-    graded_roots = sorted({labels[i].root for i, q in enumerate(questions) if q.asked and q.correct})
-    graded = len(graded_roots)
+    roots = graded_roots(questions, labels)
+    graded = len(roots)
     student_rows = []
     for s in roster.students:
         answers = [by_question.get(i, {}).get(s.id) for i in range(len(questions))]
@@ -50,11 +50,22 @@ def session_results(questions: tuple[Question, ...], roster: ClassRoster, respon
             "student_id": s.id, "name": s.name, "card": s.card,
             "answers": [r.answer if r else None for r in answers],
             "first_answers": [r.first_answer if r else None for r in answers],
-            "score": sum(1 for root in graded_roots if _counted_right(root, labels, questions, answers)),
+            "score": score(questions, labels, answers),
             "graded": graded,
             "answered": sum(1 for r in answers if r),
         })
     return {"questions": question_rows, "students": student_rows}
+
+
+def graded_roots(questions: tuple[Question, ...], labels: list[numbering.QuestionLabel]) -> list[int]:
+    """The questions a score is out of: asked, with a right answer, each counted once however often asked."""
+    return sorted({labels[i].root for i, q in enumerate(questions) if q.asked and q.correct})
+
+
+def score(questions: tuple[Question, ...], labels: list[numbering.QuestionLabel],
+          answers: list[Response | None]) -> int:
+    """One student's score; `answers` has the student's response (or None) at each question position."""
+    return sum(1 for root in graded_roots(questions, labels) if _counted_right(root, labels, questions, answers))
 
 
 def _counted_right(root: int, labels: list[numbering.QuestionLabel], questions: tuple[Question, ...],

@@ -94,14 +94,17 @@ class Action:
 @dataclass(frozen=True)
 class TeacherActions:
     """What the teacher page offers: one main action (the next step of the lesson), one "back" where undoing
-    makes sense, and the names of every allowed action (the page enables exactly these buttons)."""
+    makes sense, the next quiz question if it may open now, and the names of every allowed action (the page
+    enables exactly these buttons)."""
     main: Action | None
     back: Action | None
+    next: Action | None
     allowed: tuple[str, ...]
 
     def to_json(self) -> dict:
-        return {"main": self.main.to_json() if self.main else None,
-                "back": self.back.to_json() if self.back else None, "allowed": list(self.allowed)}
+        def one(action: Action | None) -> dict | None:
+            return action.to_json() if action else None
+        return {"main": one(self.main), "back": one(self.back), "next": one(self.next), "allowed": list(self.allowed)}
 
 
 def teacher_actions(pos: SessionPosition, question_count: int, next_index: int | None,
@@ -139,7 +142,7 @@ def teacher_actions(pos: SessionPosition, question_count: int, next_index: int |
     if state == READY:
         main = Action("open", "Open question 1", 0) if question_count else None
     elif state == OPEN:
-        main = Action("close", "Close: stop reading cards", index)
+        main = Action("close", "Close the question", index)
     elif state == PAUSED:
         main = Action("resume", "Resume", index)
     elif state == CLOSED:
@@ -149,4 +152,4 @@ def teacher_actions(pos: SessionPosition, question_count: int, next_index: int |
     else:
         main = None
     back = Action("open", "Reopen this question", index) if state == CLOSED else None
-    return TeacherActions(main, back, tuple(allowed))
+    return TeacherActions(main, back, next_action, tuple(allowed))

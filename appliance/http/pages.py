@@ -13,6 +13,7 @@ from aiohttp import web
 
 import appliance
 from appliance import __version__
+from appliance.http import keys
 from appliance.http.auth import current_user
 
 ROOT = Path(appliance.__file__).parents[1]
@@ -62,7 +63,7 @@ async def projector_page(request: web.Request) -> web.Response:
 
 
 async def student_page(request: web.Request) -> web.Response:
-    return render(request, "student.html")
+    return render(request, "student.html", card_count=request.app[keys.SETTINGS].cards.count)
 
 
 async def _revalidate_static(request: web.Request, response: web.StreamResponse) -> None:

@@ -13,7 +13,7 @@ async def class_sessions(db: Database, class_id: int) -> list[analytics.SessionD
     for row in reversed(await store.list_sessions(db, class_id=class_id)):
         found.append(analytics.SessionData(
             row["id"], row["quiz_title"], row["created_at"], await store.session_questions(db, row["id"]),
-            tuple(await store.responses(db, row["id"]))))
+            tuple(await store.responses(db, row["id"])), await store.session_origins(db, row["id"])))
     return found
 
 

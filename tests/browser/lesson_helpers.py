@@ -70,8 +70,8 @@ def box(page: Page, selector: str) -> dict:
     return found
 
 
-def inside_viewport(page: Page, selector: str) -> None:
-    """Every element matching `selector` lies wholly inside the viewport, and nothing scrolls."""
+def inside_viewport(page: Page, selector: str, page_may_scroll: bool = False) -> None:
+    """Every element matching `selector` lies wholly inside the viewport, and (unless allowed) nothing scrolls."""
     size = page.viewport_size
     for i in range(page.locator(selector).count()):
         b = page.locator(selector).nth(i).bounding_box()
@@ -79,5 +79,7 @@ def inside_viewport(page: Page, selector: str) -> None:
         assert b["x"] >= -0.5 and b["y"] >= -0.5, f"{selector} #{i} starts off screen: {b}"
         assert b["x"] + b["width"] <= size["width"] + 0.5, f"{selector} #{i} runs off the right edge: {b}"
         assert b["y"] + b["height"] <= size["height"] + 0.5, f"{selector} #{i} runs off the bottom: {b}"
+    if page_may_scroll:
+        return
     scroll = page.evaluate("[document.documentElement.scrollHeight, document.documentElement.scrollWidth]")
     assert scroll[0] <= size["height"] and scroll[1] <= size["width"], f"the page scrolls: {scroll} vs {size}"

@@ -252,7 +252,8 @@ def test_ask_again_quick_question_results_and_reports(demo_server, demo_teacher,
     expect(page.locator("#anonymous-pill")).to_be_hidden()
 
     # Question 1, paused and resumed (the countdown stays put while paused), closed and revealed.
-    page.locator("#open-button").click()
+    expect(page.locator("#main-button")).to_have_text("Open question 1")
+    page.locator("#main-button").click()
     expect(page.locator("#question-text")).to_have_text(FIRST_QUESTION)
     expect(page.locator("#reask-button")).to_be_disabled()  # nothing new may open while a question is open
     expect(page.locator("#quick-button")).to_be_disabled()
@@ -262,18 +263,18 @@ def test_ask_again_quick_question_results_and_reports(demo_server, demo_teacher,
     expect(page.locator("#state-pill")).to_have_text("Open: cards are being read")
     wait_for_answers(page, 15)
     wait_for_a_changed_answer(page, base, session_id)
-    page.locator("#close-button").click()
-    page.locator("#reveal-button").click()
+    page.locator("#main-button").click()  # Close
+    expect(page.locator("#state-pill")).to_have_text("Closed")
+    page.locator("#main-button").click()  # Reveal
     expect(page.locator("#state-pill")).to_have_text("Answer revealed")
 
-    # Ask again: a copy of question 1 becomes question 6 and opens at once.
+    # Ask again: a copy of question 1 is added as a new round and opens at once, still called question 1.
     page.get_by_role("button", name="Ask again").click()
-    expect(page.locator("#question-number")).to_have_text("6")
-    expect(page.locator("#question-count")).to_have_text("6")
+    expect(page.locator("#question-label")).to_have_text("Question 1, asked again")
     expect(page.locator("#question-text")).to_have_text(FIRST_QUESTION)
     expect(page.locator("#state-pill")).to_have_text("Open: cards are being read")
     wait_for_answers(page, 10)
-    page.locator("#close-button").click()
+    page.locator("#main-button").click()
     expect(page.locator("#state-pill")).to_have_text("Closed")
 
     # A quick question typed in during the lesson, with a time limit: the countdown runs on the teacher page.
@@ -293,11 +294,12 @@ def test_ask_again_quick_question_results_and_reports(demo_server, demo_teacher,
     page.get_by_role("button", name="Ask now").click()
     expect(page.locator("#quick-card")).to_be_hidden()
     expect(page.locator("#question-text")).to_have_text(QUICK_QUESTION)
-    expect(page.locator("#question-number")).to_have_text("7")
+    expect(page.locator("#question-label")).to_have_text("Quick question 1")
     expect(page.locator("#options .option")).to_have_count(2)
     expect(page.locator("#countdown")).to_have_text(re.compile(r"0:[0-4]\d"))
     wait_for_answers(page, 10)
-    page.locator("#close-button").click()
+    page.locator("#main-button").click()
+    expect(page.locator("#state-pill")).to_have_text("Closed")
     page.locator("#end-button").click()
     expect(page.locator("#state-pill")).to_have_text("Session ended")
 
@@ -319,8 +321,9 @@ def test_ask_again_quick_question_results_and_reports(demo_server, demo_teacher,
     expect(page).to_have_url(re.compile(r"/classes/\d+/report$"))
     expect(page.locator("#class-name")).to_have_text("Demo class")
     expect(page.locator("#gradebook-body tr")).to_have_count(30)
-    # Scores are out of the questions actually asked that have a right answer.
-    graded = sum(1 for q in results["questions"] if q["correct"] and q["asked"])
+    # Scores are out of the questions actually asked that have a right answer, a re-asked one counted once.
+    graded = len({q["root"] for q in results["questions"] if q["correct"] and q["asked"]})
+    assert graded < sum(1 for q in results["questions"] if q["correct"] and q["asked"])
     student = next(s for s in sorted(results["students"], key=lambda s: s["card"]) if s["answered"])
     assert student["graded"] == graded
     row = page.locator("#gradebook-body tr", has=page.get_by_role("link", name=student["name"], exact=True))
@@ -360,7 +363,7 @@ def test_anonymous_quick_questions_session_shows_no_names(demo_server, demo_teac
     start_from_dashboard(page, base, "Quick questions only", anonymous=True)
     expect(page.locator("#anonymous-pill")).to_be_visible()
     expect(page.locator("#question-text")).to_contain_text("Quick questions only")
-    expect(page.locator("#open-button")).to_be_disabled()
+    expect(page.locator("#main-button")).to_have_text("Ask a quick question")
     expect(page.locator("#roster .student")).to_have_count(30)
 
     page.get_by_role("button", name="Quick question").click()

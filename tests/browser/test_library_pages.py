@@ -266,7 +266,7 @@ def test_classes_quizzes_and_cards_work_together(demo_server, browser, screensho
     page.get_by_role("button", name="Start session").click()
     expect(page).to_have_url(re.compile(r"/session/\d+$"))
     expect(page.locator("#roster .student")).to_have_count(3)
-    expect(page.locator("#question-count")).to_have_text("4")
+    expect(page.locator("#question-label")).to_have_text("4 questions")
     expect(page.locator("#roster")).to_contain_text("Chloé Martin")
 
     context.close()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from appliance.classroom import session
+
 
 @dataclass(frozen=True)
 class Origin:
@@ -72,3 +74,14 @@ def next_quiz_question(origins: tuple[Origin, ...], asked: set[int]) -> int | No
     planned = planned_count(origins)
     furthest = max((i for i in asked if i < planned), default=-1)
     return furthest + 1 if furthest + 1 < planned else None
+
+
+def lesson_summary(position: session.SessionPosition, origins: tuple[Origin, ...],
+                   asked: set[int]) -> dict:
+    """Labels and the allowed teacher actions: the same for the API view and the live state."""
+    named = labels(origins)
+    planned = planned_count(origins)
+    actions = session.teacher_actions(position, len(origins), next_quiz_question(origins, asked), planned)
+    current = named[position.question] if position.question is not None and position.question < len(named) else None
+    return {"planned": planned, "label": current.text if current else None,
+            "labels": [label.to_json() for label in named], "actions": actions.to_json()}

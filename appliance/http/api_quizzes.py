@@ -5,25 +5,15 @@ import asyncio
 
 from aiohttp import web
 
-from appliance import images
+from appliance import keys
 from appliance.classroom import importers
-from appliance.classroom.engine import NotFound
-from appliance.classroom.models import User
-from appliance.http import keys
+from appliance.http.access import own_quiz, owner_filter
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
-from appliance.http.validation import bad_request, bool_field, json_object, may_use, owner_filter, path_id
-from appliance.store import quizzes
+from appliance.http.validation import bad_request, bool_field, json_object, path_id
+from appliance.store import images, quizzes
 
 MAX_IMPORT_BYTES = 512 * 1024
-
-
-async def own_quiz(request: web.Request, user: User, quiz_id: int):
-    db = request.app[keys.DB]
-    quiz = await quizzes.get_quiz(db, quiz_id)
-    if quiz is None or not may_use(user, await quizzes.quiz_owner(db, quiz_id)):
-        raise NotFound(f"quiz {quiz_id} does not exist")
-    return quiz
 
 
 async def list_quizzes(request: web.Request) -> web.Response:

@@ -7,31 +7,20 @@ import time
 
 from aiohttp import web
 
-from appliance import __version__
+from appliance import __version__, keys
 from appliance.classroom import importers, reports
+from appliance.classroom import numbering
 from appliance.classroom import session as rules
-from appliance.classroom.engine import NotFound, lesson_summary
-from appliance.classroom.models import SessionRecord, User
-from appliance.http import keys
-from appliance.http.api_classes import own_class
-from appliance.http.api_quizzes import own_quiz
+from appliance.classroom.models import SessionRecord
+from appliance.http.access import own_class, own_quiz, owner_filter, session_in_path
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
-from appliance.http.validation import (bad_request, bool_field, int_field, json_object, may_use, owner_filter,
-                                       path_id)
-from appliance.store import quizzes, rosters, sessions as store
-from appliance.store.results import session_results as session_results_of
+from appliance.http.validation import bad_request, bool_field, int_field, json_object
+from appliance.reports.results import session_results as session_results_of
+from appliance.store import quizzes, rosters
+from appliance.store import sessions as store
 from appliance.vision.scan import decode_gray
 from appliance.vision.types import Registration
-
-
-async def own_session(request: web.Request) -> tuple[User, SessionRecord]:
-    user = await require_user(request)
-    session_id = path_id(request)
-    record = await store.get_session(request.app[keys.DB], session_id)
-    if record is None or not may_use(user, record.teacher_id):
-        raise NotFound(f"session {session_id} does not exist")
-    return user, record
 
 
 async def session_view(db, record: SessionRecord, with_responses: bool = True, display=None) -> dict:
@@ -39,7 +28,7 @@ async def session_view(db, record: SessionRecord, with_responses: bool = True, d
     quiz = await quizzes.get_quiz(db, record.quiz_id) if record.quiz_id else None
     questions = await store.session_questions(db, record.id)
     position = rules.SessionPosition(record.state, record.question, record.deadline, record.remaining)
-    summary = lesson_summary(position, await store.session_origins(db, record.id),
+    summary = numbering.lesson_summary(position, await store.session_origins(db, record.id),
                              {i for i, q in enumerate(questions) if q.asked})
     view = {
         "id": record.id, "class_id": record.class_id, "quiz_id": record.quiz_id, "state": record.state,
@@ -76,7 +65,7 @@ async def create_session(request: web.Request) -> web.Response:
 
 
 async def get_session(request: web.Request) -> web.Response:
-    _, record = await own_session(request)
+    _, record = await session_in_path(request)
     return await _fresh_view(request, record.id)
 
 
@@ -88,7 +77,7 @@ async def _fresh_view(request: web.Request, session_id: int) -> web.Response:
 
 async def display(request: web.Request) -> web.Response:
     """The projector during the lesson: {"blank": bool} and/or {"card_grid": bool}."""
-    _, record = await own_session(request)
+    _, record = await session_in_path(request)
     body = await json_object(request)
     if not body.keys() & {"blank", "card_grid"}:
         raise bad_request("send blank and/or card_grid (true or false)")
@@ -100,14 +89,14 @@ async def display(request: web.Request) -> web.Response:
 
 async def anonymous(request: web.Request) -> web.Response:
     """Names off for the rest of the lesson (there is no way back: the class may already be watching)."""
-    _, record = await own_session(request)
+    _, record = await session_in_path(request)
     await request.app[keys.ENGINE].make_anonymous(record.id)
     return await _fresh_view(request, record.id)
 
 
 def _action(action: str):
     async def handler(request: web.Request) -> web.Response:
-        _, record = await own_session(request)
+        _, record = await session_in_path(request)
         index = int_field(await json_object(request), "question") if action == "open" else None
         await request.app[keys.ENGINE].act(record.id, action, index)
         return await _fresh_view(request, record.id)
@@ -116,7 +105,7 @@ def _action(action: str):
 
 
 async def reask(request: web.Request) -> web.Response:
-    _, record = await own_session(request)
+    _, record = await session_in_path(request)
     index = int_field(await json_object(request), "question")
     await request.app[keys.ENGINE].add_question(record.id, None, reask=index)
     return await _fresh_view(request, record.id)
@@ -124,7 +113,7 @@ async def reask(request: web.Request) -> web.Response:
 
 async def adhoc_question(request: web.Request) -> web.Response:
     """Ask a question nobody prepared: typed in during the lesson, opened at once."""
-    _, record = await own_session(request)
+    _, record = await session_in_path(request)
     body = await json_object(request)
     problems: list[str] = []
     question = importers.validate_question("question", body.get("type", "multiple"), body.get("text"),
@@ -145,7 +134,7 @@ async def photo(request: web.Request) -> web.Response:
     A deliberate still is read once, without the live tracker's several-frame filter; the reader's own
     verification (exact codes for small cards) still guards against misreads.
     """
-    _, record = await own_session(request)
+    _, record = await session_in_path(request)
     data = await request.read()
     if len(data) > MAX_PHOTO_BYTES:
         return json_error(413, f"the photo is larger than {MAX_PHOTO_BYTES // 1_048_576} MiB")
@@ -162,7 +151,7 @@ async def photo(request: web.Request) -> web.Response:
 
 
 async def _results(request: web.Request) -> dict:
-    _, record = await own_session(request)
+    _, record = await session_in_path(request)
     db = request.app[keys.DB]
     results = await session_results_of(db, record.id)
     return {"session": await session_view(db, record, with_responses=False), **results}

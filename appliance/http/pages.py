@@ -12,8 +12,7 @@ import jinja2
 from aiohttp import web
 
 import appliance
-from appliance import __version__
-from appliance.http import keys
+from appliance import __version__, keys
 from appliance.http.auth import current_user
 
 ROOT = Path(appliance.__file__).parents[1]

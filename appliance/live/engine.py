@@ -14,10 +14,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
-from appliance.bus import Bus
-from appliance.classroom import numbering, scoring, session as rules
+from appliance.classroom import numbering, scoring
+from appliance.classroom import session as rules
+from appliance.classroom.errors import NotFound
 from appliance.classroom.models import ClassRoster, Question, Quiz, SessionRecord
-from appliance.store import quizzes, rosters, sessions as store
+from appliance.live.bus import Bus
+from appliance.store import quizzes, rosters
+from appliance.store import sessions as store
 from appliance.store.db import Database, StoreError
 from appliance.vision.types import Registration
 
@@ -30,10 +33,6 @@ class QuestionListener(Protocol):
     def question_opened(self, key: str, option_count: int) -> None: ...
 
     def question_closed(self) -> None: ...
-
-
-class NotFound(LookupError):
-    pass
 
 
 def question_key(session_id: int, index: int) -> str:
@@ -59,17 +58,6 @@ class Display:
     """How the projector shows the lesson; the teacher switches these during it (kept in memory only)."""
     blank: bool = False  # "B" in presentation software: the class looks at the teacher, not the screen
     card_grid: bool = False  # the numbers of the cards already read, so students see they were seen
-
-
-def lesson_summary(position: rules.SessionPosition, origins: tuple[numbering.Origin, ...],
-                   asked: set[int]) -> dict:
-    """Labels and the allowed teacher actions: the same for the API view and the live state."""
-    labels = numbering.labels(origins)
-    planned = numbering.planned_count(origins)
-    actions = rules.teacher_actions(position, len(origins), numbering.next_quiz_question(origins, asked), planned)
-    current = labels[position.question] if position.question is not None and position.question < len(labels) else None
-    return {"planned": planned, "label": current.text if current else None,
-            "labels": [label.to_json() for label in labels], "actions": actions.to_json()}
 
 
 class SessionEngine:
@@ -316,7 +304,7 @@ class SessionEngine:
         answered = running.answers.get(pos.question, {}) if question else {}
         answers = list(answered.values())
         revealed = pos.state == rules.REVEALED and question is not None
-        summary = lesson_summary(pos, running.origins, running.asked)
+        summary = numbering.lesson_summary(pos, running.origins, running.asked)
         display = running.display
         by_id = {s.id: s.card for s in running.roster.students}
         return {"server_time": self._clock(), "session": {

@@ -374,15 +374,17 @@ def test_anonymous_quick_questions_session_shows_no_names(demo_server, demo_teac
     page.get_by_role("button", name="Ask now").click()
     expect(page.locator("#question-text")).to_have_text("Which is bigger?")
     wait_for_answers(page, 10)  # live responses arrive, still without names
-    page.locator("#close-button").click()
-    page.locator("#reveal-button").click()
+    page.locator("#main-button").click()  # Close
+    expect(page.locator("#state-pill")).to_have_text("Closed")
+    page.locator("#main-button").click()  # Reveal
     expect(page.locator("#state-pill")).to_have_text("Answer revealed")
     roster = page.locator("#roster").inner_text()
     for name in DEMO_NAMES:
         assert name not in roster, f"{name} shown in an anonymous session"
     names = page.locator("#roster .name").all_inner_texts()
     assert names and all(re.fullmatch(r"Card \d+", n) for n in names)
-    page.locator("#end-button").click()
+    expect(page.locator("#main-button")).to_have_text("End the lesson")  # nothing comes next
+    page.locator("#main-button").click()
     expect(page.locator("#state-pill")).to_have_text("Session ended")
 
     # Its results keep the names hidden too, until the teacher asks for them.

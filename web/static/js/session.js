@@ -118,10 +118,10 @@ function renderControls() {
   $("photo-button").disabled = !allowed("photo");
   $("end-button").disabled = !allowed("end");
   // The main button already offers it: the same action twice would only be a second thing to read.
+  const mainIsNext = Boolean(main && next && main.name === "open" && main.question === next.question);
   for (const [id, name] of [["pause-button", "resume"], ["close-button", "close"], ["reveal-button", "reveal"],
-    ["next-button", "next"], ["end-button", "end"]]) {
-    const same = main && (main.name === name || (name === "next" && next && main.question === next.question && main.name === "open"));
-    $(id).hidden = Boolean(same);
+    ["next-button", "next"], ["end-button", "end"], ["quick-button", "quick"]]) {
+    $(id).hidden = button.dataset.action === name || (name === "next" && mainIsNext);
   }
   $("results-link").hidden = view.state !== "ended";
   const live = view.state !== "ended";

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from appliance.accounts.login_limit import LoginLimiter
 from appliance.camera.runner import CameraRunner
+from appliance.camera.sim import SimClassroom
 from appliance.config import Settings
 from appliance.live.bus import Bus
 from appliance.live.engine import SessionEngine
@@ -22,6 +23,7 @@ ENGINE = web.AppKey("engine", SessionEngine)
 CAMERA = web.AppKey("camera", CameraRunner)
 READING = web.AppKey("reading", ReadingLoop)
 READER = web.AppKey("reader", CardReader)
+SIM = web.AppKey("sim", SimClassroom)  # only in apps whose camera is the simulated classroom
 EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)
 LOGIN_LIMITER = web.AppKey("login_limiter", LoginLimiter)
 # The port actually bound (differs from settings when port 0 asked for a free one).

@@ -46,7 +46,13 @@ async def check(request: web.Request) -> web.Response:
     now = time.monotonic()
     recent = {card for card, t in reading.last_seen.items() if now - t < _SEEN_RECENTLY_S}
     width = frame.gray.shape[1] if frame is not None else settings.camera.width
+    sharpness = (await asyncio.get_running_loop().run_in_executor(
+        None, camera_check.sharpness, frame.gray, reading.last_sightings) if frame is not None else None)
+    missing = sum(1 for s in roster.students if s.card not in recent) if roster else None
     return web.json_response({
+        "verdict": camera_check.verdict([s["px"] for s in seen], missing),
+        "sharpness": sharpness,
+        "demo": settings.demo,
         "camera": dataclasses.asdict(app[keys.CAMERA].status()),
         "frame": {"width": width, "height": frame.gray.shape[0] if frame is not None else settings.camera.height},
         "seen": sorted(seen, key=lambda s: s["card"]),
@@ -59,6 +65,23 @@ async def check(request: web.Request) -> web.Response:
     })
 
 
+RAISE_ALL_SECONDS = 20.0
+
+
+async def raise_all(request: web.Request) -> web.Response:
+    """Demo mode only: the whole simulated class holds up its cards, so the camera check can be tried."""
+    await require_user(request)
+    sim = request.app.get(keys.SIM)
+    if sim is None:
+        return json_error(404, "there is no simulated class: this appliance has a real camera")
+    session = request.app[keys.ENGINE].public_state()["session"]
+    if session and session["state"] in ("open", "paused"):
+        return json_error(409, "a question is open: the class is answering it")
+    sim.raise_all(RAISE_ALL_SECONDS)
+    return web.json_response({"seconds": RAISE_ALL_SECONDS})
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/camera/preview.jpg", preview)
     app.router.add_get("/api/v1/camera/check", check)
+    app.router.add_post("/api/v1/camera/raise-all", raise_all)

@@ -114,8 +114,11 @@ PATHS = {
     "/api/v1/camera/preview.jpg": {"get": {"summary": "The camera's newest frame, downscaled, read cards outlined",
                                            "responses": {"200": {"description": "JPEG",
                                                                  "content": {"image/jpeg": {}}}}}},
-    "/api/v1/camera/check": {"get": _op("Cards read now, roster cards not seen (?class_id=), readable distance",
-                                        {"type": "object"})},
+    "/api/v1/camera/check": {"get": _op("Verdict in words, focus (sharpness of read cards), cards read now, roster"
+                                        " cards not seen (?class_id=), readable distance", {"type": "object"})},
+    "/api/v1/camera/raise-all": {"post": _op("Demo mode: the simulated class holds up every card for 20 s"
+                                             " (404 with a real camera, 409 while a question is open)",
+                                             {"type": "object"})},
     "/api/v1/health": {"get": _op("Status page: camera fps, reader ms, dropped frames, temperature, throttling,"
                                   " memory, disk, uptime, backups, version", {"type": "object"})},
     "/api/v1/setup": {

@@ -28,8 +28,8 @@ def _page_options(request: web.Request) -> tuple[str, int]:
     if page is None:
         raise bad_request(f"page must be one of {', '.join(printing.PAGE_SIZES)}")
     per_page = request.query.get("per_page", "1")
-    if per_page not in ("1", "2", "4"):
-        raise bad_request("per_page must be 1, 2 or 4")
+    if per_page not in ("1", "2", "4", "6"):
+        raise bad_request("per_page must be 1, 2, 4 or 6")
     return page, int(per_page)
 
 

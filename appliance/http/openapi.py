@@ -174,9 +174,9 @@ PATHS = {
             "name": "format", "in": "path", "required": True, "schema": {"enum": ["json", "csv"]}}],
         "responses": {"200": {"description": "file"}}}},
     "/api/v1/cards.pdf": {"get": {
-        "summary": "Printable cards 1..count as a PDF (?count=, ?page=A4|Letter, ?per_page=1|2|4)",
+        "summary": "Printable cards 1..count as a PDF (?count=, ?page=A4|Letter, ?per_page=1|2|4|6)",
         "parameters": [{"name": n, "in": "query", "required": False, "schema": s} for n, s in (
-            ("count", {"type": "integer"}), ("page", {"enum": ["A4", "Letter"]}), ("per_page", {"enum": [1, 2, 4]}))],
+            ("count", {"type": "integer"}), ("page", {"enum": ["A4", "Letter"]}), ("per_page", {"enum": [1, 2, 4, 6]}))],
         "responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}},
                       "400": {"description": "bad option", **_json(_ERROR)}}}},
     "/api/v1/cards/{number}.png": {"get": {
@@ -185,7 +185,7 @@ PATHS = {
         "responses": {"200": {"description": "PNG", "content": {"image/png": {}}},
                       "404": {"description": "no such card", **_json(_ERROR)}}}},
     "/api/v1/classes/{id}/cards.pdf": {"get": {
-        "summary": "A class's cards with its students' names as a PDF (?page=A4|Letter, ?per_page=1|2|4)",
+        "summary": "A class's cards with its students' names as a PDF (?page=A4|Letter, ?per_page=1|2|4|6)",
         "parameters": [_ID], "responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}},
                                            "404": {"description": "no such class", **_json(_ERROR)}}}},
     "/api/v1/tags": {"get": _op("Every quiz tag in use", {"type": "array"})},

@@ -16,6 +16,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import run_appliance
 
 pytestmark = pytest.mark.browser
@@ -93,6 +94,8 @@ def test_claim_accounts_status_and_usb_export(fresh_server, usb_stick, browser, 
     # Unclaimed: the login page (and so every teacher page) leads to /setup, which says where the code is.
     admin.goto(f"{base}/")
     expect(admin).to_have_url(f"{base}/setup")
+    expect(admin.locator(".topbar-nav")).to_have_count(0)  # the setup page only: no teacher menu to get lost in
+    assert_accessible(admin, "the setup page")
     expect(admin.locator("main")).to_contain_text("argus-setup-code.txt")
     expect(admin.locator("main")).to_contain_text("setup-code.txt")
     code = (data / "setup-code.txt").read_text().strip()
@@ -110,7 +113,8 @@ def test_claim_accounts_status_and_usb_export(fresh_server, usb_stick, browser, 
     forget_expected(errors, 403)
     admin.screenshot(path=screenshots / "setup.png", full_page=True)
 
-    admin.get_by_label("Setup code").fill(code.lower())  # codes are forgiving about case
+    # Codes are forgiving about case, and typed with spaces instead of dashes.
+    admin.get_by_label("Setup code").fill(" " + code.lower().replace("-", " ") + " ")
     admin.get_by_role("button", name="Create admin account").click()
     expect(admin).to_have_url(f"{base}/")
     expect(admin.locator(".who")).to_have_text(ADMIN)
@@ -162,6 +166,18 @@ def test_claim_accounts_status_and_usb_export(fresh_server, usb_stick, browser, 
     else:
         expect(admin.locator("#usb-summary")).to_contain_text("No USB stick found")
     admin.screenshot(path=screenshots / "admin.png", full_page=True)
+    assert_accessible(admin, "the admin page")
+
+    # The admin table on a phone: every row and its button on the screen, nothing to scroll sideways.
+    admin.set_viewport_size({"width": 390, "height": 844})
+    reset = row.get_by_role("button", name="Reset password")
+    reset.scroll_into_view_if_needed()
+    found = reset.bounding_box()
+    assert found and found["x"] >= 0 and found["x"] + found["width"] <= 390, found
+    assert admin.evaluate("document.documentElement.scrollWidth") <= 390
+    admin.locator("#users-table").scroll_into_view_if_needed()
+    admin.screenshot(path=screenshots / "admin-table-on-a-phone.png")
+    admin.set_viewport_size({"width": 1280, "height": 900})
 
     # The teacher forgot their password: the admin sets a new one (this also ends their logins).
     row.get_by_role("button", name="Reset password").click()
@@ -174,6 +190,12 @@ def test_claim_accounts_status_and_usb_export(fresh_server, usb_stick, browser, 
     teacher_context.set_default_timeout(15_000)
     teacher = teacher_context.new_page()
     watch_for_errors(teacher, errors, "teacher")
+    teacher.goto(f"{base}/login")
+    expect(teacher.locator(".forgot")).to_have_text(
+        "Forgot your password? Ask your admin: they can set a new one for you on the Admin page.")
+    expect(teacher.locator(".topbar-nav")).to_have_count(0)
+    assert_accessible(teacher, "the login page")
+    teacher.screenshot(path=screenshots / "login-forgot-your-password.png")
     log_in(teacher, base, TEACHER, TEACHER_RESET)
     expect(teacher.locator(".topbar-nav a", has_text="Admin")).to_have_count(0)
     response = teacher.goto(f"{base}/admin")

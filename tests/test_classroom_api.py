@@ -160,6 +160,8 @@ async def test_quiz_library_edit_search_tags_clone_import_export(teacher):
 
     assert [q["title"] for q in await (await teacher.get("/api/v1/quizzes?search=fraction")).json()] == ["Fractions"]
     assert [q["title"] for q in await (await teacher.get("/api/v1/quizzes?search=confidence")).json()] == ["Fractions"]
+    # A tag is found by the search box too ("year 7" is a tag of Fractions, in no title or question).
+    assert [q["title"] for q in await (await teacher.get("/api/v1/quizzes?search=year%207")).json()] == ["Fractions"]
     assert await (await teacher.get("/api/v1/quizzes?search=%25")).json() == []  # LIKE wildcards are literal
     assert [q["title"] for q in await (await teacher.get("/api/v1/quizzes?tag=maths"))
             .json()] == ["Fractions"]

@@ -34,8 +34,9 @@ def picture_png() -> bytes:
     return cv2.imencode(".png", image)[1].tobytes()
 
 
-def make_quiz(page: Page, base: str, title: str, questions: list[dict]) -> dict:
-    created = page.request.post(f"{base}/api/v1/quizzes", data={"title": title, "tags": [], "questions": questions})
+def make_quiz(page: Page, base: str, title: str, questions: list[dict], tags: tuple[str, ...] = ()) -> dict:
+    created = page.request.post(f"{base}/api/v1/quizzes", data={"title": title, "tags": list(tags),
+                                                                "questions": questions})
     assert created.status in (200, 201), created.text()
     return created.json()
 

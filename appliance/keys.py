@@ -24,7 +24,8 @@ CAMERA = web.AppKey("camera", CameraRunner)
 READING = web.AppKey("reading", ReadingLoop)
 READER = web.AppKey("reader", CardReader)
 SIM = web.AppKey("sim", SimClassroom)  # only in apps whose camera is the simulated classroom
-EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)
+EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)  # the reading loop's threads
+WORK = web.AppKey("work", ThreadPoolExecutor)  # request-side CPU work: hashes, PDFs, JPEGs, photo decoding
 LOGIN_LIMITER = web.AppKey("login_limiter", LoginLimiter)
 # The port actually bound (differs from settings when port 0 asked for a free one).
 PORT = web.AppKey("port", int)

@@ -78,10 +78,14 @@ def next_quiz_question(origins: tuple[Origin, ...], asked: set[int]) -> int | No
 
 def lesson_summary(position: session.SessionPosition, origins: tuple[Origin, ...],
                    asked: set[int]) -> dict:
-    """Labels and the allowed teacher actions: the same for the API view and the live state."""
+    """Labels, the allowed teacher actions and what the main button does: the same for the API view and the
+    live state. "next" is the next quiz question, not the position after the current one (a re-ask is
+    appended at the end, and the quiz goes on where it was)."""
     named = labels(origins)
     planned = planned_count(origins)
-    actions = session.teacher_actions(position, len(origins), next_quiz_question(origins, asked), planned)
+    next_index = next_quiz_question(origins, asked)
+    actions = session.teacher_actions(position, len(origins), next_index, planned)
     current = named[position.question] if position.question is not None and position.question < len(named) else None
     return {"planned": planned, "label": current.text if current else None,
-            "labels": [label.to_json() for label in named], "actions": actions.to_json()}
+            "labels": [label.to_json() for label in named], "actions": actions.to_json(),
+            "allowed": session.allowed_actions(position, len(origins), next_index)}

@@ -71,6 +71,58 @@ def end(pos: SessionPosition) -> SessionPosition:
     return SessionPosition(ENDED, pos.question)
 
 
+def add_question(pos: SessionPosition) -> None:
+    """A question may be appended (asked again, or typed in) only while nothing is open."""
+    if pos.state == ENDED:
+        raise InvalidTransition("the session has ended")
+    if pos.state in (OPEN, PAUSED):
+        raise InvalidTransition(f"question {pos.question + 1} is still open; close it first")
+
+
+# The actions that take nothing but the position and the time, each to its rule.
+MOVES = {
+    "pause": pause,
+    "resume": resume,
+    "close": lambda pos, now: close_question(pos),
+    "reveal": lambda pos, now: reveal(pos),
+    "end": lambda pos, now: end(pos),
+}
+
+
+_AFTER_CURRENT = object()
+
+
+def allowed_actions(pos: SessionPosition, question_count: int, next_index=_AFTER_CURRENT) -> list[str]:
+    """What the teacher may do now, found by asking the rules themselves so pages never re-derive them.
+
+    "open" (re)opens the current question (question 1 before the first), "next" opens `next_index` (the
+    quiz question that comes next, None when the quiz is done; by default the position after the current
+    one), "reask" and "quick" append a question, "photo" adds answers from a photo.
+    """
+    def fits(rule, *args) -> bool:
+        try:
+            rule(*args)
+        except InvalidTransition:
+            return False
+        return True
+
+    current = 0 if pos.question is None else pos.question
+    candidates = {
+        "open": (open_question, pos, current, question_count),
+        "next": (open_question, pos, current + 1 if next_index is _AFTER_CURRENT else
+                 (-1 if next_index is None else next_index), question_count),
+        **{action: (rule, pos, 0.0) for action, rule in MOVES.items()},
+        "reask": (add_question, pos),
+        "quick": (add_question, pos),
+    }
+    allowed = [action for action, (rule, *args) in candidates.items() if fits(rule, *args)]
+    if pos.question is None:  # nothing asked yet: "next" would skip question 1, and nothing can be asked again
+        allowed = [a for a in allowed if a not in ("next", "reask")]
+    if accepts_answers(pos):
+        allowed.append("photo")
+    return allowed
+
+
 def expired(pos: SessionPosition, now: float) -> bool:
     """Whether the open question's countdown has run out."""
     return pos.state == OPEN and pos.deadline is not None and now >= pos.deadline
@@ -93,63 +145,33 @@ class Action:
 
 @dataclass(frozen=True)
 class TeacherActions:
-    """What the teacher page offers: one main action (the next step of the lesson), one "back" where undoing
-    makes sense, the next quiz question if it may open now, and the names of every allowed action (the page
-    enables exactly these buttons)."""
+    """What the teacher page's buttons do: one main action (the next step of the lesson), one "back" where
+    undoing makes sense, and the next quiz question if it may open now. Which buttons are enabled is
+    allowed_actions() (sent as "allowed")."""
     main: Action | None
     back: Action | None
     next: Action | None
-    allowed: tuple[str, ...]
 
     def to_json(self) -> dict:
         def one(action: Action | None) -> dict | None:
             return action.to_json() if action else None
-        return {"main": one(self.main), "back": one(self.back), "next": one(self.next), "allowed": list(self.allowed)}
+        return {"main": one(self.main), "back": one(self.back), "next": one(self.next)}
 
 
 def teacher_actions(pos: SessionPosition, question_count: int, next_index: int | None,
                     planned: int) -> TeacherActions:
-    """The actions that fit the state, derived from the same rules the transitions above enforce.
+    """The main, back and next actions, each one of allowed_actions() (so each passes the rules).
 
     `next_index` is the quiz question that comes next (None when the quiz is done); `planned` is how many
     questions the quiz has, so labels count the quiz ("question 3 of 4"), not re-asked or quick questions.
     """
-    state, index = pos.state, pos.question
+    allowed = allowed_actions(pos, question_count, next_index)
+    index = pos.question
     next_action = (Action("open", f"Next: question {next_index + 1} of {planned}", next_index)
-                   if next_index is not None and state in (CLOSED, REVEALED) else None)
-    allowed: list[str] = []
-    if state == READY and question_count:
-        allowed.append("open")
-    if state == CLOSED:
-        allowed.append("reopen")
-    if state == PAUSED:
-        allowed.append("resume")
-    if state == OPEN:
-        allowed += ["pause", "photo"]
-    if state in (OPEN, PAUSED):
-        allowed.append("close")
-    if state in (OPEN, PAUSED, CLOSED):
-        allowed.append("reveal")
-    if next_action:
-        allowed.append("next")
-    if state in (READY, CLOSED, REVEALED):
-        allowed.append("quick")
-        if index is not None:
-            allowed.append("reask")
-    if state != ENDED:
-        allowed.append("end")
-
-    if state == READY:
-        main = Action("open", "Open question 1", 0) if question_count else None
-    elif state == OPEN:
-        main = Action("close", "Close the question", index)
-    elif state == PAUSED:
-        main = Action("resume", "Resume", index)
-    elif state == CLOSED:
-        main = Action("reveal", "Reveal the answer", index)
-    elif state == REVEALED:
-        main = next_action or Action("end", "End the lesson")
-    else:
-        main = None
-    back = Action("open", "Reopen this question", index) if state == CLOSED else None
-    return TeacherActions(main, back, next_action, tuple(allowed))
+                   if "next" in allowed and next_index is not None else None)
+    step = {READY: Action("open", "Open question 1", 0), OPEN: Action("close", "Close the question", index),
+            PAUSED: Action("resume", "Resume", index), CLOSED: Action("reveal", "Reveal the answer", index),
+            REVEALED: next_action or Action("end", "End the lesson")}.get(pos.state)
+    main = step if step is not None and (step.name in allowed or step is next_action) else None
+    back = Action("open", "Reopen this question", index) if pos.state == CLOSED and "open" in allowed else None
+    return TeacherActions(main, back, next_action)

@@ -11,6 +11,7 @@ from appliance import keys
 from appliance.http.access import own_class
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
+from appliance.http.work import off_loop
 from appliance.vision import camera_check
 
 _SEEN_RECENTLY_S = 10.0
@@ -23,8 +24,8 @@ async def preview(request: web.Request) -> web.Response:
         return json_error(503, "no picture from the camera yet: " +
                           (request.app[keys.CAMERA].status().error or "it is starting"))
     sightings = request.app[keys.READING].last_sightings
-    loop = asyncio.get_running_loop()
-    jpeg = await loop.run_in_executor(None, camera_check.overlay_jpeg, frame.gray, sightings)
+    asyncio.get_running_loop()
+    jpeg = await off_loop(request, camera_check.overlay_jpeg, frame.gray, sightings)
     return web.Response(body=jpeg, content_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 
@@ -47,7 +48,7 @@ async def check(request: web.Request) -> web.Response:
     recent = {card for card, t in reading.last_seen.items() if now - t < _SEEN_RECENTLY_S}
     width = frame.gray.shape[1] if frame is not None else settings.camera.width
     sharpness = (await asyncio.get_running_loop().run_in_executor(
-        None, camera_check.sharpness, frame.gray, reading.last_sightings) if frame is not None else None)
+        app[keys.WORK], camera_check.sharpness, frame.gray, reading.last_sightings) if frame is not None else None)
     missing = sum(1 for s in roster.students if s.card not in recent) if roster else None
     return web.json_response({
         "verdict": camera_check.verdict([s["px"] for s in seen], missing),

@@ -16,6 +16,7 @@ from appliance.http.access import own_class, own_quiz, owner_filter, session_in_
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
 from appliance.http.validation import bad_request, bool_field, int_field, json_object
+from appliance.http.work import off_loop
 from appliance.reports.results import session_results as session_results_of
 from appliance.store import quizzes, rosters
 from appliance.store import sessions as store
@@ -29,7 +30,7 @@ async def session_view(db, record: SessionRecord, with_responses: bool = True, d
     questions = await store.session_questions(db, record.id)
     position = rules.SessionPosition(record.state, record.question, record.deadline, record.remaining)
     summary = numbering.lesson_summary(position, await store.session_origins(db, record.id),
-                             {i for i, q in enumerate(questions) if q.asked})
+                                       {i for i, q in enumerate(questions) if q.asked})
     view = {
         "id": record.id, "class_id": record.class_id, "quiz_id": record.quiz_id, "state": record.state,
         "question": record.question, "question_count": len(questions), "anonymous": record.anonymous,
@@ -139,7 +140,7 @@ async def photo(request: web.Request) -> web.Response:
     if len(data) > MAX_PHOTO_BYTES:
         return json_error(413, f"the photo is larger than {MAX_PHOTO_BYTES // 1_048_576} MiB")
     loop = asyncio.get_running_loop()
-    gray = await loop.run_in_executor(None, decode_gray, data)
+    gray = await off_loop(request, decode_gray, data)
     if gray is None:
         return json_error(400, "the upload is not a photo that can be read (send a JPEG or PNG)")
     sightings = await loop.run_in_executor(request.app[keys.EXECUTOR], request.app[keys.READER].read, gray)

@@ -2,8 +2,8 @@
 // asking a question again, and quick questions typed in during the lesson.
 // Truth comes from GET /sessions/{id}; the websocket then adds `response`, `state` and `camera` events.
 // In an anonymous session the roster shows card numbers only: the teacher's screen may be on the projector.
-// Which actions are allowed, and what the main button does next, come from the server (view.actions, from
-// the pure session rules): this page only draws them.
+// Which actions are allowed (view.allowed) and what the main button does next (view.actions) come from the
+// server, from the pure session rules: this page only draws them.
 import {api, wireLogout} from "./api.js";
 import {$, clear, el, letterChip, renderOptions, showImage, toast} from "./dom.js";
 import {Countdown} from "./countdown.js";
@@ -91,8 +91,9 @@ function renderQuestion() {
   renderOptions($("options"), question.options, view.state === "revealed" ? question.correct : null);
 }
 
+// What may be done now comes from the server's state machine (view.allowed); this only labels buttons.
 function allowed(name) {
-  return !busy && view.actions.allowed.includes(name);
+  return !busy && view.allowed.includes(name);
 }
 
 function renderControls() {
@@ -114,7 +115,7 @@ function renderControls() {
   $("next-button").textContent = next ? next.label : "Next question";
   $("reask-button").disabled = !allowed("reask");
   $("quick-button").disabled = !allowed("quick");
-  if (!view.actions.allowed.includes("quick")) closeQuickForm();
+  if (!view.allowed.includes("quick")) closeQuickForm();
   $("photo-button").disabled = !allowed("photo");
   $("end-button").disabled = !allowed("end");
   // The main button already offers it: the same action twice would only be a second thing to read.
@@ -421,7 +422,8 @@ function onState(state) {
     refresh();  // a question was added elsewhere; fetch the full list
     return;
   }
-  Object.assign(view, {state: session.state, question: session.question_index, actions: session.actions,
+  Object.assign(view, {state: session.state, question: session.question_index, allowed: session.allowed,
+    actions: session.actions,
     label: session.label, anonymous: session.anonymous,
     display: {blank: session.blank, card_grid: session.card_grid}});
   render();

@@ -149,9 +149,9 @@ def test_main_back_and_next_are_allowed_actions_the_rules_accept():
 
 
 def test_labels_count_the_quiz_not_the_rounds():
-    O = numbering.Origin
+    Q = numbering.Origin
     # Four quiz questions, question 3 asked again twice (the second repeat of the repeat), a quick question.
-    origins = (O(None, False),) * 4 + (O(2, False), O(4, False), O(None, True), O(6, False))
+    origins = (Q(None, False),) * 4 + (Q(2, False), Q(4, False), Q(None, True), Q(6, False))
     texts = [label.text for label in numbering.labels(origins)]
     assert texts == ["Question 1 of 4", "Question 2 of 4", "Question 3 of 4", "Question 4 of 4",
                      "Question 3, asked again", "Question 3, asked again (3rd time)", "Quick question 1",
@@ -163,9 +163,9 @@ def test_labels_count_the_quiz_not_the_rounds():
 
 
 def test_a_question_asked_again_counts_once_with_each_students_latest_answer():
-    O = numbering.Origin
+    Q = numbering.Origin
     questions = (Question("2+2?", ("3", "4"), "B"), Question("3+3?", ("6", "7"), "A"), Question("2+2?", ("3", "4"), "B"))
-    origins = (O(None, False), O(None, False), O(0, False))
+    origins = (Q(None, False), Q(None, False), Q(0, False))
 
     def answer(question, student, letter, at):
         return Response(question, student, 1, letter, letter, at, at, 0)

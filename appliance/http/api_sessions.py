@@ -8,8 +8,7 @@ import time
 from aiohttp import web
 
 from appliance import __version__, keys
-from appliance.classroom import importers, reports
-from appliance.classroom import numbering
+from appliance.classroom import importers, numbering, reports
 from appliance.classroom import session as rules
 from appliance.classroom.models import SessionRecord
 from appliance.http.access import own_class, own_quiz, owner_filter, session_in_path

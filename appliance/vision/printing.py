@@ -16,7 +16,6 @@ DejaVu changes public domain) ship in vision/data/, from Debian's fonts-dejavu-c
 from __future__ import annotations
 
 import functools
-import io
 import os
 import tempfile
 import unicodedata

@@ -10,8 +10,18 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.axe import assert_accessible
-from tests.browser.lesson_helpers import (LONG_OPTIONS, LONG_TEXT, PICTURE_SIZE, act, box, inside_viewport, log_in,
-                                          make_quiz, start_session, upload_picture)
+from tests.browser.lesson_helpers import (
+    LONG_OPTIONS,
+    LONG_TEXT,
+    PICTURE_SIZE,
+    act,
+    box,
+    inside_viewport,
+    log_in,
+    make_quiz,
+    start_session,
+    upload_picture,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -22,13 +22,18 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from fontTools.ttLib import TTFont
-from fpdf import FPDF
-from PIL import Image
 
 from appliance.vision.cards import render_card
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
+    from PIL import Image
+
+# fpdf2, Pillow and fontTools are imported when a PDF is made, not when the appliance starts: together they
+# are megabytes of resident memory that a Pi reading 12 MP frames all day does not need until someone prints.
 
 PAGE_SIZES = {"A4": (595, 842), "Letter": (612, 792)}  # points (1/72 inch), portrait
 GRIDS = {1: (1, 1), 2: (1, 2), 4: (2, 2), 6: (2, 3)}  # per page → (columns, rows)
@@ -81,6 +86,8 @@ def layout(page: str, per_page: int) -> tuple[tuple[int, int], list[Piece]]:
 @functools.cache
 def _glyphs() -> frozenset[int]:
     """The code points the embedded font can draw."""
+    from fontTools.ttLib import TTFont
+
     return frozenset(TTFont(FONT_PATH, lazy=True).getBestCmap())
 
 
@@ -110,6 +117,8 @@ def fit_text(pdf: FPDF, text: str, max_width: float) -> str:
 
 
 def _card_image(number: int, side_pt: float) -> Image.Image:
+    from PIL import Image
+
     px = min(MAX_CARD_PX, max(200, round(side_pt / 72 * PRINT_DPI)))
     image: np.ndarray = render_card(number, px)
     return Image.fromarray(image, mode="L")
@@ -136,6 +145,8 @@ def _draw_piece(pdf: FPDF, piece: Piece, number: int, label: str, page_height: f
 def cards_pdf(numbers: Iterable[int], *, page: str = "A4", per_page: int = 1,
               names: Mapping[int, str] | None = None) -> bytes:
     """A PDF of the given cards (in the given order), `per_page` to a page, captions naming `names[n]`."""
+    from fpdf import FPDF
+
     numbers = list(numbers)
     if not numbers:
         raise ValueError("no cards to print")

@@ -7,6 +7,7 @@ import {Countdown} from "./countdown.js";
 import {connectLive} from "./live.js";
 import {renderDistribution} from "./chart.js";
 import {fitToBox} from "./fit.js";
+import {setMathText} from "./math.js";
 
 const STATE_WORDS = {open: "Hold up your card", paused: "Paused", closed: "Closed", revealed: "Answer"};
 const countdown = new Countdown($("countdown"));
@@ -47,7 +48,7 @@ function renderQuestion(session) {
   const pill = $("state-pill");
   pill.textContent = STATE_WORDS[session.state] || "";
   pill.className = `state-pill state-${session.state}`;
-  $("question-text").textContent = session.question.text;
+  setMathText($("question-text"), session.question.text);
   showImage($("question-image"), session.question.image);
   $("picture").hidden = $("question-image").hidden;
   renderOptions($("options"), session.question.options, revealed ? session.correct : null);
@@ -89,6 +90,7 @@ async function showStudentUrl() {
 }
 
 $("question-image").addEventListener("load", fit);
+$("stage").addEventListener("math-rendered", fit);  // a drawn formula has another size than its source
 window.addEventListener("resize", () => { if (latest) fit(); });
 showStudentUrl();
 connectLive({

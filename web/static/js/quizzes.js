@@ -2,6 +2,7 @@
 // exported (JSON, CSV) or archived; a quiz file (JSON, or CSV with a title) can be imported.
 import {api, wireLogout} from "./api.js";
 import {$, LETTERS, clear, el, letterChip, toast} from "./dom.js";
+import {setMathText} from "./math.js";
 
 wireLogout();
 
@@ -31,10 +32,14 @@ function preview(quiz) {
     q.options.forEach((text, i) => {
       const letter = LETTERS[i];
       const right = q.correct === letter;
-      options.append(el("li", {class: right ? "right" : ""}, letterChip(letter), ` ${text}`,
+      const option = el("span", {});
+      setMathText(option, ` ${text}`);
+      options.append(el("li", {class: right ? "right" : ""}, letterChip(letter), option,
         right ? el("span", {class: "correct-mark", text: " ✓ right answer"}) : null));
     });
-    list.append(el("li", {}, el("span", {class: "preview-text", text: q.text}), options));
+    const question = el("span", {class: "preview-text"});
+    setMathText(question, q.text);
+    list.append(el("li", {}, question, options));
   }
   return el("details", {class: "quiz-preview"}, el("summary", {text: "Preview", attrs: {"aria-label": `Preview ${quiz.title}`}}), list);
 }

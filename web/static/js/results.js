@@ -3,6 +3,7 @@
 import {api, wireLogout} from "./api.js";
 import {$, clear, el, formatTime, letterChip, toast} from "./dom.js";
 import {renderDistribution} from "./chart.js";
+import {setMathText} from "./math.js";
 
 const sessionId = Number($("main").dataset.sessionId);
 // An anonymous session was run with the screen possibly projected: names stay hidden until asked for.
@@ -23,8 +24,10 @@ function questionBlock(question) {
   const rounds = question.rounds > 1
     ? el("p", {class: "hint rounds-note", text: `Asked ${question.rounds} times: the score counts each student's latest answer to it.`})
     : null;
+  const text = el("span", {});
+  setMathText(text, question.text);
   return el("article", {class: "question-result"},
-    el("h3", {}, el("span", {class: "q-number", text: question.label || `Q${question.index + 1}`}), " · ", question.text),
+    el("h3", {}, el("span", {class: "q-number", text: question.label || `Q${question.index + 1}`}), " · ", text),
     el("p", {class: "q-summary"},
       question.correct ? el("span", {}, "Correct: ", letterChip(question.correct)) : el("span", {text: "Poll"}),
       el("span", {text: ` · ${question.answered} answered · ${percent}`})),

@@ -10,6 +10,7 @@ import {Countdown} from "./countdown.js";
 import {connectLive} from "./live.js";
 import {renderDistribution} from "./chart.js";
 import {cameraProblem} from "./camera.js";
+import {setMathText} from "./math.js";
 
 const STATE_WORDS = {ready: "Ready to start", open: "Open: cards are being read", paused: "Paused",
   closed: "Closed", revealed: "Answer revealed", ended: "Session ended"};
@@ -86,7 +87,7 @@ function renderQuestion() {
     clear($("options"));
     return;
   }
-  text.textContent = view.question === null ? `Up first: ${question.text}` : question.text;
+  setMathText(text, view.question === null ? `Up first: ${question.text}` : question.text);
   showImage($("question-image"), question.image);
   renderOptions($("options"), question.options, view.state === "revealed" ? question.correct : null);
 }

@@ -6,6 +6,7 @@ import {api} from "./api.js";
 import {$, clear, renderOptions, showImage} from "./dom.js";
 import {Countdown} from "./countdown.js";
 import {connectLive} from "./live.js";
+import {setMathText} from "./math.js";
 
 const HINTS = {
   ready: "The quiz is about to start. Get your card ready.",
@@ -74,7 +75,7 @@ function render(state) {
   $("question-position").textContent = question
     ? (session.label || `Question ${session.question_index + 1} of ${session.question_count}`)
     : (session ? session.quiz_title : "Waiting for the teacher…");
-  $("question-text").textContent = question ? question.text : "";
+  setMathText($("question-text"), question ? question.text : "");
   showImage($("question-image"), question && question.image);
   if (question) renderOptions($("options"), question.options, null);
   else clear($("options"));

@@ -212,7 +212,7 @@ def check_quiz_library(page: Page, base: str, screenshots) -> None:
 
     page.get_by_role("button", name=f"Clone {QUIZ_TITLE}").click()
     expect(page.locator(".quiz-item h3")).to_have_text([QUIZ_TITLE, f"{QUIZ_TITLE} (copy)"])
-    name, data = download_bytes(page, lambda: page.get_by_role("link", name=f"Export JSON of {QUIZ_TITLE}").click())
+    name, data = download_bytes(page, lambda: page.get_by_role("link", name=f"Export JSON of {QUIZ_TITLE}", exact=True).click())
     exported = json.loads(data)
     assert name == "solar-system-check.json" and exported["format"] == "argus-quiz"
     assert [q["text"] for q in exported["questions"]][1] == "Which planet is the largest gas giant?"

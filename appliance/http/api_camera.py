@@ -1,15 +1,15 @@
 """The camera check for the teacher: a live preview with read cards outlined, and who has not been seen."""
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import time
 
 from aiohttp import web
 
 from appliance import keys
+from appliance.http import shapes
 from appliance.http.access import own_class
-from appliance.http.auth import require_user
+from appliance.http.schema import ID, Args, Reply, Route, obj
 from appliance.http.security import json_error
 from appliance.http.work import off_loop
 from appliance.vision import camera_check
@@ -17,38 +17,32 @@ from appliance.vision import camera_check
 _SEEN_RECENTLY_S = 10.0
 
 
-async def preview(request: web.Request) -> web.Response:
-    await require_user(request)
-    frame = request.app[keys.CAMERA].last_frame()
+async def preview(request: web.Request, args: Args) -> web.Response:
+    frame = request.config_dict[keys.CAMERA].last_frame()
     if frame is None:
         return json_error(503, "no picture from the camera yet: " +
-                          (request.app[keys.CAMERA].status().error or "it is starting"))
-    sightings = request.app[keys.READING].last_sightings
-    asyncio.get_running_loop()
+                          (request.config_dict[keys.CAMERA].status().error or "it is starting"))
+    sightings = request.config_dict[keys.READING].last_sightings
     jpeg = await off_loop(request, camera_check.overlay_jpeg, frame.gray, sightings)
     return web.Response(body=jpeg, content_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 
-async def check(request: web.Request) -> web.Response:
-    user = await require_user(request)
-    app = request.app
+async def check(request: web.Request, args: Args) -> web.Response:
+    app = request.config_dict
     settings = app[keys.SETTINGS]
     reading = app[keys.READING]
     frame = app[keys.CAMERA].last_frame()
     roster = None
-    if "class_id" in request.query:
-        raw = request.query["class_id"]
-        if not raw.isdigit():
-            return json_error(400, "class_id must be a number")
-        roster = await own_class(request, user, int(raw))  # 404 for a class that is not the teacher's
+    if "class_id" in args.query:  # 404 for a class that is not the teacher's
+        roster = await own_class(request, args.user, args.query["class_id"])
     names = roster.by_card() if roster else {}
     seen = [{"card": s.card, "answer": s.answer, "px": round(camera_check.span_px(s.corners), 1),
              "name": names[s.card].name if s.card in names else None} for s in reading.last_sightings]
     now = time.monotonic()
     recent = {card for card, t in reading.last_seen.items() if now - t < _SEEN_RECENTLY_S}
     width = frame.gray.shape[1] if frame is not None else settings.camera.width
-    sharpness = (await asyncio.get_running_loop().run_in_executor(
-        app[keys.WORK], camera_check.sharpness, frame.gray, reading.last_sightings) if frame is not None else None)
+    sharpness = (await off_loop(request, camera_check.sharpness, frame.gray, reading.last_sightings)
+                 if frame is not None else None)
     missing = sum(1 for s in roster.students if s.card not in recent) if roster else None
     return web.json_response({
         "verdict": camera_check.verdict([s["px"] for s in seen], missing),
@@ -69,20 +63,34 @@ async def check(request: web.Request) -> web.Response:
 RAISE_ALL_SECONDS = 20.0
 
 
-async def raise_all(request: web.Request) -> web.Response:
+async def raise_all(request: web.Request, args: Args) -> web.Response:
     """Demo mode only: the whole simulated class holds up its cards, so the camera check can be tried."""
-    await require_user(request)
-    sim = request.app.get(keys.SIM)
+    sim = request.config_dict.get(keys.SIM)
     if sim is None:
         return json_error(404, "there is no simulated class: this appliance has a real camera")
-    session = request.app[keys.ENGINE].public_state()["session"]
+    session = request.config_dict[keys.ENGINE].public_state()["session"]
     if session and session["state"] in ("open", "paused"):
         return json_error(409, "a question is open: the class is answering it")
     sim.raise_all(RAISE_ALL_SECONDS)
     return web.json_response({"seconds": RAISE_ALL_SECONDS})
 
 
-def add_routes(app: web.Application) -> None:
-    app.router.add_get("/api/v1/camera/preview.jpg", preview)
-    app.router.add_get("/api/v1/camera/check", check)
-    app.router.add_post("/api/v1/camera/raise-all", raise_all)
+_SEEN = obj({"card": {"type": "integer"}, "answer": {"type": "string"}, "px": {"type": "number"},
+             "name": {"type": ["string", "null"]}})
+ROUTES = [
+    Route("GET", "/camera/preview.jpg", preview, "The camera's newest frame, downscaled, read cards outlined",
+          responses={200: Reply("JPEG", content_type="image/jpeg"), 503: "no picture from the camera yet"}),
+    Route("GET", "/camera/check", check, "Verdict in words, focus (sharpness of the cards read), cards read now,"
+          " roster cards not seen (?class_id=), readable distance",
+          query=obj({"class_id": ID}), responses={200: obj({
+              "camera": shapes.CAMERA, "seen": {"type": "array", "items": _SEEN},
+              "not_seen": {"type": "array", "items": obj({"card": {"type": "integer"},
+                                                          "name": {"type": "string"}})},
+              "smallest_px": {"type": ["number", "null"]}, "readable_px": {"type": "number"},
+              "verdict": obj({"level": {"enum": ["ok", "warn", "bad"]}, "text": {"type": "string"}}),
+              "sharpness": {"type": ["number", "null"]}, "demo": {"type": "boolean"}},
+              required=["camera", "seen", "not_seen"]), 404: "no such class"}),
+    Route("POST", "/camera/raise-all", raise_all, "Demo mode: the simulated class holds up every card for 20 s",
+          responses={200: obj({"seconds": {"type": "number"}}), 404: "a real camera: no simulated class",
+                     409: "a question is open"}),
+]

@@ -73,11 +73,9 @@ async def _fresh_view(request: web.Request, session_id: int) -> web.Response:
 
 
 async def display(request: web.Request, args: Args) -> web.Response:
-    """The projector during the lesson: {"blank": bool} and/or {"card_grid": bool}."""
+    """The projector during the lesson: {"blank": bool} and/or {"card_grid": bool}; what is left out stays."""
     record = await own_session(request, args.user, args.path["id"])
     body = args.body or {}
-    if not body.keys() & {"blank", "card_grid"}:
-        raise bad_request("send blank and/or card_grid (true or false)")
     await request.config_dict[keys.ENGINE].set_display(record.id, body.get("blank"), body.get("card_grid"))
     return await _fresh_view(request, record.id)
 
@@ -191,7 +189,7 @@ ROUTES = [
                      409: "no question is open"}),
     Route("POST", "/sessions/{id}/display", display, "Blank the projector or show the grid of card numbers read",
           path_params=_PATH, body=obj({"blank": boolean(), "card_grid": boolean()}),
-          responses={200: shapes.SESSION, 400: "neither blank nor card_grid given", 409: "not the running session"}),
+          responses={200: shapes.SESSION, 409: "not the running session"}),
     Route("POST", "/sessions/{id}/anonymous", anonymous, "Hide names for the rest of the session (cannot be undone)",
           path_params=_PATH, responses={200: shapes.SESSION, 409: "not the running session"}),
     Route("GET", "/sessions/{id}/results", session_results, "Results per question and per student",

@@ -98,6 +98,11 @@ $("check-form").addEventListener("submit", async (event) => {
     show("Type the number printed on your card.", "bad");
     return;
   }
+  const count = Number($("card-input").max);  // the appliance's real card range, from the page
+  if (Number(card) < 1 || Number(card) > count) {
+    show(`Cards go from 1 to ${count}.`, "bad");
+    return;
+  }
   myCard = card;
   sessionStorage.setItem(CARD_KEY, card);
   registeredFor = null;

@@ -219,7 +219,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from appliance.bench import appliance_rss
 
         return appliance_rss.main(args.options)
-    return (bench.main_cards if args.which == "cards" else bench.main_live)(args.options)
+    main = {"cards": bench.main_cards, "live": bench.main_live, "e2e": bench.main_e2e}[args.which]
+    return main(args.options)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -232,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int)
     run.add_argument("--host")
     run.add_argument("--data-dir")
-    run.add_argument("--camera", help="sim | opencv:<index|path|url> | picamera2")
+    run.add_argument("--camera", help="sim | opencv:<index|path|url> | y4m:<path> | picamera2")
     run.add_argument("--config", help="config.toml to read (default: built-in defaults)")
     run.set_defaults(func=cmd_run)
 
@@ -262,8 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(func=cmd_user_add)
 
     bencher = sub.add_parser("bench", help="benchmarks: cards (recall, speed), live (latency), memory (whole "
-                                           "appliance at 12 MP)", add_help=False)
-    bencher.add_argument("which", choices=("cards", "live", "memory"))
+                                           "appliance at 12 MP), e2e (the whole appliance in wall-clock time)", add_help=False)
+    bencher.add_argument("which", choices=("cards", "live", "memory", "e2e"))
     bencher.add_argument("options", nargs=argparse.REMAINDER, help="see argus bench cards --help")
     bencher.set_defaults(func=cmd_bench)
 

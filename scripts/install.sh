@@ -172,8 +172,10 @@ install_config() {
     local tmp="$config.new"
     cp "$src/config.toml" "$tmp"
     set_toml "$tmp" server host '"0.0.0.0"'
-    # Port 80 so students type just argus.local; the unit grants only CAP_NET_BIND_SERVICE for it.
+    # Ports 80 and 443 so students type just argus.local (HTTP on 80 redirects to HTTPS on 443); the unit
+    # grants only CAP_NET_BIND_SERVICE for them.
     set_toml "$tmp" server port 80
+    set_toml "$tmp" server https_port 443
     set_toml "$tmp" camera source '"picamera2"'
     set_toml "$tmp" storage data_dir "\"$DATA_DIR\""
     # A Pi 4/5 has four cores: read each 12 MP frame as four bands in parallel to keep up with the camera.

@@ -183,7 +183,7 @@ async def test_class_cards_carry_the_students_names(teacher, anonymous, tmp_path
     assert (await teacher.get("/api/v1/classes/9999/cards.pdf")).status == 404
     empty = await (await teacher.post("/api/v1/classes", json={"name": "Empty"})).json()
     response = await teacher.get(f"/api/v1/classes/{empty['id']}/cards.pdf")
-    assert response.status == 400 and "no students" in (await response.json())["error"]
+    assert response.status == 409 and "no students" in (await response.json())["error"]
 
 
 async def test_one_card_as_png(teacher, anonymous):

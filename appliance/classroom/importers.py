@@ -208,9 +208,9 @@ def parse_quiz_json(text: str) -> QuizDraft:
     except json.JSONDecodeError as exc:
         raise InvalidImport([f"line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})"]) from None
     except RecursionError:
-        raise InvalidImport(["not a quiz: the JSON is nested too deeply"]) from None
+        raise InvalidImport(["the file is nested too deeply to be a quiz"]) from None
     except ValueError as exc:  # NaN, or a number of more than 4300 digits
-        raise InvalidImport([f"not valid JSON: {exc}"]) from None
+        raise InvalidImport([f"the file is not valid JSON: {exc}"]) from None
     return quiz_from_data(data)
 
 

@@ -13,7 +13,7 @@ from aiohttp import web
 from appliance import keys
 from appliance.http.access import own_class
 from appliance.http.schema import CARD_COUNT, ID, MAX_ID, Args, Reply, Route, integer, obj, one_of
-from appliance.http.validation import bad_request, card_count
+from appliance.http.validation import card_count
 from appliance.http.work import off_loop
 from appliance.vision import printing
 from appliance.vision.cards import render_card
@@ -42,7 +42,8 @@ async def class_cards_pdf(request: web.Request, args: Args) -> web.Response:
     roster = await own_class(request, args.user, args.path["id"])
     page, per_page = args.query["page"], args.query["per_page"]
     if not roster.students:
-        raise bad_request(f"{roster.name} has no students yet: add some before printing their cards")
+        raise web.HTTPConflict(text=f"{roster.name} has no students yet: add some before printing their cards",
+                               content_type="text/plain")
     students = sorted(roster.students, key=lambda s: s.card)
     slug = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in roster.name.lower()).strip("-")[:40]
     return await _pdf_response(request, [s.card for s in students], {s.card: s.name for s in students},
@@ -75,5 +76,5 @@ ROUTES = [
           query=obj({"size": integer(*PNG_SIZES, default=400, description="pixels")}),
           responses={200: Reply("PNG", content_type="image/png"), 404: "no such card"}),
     Route("GET", "/classes/{id}/cards.pdf", class_cards_pdf, "A class's cards with its students' names as a PDF",
-          path_params={"id": ID}, query=obj(_PAGE_OPTIONS), responses={200: _PDF}),
+          path_params={"id": ID}, query=obj(_PAGE_OPTIONS), responses={200: _PDF, 409: "the class has no students"}),
 ]

@@ -14,6 +14,7 @@ from appliance.http import (
     api_quizzes,
     api_reports,
     api_sessions,
+    api_tls,
     auth,
     live,
     public,
@@ -23,7 +24,7 @@ from appliance.http.security import api_error_middleware, api_no_store_middlewar
 
 PREFIX = "/api/v1"
 MODULES = (auth, api_accounts, api_camera, api_classes, api_health, api_quizzes, api_sessions, api_reports,
-           api_printing, public, live)
+           api_printing, api_tls, public, live)
 DOCUMENT = web.AppKey("openapi_document", dict)
 
 

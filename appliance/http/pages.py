@@ -5,8 +5,9 @@ Teacher pages send a visitor who is not logged in to /login?next=<where they wer
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from aiohttp import web
@@ -21,9 +22,18 @@ STATIC_DIR = ROOT / "web" / "static"
 TEMPLATES = web.AppKey("page_templates", jinja2.Environment)
 
 
+# A path on this site: "/" then printable ASCII, with no second slash or a backslash right after it. Browsers
+# drop tabs and newlines from URLs and read a backslash as "/", so "/<TAB>/evil.example" would leave the site.
+_SAME_SITE_PATH = re.compile(r"/(?![/\\])[!-~]*")
+
+
 def safe_next(target: str | None) -> str:
     """Only same-site paths: "//evil.example" or "https://..." would turn login into an open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if not target or not _SAME_SITE_PATH.fullmatch(target) or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    # No dot segments either: "/..//evil.example" resolves to the path "//evil.example".
+    if parts.scheme or parts.netloc or {".", ".."} & set(parts.path.split("/")):
         return "/"
     return target
 

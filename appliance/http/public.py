@@ -11,24 +11,34 @@ import pyqrcode
 from aiohttp import web
 
 from appliance import keys
+from appliance.host.names import split_host
 from appliance.http import shapes
 from appliance.http.schema import CARD_COUNT, Args, Reply, Route, integer, obj
 
 
 def student_url(request: web.Request) -> str:
-    settings = request.config_dict[keys.SETTINGS]
+    """The student page's address for the QR code: the configured public URL, else the name this request
+    reached us by (host_middleware already made sure it is one of ours), always with our own scheme and port."""
+    app = request.config_dict
+    settings = app[keys.SETTINGS]
     if settings.server.public_url:
         return settings.server.public_url.rstrip("/") + "/student"
-    host = request.host
-    try:
-        loopback = ipaddress.ip_address(host.rsplit(":", 1)[0].strip("[]")).is_loopback
-    except ValueError:
-        loopback = host.split(":")[0] == "localhost"
-    if loopback and not settings.demo:
+    host = split_host(request.headers.get("Host", ""))
+    if not settings.demo and (host == "localhost" or _is_loopback(host)):
         # A projector browser on the appliance itself: phones reach it by its mDNS name instead.
-        port = request.config_dict[keys.PORT]
-        host = f"{settings.mdns.hostname}.local" + ("" if port == 80 else f":{port}")
-    return f"{request.scheme}://{host}/student"
+        host = f"{settings.mdns.hostname}.local"
+    https_port = app.get(keys.HTTPS_PORT)
+    scheme, port = ("https", https_port) if https_port is not None else ("http", app[keys.PORT])
+    default = 443 if scheme == "https" else 80
+    host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{host}{'' if port == default else f':{port}'}/student"
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 async def state(request: web.Request, args: Args) -> web.Response:

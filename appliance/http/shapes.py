@@ -39,15 +39,16 @@ RESPONSE = _object(question=_INT, student_id=_INT, card=_INT, answer=_STR, first
 STATE = {"enum": list(STATES)}
 SESSION = _object(
     required=False, id=_INT, class_id=_INT, quiz_id=_NULL_INT, state=STATE, question=_NULL_INT,
-    question_count=_INT, anonymous=_BOOL, deadline=_NULL_NUM, remaining=_NULL_NUM, created_at=_NUM,
-    ended_at=_NULL_NUM, **{"class": CLASS},
+    question_count=_INT, allowed={"type": "array", "items": _STR}, anonymous=_BOOL, deadline=_NULL_NUM,
+    remaining=_NULL_NUM, created_at=_NUM, ended_at=_NULL_NUM, **{"class": CLASS},
     quiz=_object(id=_NULL_INT, title=_STR, questions={"type": "array", "items": QUESTION}),
     responses={"type": "array", "items": RESPONSE})
 SESSION_ROW = _object(id=_INT, class_id=_INT, quiz_id=_NULL_INT, class_name=_STR, quiz_title=_STR, state=STATE,
                       question=_NULL_INT, created_at=_NUM, ended_at=_NULL_NUM, anonymous=_BOOL)
 CAMERA = _object(ok=_BOOL, error=_NULL_STR, fps=_NUM, frames=_INT, dropped=_INT, source=_STR)
 PUBLIC_STATE = _object(server_time=_NUM, session={"type": ["object", "null"], "properties": {
-    "id": _INT, "state": STATE, "question_index": _NULL_INT, "question_count": _INT,
+    "id": _INT, "state": STATE, "allowed": {"type": "array", "items": _STR}, "question_index": _NULL_INT,
+    "question_count": _INT,
     "question": {"type": ["object", "null"]}, "answered": _INT, "total": _INT, "anonymous": _BOOL,
     "deadline": _NULL_NUM, "remaining": _NULL_NUM, "time_limit": _NULL_INT,
     "distribution": {"type": ["object", "null"]}, "correct": _NULL_STR, "class_name": _STR, "quiz_title": _STR}})

@@ -65,6 +65,7 @@ def fresh_server(tmp_path_factory, usb_stick):
     data = workdir / "data"
     config = workdir / "config.toml"
     config.write_text(
+        "[server]\nhttps = false\n"  # chromium would refuse the self-made certificate
         "[mdns]\nenabled = false\n"
         "[camera]\nwidth = 1280\nheight = 720\n[sim]\nback_row_m = 4.5\n"
         f'[export]\nusb_root = "{usb_stick[0]}"\n')
@@ -210,6 +211,29 @@ def test_claim_accounts_status_and_usb_export(fresh_server, usb_stick, browser, 
     expect(teacher).to_have_url(re.compile(r"/login\?changed=1$"))
     expect(teacher.locator("#login-note")).to_be_visible()
     log_in(teacher, base, TEACHER, TEACHER_OWN)
+
+    # The admin disables the teacher: logged out at once, and the login page says why they cannot get in.
+    admin.reload()
+    expect(admin.locator("#tls-summary")).to_contain_text("plain HTTP only")  # this test server has https off
+    row.get_by_role("button", name="Disable").click()
+    expect(admin.locator("#toast")).to_contain_text(f"{TEACHER} is disabled")
+    expect(row).to_contain_text("Disabled")
+    assert teacher.request.get(f"{base}/api/v1/me").status == 401
+    teacher.goto(f"{base}/login")
+    teacher.get_by_label("Username").fill(TEACHER)
+    teacher.get_by_label("Password").fill(TEACHER_OWN)
+    teacher.get_by_role("button", name="Log in").click()
+    expect(teacher.locator("#login-error")).to_contain_text("disabled")
+    forget_expected(errors, 403)
+    # ...and deletes the account: it leaves the list, and the audit log tells the story newest first.
+    admin.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Delete").click()
+    expect(admin.locator("#toast")).to_contain_text(f"{TEACHER} is deleted")
+    expect(admin.locator("#users-body tr")).to_have_count(1)
+    actions = admin.locator("#audit-body tr")
+    expect(actions.first).to_have_attribute("data-action", "user.delete")
+    expect(actions).to_have_count(4)  # create, password reset, disable, delete
+    expect(actions.first).to_contain_text(ADMIN)
 
     for context in (admin_context, teacher_context):
         context.close()

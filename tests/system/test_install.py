@@ -128,6 +128,7 @@ def test_install_is_idempotent_and_complete(target):
 
     settings = load_settings(root / "etc" / "argus" / "config.toml")
     assert (settings.server.host, settings.server.port) == ("0.0.0.0", 80)
+    assert settings.server.https and settings.server.https_port == 443  # HTTP on 80 only redirects
     assert settings.camera.source == "picamera2"
     assert settings.storage.data_dir == "/var/lib/argus"
 

@@ -246,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     cards.add_argument("--png", metavar="DIR", help="write DIR/card-<n>.png for every card, upright (A on top)")
     cards.add_argument("--pdf", metavar="FILE", help="write a printable PDF")
     cards.add_argument("--page", choices=("A4", "Letter"), default="A4")
-    cards.add_argument("--per-page", type=int, choices=(1, 2, 4), default=1)
+    cards.add_argument("--per-page", type=int, choices=(1, 2, 4, 6), default=1)
     cards.add_argument("--count", type=int, help="how many cards (default: cards.count)")
     cards.add_argument("--config")
     cards.set_defaults(func=cmd_cards)

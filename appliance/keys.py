@@ -8,6 +8,7 @@ from aiohttp import web
 
 from appliance.accounts.login_limit import LoginLimiter
 from appliance.camera.runner import CameraRunner
+from appliance.camera.sim import SimClassroom
 from appliance.config import Settings
 from appliance.host.names import HostAllowList
 from appliance.host.tls import TlsState
@@ -24,6 +25,7 @@ ENGINE = web.AppKey("engine", SessionEngine)
 CAMERA = web.AppKey("camera", CameraRunner)
 READING = web.AppKey("reading", ReadingLoop)
 READER = web.AppKey("reader", CardReader)
+SIM = web.AppKey("sim", SimClassroom)  # only in apps whose camera is the simulated classroom
 EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)  # the reading loop's threads
 WORK = web.AppKey("work", ThreadPoolExecutor)  # request-side CPU work: hashes, PDFs, JPEGs, photo decoding
 LOGIN_LIMITER = web.AppKey("login_limiter", LoginLimiter)

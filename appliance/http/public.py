@@ -46,8 +46,11 @@ async def state(request: web.Request, args: Args) -> web.Response:
 
 
 async def check(request: web.Request, args: Args) -> web.Response:
+    # The student page says "Cards go from 1 to N" itself before asking; the schema refuses the rest.
     card = args.query["card"]
-    return web.json_response({"card": card, "registered": request.config_dict[keys.ENGINE].card_registered(card)})
+    engine = request.config_dict[keys.ENGINE]
+    return web.json_response({"card": card, "registered": engine.card_registered(card),
+                              "in_class": engine.card_in_class(card)})
 
 
 async def qr_svg(request: web.Request, args: Args) -> web.Response:
@@ -65,10 +68,11 @@ async def student_link(request: web.Request, args: Args) -> web.Response:
 ROUTES = [
     Route("GET", "/public/state", state, "What the projector shows", auth="public",
           responses={200: shapes.PUBLIC_STATE}),
-    Route("GET", "/public/check", check, "Whether a card is registered for the current question (yes/no only)",
-          auth="public", query=obj({"card": integer(1, CARD_COUNT)}, required=["card"]),
-          responses={200: obj({"card": {"type": "integer"}, "registered": {"type": "boolean"}},
-                              required=["card", "registered"])}),
+    Route("GET", "/public/check", check, "Whether a card is registered for the current question (yes/no only),"
+          " and whether it is in the running class", auth="public",
+          query=obj({"card": integer(1, CARD_COUNT)}, required=["card"]),
+          responses={200: obj({"card": {"type": "integer"}, "registered": {"type": "boolean"},
+                               "in_class": {"type": ["boolean", "null"]}}, required=["card", "registered"])}),
     Route("GET", "/public/qr.svg", qr_svg, "QR code of the student page URL", auth="public",
           responses={200: Reply("SVG", content_type="image/svg+xml")}),
     Route("GET", "/public/student-url", student_link, "The student page URL shown under the QR code",

@@ -1,7 +1,8 @@
 // The quiz library: live search, tag filter chips, archived ones on request; each quiz can be edited, cloned,
 // exported (JSON, CSV) or archived; a quiz file (JSON, or CSV with a title) can be imported.
 import {api, wireLogout} from "./api.js";
-import {$, clear, el, toast} from "./dom.js";
+import {$, LETTERS, clear, el, letterChip, toast} from "./dom.js";
+import {setMathText} from "./math.js";
 
 wireLogout();
 
@@ -23,6 +24,26 @@ async function act(promise, message) {
   await Promise.all([loadTags(), loadQuizzes()]);
 }
 
+// Every question with its answers, the right one marked, folded away until asked for.
+function preview(quiz) {
+  const list = el("ol", {class: "preview-questions"});
+  for (const q of quiz.questions) {
+    const options = el("ul", {class: "preview-options"});
+    q.options.forEach((text, i) => {
+      const letter = LETTERS[i];
+      const right = q.correct === letter;
+      const option = el("span", {});
+      setMathText(option, ` ${text}`);
+      options.append(el("li", {class: right ? "right" : ""}, letterChip(letter), option,
+        right ? el("span", {class: "correct-mark", text: " ✓ right answer"}) : null));
+    });
+    const question = el("span", {class: "preview-text"});
+    setMathText(question, q.text);
+    list.append(el("li", {}, question, options));
+  }
+  return el("details", {class: "quiz-preview"}, el("summary", {text: "Preview", attrs: {"aria-label": `Preview ${quiz.title}`}}), list);
+}
+
 function quizItem(quiz) {
   const title = quiz.title;
   const tags = quiz.tags.map((tag) => el("span", {class: "pill", text: tag}));
@@ -36,23 +57,24 @@ function quizItem(quiz) {
     attrs: {href, "aria-label": label, download}});
   if (!filters.archived) {
     actions.append(
-      el("a", {class: "button small primary", text: "Edit", attrs: {href: `/quizzes/${quiz.id}/edit`, "aria-label": `Edit ${title}`}}),
+      el("a", {class: "button small primary", text: "Start a lesson", attrs: {href: `/?quiz=${quiz.id}`, "aria-label": `Start a lesson with ${title}`}}),
+      el("a", {class: "button small", text: "Edit", attrs: {href: `/quizzes/${quiz.id}/edit`, "aria-label": `Edit ${title}`}}),
       button("Clone", `Clone ${title}`, () => act(api(`/quizzes/${quiz.id}/clone`, {method: "POST"}),
         `Copied as "${title} (copy)".`)));
   }
   actions.append(
-    link("Export JSON", `Export ${title} as JSON`, `/api/v1/quizzes/${quiz.id}/export.json`, true),
-    link("Export CSV", `Export ${title} as CSV`, `/api/v1/quizzes/${quiz.id}/export.csv`, true),
-    link("GIFT", `Export ${title} as Moodle GIFT`, `/api/v1/quizzes/${quiz.id}/export.gift`, true),
-    link("Aiken", `Export ${title} as Moodle Aiken`, `/api/v1/quizzes/${quiz.id}/export.aiken`, true),
-    link("Kahoot", `Export ${title} as a Kahoot spreadsheet`, `/api/v1/quizzes/${quiz.id}/export.xlsx`, true),
+    link("Export JSON", `Export JSON of ${title}`, `/api/v1/quizzes/${quiz.id}/export.json`, true),
+    link("Export CSV", `Export CSV of ${title}`, `/api/v1/quizzes/${quiz.id}/export.csv`, true),
+    link("GIFT", `GIFT export of ${title} (Moodle)`, `/api/v1/quizzes/${quiz.id}/export.gift`, true),
+    link("Aiken", `Aiken export of ${title} (Moodle)`, `/api/v1/quizzes/${quiz.id}/export.aiken`, true),
+    link("Kahoot", `Kahoot export of ${title} (spreadsheet)`, `/api/v1/quizzes/${quiz.id}/export.xlsx`, true),
     filters.archived
       ? button("Restore", `Restore ${title}`, () => act(api(`/quizzes/${quiz.id}`, {method: "PATCH", body: {archived: false}}),
         `${title} is back in your library.`))
       : button("Archive", `Archive ${title}`, () => act(api(`/quizzes/${quiz.id}`, {method: "PATCH", body: {archived: true}}),
         `${title} archived. Tick "Show archived quizzes" to find it again.`), "quiet"));
   const meta = el("p", {class: "quiz-meta"}, el("span", {text: plural(quiz.questions.length, "question")}), ...tags);
-  return el("li", {class: "quiz-item"}, el("div", {}, el("h3", {text: title}), meta), actions);
+  return el("li", {class: "quiz-item"}, el("div", {}, el("h3", {text: title}), meta, preview(quiz)), actions);
 }
 
 async function loadQuizzes() {

@@ -15,8 +15,8 @@ from typing import Callable, Protocol
 
 from appliance.bus import Bus
 from appliance.classroom import scoring, session as rules
-from appliance.classroom.models import ClassRoster, Question, Quiz, SessionRecord
-from appliance.store import quizzes, rosters, sessions as store
+from appliance.classroom.models import ClassRoster, Question, Quiz, SessionRecord, User
+from appliance.store import accounts, quizzes, rosters, sessions as store
 from appliance.store.db import Database, StoreError
 from appliance.vision.types import Registration
 
@@ -33,6 +33,15 @@ class QuestionListener(Protocol):
 
 class NotFound(LookupError):
     pass
+
+
+class LessonRunning(rules.InvalidTransition):
+    """Another teacher's lesson has the camera; only an admin may end it to start another."""
+
+    def __init__(self, session_id: int, teacher: str, since: float):
+        self.session_id, self.teacher, self.since = session_id, teacher, since
+        super().__init__(f"{teacher}'s lesson is running on this appliance; it has to end before another "
+                         "starts (an admin may take it over)")
 
 
 def question_key(session_id: int, index: int) -> str:
@@ -89,16 +98,28 @@ class SessionEngine:
             running.answers.setdefault(r.question, {})[r.student_id] = r.answer
         return running
 
-    async def start(self, roster: ClassRoster, quiz: Quiz | None, teacher_id: int,
-                    anonymous: bool = False) -> SessionRecord:
-        """Start a session for a class: with a quiz, or (quiz None) for ad-hoc questions only."""
+    async def start(self, roster: ClassRoster, quiz: Quiz | None, teacher: User,
+                    anonymous: bool = False, take_over: bool = False) -> SessionRecord:
+        """Start a session for a class: with a quiz, or (quiz None) for ad-hoc questions only.
+
+        The camera feeds one lesson. A teacher's own unfinished lesson ends; another teacher's refuses the
+        start (LessonRunning) unless an admin asks to take it over, which is recorded on the ended lesson.
+        """
         if quiz is not None and not quiz.questions:
             raise rules.InvalidTransition(f"quiz '{quiz.title}' has no questions")
         async with self._lock:
+            running = self._running
+            if running and running.position.state != rules.ENDED and running.record.teacher_id != teacher.id:
+                if not (take_over and teacher.role == "admin"):
+                    owner = await accounts.get_user(self._db, running.record.teacher_id)
+                    raise LessonRunning(running.record.id, owner[0].username if owner else "another teacher",
+                                        running.record.created_at)
+                log.warning("%s took over session %s of teacher %s", teacher.username, running.record.id,
+                            running.record.teacher_id)
             questions = quiz.questions if quiz else ()
-            record = await store.create_session(self._db, roster.id, quiz.id if quiz else None, teacher_id,
+            record = await store.create_session(self._db, roster.id, quiz.id if quiz else None, teacher.id,
                                                 questions, anonymous)
-            await store.set_state(self._db, record.id, rules.READY, None, end_others=True)
+            await store.set_state(self._db, record.id, rules.READY, None, end_others=True, actor=teacher.id)
             was_open = self._running and self._running.position.state in (rules.OPEN, rules.PAUSED)
             self._running = _Running(record, rules.SessionPosition(rules.READY, None), roster,
                                      quiz.title if quiz else "Quick questions", questions)
@@ -118,8 +139,9 @@ class SessionEngine:
         if await store.get_session(self._db, session_id) is None:
             raise NotFound(f"session {session_id} does not exist")
 
-    async def act(self, session_id: int, action: str, index: int | None = None) -> None:
-        """Apply "open" (with index), "pause", "resume", "close", "reveal" or "end" to the running session."""
+    async def act(self, session_id: int, action: str, index: int | None = None, actor: int | None = None) -> None:
+        """Apply "open" (with index), "pause", "resume", "close", "reveal" or "end" to the running session;
+        `actor` is who asked (recorded when the session ends)."""
         await self._check_exists(session_id)
         async with self._lock:
             running = self._running_session(session_id)
@@ -142,7 +164,7 @@ class SessionEngine:
                 after = rules.end(before)
             else:
                 raise ValueError(f"unknown action {action!r}")
-            await self._move(running, after)
+            await self._move(running, after, actor)
 
     async def add_question(self, session_id: int, question: Question | None, reask: int | None = None) -> int:
         """Append an ad-hoc question, or a copy of question `reask` to ask again; opens it. Returns its index."""
@@ -164,10 +186,10 @@ class SessionEngine:
             await self._move(running, after)
             return index
 
-    async def _move(self, running: _Running, after: rules.SessionPosition) -> None:
+    async def _move(self, running: _Running, after: rules.SessionPosition, actor: int | None = None) -> None:
         before = running.position
         await store.set_state(self._db, running.record.id, after.state, after.question,
-                              deadline=after.deadline, remaining=after.remaining)
+                              deadline=after.deadline, remaining=after.remaining, actor=actor)
         running.position = after
         if after.state == rules.OPEN and before.state != rules.PAUSED:
             self._notify_opened(running)
@@ -203,9 +225,7 @@ class SessionEngine:
         """Answers read from a photo the teacher took (cards the camera missed); returns how many changed."""
         await self._check_exists(session_id)
         async with self._lock:
-            running = self._running_session(session_id)
-            if not rules.accepts_answers(running.position):
-                raise rules.InvalidTransition(f"no question is open (the session is {running.position.state})")
+            self.check_accepts_answers(session_id)
             return sum([await self._register(r) for r in registrations])
 
     async def _register(self, registration: Registration) -> bool:
@@ -228,7 +248,8 @@ class SessionEngine:
             # Not on disk, so never shown as registered; the teacher must know answers are being lost.
             log.error("could not save card %s: %s", student.card, exc)
             self._bus.publish({"type": "alert", "level": "error",
-                               "message": f"Answers cannot be saved ({exc}). Free disk space now."}, "teacher")
+                               "message": f"Answers cannot be saved ({exc}). Free disk space now."}, "teacher",
+                              owner=running.record.teacher_id)
             return False
         if response is None:
             return False
@@ -237,7 +258,7 @@ class SessionEngine:
         # carries card numbers only.
         named = {} if running.record.anonymous else {"name": student.name}
         self._bus.publish({"type": "response", "session_id": running.record.id, **named,
-                           **response.to_json()}, "teacher")
+                           **response.to_json()}, "teacher", owner=running.record.teacher_id)
         self._publish_state()
         return True
 
@@ -282,6 +303,19 @@ class SessionEngine:
             "class_name": running.roster.name,
             "quiz_title": running.quiz_title,
         }}
+
+    def running_teacher(self) -> int | None:
+        """The teacher whose lesson the camera feeds now, or None when no lesson runs."""
+        running = self._running
+        if running is None or running.position.state == rules.ENDED:
+            return None
+        return running.record.teacher_id
+
+    def check_accepts_answers(self, session_id: int) -> None:
+        """Raise InvalidTransition unless `session_id` runs with a question open (before costly reading)."""
+        running = self._running_session(session_id)
+        if not rules.accepts_answers(running.position):
+            raise rules.InvalidTransition(f"no question is open (the session is {running.position.state})")
 
     def card_registered(self, card: int) -> bool:
         """Whether this card has an answer for the current question (yes/no only, for the student page)."""

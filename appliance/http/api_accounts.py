@@ -74,6 +74,7 @@ async def change_password(request: web.Request) -> web.Response:
                                                                         stored):
         return json_error(403, "the current password is wrong")
     await accounts.set_password(db, user.id, await _hash(new))
+    request.app[keys.LIVE_CLIENTS].end_user(user.id)
     response = web.json_response({"ok": True, "message": "password changed; log in again"})
     response.del_cookie(COOKIE, path="/")
     return response
@@ -106,6 +107,7 @@ async def reset_password(request: web.Request) -> web.Response:
     if await accounts.get_user(db, user_id) is None:
         raise NotFound(f"user {user_id} does not exist")
     await accounts.set_password(db, user_id, await _hash(_password(await json_object(request), "password")))
+    request.app[keys.LIVE_CLIENTS].end_user(user_id)
     return web.json_response({"ok": True})
 
 

@@ -1,4 +1,8 @@
-"""The camera check for the teacher: a live preview with read cards outlined, and who has not been seen."""
+"""The camera check for the teacher: a live preview with read cards outlined, and who has not been seen.
+
+While a lesson runs, the picture and the cards read are that lesson's classroom: only its teacher and the
+admins may look. With no lesson running any teacher may check the camera (to set it up before class).
+"""
 from __future__ import annotations
 
 import asyncio
@@ -10,14 +14,24 @@ from aiohttp import web
 from appliance import camera_check
 from appliance.http import keys
 from appliance.http.api_classes import own_class
+from appliance.classroom.models import User
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
 
 _SEEN_RECENTLY_S = 10.0
 
 
+async def _camera_user(request: web.Request) -> User:
+    user = await require_user(request)
+    owner = request.app[keys.ENGINE].running_teacher()
+    if owner is not None and owner != user.id and user.role != "admin":
+        raise web.HTTPForbidden(text="another teacher's lesson is running: its camera picture is theirs until "
+                                     "it ends", content_type="text/plain")
+    return user
+
+
 async def preview(request: web.Request) -> web.Response:
-    await require_user(request)
+    await _camera_user(request)
     frame = request.app[keys.CAMERA].last_frame()
     if frame is None:
         return json_error(503, "no picture from the camera yet: " +
@@ -29,7 +43,7 @@ async def preview(request: web.Request) -> web.Response:
 
 
 async def check(request: web.Request) -> web.Response:
-    user = await require_user(request)
+    user = await _camera_user(request)
     app = request.app
     settings = app[keys.SETTINGS]
     reading = app[keys.READING]

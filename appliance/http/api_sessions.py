@@ -9,7 +9,7 @@ from aiohttp import web
 
 from appliance import __version__
 from appliance.classroom import importers, reports
-from appliance.classroom.engine import NotFound
+from appliance.classroom.engine import LessonRunning, NotFound
 from appliance.classroom.models import SessionRecord, User
 from appliance.http import keys
 from appliance.http.api_classes import own_class
@@ -18,7 +18,7 @@ from appliance.http.auth import require_user
 from appliance.http.security import json_error
 from appliance.http.validation import (bad_request, bool_field, int_field, json_object, may_use, owner_filter,
                                        path_id)
-from appliance.store import quizzes, rosters, sessions as store
+from appliance.store import accounts, quizzes, rosters, sessions as store
 from appliance.store.results import session_results as session_results_of
 from appliance.vision.scan import decode_gray
 from appliance.vision.types import Registration
@@ -33,6 +33,11 @@ async def own_session(request: web.Request) -> tuple[User, SessionRecord]:
     return user, record
 
 
+async def _username(db, user_id: int | None) -> str | None:
+    found = await accounts.get_user(db, user_id) if user_id is not None else None
+    return found[0].username if found else None
+
+
 async def session_view(db, record: SessionRecord, with_responses: bool = True) -> dict:
     roster = await rosters.get_class(db, record.class_id)
     quiz = await quizzes.get_quiz(db, record.quiz_id) if record.quiz_id else None
@@ -42,6 +47,7 @@ async def session_view(db, record: SessionRecord, with_responses: bool = True) -
         "question": record.question, "question_count": len(questions), "anonymous": record.anonymous,
         "deadline": record.deadline, "remaining": record.remaining,
         "created_at": record.created_at, "ended_at": record.ended_at,
+        "ended_by": await _username(db, record.ended_by), "end_reason": record.end_reason,
         "class": roster.to_json(),
         "quiz": {"id": record.quiz_id, "title": quiz.title if quiz else "Quick questions",
                  "questions": [q.to_json() for q in questions]},
@@ -62,9 +68,18 @@ async def create_session(request: web.Request) -> web.Response:
     class_id = int_field(body, "class_id")
     quiz_id = int_field(body, "quiz_id", required=False)
     anonymous = bool_field(body, "anonymous")
+    # An admin ends another teacher's running lesson only by asking for it; it is recorded on that lesson.
+    take_over = bool_field(body, "take_over")
+    if take_over and user.role != "admin":
+        return json_error(403, "only an admin may take over another teacher's lesson")
     roster = await own_class(request, user, class_id)
     quiz = await own_quiz(request, user, quiz_id) if quiz_id is not None else None
-    record = await request.app[keys.ENGINE].start(roster, quiz, user.id, anonymous)
+    try:
+        record = await request.app[keys.ENGINE].start(roster, quiz, user, anonymous, take_over)
+    except LessonRunning as exc:
+        return web.json_response({"error": str(exc), "running": {
+            "session_id": exc.session_id, "teacher": exc.teacher, "since": exc.since,
+            "may_take_over": user.role == "admin"}}, status=409)
     return web.json_response(await session_view(request.app[keys.DB], record))
 
 
@@ -80,9 +95,9 @@ async def _fresh_view(request: web.Request, session_id: int) -> web.Response:
 
 def _action(action: str):
     async def handler(request: web.Request) -> web.Response:
-        _, record = await own_session(request)
+        user, record = await own_session(request)
         index = int_field(await json_object(request), "question") if action == "open" else None
-        await request.app[keys.ENGINE].act(record.id, action, index)
+        await request.app[keys.ENGINE].act(record.id, action, index, actor=user.id)
         return await _fresh_view(request, record.id)
     handler.__name__ = f"session_{action}"
     return handler

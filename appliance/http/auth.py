@@ -77,6 +77,7 @@ async def logout(request: web.Request) -> web.Response:
     token = request.cookies.get(COOKIE)
     if token:
         await accounts.end_login(request.app[keys.DB], token)
+        request.app[keys.LIVE_CLIENTS].end_login(token)
     response = web.json_response({"ok": True})
     response.del_cookie(COOKIE, path="/")
     return response

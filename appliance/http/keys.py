@@ -10,6 +10,7 @@ from appliance.bus import Bus
 from appliance.camera.runner import CameraRunner
 from appliance.classroom.engine import SessionEngine
 from appliance.config import Settings
+from appliance.http.live_clients import LiveClients
 from appliance.http.ratelimit import LoginLimiter
 from appliance.reading import ReadingLoop
 from appliance.store.db import Database
@@ -24,6 +25,8 @@ READING = web.AppKey("reading", ReadingLoop)
 READER = web.AppKey("reader", CardReader)
 EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)
 LOGIN_LIMITER = web.AppKey("login_limiter", LoginLimiter)
+# Every open live socket and whose login it rides on.
+LIVE_CLIENTS = web.AppKey("live_clients", LiveClients)
 # The port actually bound (differs from settings when port 0 asked for a free one).
 PORT = web.AppKey("port", int)
 STARTED_AT = web.AppKey("started_at", float)

@@ -2,7 +2,9 @@
 
 A phone on bad Wi-Fi or a frozen projector tab only loses its own oldest events; it never slows the
 camera loop or the other screens. Anonymous clients get public events only; a logged-in teacher also gets
-responses (with answers) and camera status.
+camera status, and the responses (with answers) of their own lessons; an admin those of every lesson.
+A logged-in socket lives only as long as its login: it is closed at logout or a password change, and the
+login is checked again every server.login_recheck_seconds (expiry, an account disabled).
 """
 from __future__ import annotations
 
@@ -11,17 +13,16 @@ import contextlib
 import dataclasses
 import logging
 
-import weakref
-
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSMsgType, web
 
 from appliance.http import keys
-from appliance.http.auth import current_user
+from appliance.http.auth import COOKIE, client_address, current_user
+from appliance.http.live_clients import LOGIN_ENDED, LiveClient, LiveClients
 from appliance.http.security import json_error
+from appliance.store import accounts
 
 log = logging.getLogger(__name__)
 _SEND_TIMEOUT = 10.0
-SOCKETS = web.AppKey("live_sockets", weakref.WeakSet)
 
 
 async def _sender(ws: web.WebSocketResponse, subscription) -> None:
@@ -38,22 +39,40 @@ async def _receiver(ws: web.WebSocketResponse) -> None:
             return
 
 
+async def _watch_login(app: web.Application, client: LiveClient) -> None:
+    """Returns (ending the socket) once the login behind it has ended or is no longer valid as it was."""
+    every = app[keys.SETTINGS].server.login_recheck_seconds
+    while True:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(client.login_ended.wait(), every)
+        if client.login_ended.is_set() or await accounts.user_for_token(app[keys.DB], client.token) != client.user:
+            return
+
+
 async def live(request: web.Request) -> web.StreamResponse:
     app = request.app
     settings = app[keys.SETTINGS]
     bus = app[keys.BUS]
-    if bus.subscriber_count >= settings.server.max_websocket_clients:
-        return json_error(503, "too many live screens are connected; close one and retry")
+    clients = app[keys.LIVE_CLIENTS]
     user = await current_user(request)
+    address = client_address(request)
+    refusal = clients.refusal(user, address)
+    if refusal:
+        return json_error(503, refusal, **{"Retry-After": "10"})
     # A short close timeout: at shutdown a frozen client must not hold up the exit (SIGTERM → gone in 5 s).
     ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=4096, timeout=1.0)
     await ws.prepare(request)
-    app[SOCKETS].add(ws)
-    subscription = bus.subscribe("teacher" if user else "public", settings.server.client_queue_size)
+    client = LiveClient(ws, address, user, request.cookies.get(COOKIE) if user else None)
+    clients.add(client)
+    subscription = bus.subscribe("teacher" if user else "public", settings.server.client_queue_size,
+                                 user_id=user.id if user else None, admin=bool(user and user.role == "admin"))
     subscription.offer({"type": "state", "state": app[keys.ENGINE].public_state()})
     if user:
         subscription.offer({"type": "camera", "camera": dataclasses.asdict(app[keys.CAMERA].status())})
     tasks = {asyncio.create_task(_sender(ws, subscription)), asyncio.create_task(_receiver(ws))}
+    watch = asyncio.create_task(_watch_login(app, client)) if user else None
+    if watch:
+        tasks.add(watch)
     try:
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -63,18 +82,19 @@ async def live(request: web.Request) -> web.StreamResponse:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        app[SOCKETS].discard(ws)
+        clients.discard(ws)
+        if watch and watch.done() and not watch.cancelled() and watch.exception() is None:
+            await ws.close(code=LOGIN_ENDED, message=b"login ended")
         await ws.close()
     return ws
 
 
 async def _close_all(app: web.Application) -> None:
     """On shutdown, tell every screen we are going away, so their handlers end before the server waits."""
-    await asyncio.gather(*(ws.close(code=WSCloseCode.GOING_AWAY, message=b"appliance stopping")
-                           for ws in list(app[SOCKETS])), return_exceptions=True)
+    await app[keys.LIVE_CLIENTS].close_all()
 
 
 def add_routes(app: web.Application) -> None:
-    app[SOCKETS] = weakref.WeakSet()
+    app[keys.LIVE_CLIENTS] = LiveClients(app[keys.SETTINGS].server)
     app.on_shutdown.append(_close_all)
     app.router.add_get("/api/v1/live", live)

@@ -6,11 +6,19 @@ from __future__ import annotations
 
 import ipaddress
 import io
+import math
+import time
 
 import pyqrcode
 from aiohttp import web
 
 from appliance.http import keys
+from appliance.http.auth import client_address
+from appliance.http.request_rate import RequestRate
+from appliance.http.security import json_error
+
+# Without a limit one phone could ask for every card in turn and list who has answered.
+CHECK_RATE = web.AppKey("public_check_rate", RequestRate)
 
 
 def student_url(request: web.Request) -> str:
@@ -34,6 +42,10 @@ async def state(request: web.Request) -> web.Response:
 
 
 async def check(request: web.Request) -> web.Response:
+    wait = request.app[CHECK_RATE].admit(client_address(request), time.monotonic())
+    if wait:
+        seconds = str(math.ceil(wait))
+        return json_error(429, f"too many checks from this device; try again in {seconds} s", **{"Retry-After": seconds})
     count = request.app[keys.SETTINGS].cards.count
     raw = request.query.get("card", "")
     if not raw.isdigit() or not 1 <= int(raw) <= count:
@@ -55,6 +67,7 @@ async def student_link(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
+    app[CHECK_RATE] = RequestRate(app[keys.SETTINGS].server.public_checks_per_minute, 60.0)
     app.router.add_get("/api/v1/public/state", state)
     app.router.add_get("/api/v1/public/check", check)
     app.router.add_get("/api/v1/public/qr.svg", qr_svg)

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 
-from appliance import backup, demo, discovery, health, setup_code
+from appliance import backup, demo, discovery, health, images, setup_code
 from appliance.bus import Bus
 from appliance.camera import open_source
 from appliance.camera.runner import CameraRunner
@@ -134,7 +134,8 @@ async def _every(seconds: float, job, what: str) -> None:
 
 
 async def maintenance_ctx(app: web.Application):
-    """Keep the SD card healthy: fold the WAL back regularly, back the database up daily, watch free space."""
+    """Keep the SD card healthy: fold the WAL back regularly, back the database up daily, watch free space,
+    delete question images nothing uses any more."""
     settings, db = app[keys.SETTINGS], app[keys.DB]
     backups_dir = settings.data_dir / "backups"
 
@@ -150,7 +151,13 @@ async def maintenance_ctx(app: web.Application):
                                    f"The appliance's disk is almost full ({free:.0f} MB free): export and "
                                    f"delete old data, or answers may stop being saved."}, "teacher")
 
+    async def remove_unused_images():
+        removed = await images.collect_garbage(db, settings.data_dir / "images")
+        if removed:
+            log.info("removed %d question images no quiz uses any more", len(removed))
+
     tasks = [asyncio.create_task(_every(_CHECKPOINT_SECONDS, db.checkpoint, "WAL checkpoint")),
+             asyncio.create_task(_every(3600.0, remove_unused_images, "unused image clean-up")),
              asyncio.create_task(_every(300.0, backup_if_due, "daily backup")),
              asyncio.create_task(_every(60.0, warn_if_disk_low, "disk check"))]
     await backup_if_due()
@@ -179,6 +186,7 @@ def create_app(settings: Settings, port: int) -> web.Application:
     app[keys.PORT] = port
     app[keys.STARTED_AT] = time.time()
     app[keys.LOGIN_LIMITER] = LoginLimiter()
+    app[keys.DECODE_SLOT] = asyncio.Semaphore(1)
     app.cleanup_ctx.extend([
         database_ctx, bus_ctx, executor_ctx, engine_ctx, camera_ctx, reading_ctx, maintenance_ctx, mdns_ctx,
     ])

@@ -13,7 +13,7 @@ from appliance.http import keys
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
 from appliance.http.validation import bad_request, bool_field, json_object, may_use, owner_filter, path_id
-from appliance.store import quizzes
+from appliance.store import image_owners, quizzes
 
 MAX_IMPORT_BYTES = 512 * 1024
 
@@ -31,7 +31,7 @@ async def list_quizzes(request: web.Request) -> web.Response:
     q = request.query
     found = await quizzes.list_quizzes(request.app[keys.DB], owner_filter(user), search=q.get("search", "")[:100],
                                        tag=q.get("tag", "")[:40], archived=q.get("archived") == "1")
-    return web.json_response([quiz.to_json() for quiz in found])
+    return web.json_response(found)
 
 
 async def list_tags(request: web.Request) -> web.Response:
@@ -107,15 +107,25 @@ async def export_quiz(request: web.Request) -> web.Response:
 
 
 async def upload_image(request: web.Request) -> web.Response:
-    await require_user(request)
+    """A question image, decoded and encoded again (never stored as sent), within the teacher's quota."""
+    user = await require_user(request)
     data = await request.read()
-    settings = request.app[keys.SETTINGS]
+    app = request.app
     loop = asyncio.get_running_loop()
     try:
-        name = await loop.run_in_executor(None, images.save_image, settings.data_dir / "images", data)
+        async with app[keys.DECODE_SLOT]:
+            image = await loop.run_in_executor(None, images.reencode, data)
     except images.InvalidImage as exc:
-        return json_error(413 if "larger than" in str(exc) else 400, f"image refused: {exc}")
-    return web.json_response({"image": name, "url": f"/images/{name}"}, status=201)
+        return json_error(413 if isinstance(exc, images.ImageTooLarge) else 400, f"image refused: {exc}")
+    db = app[keys.DB]
+    quota_mb = app[keys.SETTINGS].storage.image_quota_mb
+    used = await image_owners.bytes_used(db, user.id)
+    if not await image_owners.owns(db, image.name, user.id) and used + len(image.data) > quota_mb * 1_048_576:
+        return json_error(413, f"image refused: your question images already use {used / 1_048_576:.1f} of "
+                               f"{quota_mb} MB (images no quiz uses are removed after a day)")
+    await loop.run_in_executor(None, images.store, app[keys.SETTINGS].data_dir / "images", image)
+    await image_owners.add(db, image.name, user.id, len(image.data))
+    return web.json_response({"image": image.name, "url": f"/images/{image.name}"}, status=201)
 
 
 async def serve_image(request: web.Request) -> web.StreamResponse:

@@ -7,7 +7,7 @@ import time
 
 from aiohttp import web
 
-from appliance import __version__
+from appliance import __version__, images
 from appliance.classroom import importers, reports
 from appliance.classroom.engine import LessonRunning, NotFound
 from appliance.classroom.models import SessionRecord, User
@@ -125,26 +125,37 @@ async def adhoc_question(request: web.Request) -> web.Response:
 
 
 MAX_PHOTO_BYTES = 16 * 1024 * 1024
+# A 48-megapixel phone photo fits; decoded in gray it is about 50 MB.
+MAX_PHOTO_PIXELS = 50_000_000
 
 
 async def photo(request: web.Request) -> web.Response:
     """Read the cards in a photo of the class (e.g. taken with a phone) into the open question.
 
     A deliberate still is read once, without the live tracker's several-frame filter; the reader's own
-    verification (exact codes for small cards) still guards against misreads.
+    verification (exact codes for small cards) still guards against misreads. Everything cheap is checked
+    before anything costly: the session's state, the byte count, then the pixel size from the header.
     """
     _, record = await own_session(request)
+    engine = request.app[keys.ENGINE]
+    engine.check_accepts_answers(record.id)
     data = await request.read()
     if len(data) > MAX_PHOTO_BYTES:
         return json_error(413, f"the photo is larger than {MAX_PHOTO_BYTES // 1_048_576} MiB")
+    try:
+        images.checked_header(data, MAX_PHOTO_PIXELS, "photo")
+    except images.InvalidImage as exc:
+        return json_error(413 if isinstance(exc, images.ImageTooLarge) else 400,
+                          f"the upload is not a photo that can be read: {exc}")
     loop = asyncio.get_running_loop()
-    gray = await loop.run_in_executor(None, decode_gray, data)
-    if gray is None:
-        return json_error(400, "the upload is not a photo that can be read (send a JPEG or PNG)")
-    sightings = await loop.run_in_executor(request.app[keys.EXECUTOR], request.app[keys.READER].read, gray)
+    async with request.app[keys.DECODE_SLOT]:  # held while the decoded photo is in memory
+        gray = await loop.run_in_executor(None, decode_gray, data)
+        if gray is None:
+            return json_error(400, "the upload is not a photo that can be read (send a JPEG or PNG)")
+        sightings = await loop.run_in_executor(request.app[keys.EXECUTOR], request.app[keys.READER].read, gray)
+        del gray
     now = time.monotonic()
-    changed = await request.app[keys.ENGINE].register_photo(
-        record.id, [Registration(s.card, s.answer, now) for s in sightings])
+    changed = await engine.register_photo(record.id, [Registration(s.card, s.answer, now) for s in sightings])
     return web.json_response({"cards": [{"card": s.card, "answer": s.answer} for s in sightings],
                               "registered": changed})
 

@@ -32,3 +32,5 @@ PORT = web.AppKey("port", int)
 STARTED_AT = web.AppKey("started_at", float)
 # PDFs are built one at a time: ten teachers pressing "Print" at once queue instead of starving the reader.
 PRINT_SLOT = web.AppKey("print_slot", asyncio.Semaphore)
+# Images are decoded one at a time (uploads, class photos): a burst of them cannot exhaust a Pi's memory.
+DECODE_SLOT = web.AppKey("decode_slot", asyncio.Semaphore)

@@ -26,7 +26,7 @@ function plural(n, word) {
 async function loadChoices() {
   const [classes, quizzes] = await Promise.all([api("/classes"), api("/quizzes")]);
   fillSelect($("class-select"), classes, (c) => `${c.name} (${plural(c.students.length, "student")})`);
-  fillSelect($("quiz-select"), quizzes, (q) => `${q.title} (${plural(q.questions.length, "question")})`);
+  fillSelect($("quiz-select"), quizzes, (q) => `${q.title} (${plural(q.question_count, "question")})`);
   const quizSelect = $("quiz-select");
   if (!quizzes.length) clear(quizSelect);
   quizSelect.append(el("option", {text: "Quick questions only (type them during the lesson)", attrs: {value: QUICK_ONLY}}));

@@ -48,7 +48,7 @@ function quizItem(quiz) {
         `${title} is back in your library.`))
       : button("Archive", `Archive ${title}`, () => act(api(`/quizzes/${quiz.id}`, {method: "PATCH", body: {archived: true}}),
         `${title} archived. Tick "Show archived quizzes" to find it again.`), "quiet"));
-  const meta = el("p", {class: "quiz-meta"}, el("span", {text: plural(quiz.questions.length, "question")}), ...tags);
+  const meta = el("p", {class: "quiz-meta"}, el("span", {text: plural(quiz.question_count, "question")}), ...tags);
   return el("li", {class: "quiz-item"}, el("div", {}, el("h3", {text: title}), meta), actions);
 }
 

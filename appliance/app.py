@@ -14,20 +14,37 @@ from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 
-from appliance import backup, demo, discovery, health, images, setup_code
-from appliance.bus import Bus
+from appliance import demo, keys
+from appliance.accounts import setup_code
+from appliance.accounts.login_limit import LoginLimiter
 from appliance.camera import open_source
 from appliance.camera.runner import CameraRunner
 from appliance.camera.sim import SimClassroom
 from appliance.camera.slot import LatestFrame
-from appliance.classroom.engine import SessionEngine
 from appliance.config import Settings
-from appliance.http import (api_accounts, api_camera, api_classes, api_health, api_printing, api_quizzes,
-                            api_reports, api_sessions, auth, keys, live, openapi, pages, pages_library, public)
-from appliance.http import pages_admin
-from appliance.http.ratelimit import LoginLimiter
+from appliance.host import discovery, health
+from appliance.http import (
+    api_accounts,
+    api_camera,
+    api_classes,
+    api_health,
+    api_printing,
+    api_quizzes,
+    api_reports,
+    api_sessions,
+    auth,
+    live,
+    openapi,
+    pages,
+    pages_admin,
+    pages_library,
+    public,
+)
 from appliance.http.security import error_middleware, headers_middleware, same_origin_middleware
-from appliance.reading import ReadingLoop
+from appliance.live.bus import Bus
+from appliance.live.engine import SessionEngine
+from appliance.live.reading import ReadingLoop
+from appliance.store import backup, images
 from appliance.store.db import Database
 from appliance.vision.reader import CardReader
 from appliance.vision.tracker import Tracker

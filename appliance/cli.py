@@ -44,7 +44,8 @@ def _settings_for_run(args: argparse.Namespace) -> Settings:
 
 
 async def _serve(settings: Settings) -> int:
-    from appliance import demo, systemd
+    from appliance import demo
+    from appliance.host import systemd
     from appliance.server import StartupError, start_server
 
     # Handlers first: a SIGTERM that arrives while starting must still end in an orderly stop.
@@ -140,7 +141,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    from appliance import passwords
+    from appliance.accounts import passwords
     from appliance.store import accounts
     from appliance.store.db import Database
 
@@ -173,7 +174,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from appliance import export
+    from appliance.reports import export
     from appliance.store.db import Database
 
     settings = load_settings(Path(args.config) if args.config else None)

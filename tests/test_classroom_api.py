@@ -15,8 +15,8 @@ import cv2
 import numpy as np
 import pytest
 
-from appliance import setup_code
-from appliance.http import keys
+from appliance import keys
+from appliance.accounts import setup_code
 from appliance.server import start_server
 from appliance.vision.types import Registration
 

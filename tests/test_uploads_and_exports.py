@@ -14,9 +14,9 @@ import cv2
 import numpy as np
 import pytest
 
-from appliance import images
-from appliance.http import keys
+from appliance import keys
 from appliance.server import start_server
+from appliance.store import images
 from appliance.vision.image_header import BadHeader, read_header
 
 QUIZ = {"title": "Pictures", "questions": [

@@ -7,9 +7,9 @@ import time
 
 from aiohttp import web
 
-from appliance import passwords, setup_code
-from appliance.classroom.engine import NotFound
-from appliance.http import keys
+from appliance import keys
+from appliance.accounts import passwords, setup_code
+from appliance.classroom.errors import NotFound
 from appliance.http.auth import COOKIE, client_address, require_admin, require_user
 from appliance.http.security import json_error
 from appliance.http.validation import bad_request, json_object, path_id, str_field

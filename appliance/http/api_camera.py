@@ -11,12 +11,12 @@ import time
 
 from aiohttp import web
 
-from appliance import camera_check
-from appliance.http import keys
+from appliance import keys
 from appliance.http.api_classes import own_class
 from appliance.classroom.models import User
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
+from appliance.vision import camera_check
 
 _SEEN_RECENTLY_S = 10.0
 

@@ -5,14 +5,23 @@ import sqlite3
 
 from aiohttp import web
 
+from appliance import keys
 from appliance.classroom import importers
-from appliance.classroom.engine import NotFound
+from appliance.classroom.errors import NotFound
 from appliance.classroom.models import User
-from appliance.http import keys
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
-from appliance.http.validation import (bad_request, bool_field, card_count, int_field, json_object, may_use,
-                                       owner_filter, path_id, str_field)
+from appliance.http.validation import (
+    bad_request,
+    bool_field,
+    card_count,
+    int_field,
+    json_object,
+    may_use,
+    owner_filter,
+    path_id,
+    str_field,
+)
 from appliance.store import rosters
 
 MAX_ROSTER_BYTES = 256 * 1024

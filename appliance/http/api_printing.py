@@ -11,7 +11,7 @@ import functools
 import cv2
 from aiohttp import web
 
-from appliance.http import keys
+from appliance import keys
 from appliance.http.api_classes import own_class
 from appliance.http.auth import require_user
 from appliance.http.validation import bad_request, card_count, path_id

@@ -5,15 +5,14 @@ import asyncio
 
 from aiohttp import web
 
-from appliance import images
+from appliance import keys
 from appliance.classroom import importers
-from appliance.classroom.engine import NotFound
+from appliance.classroom.errors import NotFound
 from appliance.classroom.models import User
-from appliance.http import keys
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
 from appliance.http.validation import bad_request, bool_field, json_object, may_use, owner_filter, path_id
-from appliance.store import image_owners, quizzes
+from appliance.store import image_owners, images, quizzes
 
 MAX_IMPORT_BYTES = 512 * 1024
 

@@ -8,16 +8,16 @@ from pathlib import Path
 
 from aiohttp import web
 
-from appliance import export
+from appliance import keys
 from appliance.classroom import analytics, charts, reports
-from appliance.classroom.engine import NotFound
-from appliance.http import keys
+from appliance.classroom.errors import NotFound
 from appliance.http.api_classes import own_class
 from appliance.http.auth import require_admin, require_user
 from appliance.http.security import json_error
 from appliance.http.validation import json_object, path_id, str_field
+from appliance.reports import export
+from appliance.reports.results import class_sessions
 from appliance.store import rosters
-from appliance.store.results import class_sessions
 
 
 async def _class_data(request: web.Request):

@@ -7,19 +7,18 @@ import time
 
 from aiohttp import web
 
-from appliance import __version__, images
+from appliance import __version__, keys
 from appliance.classroom import importers, reports
-from appliance.classroom.engine import LessonRunning, NotFound
+from appliance.classroom.errors import LessonRunning, NotFound
 from appliance.classroom.models import SessionRecord, User
-from appliance.http import keys
 from appliance.http.api_classes import own_class
 from appliance.http.api_quizzes import own_quiz
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
-from appliance.http.validation import (bad_request, bool_field, int_field, json_object, may_use, owner_filter,
-                                       path_id)
-from appliance.store import accounts, quizzes, rosters, sessions as store
-from appliance.store.results import session_results as session_results_of
+from appliance.http.validation import bad_request, bool_field, int_field, json_object, may_use, owner_filter, path_id
+from appliance.reports.results import session_results as session_results_of
+from appliance.store import accounts, images, quizzes, rosters
+from appliance.store import sessions as store
 from appliance.vision.scan import decode_gray
 from appliance.vision.types import Registration
 

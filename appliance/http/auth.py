@@ -6,9 +6,9 @@ import time
 
 from aiohttp import web
 
-from appliance import passwords
+from appliance import keys
+from appliance.accounts import passwords
 from appliance.classroom.models import User
-from appliance.http import keys
 from appliance.http.security import json_error
 from appliance.store import accounts
 

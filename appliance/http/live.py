@@ -15,7 +15,7 @@ import logging
 
 from aiohttp import WSMsgType, web
 
-from appliance.http import keys
+from appliance import keys
 from appliance.http.auth import COOKIE, client_address, current_user
 from appliance.http.live_clients import LOGIN_ENDED, LiveClient, LiveClients
 from appliance.http.security import json_error

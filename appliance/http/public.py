@@ -4,15 +4,15 @@ Nothing here names a student or reveals one student's answer.
 """
 from __future__ import annotations
 
-import ipaddress
 import io
+import ipaddress
 import math
 import time
 
 import pyqrcode
 from aiohttp import web
 
-from appliance.http import keys
+from appliance import keys
 from appliance.http.auth import client_address
 from appliance.http.request_rate import RequestRate
 from appliance.http.security import json_error

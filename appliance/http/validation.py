@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from appliance import keys
 from appliance.classroom.models import User
-from appliance.http import keys
 
 
 def bad_request(message: str) -> web.HTTPBadRequest:

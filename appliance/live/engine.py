@@ -13,10 +13,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
-from appliance.bus import Bus
-from appliance.classroom import scoring, session as rules
+from appliance.classroom import scoring
+from appliance.classroom import session as rules
+from appliance.classroom.errors import LessonRunning, NotFound
 from appliance.classroom.models import ClassRoster, Question, Quiz, SessionRecord, User
-from appliance.store import accounts, quizzes, rosters, sessions as store
+from appliance.live.bus import Bus
+from appliance.store import accounts, quizzes, rosters
+from appliance.store import sessions as store
 from appliance.store.db import Database, StoreError
 from appliance.vision.types import Registration
 
@@ -29,19 +32,6 @@ class QuestionListener(Protocol):
     def question_opened(self, key: str, option_count: int) -> None: ...
 
     def question_closed(self) -> None: ...
-
-
-class NotFound(LookupError):
-    pass
-
-
-class LessonRunning(rules.InvalidTransition):
-    """Another teacher's lesson has the camera; only an admin may end it to start another."""
-
-    def __init__(self, session_id: int, teacher: str, since: float):
-        self.session_id, self.teacher, self.since = session_id, teacher, since
-        super().__init__(f"{teacher}'s lesson is running on this appliance; it has to end before another "
-                         "starts (an admin may take it over)")
 
 
 def question_key(session_id: int, index: int) -> str:

@@ -6,13 +6,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 
-from appliance.bus import Bus
+from appliance.accounts.login_limit import LoginLimiter
 from appliance.camera.runner import CameraRunner
-from appliance.classroom.engine import SessionEngine
 from appliance.config import Settings
 from appliance.http.live_clients import LiveClients
-from appliance.http.ratelimit import LoginLimiter
-from appliance.reading import ReadingLoop
+from appliance.live.bus import Bus
+from appliance.live.engine import SessionEngine
+from appliance.live.reading import ReadingLoop
 from appliance.store.db import Database
 from appliance.vision.reader import CardReader
 

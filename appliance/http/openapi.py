@@ -76,14 +76,21 @@ PATHS = {
                                    {"type": "array", "items": _CLASS}),
                         "post": _op("Create a class, optionally with students", _CLASS, body={
                             "type": "object", "required": ["name"]})},
-    "/api/v1/quizzes": {"get": _op("Quizzes with their questions (?search=, ?tag=, ?archived=1)",
-                                   {"type": "array", "items": _QUIZ}),
+    "/api/v1/quizzes": {"get": _op("Quizzes as listed: id, title, tags, question_count (?search=, ?tag=, ?archived=1)",
+                                   {"type": "array", "items": {"type": "object", "properties": {
+                                       "id": {"type": "integer"}, "title": {"type": "string"},
+                                       "tags": {"type": "array"}, "question_count": {"type": "integer"}}}}),
                         "post": _op("Create a quiz", _QUIZ, body=_QUIZ)},
     "/api/v1/sessions": {
         "get": _op("Sessions, newest first", {"type": "array", "items": {"type": "object"}}),
         "post": _op("Start a session for a class and a quiz", _SESSION, body={
             "type": "object", "required": ["class_id", "quiz_id"],
-            "properties": {"class_id": {"type": "integer"}, "quiz_id": {"type": "integer"}}}),
+            "properties": {"class_id": {"type": "integer"}, "quiz_id": {"type": "integer"},
+                           "take_over": {"type": "boolean", "description": "admin only: end another teacher's "
+                                                                           "running lesson (recorded on it)"}}},
+            extra={"403": {"description": "take_over asked by a teacher", **_json(_ERROR)},
+                   "409": {"description": "another teacher's lesson is running; body.running names them",
+                           **_json(_ERROR)}}),
     },
     "/api/v1/sessions/{id}": {"get": _op("A session with every response (teacher only)", _SESSION, params=[_ID])},
     "/api/v1/sessions/{id}/open": _action("Open a question (0-based index); its countdown starts if it has one", {
@@ -98,7 +105,9 @@ PATHS = {
         "parameters": [_ID], "requestBody": {"content": {"image/jpeg": {}, "image/png": {}}},
         "responses": {"200": {"description": "cards read and how many answers changed", **_json({"type": "object"})},
                       "400": {"description": "not a readable photo; nothing stored", **_json(_ERROR)},
-                      "409": {"description": "no question is open", **_json(_ERROR)}}}},
+                      "409": {"description": "no question is open (checked before the photo is read)",
+                              **_json(_ERROR)},
+                      "413": {"description": "more than 16 MiB or 50 million pixels", **_json(_ERROR)}}}},
     "/api/v1/sessions/{id}/close": _action("Close the open question"),
     "/api/v1/sessions/{id}/reveal": _action("Reveal the distribution and the correct answer"),
     "/api/v1/sessions/{id}/end": _action("End the session"),
@@ -184,21 +193,28 @@ PATHS = {
                                            "404": {"description": "no such class", **_json(_ERROR)}}}},
     "/api/v1/tags": {"get": _op("Every quiz tag in use", {"type": "array"})},
     "/api/v1/images": {"post": {
-        "summary": "Upload a question image (PNG, JPEG, GIF or WebP, at most 2 MiB)",
+        "summary": "Upload a question image (PNG, JPEG, GIF or WebP, at most 2 MiB and 24 million pixels); "
+                   "stored encoded again (JPEG as JPEG, the rest as PNG)",
         "requestBody": {"content": {"image/*": {}}},
         "responses": {"201": {"description": "stored", **_json({"type": "object"})},
-                      "400": {"description": "not an image", **_json(_ERROR)}}}},
+                      "400": {"description": "not an image", **_json(_ERROR)},
+                      "413": {"description": "too large, too many pixels, or the teacher's image quota is used up",
+                              **_json(_ERROR)}}}},
     "/api/v1/export/dump.json": {"get": _op("Everything except secrets, as JSON (admin)", {"type": "object"})},
     "/api/v1/export/usb": {"get": _op("Mounted USB sticks (admin)", {"type": "object"}),
                            "post": _op("Export to a USB stick; answers once written and verified (admin)",
                                        {"type": "object"}, body={"type": "object", "required": ["mount"]})},
     "/api/v1/live": {"get": {
-        "summary": "Websocket of live JSON events: 'state' for everyone; 'response' and 'camera' for teachers",
-        "security": [], "responses": {"101": {"description": "switching to websocket"}}}},
+        "summary": "Websocket of live JSON events: 'state' for everyone; 'camera' for teachers; 'response' for "
+                   "the lesson's own teacher and admins. Closed with 4001 when the login ends",
+        "security": [], "responses": {"101": {"description": "switching to websocket"},
+                                      "503": {"description": "too many live screens (per address, or overall)",
+                                              **_json(_ERROR)}}}},
     "/api/v1/public/state": {"get": _op("What the projector shows", _PUBLIC_STATE, public=True)},
     "/api/v1/public/check": {"get": _op("Whether a card is registered for the current question (yes/no only)", {
         "type": "object", "properties": {"card": {"type": "integer"}, "registered": {"type": "boolean"}}},
-        params=[{"name": "card", "in": "query", "required": True, "schema": {"type": "integer"}}], public=True)},
+        params=[{"name": "card", "in": "query", "required": True, "schema": {"type": "integer"}}], public=True,
+        extra={"429": {"description": "too many checks from this address; see Retry-After", **_json(_ERROR)}})},
     "/api/v1/public/qr.svg": {"get": {"summary": "QR code of the student page URL", "security": [],
                                       "responses": {"200": {"description": "SVG",
                                                             "content": {"image/svg+xml": {}}}}}},

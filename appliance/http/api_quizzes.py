@@ -110,20 +110,21 @@ async def upload_image(request: web.Request) -> web.Response:
     user = await require_user(request)
     data = await request.read()
     app = request.app
-    loop = asyncio.get_running_loop()
-    try:
-        async with app[keys.DECODE_SLOT]:
-            image = await loop.run_in_executor(None, images.reencode, data)
-    except images.InvalidImage as exc:
-        return json_error(413 if isinstance(exc, images.ImageTooLarge) else 400, f"image refused: {exc}")
     db = app[keys.DB]
     quota_mb = app[keys.SETTINGS].storage.image_quota_mb
-    used = await image_owners.bytes_used(db, user.id)
-    if not await image_owners.owns(db, image.name, user.id) and used + len(image.data) > quota_mb * 1_048_576:
-        return json_error(413, f"image refused: your question images already use {used / 1_048_576:.1f} of "
-                               f"{quota_mb} MB (images no quiz uses are removed after a day)")
-    await loop.run_in_executor(None, images.store, app[keys.SETTINGS].data_dir / "images", image)
-    await image_owners.add(db, image.name, user.id, len(image.data))
+    loop = asyncio.get_running_loop()
+    # The quota is checked and the image stored inside the slot too, so two uploads at once cannot both fit.
+    async with app[keys.DECODE_SLOT]:
+        try:
+            image = await loop.run_in_executor(None, images.reencode, data)
+        except images.InvalidImage as exc:
+            return json_error(413 if isinstance(exc, images.ImageTooLarge) else 400, f"image refused: {exc}")
+        used = await image_owners.bytes_used(db, user.id)
+        if not await image_owners.owns(db, image.name, user.id) and used + len(image.data) > quota_mb * 1_048_576:
+            return json_error(413, f"image refused: your question images already use {used / 1_048_576:.1f} of "
+                                   f"{quota_mb} MB (images no quiz uses are removed after a day)")
+        await loop.run_in_executor(None, images.store, app[keys.SETTINGS].data_dir / "images", image)
+        await image_owners.add(db, image.name, user.id, len(image.data))
     return web.json_response({"image": image.name, "url": f"/images/{image.name}"}, status=201)
 
 

@@ -206,6 +206,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from appliance.bench import appliance_rss
 
         return appliance_rss.main(args.options)
+    if args.which == "uploads":
+        from appliance.bench import upload_bomb
+
+        return upload_bomb.main(args.options)
     return (bench.main_cards if args.which == "cards" else bench.main_live)(args.options)
 
 
@@ -249,8 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(func=cmd_user_add)
 
     bencher = sub.add_parser("bench", help="benchmarks: cards (recall, speed), live (latency), memory (whole "
-                                           "appliance at 12 MP)", add_help=False)
-    bencher.add_argument("which", choices=("cards", "live", "memory"))
+                                           "appliance at 12 MP), uploads (a decompression bomb's cost)", add_help=False)
+    bencher.add_argument("which", choices=("cards", "live", "memory", "uploads"))
     bencher.add_argument("options", nargs=argparse.REMAINDER, help="see argus bench cards --help")
     bencher.set_defaults(func=cmd_bench)
 

@@ -7,7 +7,6 @@ import csv
 import io
 import re
 import struct
-import zlib
 from pathlib import Path
 
 import cv2
@@ -15,25 +14,13 @@ import numpy as np
 import pytest
 
 from appliance import keys
+from appliance.bench.upload_bomb import _chunk, bomb_png
 from appliance.server import start_server
 from appliance.store import images
 from appliance.vision.image_header import BadHeader, read_header
 
 QUIZ = {"title": "Pictures", "questions": [
     {"type": "multiple", "text": "Which shape?", "options": ["Square", "Circle"], "correct": "A"}]}
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def bomb_png(width: int = 30000, height: int = 30000) -> bytes:
-    """A valid 1-bit PNG of width x height white-less pixels: ~110 KB that decodes to 900 MB or more."""
-    compressor = zlib.compressobj(6)
-    rows = (b"\0" * (1 + width // 8)) * 1000
-    idat = b"".join(compressor.compress(rows) for _ in range(height // 1000)) + compressor.flush()
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
-            + _chunk(b"IDAT", idat) + _chunk(b"IEND", b""))
 
 
 def _encoded(ext: str, shape=(30, 40, 3), seed: int = 1) -> bytes:

@@ -59,7 +59,7 @@ def main_cards(argv: list[str]) -> int:
     return 1 if args.check and cards.failed(out) else 0
 
 
-def _cards_plan(cards, args) -> "cards.Plan":
+def _cards_plan(cards, args):
     plan = cards.FULL if args.full else cards.Plan()
     plan = dataclasses.replace(plan, seed=args.seed)
     if args.size:

@@ -12,8 +12,8 @@ import time
 from aiohttp import web
 
 from appliance import keys
-from appliance.http.api_classes import own_class
 from appliance.classroom.models import User
+from appliance.http.access import own_class
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
 from appliance.vision import camera_check

@@ -12,7 +12,7 @@ import cv2
 from aiohttp import web
 
 from appliance import keys
-from appliance.http.api_classes import own_class
+from appliance.http.access import own_class
 from appliance.http.auth import require_user
 from appliance.http.validation import bad_request, card_count, path_id
 from appliance.vision import printing

@@ -7,22 +7,14 @@ from aiohttp import web
 
 from appliance import keys
 from appliance.classroom import importers
-from appliance.classroom.errors import NotFound
-from appliance.classroom.models import User
+from appliance.classroom.models import IMAGE_URL_PREFIX, image_url
+from appliance.http.access import own_quiz, owner_filter
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
-from appliance.http.validation import bad_request, bool_field, json_object, may_use, owner_filter, path_id
+from appliance.http.validation import bad_request, bool_field, json_object, path_id
 from appliance.store import image_owners, images, quizzes
 
 MAX_IMPORT_BYTES = 512 * 1024
-
-
-async def own_quiz(request: web.Request, user: User, quiz_id: int):
-    db = request.app[keys.DB]
-    quiz = await quizzes.get_quiz(db, quiz_id)
-    if quiz is None or not may_use(user, await quizzes.quiz_owner(db, quiz_id)):
-        raise NotFound(f"quiz {quiz_id} does not exist")
-    return quiz
 
 
 async def list_quizzes(request: web.Request) -> web.Response:
@@ -125,7 +117,7 @@ async def upload_image(request: web.Request) -> web.Response:
                                    f"{quota_mb} MB (images no quiz uses are removed after a day)")
         await loop.run_in_executor(None, images.store, app[keys.SETTINGS].data_dir / "images", image)
         await image_owners.add(db, image.name, user.id, len(image.data))
-    return web.json_response({"image": image.name, "url": f"/images/{image.name}"}, status=201)
+    return web.json_response({"image": image.name, "url": image_url(image.name)}, status=201)
 
 
 async def serve_image(request: web.Request) -> web.StreamResponse:
@@ -150,4 +142,4 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/api/v1/quizzes/{id}/export.{format:json|csv}", export_quiz)
     r.add_get("/api/v1/tags", list_tags)
     r.add_post("/api/v1/images", upload_image)
-    r.add_get("/images/{name}", serve_image)
+    r.add_get(IMAGE_URL_PREFIX + "{name}", serve_image)

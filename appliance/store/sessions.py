@@ -59,8 +59,10 @@ async def append_question(db: Database, session_id: int, question: Question, ori
     return position
 
 
-async def get_session(db: Database, session_id: int) -> SessionRecord | None:
-    row = await db.fetchone(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
+async def get_session(db: Database, session_id: int, teacher_id: int | None = None) -> SessionRecord | None:
+    """The session; None if there is none, or it is not teacher_id's (when given)."""
+    row = await db.fetchone(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ? AND (? IS NULL OR teacher_id = ?)",
+                            (session_id, teacher_id, teacher_id))
     return _session(row) if row else None
 
 

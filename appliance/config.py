@@ -31,7 +31,8 @@ class ServerSettings:
     max_websocket_clients: int = _bounded(200, 1, 10_000)
     # Of those, this many are kept for logged-in teachers: anonymous screens can never take the last ones.
     reserved_login_sockets: int = _bounded(20, 0, 1000)
-    # Anonymous live screens (projector, phones) from one network address at once.
+    # Anonymous live screens (projector, phones) from one network address at once; raise it behind a NAT
+    # router, where every phone shares one address.
     max_anonymous_per_address: int = _bounded(8, 1, 10_000)
     # A logged-in live screen's login is checked again this often (logout, password change, expiry close it).
     login_recheck_seconds: float = _bounded(30.0, 0.1, 3600.0)

@@ -80,11 +80,16 @@ async def bus_ctx(app: web.Application):
 
 
 async def executor_ctx(app: web.Application):
-    # One thread waits for frames, the others read them; OpenCV releases the GIL while it works.
-    executor = ThreadPoolExecutor(app[keys.SETTINGS].reader.threads + 1, thread_name_prefix="argus-read")
-    app[keys.EXECUTOR] = executor
+    # Reading: one thread waits for the next frame while another reads one (one read at a time: the reader's
+    # own bands are its parallelism). Work: request-side CPU work (password hashes, PDFs, JPEGs, photos), two
+    # at a time at most, so a burst of requests queues instead of starving the reader.
+    reading = ThreadPoolExecutor(2, thread_name_prefix="argus-read")
+    work = ThreadPoolExecutor(2, thread_name_prefix="argus-work")
+    app[keys.EXECUTOR] = reading
+    app[keys.WORK] = work
     yield
-    executor.shutdown(wait=True, cancel_futures=True)
+    for executor in (reading, work):
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 async def engine_ctx(app: web.Application):
@@ -110,7 +115,7 @@ async def camera_ctx(app: web.Application):
     settings = app[keys.SETTINGS]
     slot = LatestFrame()
     if settings.camera.source == "sim":
-        sim = SimClassroom(settings.sim, settings.cards)
+        sim = SimClassroom(settings.sim, settings.camera, settings.cards)
         app[SIM] = sim
         app[keys.ENGINE].add_listener(sim)
         factory = lambda: sim  # noqa: E731 - the same classroom survives a reopen

@@ -23,7 +23,8 @@ ENGINE = web.AppKey("engine", SessionEngine)
 CAMERA = web.AppKey("camera", CameraRunner)
 READING = web.AppKey("reading", ReadingLoop)
 READER = web.AppKey("reader", CardReader)
-EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)
+EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)  # the reading loop's threads
+WORK = web.AppKey("work", ThreadPoolExecutor)  # request-side CPU work: hashes, PDFs, JPEGs, photo decoding
 LOGIN_LIMITER = web.AppKey("login_limiter", LoginLimiter)
 # Every open live socket and whose login it rides on.
 LIVE_CLIENTS = web.AppKey("live_clients", LiveClients)

@@ -22,33 +22,29 @@ def owner_filter(user: User) -> int | None:
     return None if user.role == "admin" else user.id
 
 
+async def _owned(request: web.Request, user: User, kind: str, getter, row_id: int):
+    row = await getter(request.app[keys.DB], row_id, owner_filter(user))
+    if row is None:
+        raise NotFound(f"{kind} {row_id} does not exist")
+    return row
+
+
 async def own_class(request: web.Request, user: User, class_id: int) -> ClassRoster:
-    roster = await rosters.get_class(request.app[keys.DB], class_id, owner_filter(user))
-    if roster is None:
-        raise NotFound(f"class {class_id} does not exist")
-    return roster
+    return await _owned(request, user, "class", rosters.get_class, class_id)
 
 
 async def own_student_class(request: web.Request, user: User, student_id: int) -> ClassRoster:
     """The class of a current student the user may touch."""
-    class_id = await rosters.student_class(request.app[keys.DB], student_id, owner_filter(user))
-    if class_id is None:
-        raise NotFound(f"student {student_id} does not exist")
+    class_id = await _owned(request, user, "student", rosters.student_class, student_id)
     return await own_class(request, user, class_id)
 
 
 async def own_quiz(request: web.Request, user: User, quiz_id: int) -> Quiz:
-    quiz = await quizzes.get_quiz(request.app[keys.DB], quiz_id, owner_filter(user))
-    if quiz is None:
-        raise NotFound(f"quiz {quiz_id} does not exist")
-    return quiz
+    return await _owned(request, user, "quiz", quizzes.get_quiz, quiz_id)
 
 
 async def own_session(request: web.Request, user: User, session_id: int) -> SessionRecord:
-    record = await store.get_session(request.app[keys.DB], session_id, owner_filter(user))
-    if record is None:
-        raise NotFound(f"session {session_id} does not exist")
-    return record
+    return await _owned(request, user, "session", store.get_session, session_id)
 
 
 async def session_in_path(request: web.Request) -> tuple[User, SessionRecord]:

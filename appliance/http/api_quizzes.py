@@ -1,8 +1,6 @@
 """The quiz library: create and edit quizzes, search and tag them, clone, import/export, question images."""
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
 
 from appliance import keys
@@ -12,6 +10,7 @@ from appliance.http.access import own_quiz, owner_filter
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
 from appliance.http.validation import bad_request, bool_field, json_object, path_id
+from appliance.http.work import off_loop
 from appliance.store import image_owners, images, quizzes
 
 MAX_IMPORT_BYTES = 512 * 1024
@@ -104,18 +103,17 @@ async def upload_image(request: web.Request) -> web.Response:
     app = request.app
     db = app[keys.DB]
     quota_mb = app[keys.SETTINGS].storage.image_quota_mb
-    loop = asyncio.get_running_loop()
     # The quota is checked and the image stored inside the slot too, so two uploads at once cannot both fit.
     async with app[keys.DECODE_SLOT]:
         try:
-            image = await loop.run_in_executor(None, images.reencode, data)
+            image = await off_loop(request, images.reencode, data)
         except images.InvalidImage as exc:
             return json_error(413 if isinstance(exc, images.ImageTooLarge) else 400, f"image refused: {exc}")
         used = await image_owners.bytes_used(db, user.id)
         if not await image_owners.owns(db, image.name, user.id) and used + len(image.data) > quota_mb * 1_048_576:
             return json_error(413, f"image refused: your question images already use {used / 1_048_576:.1f} of "
                                    f"{quota_mb} MB (images no quiz uses are removed after a day)")
-        await loop.run_in_executor(None, images.store, app[keys.SETTINGS].data_dir / "images", image)
+        await off_loop(request, images.store, app[keys.SETTINGS].data_dir / "images", image)
         await image_owners.add(db, image.name, user.id, len(image.data))
     return web.json_response({"image": image.name, "url": image_url(image.name)}, status=201)
 

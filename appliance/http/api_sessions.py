@@ -16,6 +16,7 @@ from appliance.http.access import own_class, own_quiz, owner_filter, session_in_
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
 from appliance.http.validation import bad_request, bool_field, int_field, json_object
+from appliance.http.work import off_loop
 from appliance.reports.results import session_results as session_results_of
 from appliance.store import accounts, images, quizzes, rosters
 from appliance.store import sessions as store
@@ -140,7 +141,7 @@ async def photo(request: web.Request) -> web.Response:
                           f"the upload is not a photo that can be read: {exc}")
     loop = asyncio.get_running_loop()
     async with request.app[keys.DECODE_SLOT]:  # held while the decoded photo is in memory
-        gray = await loop.run_in_executor(None, decode_gray, data)
+        gray = await off_loop(request, decode_gray, data)
         if gray is None:
             return json_error(400, "the upload is not a photo that can be read (send a JPEG or PNG)")
         sightings = await loop.run_in_executor(request.app[keys.EXECUTOR], request.app[keys.READER].read, gray)

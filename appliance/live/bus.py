@@ -15,7 +15,7 @@ Audience = Literal["public", "teacher"]
 
 
 class Subscription:
-    def __init__(self, bus: "Bus", audience: Audience, maxsize: int, user_id: int | None, admin: bool):
+    def __init__(self, bus: Bus, audience: Audience, maxsize: int, user_id: int | None, admin: bool):
         self.audience = audience
         self.user_id = user_id
         self.admin = admin
@@ -35,7 +35,7 @@ class Subscription:
     def close(self) -> None:
         self._bus._subscribers.discard(self)
 
-    def __enter__(self) -> "Subscription":
+    def __enter__(self) -> Subscription:
         return self
 
     def __exit__(self, *exc) -> None:

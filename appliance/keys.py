@@ -9,8 +9,8 @@ from aiohttp import web
 from appliance.accounts.login_limit import LoginLimiter
 from appliance.camera.runner import CameraRunner
 from appliance.config import Settings
-from appliance.http.live_clients import LiveClients
 from appliance.live.bus import Bus
+from appliance.live.clients import LiveClients
 from appliance.live.engine import SessionEngine
 from appliance.live.reading import ReadingLoop
 from appliance.store.db import Database

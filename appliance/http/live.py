@@ -17,8 +17,8 @@ from aiohttp import WSMsgType, web
 
 from appliance import keys
 from appliance.http.auth import COOKIE, client_address, current_user
-from appliance.http.live_clients import LOGIN_ENDED, LiveClient, LiveClients
 from appliance.http.security import json_error
+from appliance.live.clients import LOGIN_ENDED, LiveClient, LiveClients
 from appliance.store import accounts
 
 log = logging.getLogger(__name__)

@@ -23,24 +23,8 @@ from appliance.camera.sim import SimClassroom
 from appliance.camera.slot import LatestFrame
 from appliance.config import Settings
 from appliance.host import discovery, health
-from appliance.http import (
-    api_accounts,
-    api_camera,
-    api_classes,
-    api_health,
-    api_printing,
-    api_quizzes,
-    api_reports,
-    api_sessions,
-    auth,
-    live,
-    openapi,
-    pages,
-    pages_admin,
-    pages_library,
-    public,
-)
-from appliance.http.security import error_middleware, headers_middleware, same_origin_middleware
+from appliance.http import api_health, api_quizzes, live, openapi, pages, pages_admin, pages_library, public
+from appliance.http.security import headers_middleware, same_origin_middleware
 from appliance.live.bus import Bus
 from appliance.live.engine import SessionEngine
 from appliance.live.reading import ReadingLoop
@@ -202,7 +186,7 @@ def create_app(settings: Settings, port: int) -> web.Application:
     """The whole appliance as an aiohttp application; `port` is the one the listening socket is bound to."""
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
-        middlewares=[error_middleware, same_origin_middleware, headers_middleware],
+        middlewares=[same_origin_middleware, headers_middleware],
     )
     app[keys.SETTINGS] = settings
     app[keys.PORT] = port
@@ -212,9 +196,12 @@ def create_app(settings: Settings, port: int) -> web.Application:
     app.cleanup_ctx.extend([
         database_ctx, bus_ctx, executor_ctx, engine_ctx, camera_ctx, reading_ctx, maintenance_ctx, mdns_ctx,
     ])
-    for routes in (auth, api_accounts, api_camera, api_classes, api_health, api_quizzes, api_sessions, api_reports,
-                   api_printing, public, live, openapi):
-        routes.add_routes(app)
+    app[keys.PRINT_SLOT] = asyncio.Semaphore(1)
+    live.setup(app)
+    public.setup(app)
+    app.add_subapp(openapi.PREFIX, openapi.api_app(settings))
+    app.router.add_get("/healthz", api_health.healthz)
+    app.router.add_get("/images/{name}", api_quizzes.serve_image)
     pages.setup_pages(app)
     pages_library.setup(app)
     pages_admin.setup(app)

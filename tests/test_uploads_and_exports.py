@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import struct
 from pathlib import Path
@@ -177,8 +178,11 @@ def test_every_csv_the_appliance_writes_goes_through_one_function():
 
 async def test_one_question_cap_for_every_import_and_lists_without_questions(teacher):
     question = {"type": "multiple", "text": "Q?", "options": ["a", "b"], "correct": "A"}
-    too_many = await teacher.post("/api/v1/quizzes", json={"title": "Big", "questions": [question] * 201})
-    assert too_many.status == 400 and "at most 200 questions" in (await too_many.json())["error"]
+    big = {"title": "Big", "questions": [question] * 201}
+    too_many = await teacher.post("/api/v1/quizzes", json=big)
+    assert too_many.status == 400 and "1 to 200 items" in (await too_many.json())["error"]
+    from_json = await teacher.post("/api/v1/quizzes/import?format=json", data=json.dumps(big).encode())
+    assert from_json.status == 400 and "at most 200 questions a quiz, found 201" in (await from_json.json())["error"]
     header = "type,text,option_a,option_b,option_c,option_d,correct,time_limit\n"
     path, body = _csv_import(header + "multiple,Q?,a,b,,,A,\n" * 5000)
     from_csv = await teacher.post(path, data=body)

@@ -17,6 +17,7 @@ from aiohttp import WSMsgType, web
 
 from appliance import keys
 from appliance.http.auth import COOKIE, client_address, current_user
+from appliance.http.schema import Reply, Route
 from appliance.http.security import json_error
 from appliance.live.clients import LOGIN_ENDED, LiveClient, LiveClients
 from appliance.store import accounts
@@ -39,7 +40,7 @@ async def _receiver(ws: web.WebSocketResponse) -> None:
             return
 
 
-async def _watch_login(app: web.Application, client: LiveClient) -> None:
+async def _watch_login(app, client: LiveClient) -> None:
     """Returns (ending the socket) once the login behind it has ended or is no longer valid as it was."""
     every = app[keys.SETTINGS].server.login_recheck_seconds
     while True:
@@ -50,7 +51,7 @@ async def _watch_login(app: web.Application, client: LiveClient) -> None:
 
 
 async def live(request: web.Request) -> web.StreamResponse:
-    app = request.app
+    app = request.config_dict
     settings = app[keys.SETTINGS]
     bus = app[keys.BUS]
     clients = app[keys.LIVE_CLIENTS]
@@ -94,7 +95,17 @@ async def _close_all(app: web.Application) -> None:
     await app[keys.LIVE_CLIENTS].close_all()
 
 
-def add_routes(app: web.Application) -> None:
+def setup(app: web.Application) -> None:
+    """The open sockets live on the root app, so shutdown and logins (which end) can reach them."""
     app[keys.LIVE_CLIENTS] = LiveClients(app[keys.SETTINGS].server)
     app.on_shutdown.append(_close_all)
-    app.router.add_get("/api/v1/live", live)
+
+
+ROUTES = [
+    Route("GET", "/live", live, "Websocket of live JSON events: 'state' for everyone; 'camera' for teachers; "
+          "'response' for the lesson's own teacher and admins. Closed with 4001 when the login ends",
+          auth="public", raw=True,
+          responses={101: Reply("switching to websocket", content_type=None),
+                     400: "not a websocket handshake", 403: "cross-origin",
+                     503: "too many live screens (from this address, or overall)"}),
+]

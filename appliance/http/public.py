@@ -13,8 +13,10 @@ import pyqrcode
 from aiohttp import web
 
 from appliance import keys
+from appliance.http import shapes
 from appliance.http.auth import client_address
 from appliance.http.request_rate import RequestRate
+from appliance.http.schema import CARD_COUNT, Args, Reply, Route, integer, obj
 from appliance.http.security import json_error
 
 # Without a limit one phone could ask for every card in turn and list who has answered.
@@ -22,7 +24,7 @@ CHECK_RATE = web.AppKey("public_check_rate", RequestRate)
 
 
 def student_url(request: web.Request) -> str:
-    settings = request.app[keys.SETTINGS]
+    settings = request.config_dict[keys.SETTINGS]
     if settings.server.public_url:
         return settings.server.public_url.rstrip("/") + "/student"
     host = request.host
@@ -32,29 +34,25 @@ def student_url(request: web.Request) -> str:
         loopback = host.split(":")[0] == "localhost"
     if loopback and not settings.demo:
         # A projector browser on the appliance itself: phones reach it by its mDNS name instead.
-        port = request.app[keys.PORT]
+        port = request.config_dict[keys.PORT]
         host = f"{settings.mdns.hostname}.local" + ("" if port == 80 else f":{port}")
     return f"{request.scheme}://{host}/student"
 
 
-async def state(request: web.Request) -> web.Response:
-    return web.json_response(request.app[keys.ENGINE].public_state())
+async def state(request: web.Request, args: Args) -> web.Response:
+    return web.json_response(request.config_dict[keys.ENGINE].public_state())
 
 
-async def check(request: web.Request) -> web.Response:
-    wait = request.app[CHECK_RATE].admit(client_address(request), time.monotonic())
+async def check(request: web.Request, args: Args) -> web.Response:
+    wait = request.config_dict[CHECK_RATE].admit(client_address(request), time.monotonic())
     if wait:
         seconds = str(math.ceil(wait))
         return json_error(429, f"too many checks from this device; try again in {seconds} s", **{"Retry-After": seconds})
-    count = request.app[keys.SETTINGS].cards.count
-    raw = request.query.get("card", "")
-    if not raw.isdigit() or not 1 <= int(raw) <= count:
-        raise web.HTTPBadRequest(text=f"card must be a number from 1 to {count}", content_type="text/plain")
-    card = int(raw)
-    return web.json_response({"card": card, "registered": request.app[keys.ENGINE].card_registered(card)})
+    card = args.query["card"]
+    return web.json_response({"card": card, "registered": request.config_dict[keys.ENGINE].card_registered(card)})
 
 
-async def qr_svg(request: web.Request) -> web.Response:
+async def qr_svg(request: web.Request, args: Args) -> web.Response:
     buffer = io.BytesIO()
     pyqrcode.create(student_url(request), error="M").svg(buffer, scale=8, xmldecl=True, svgns=True,
                                                           title="Student page", quiet_zone=2)
@@ -62,13 +60,25 @@ async def qr_svg(request: web.Request) -> web.Response:
                         headers={"X-Student-URL": student_url(request)})
 
 
-async def student_link(request: web.Request) -> web.Response:
+async def student_link(request: web.Request, args: Args) -> web.Response:
     return web.json_response({"url": student_url(request)})
 
 
-def add_routes(app: web.Application) -> None:
+def setup(app: web.Application) -> None:
+    """The per-address limit of card checks lives on the root app, for the whole process."""
     app[CHECK_RATE] = RequestRate(app[keys.SETTINGS].server.public_checks_per_minute, 60.0)
-    app.router.add_get("/api/v1/public/state", state)
-    app.router.add_get("/api/v1/public/check", check)
-    app.router.add_get("/api/v1/public/qr.svg", qr_svg)
-    app.router.add_get("/api/v1/public/student-url", student_link)
+
+
+ROUTES = [
+    Route("GET", "/public/state", state, "What the projector shows", auth="public",
+          responses={200: shapes.PUBLIC_STATE}),
+    Route("GET", "/public/check", check, "Whether a card is registered for the current question (yes/no only)",
+          auth="public", query=obj({"card": integer(1, CARD_COUNT)}, required=["card"]),
+          responses={200: obj({"card": {"type": "integer"}, "registered": {"type": "boolean"}},
+                              required=["card", "registered"]),
+                     429: "too many checks from this address (server.public_checks_per_minute); see Retry-After"}),
+    Route("GET", "/public/qr.svg", qr_svg, "QR code of the student page URL", auth="public",
+          responses={200: Reply("SVG", content_type="image/svg+xml")}),
+    Route("GET", "/public/student-url", student_link, "The student page URL shown under the QR code",
+          auth="public", responses={200: obj({"url": {"type": "string"}}, required=["url"])}),
+]

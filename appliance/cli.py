@@ -222,6 +222,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from appliance.bench import appliance_rss
 
         return appliance_rss.main(args.options)
+    if args.which == "uploads":
+        from appliance.bench import upload_bomb
+
+        return upload_bomb.main(args.options)
     main = {"cards": bench.main_cards, "live": bench.main_live, "e2e": bench.main_e2e}[args.which]
     return main(args.options)
 
@@ -268,8 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(func=cmd_user_add)
 
     bencher = sub.add_parser("bench", help="benchmarks: cards (recall, speed), live (latency), memory (whole "
-                                           "appliance at 12 MP), e2e (the whole appliance in wall-clock time)", add_help=False)
-    bencher.add_argument("which", choices=("cards", "live", "memory", "e2e"))
+                                           "appliance at 12 MP), e2e (the whole appliance in wall-clock time), "
+                                           "uploads (a decompression bomb's cost)", add_help=False)
+    bencher.add_argument("which", choices=("cards", "live", "memory", "e2e", "uploads"))
     bencher.add_argument("options", nargs=argparse.REMAINDER, help="see argus bench cards --help")
     bencher.set_defaults(func=cmd_bench)
 

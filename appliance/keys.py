@@ -13,6 +13,7 @@ from appliance.config import Settings
 from appliance.host.names import HostAllowList
 from appliance.host.tls import TlsState
 from appliance.live.bus import Bus
+from appliance.live.clients import LiveClients
 from appliance.live.engine import SessionEngine
 from appliance.live.reading import ReadingLoop
 from appliance.store.db import Database
@@ -29,6 +30,8 @@ SIM = web.AppKey("sim", SimClassroom)  # only in apps whose camera is the simula
 EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)  # the reading loop's threads
 WORK = web.AppKey("work", ThreadPoolExecutor)  # request-side CPU work: hashes, PDFs, JPEGs, photo decoding
 LOGIN_LIMITER = web.AppKey("login_limiter", LoginLimiter)
+# Every open live socket and whose login it rides on.
+LIVE_CLIENTS = web.AppKey("live_clients", LiveClients)
 # The port actually bound (differs from settings when port 0 asked for a free one).
 PORT = web.AppKey("port", int)
 STARTED_AT = web.AppKey("started_at", float)
@@ -40,3 +43,5 @@ ALLOWED_HOSTS = web.AppKey("allowed_hosts", HostAllowList)
 # HTTP only (demo mode, server.https off).
 HTTPS_PORT = web.AppKey("https_port", int)
 TLS = web.AppKey("tls", TlsState)
+# Images are decoded one at a time (uploads, class photos): a burst of them cannot exhaust a Pi's memory.
+DECODE_SLOT = web.AppKey("decode_slot", asyncio.Semaphore)

@@ -27,7 +27,8 @@ async def _wait_for(predicate, timeout: float, what: str):
 async def _start_demo_session(teacher) -> tuple[dict, dict, dict]:
     classes = await (await teacher.get("/api/v1/classes")).json()
     quizzes = await (await teacher.get("/api/v1/quizzes")).json()
-    demo_class, demo_quiz = classes[0], quizzes[0]
+    demo_class = classes[0]
+    demo_quiz = await (await teacher.get(f"/api/v1/quizzes/{quizzes[0]['id']}")).json()
     response = await teacher.post("/api/v1/sessions", json={"class_id": demo_class["id"], "quiz_id": demo_quiz["id"]})
     assert response.status == 200, await response.text()
     return demo_class, demo_quiz, await response.json()
@@ -54,8 +55,10 @@ async def test_demo_data_shapes(teacher):
     assert classes[0]["name"] == "Demo class"
     assert [s["card"] for s in classes[0]["students"]] == list(range(1, 31))
     assert set(classes[0]["students"][0]) == {"id", "name", "card"}
-    quiz = (await (await teacher.get("/api/v1/quizzes")).json())[0]
-    assert {"id", "title", "questions"} <= set(quiz)
+    listed = (await (await teacher.get("/api/v1/quizzes")).json())[0]
+    assert set(listed) == {"id", "title", "tags", "question_count"}  # a list never loads questions
+    quiz = await (await teacher.get(f"/api/v1/quizzes/{listed['id']}")).json()
+    assert {"id", "title", "questions"} <= set(quiz) and len(quiz["questions"]) == listed["question_count"]
     assert {"id", "text", "options", "correct"} <= set(quiz["questions"][0])
     assert 2 <= len(quiz["questions"][0]["options"]) <= 4
 

@@ -19,11 +19,14 @@ import re
 from dataclasses import dataclass
 
 from appliance.classroom.models import IMAGE_URL_PREFIX, LETTERS, Question
+from appliance.classroom.spreadsheet import csv_text, imported_cell
 
 MAX_NAME = 100
 MAX_TEXT = 500
 MAX_OPTION = 200
 MAX_ROWS = 1000
+# Questions in one quiz, whichever way it arrives (editor, JSON file, CSV file).
+MAX_QUESTIONS = 200
 MAX_TIME_LIMIT = 3600
 MAX_QUESTIONS = 200  # a quiz, however it arrives
 KINDS = ("multiple", "truefalse", "poll")
@@ -197,7 +200,7 @@ def quiz_from_data(data) -> QuizDraft:
         problems.append("questions: must be a non-empty list")
         raw_questions = []
     elif len(raw_questions) > MAX_QUESTIONS:
-        problems.append(f"questions: at most {MAX_QUESTIONS} questions a quiz")
+        problems.append(f"questions: at most {MAX_QUESTIONS} questions a quiz, found {len(raw_questions)}")
         raw_questions = []
     for i, q in enumerate(raw_questions):
         where = f"questions[{i}]"
@@ -234,10 +237,13 @@ def parse_quiz_csv(text: str, title: str) -> QuizDraft:
     for number, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
+        if len(questions) >= MAX_QUESTIONS:
+            problems.append(f"line {number}: more than {MAX_QUESTIONS} questions (at most {MAX_QUESTIONS} a quiz)")
+            break
         if len(row) > len(QUIZ_CSV_HEADER):
             problems.append(f"line {number}: {len(row)} columns, expected at most {len(QUIZ_CSV_HEADER)}")
             continue
-        cells = dict(zip(QUIZ_CSV_HEADER, [c.strip() for c in row] + [""] * len(QUIZ_CSV_HEADER)))
+        cells = dict(zip(QUIZ_CSV_HEADER, [imported_cell(c.strip()) for c in row] + [""] * len(QUIZ_CSV_HEADER)))
         limit_text = cells["time_limit"]
         time_limit = int(limit_text) if is_number(limit_text) else (None if not limit_text else limit_text)
         options = [cells[k] for k in ("option_a", "option_b", "option_c", "option_d") if cells[k]]
@@ -263,10 +269,8 @@ def quiz_to_json(title: str, tags: tuple[str, ...], questions: tuple[Question, .
 
 
 def quiz_to_csv(questions: tuple[Question, ...]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(QUIZ_CSV_HEADER)
+    rows = [QUIZ_CSV_HEADER]
     for q in questions:
         options = list(q.options) + [""] * (4 - len(q.options))
-        writer.writerow([q.kind, q.text, *options, q.correct or "", q.time_limit or ""])
-    return out.getvalue()
+        rows.append([q.kind, q.text, *options, q.correct or "", q.time_limit or ""])
+    return csv_text(rows, excel_bom=False)

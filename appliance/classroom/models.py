@@ -107,3 +107,5 @@ class SessionRecord:
     anonymous: bool = False
     deadline: float | None = None  # wall-clock time the open question closes by itself
     remaining: float | None = None  # seconds left on the countdown while paused
+    ended_by: int | None = None  # the user who ended it (the teacher, or an admin who took over)
+    end_reason: str | None = None  # "ended" by its teacher or an admin, or "taken over" for another lesson

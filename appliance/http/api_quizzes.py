@@ -12,7 +12,7 @@ from appliance.http.access import own_quiz, owner_filter
 from appliance.http.schema import ID, Args, Reply, Route, Upload, array, boolean, obj, one_of, string, text
 from appliance.http.security import json_error
 from appliance.http.work import off_loop
-from appliance.store import images, quizzes
+from appliance.store import image_owners, images, quizzes
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024  # Kahoot sheets carry styles; text banks stay far below
 
@@ -21,7 +21,7 @@ async def list_quizzes(request: web.Request, args: Args) -> web.Response:
     q = args.query
     found = await quizzes.list_quizzes(request.config_dict[keys.DB], owner_filter(args.user), search=q["search"],
                                        tag=q["tag"], archived=q.get("archived") == 1)
-    return web.json_response([quiz.to_json() for quiz in found])
+    return web.json_response(found)
 
 
 async def list_tags(request: web.Request, args: Args) -> web.Response:
@@ -120,13 +120,23 @@ async def export_quiz(request: web.Request, args: Args) -> web.Response:
 
 
 async def upload_image(request: web.Request, args: Args) -> web.Response:
-    data = args.body
-    settings = request.config_dict[keys.SETTINGS]
-    try:
-        name = await off_loop(request, images.save_image, settings.data_dir / "images", data)
-    except images.InvalidImage as exc:
-        return json_error(413 if "larger than" in str(exc) else 400, f"image refused: {exc}")
-    return web.json_response({"image": name, "url": image_url(name)}, status=201)
+    user, data = args.user, args.body
+    app = request.config_dict
+    db = app[keys.DB]
+    quota_mb = app[keys.SETTINGS].storage.image_quota_mb
+    # The quota is checked and the image stored inside the slot too, so two uploads at once cannot both fit.
+    async with app[keys.DECODE_SLOT]:
+        try:
+            image = await off_loop(request, images.reencode, data)
+        except images.InvalidImage as exc:
+            return json_error(413 if isinstance(exc, images.ImageTooLarge) else 400, f"image refused: {exc}")
+        used = await image_owners.bytes_used(db, user.id)
+        if not await image_owners.owns(db, image.name, user.id) and used + len(image.data) > quota_mb * 1_048_576:
+            return json_error(413, f"image refused: your question images already use {used / 1_048_576:.1f} of "
+                                   f"{quota_mb} MB (images no quiz uses are removed after a day)")
+        await off_loop(request, images.store, app[keys.SETTINGS].data_dir / "images", image)
+        await image_owners.add(db, image.name, user.id, len(image.data))
+    return web.json_response({"image": image.name, "url": image_url(image.name)}, status=201)
 
 
 async def serve_image(request: web.Request) -> web.StreamResponse:
@@ -144,9 +154,12 @@ _QUIZ_BODY = obj({"format": one_of("argus-quiz"), "version": one_of(1), "title":
                   "questions": array(shapes.question_body(stored=True), importers.MAX_QUESTIONS, 1)},
                  required=["title", "questions"])
 ROUTES = [
-    Route("GET", "/quizzes", list_quizzes, "Quizzes with their questions",
+    Route("GET", "/quizzes", list_quizzes, "Quizzes as the library lists them: no questions, only how many",
           query=obj({"search": string(100, default=""), "tag": string(40, default=""), "archived": one_of(0, 1)}),
-          responses={200: array(shapes.QUIZ, 100_000)}),
+          responses={200: array(obj({"id": {"type": "integer"}, "title": {"type": "string"},
+                                     "tags": {"type": "array", "items": {"type": "string"}},
+                                     "question_count": {"type": "integer"}},
+                                    required=["id", "title", "tags", "question_count"]), 100_000)}),
     Route("POST", "/quizzes", create_quiz, "Create a quiz", body=_QUIZ_BODY, responses={201: shapes.QUIZ}),
     Route("POST", "/quizzes/import", import_quiz,
           "Import a quiz file (Argus JSON or CSV, Moodle GIFT or Aiken, a Kahoot .xlsx); errors name their line, "
@@ -167,7 +180,9 @@ ROUTES = [
           path_params={"id": ID, "format": one_of("json", "csv", "gift", "aiken", "xlsx")},
           responses={200: Reply("the quiz file", content_type=None)}),
     Route("GET", "/tags", list_tags, "Every quiz tag in use", responses={200: array({"type": "string"}, 100_000)}),
-    Route("POST", "/images", upload_image, "Upload a question image (PNG, JPEG, GIF or WebP)",
+    Route("POST", "/images", upload_image, "Upload a question image (PNG, JPEG, GIF or WebP, at most 24 million "
+          "pixels); stored encoded again (JPEG as JPEG, the rest as PNG)",
           body=Upload(("image/*",), images.MAX_BYTES), responses={201: obj(
-              {"image": {"type": "string"}, "url": {"type": "string"}}, required=["image", "url"])}),
+              {"image": {"type": "string"}, "url": {"type": "string"}}, required=["image", "url"]),
+              413: "too large, too many pixels, or the teacher's image quota (storage.image_quota_mb) is used"}),
 ]

@@ -15,12 +15,12 @@ from typing import Protocol
 from appliance.classroom import lesson as lessons
 from appliance.classroom import numbering
 from appliance.classroom import session as rules
-from appliance.classroom.errors import NotFound
+from appliance.classroom.errors import LessonRunning, NotFound
 from appliance.classroom.lesson import Display, Lesson
-from appliance.classroom.models import ClassRoster, Question, Quiz, SessionRecord
+from appliance.classroom.models import ClassRoster, Question, Quiz, SessionRecord, User
 from appliance.live.bus import Bus
 from appliance.live.clock import Clock, SystemClock
-from appliance.store import quizzes, rosters
+from appliance.store import accounts, quizzes, rosters
 from appliance.store import sessions as store
 from appliance.store.db import Database, StoreError
 from appliance.vision.types import Registration
@@ -81,16 +81,28 @@ class SessionEngine:
             running.answers.setdefault(r.question, {})[r.student_id] = r.answer
         return running
 
-    async def start(self, roster: ClassRoster, quiz: Quiz | None, teacher_id: int,
-                    anonymous: bool = False) -> SessionRecord:
-        """Start a session for a class: with a quiz, or (quiz None) for ad-hoc questions only."""
+    async def start(self, roster: ClassRoster, quiz: Quiz | None, teacher: User,
+                    anonymous: bool = False, take_over: bool = False) -> SessionRecord:
+        """Start a session for a class: with a quiz, or (quiz None) for ad-hoc questions only.
+
+        The camera feeds one lesson. A teacher's own unfinished lesson ends; another teacher's refuses the
+        start (LessonRunning) unless an admin asks to take it over, which is recorded on the ended lesson.
+        """
         if quiz is not None and not quiz.questions:
             raise rules.InvalidTransition(f"quiz '{quiz.title}' has no questions")
         async with self._lock:
+            running = self._running
+            if running and running.position.state != rules.ENDED and running.record.teacher_id != teacher.id:
+                if not (take_over and teacher.role == "admin"):
+                    owner = await accounts.get_user(self._db, running.record.teacher_id)
+                    raise LessonRunning(running.record.id, owner[0].username if owner else "another teacher",
+                                        running.record.created_at)
+                log.warning("%s took over session %s of teacher %s", teacher.username, running.record.id,
+                            running.record.teacher_id)
             questions = quiz.questions if quiz else ()
-            record = await store.create_session(self._db, roster.id, quiz.id if quiz else None, teacher_id,
+            record = await store.create_session(self._db, roster.id, quiz.id if quiz else None, teacher.id,
                                                 questions, anonymous)
-            await store.set_state(self._db, record.id, rules.READY, None, end_others=True)
+            await store.set_state(self._db, record.id, rules.READY, None, end_others=True, actor=teacher.id)
             was_open = self._running and self._running.position.state in (rules.OPEN, rules.PAUSED)
             self._running = Lesson(record, rules.SessionPosition(rules.READY, None), roster,
                                    quiz.title if quiz else "Quick questions", questions)
@@ -110,8 +122,9 @@ class SessionEngine:
         if await store.get_session(self._db, session_id) is None:
             raise NotFound(f"session {session_id} does not exist")
 
-    async def act(self, session_id: int, action: str, index: int | None = None) -> None:
-        """Apply "open" (with index), "pause", "resume", "close", "reveal" or "end" to the running session."""
+    async def act(self, session_id: int, action: str, index: int | None = None, actor: int | None = None) -> None:
+        """Apply "open" (with index), "pause", "resume", "close", "reveal" or "end" to the running session;
+        `actor` is who asked (recorded when the session ends)."""
         await self._check_exists(session_id)
         async with self._lock:
             running = self._running_session(session_id)
@@ -124,7 +137,7 @@ class SessionEngine:
                 after = rules.MOVES[action](before, now)
             else:
                 raise ValueError(f"unknown action {action!r}")
-            await self._move(running, after)
+            await self._move(running, after, actor)
 
     async def add_question(self, session_id: int, question: Question | None, reask: int | None = None) -> int:
         """Append an ad-hoc question, or a copy of question `reask` to ask again; opens it. Returns its index."""
@@ -145,10 +158,10 @@ class SessionEngine:
             await self._move(running, after)
             return index
 
-    async def _move(self, running: Lesson, after: rules.SessionPosition) -> None:
+    async def _move(self, running: Lesson, after: rules.SessionPosition, actor: int | None = None) -> None:
         before = running.position
         await store.set_state(self._db, running.record.id, after.state, after.question,
-                              deadline=after.deadline, remaining=after.remaining)
+                              deadline=after.deadline, remaining=after.remaining, actor=actor)
         running.position = after
         if after.state == rules.OPEN:
             running.asked.add(after.question)
@@ -186,9 +199,7 @@ class SessionEngine:
         """Answers read from a photo the teacher took (cards the camera missed); returns how many changed."""
         await self._check_exists(session_id)
         async with self._lock:
-            running = self._running_session(session_id)
-            if not rules.accepts_answers(running.position):
-                raise rules.InvalidTransition(f"no question is open (the session is {running.position.state})")
+            self.check_accepts_answers(session_id)
             return sum([await self._register(r) for r in registrations])
 
     async def _register(self, registration: Registration) -> bool:
@@ -211,7 +222,8 @@ class SessionEngine:
             # Not on disk, so never shown as registered; the teacher must know answers are being lost.
             log.error("could not save card %s: %s", student.card, exc)
             self._bus.publish({"type": "alert", "level": "error",
-                               "message": f"Answers cannot be saved ({exc}). Free disk space now."}, "teacher")
+                               "message": f"Answers cannot be saved ({exc}). Free disk space now."}, "teacher",
+                              owner=running.record.teacher_id)
             return False
         if response is None:
             return False
@@ -220,7 +232,7 @@ class SessionEngine:
         # carries card numbers only.
         named = {} if running.record.anonymous else {"name": student.name}
         self._bus.publish({"type": "response", "session_id": running.record.id, **named,
-                           **response.to_json()}, "teacher")
+                           **response.to_json()}, "teacher", owner=running.record.teacher_id)
         self._publish_state()
         return True
 
@@ -264,6 +276,19 @@ class SessionEngine:
     def public_state(self) -> dict:
         """What the projector and students may see: never a name, never one student's answer."""
         return lessons.public_state(self._running, self._clock.now())
+
+    def running_teacher(self) -> int | None:
+        """The teacher whose lesson the camera feeds now, or None when no lesson runs."""
+        running = self._running
+        if running is None or running.position.state == rules.ENDED:
+            return None
+        return running.record.teacher_id
+
+    def check_accepts_answers(self, session_id: int) -> None:
+        """Raise InvalidTransition unless `session_id` runs with a question open (before costly reading)."""
+        running = self._running_session(session_id)
+        if not rules.accepts_answers(running.position):
+            raise rules.InvalidTransition(f"no question is open (the session is {running.position.state})")
 
     def card_registered(self, card: int) -> bool:
         """Whether this card has an answer for the current question (yes/no only, for the student page)."""

@@ -5,14 +5,14 @@ The answer key and per-question rows are a sheet (or a CSV section after a blank
 teacher can sort the students' rows without dragging the key along."""
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import zipfile
 
 from appliance.classroom.formats.xlsx import Sheets
 from appliance.classroom.models import StudentIds
-from appliance.classroom.reports import spreadsheet_cell
+from appliance.classroom.spreadsheet import csv_text as _csv
+from appliance.classroom.spreadsheet import spreadsheet_cell
 
 SEPARATORS = {",": ",", ";": ";", "tab": "\t", "\t": "\t"}
 DECIMALS = (".", ",")
@@ -54,15 +54,12 @@ def gradebook_sheets(book: dict) -> Sheets:
 
 def csv_text(sheets: Sheets, separator: str = ",", decimal: str = ".") -> str:
     """Every sheet as a CSV section (blank line, then its name), UTF-8 with BOM and CRLF for Excel."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=separator, lineterminator="\r\n")
+    lines: list[list] = []
     for n, (title, rows) in enumerate(sheets.items()):
         if n:
-            writer.writerow([])
-            writer.writerow([title])
-        for row in rows:
-            writer.writerow([_cell(v, decimal) for v in row])
-    return "\ufeff" + out.getvalue()
+            lines += [[], [title]]
+        lines += rows
+    return _csv(lines, delimiter=separator, cell=lambda v: _cell(v, decimal))
 
 
 def _cell(value, decimal: str) -> str:
@@ -76,11 +73,7 @@ def _cell(value, decimal: str) -> str:
 
 
 def _plain_csv(rows: list[list]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([_cell(v, ".") for v in row])
-    return out.getvalue()
+    return _csv(rows, excel_bom=False, cell=lambda v: _cell(v, "."))
 
 
 def canvas_csv(book: dict, ids: dict[int, StudentIds], section: str) -> str:

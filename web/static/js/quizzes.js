@@ -25,9 +25,9 @@ async function act(promise, message) {
 }
 
 // Every question with its answers, the right one marked, folded away until asked for.
-function preview(quiz) {
+function previewList(questions) {
   const list = el("ol", {class: "preview-questions"});
-  for (const q of quiz.questions) {
+  for (const q of questions) {
     const options = el("ul", {class: "preview-options"});
     q.options.forEach((text, i) => {
       const letter = LETTERS[i];
@@ -41,7 +41,26 @@ function preview(quiz) {
     setMathText(question, q.text);
     list.append(el("li", {}, question, options));
   }
-  return el("details", {class: "quiz-preview"}, el("summary", {text: "Preview", attrs: {"aria-label": `Preview ${quiz.title}`}}), list);
+  return list;
+}
+
+// The library's list carries no questions (it stays small); a preview fetches its quiz when first opened.
+function preview(quiz) {
+  const details = el("details", {class: "quiz-preview"},
+    el("summary", {text: "Preview", attrs: {"aria-label": `Preview ${quiz.title}`}}));
+  let loaded = false;
+  details.addEventListener("toggle", async () => {
+    if (!details.open || loaded) return;
+    loaded = true;
+    try {
+      const full = await api(`/quizzes/${quiz.id}`);
+      details.append(previewList(full.questions));
+    } catch (failure) {
+      loaded = false;
+      details.append(el("p", {text: `Could not load the questions: ${failure.message}`}));
+    }
+  });
+  return details;
 }
 
 function quizItem(quiz) {
@@ -73,7 +92,7 @@ function quizItem(quiz) {
         `${title} is back in your library.`))
       : button("Archive", `Archive ${title}`, () => act(api(`/quizzes/${quiz.id}`, {method: "PATCH", body: {archived: true}}),
         `${title} archived. Tick "Show archived quizzes" to find it again.`), "quiet"));
-  const meta = el("p", {class: "quiz-meta"}, el("span", {text: plural(quiz.questions.length, "question")}), ...tags);
+  const meta = el("p", {class: "quiz-meta"}, el("span", {text: plural(quiz.question_count, "question")}), ...tags);
   return el("li", {class: "quiz-item"}, el("div", {}, el("h3", {text: title}), meta, preview(quiz)), actions);
 }
 

@@ -74,6 +74,20 @@ function renderHeader() {
   const pill = $("state-pill");
   pill.textContent = STATE_WORDS[view.state] || view.state;
   pill.className = `state-pill state-${view.state}`;
+  renderEnded();
+}
+
+// Who ended the lesson and when: above all when an admin took the camera over for another lesson.
+function renderEnded() {
+  const banner = $("ended-banner");
+  const ended = view.state === "ended" && view.ended_at;
+  banner.hidden = !ended;
+  if (!ended) return;
+  const when = new Date(view.ended_at * 1000).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
+  const who = view.ended_by ? ` by ${view.ended_by}` : "";
+  banner.textContent = view.end_reason === "taken over"
+    ? `This lesson was ended${who} at ${when} to start another lesson.`
+    : `This lesson was ended${who} at ${when}.`;
 }
 
 function renderQuestion() {

@@ -23,20 +23,29 @@ from appliance.camera.sim import SimClassroom
 from appliance.camera.slot import LatestFrame
 from appliance.config import Settings
 from appliance.host import discovery, health
+from appliance.host.names import HostAllowList
+from appliance.host.tls import TlsState
 from appliance.http import api_health, api_quizzes, live, openapi, pages, pages_admin, pages_library
-from appliance.http.security import headers_middleware, same_origin_middleware
+from appliance.http.security import protective_headers, same_origin_middleware
+from appliance.http.transport import host_middleware, https_only_middleware
 from appliance.live.bus import Bus
 from appliance.live.engine import SessionEngine
 from appliance.live.reading import ReadingLoop
 from appliance.store import backup
 from appliance.store.db import Database
+from appliance.vision.live_reader import LiveReader
 from appliance.vision.reader import CardReader
 from appliance.vision.tracker import Tracker
 
 log = logging.getLogger(__name__)
 
+
+class StartupError(RuntimeError):
+    """The appliance cannot start as asked; the message says why and what to do."""
+
+
 SLOT = web.AppKey("slot", LatestFrame)
-SIM = web.AppKey("sim", SimClassroom)  # only in apps whose camera is the simulated classroom
+SIM = keys.SIM  # kept for the tests that import it from here
 _CHECKPOINT_SECONDS = 600.0
 
 
@@ -49,10 +58,17 @@ async def _cancel(task: asyncio.Task) -> None:
 async def database_ctx(app: web.Application):
     settings = app[keys.SETTINGS]
     db = await Database.open(settings.data_dir / "argus.db")
-    if settings.demo:
-        await demo.seed(db, settings)
-    else:
-        await setup_code.ensure_code(db, settings.data_dir)
+    try:
+        refusal = await demo.refusal(db, settings)
+        if refusal:
+            raise StartupError(refusal)
+        if settings.demo:
+            await demo.seed(db, settings)
+        else:
+            await setup_code.ensure_code(db, settings.data_dir)
+    except BaseException:
+        await db.close()
+        raise
     app[keys.DB] = db
     yield
     await db.close()
@@ -120,7 +136,8 @@ async def reading_ctx(app: web.Application):
     settings = app[keys.SETTINGS]
     reader = CardReader(settings.reader, settings.cards)
     app[keys.READER] = reader
-    loop = ReadingLoop(app[SLOT], reader.read, Tracker(settings.tracker), app[keys.ENGINE].register,
+    live_reader = LiveReader(reader, settings.reader.scan_frames)
+    loop = ReadingLoop(app[SLOT], live_reader.read, Tracker(settings.tracker), app[keys.ENGINE].register,
                        app[keys.EXECUTOR])
     app[keys.ENGINE].add_listener(loop)
     app[keys.READING] = loop
@@ -170,19 +187,27 @@ async def mdns_ctx(app: web.Application):
     if not settings.mdns.enabled:
         yield
         return
-    advert = await discovery.advertise(settings, app[keys.PORT])
+    https_port = app.get(keys.HTTPS_PORT)
+    advert = await discovery.advertise(settings, https_port or app[keys.PORT], secure=https_port is not None)
     yield
     await advert.close()
 
 
-def create_app(settings: Settings, port: int) -> web.Application:
-    """The whole appliance as an aiohttp application; `port` is the one the listening socket is bound to."""
+def create_app(settings: Settings, port: int, https_port: int | None = None,
+               tls: TlsState | None = None) -> web.Application:
+    """The whole appliance as an aiohttp application; `port` is the one the plain HTTP socket is bound to, and
+    `https_port` the HTTPS one (None: plain HTTP only), served with `tls`."""
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
-        middlewares=[same_origin_middleware, headers_middleware],
+        middlewares=[host_middleware, https_only_middleware, same_origin_middleware],
     )
+    app.on_response_prepare.append(protective_headers)
     app[keys.SETTINGS] = settings
     app[keys.PORT] = port
+    app[keys.ALLOWED_HOSTS] = HostAllowList(settings)
+    if https_port is not None:
+        app[keys.HTTPS_PORT] = https_port
+        app[keys.TLS] = tls
     app[keys.STARTED_AT] = time.time()
     app[keys.LOGIN_LIMITER] = LoginLimiter()
     app.cleanup_ctx.extend([

@@ -13,6 +13,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from appliance import __version__
 from appliance.config import ConfigError, Settings, load_settings
 
 log = logging.getLogger("argus")
@@ -34,6 +35,8 @@ def _settings_for_run(args: argparse.Namespace) -> Settings:
     server, storage, camera = {}, {}, {}
     if args.port is not None:
         server["port"] = args.port
+    if args.https_port is not None:
+        server["https_port"] = args.https_port
     if args.host is not None:
         server["host"] = args.host
     if args.data_dir is not None:
@@ -219,20 +222,23 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from appliance.bench import appliance_rss
 
         return appliance_rss.main(args.options)
-    return (bench.main_cards if args.which == "cards" else bench.main_live)(args.options)
+    main = {"cards": bench.main_cards, "live": bench.main_live, "e2e": bench.main_e2e}[args.which]
+    return main(args.options)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="argus", description="Argus classroom response appliance")
+    parser.add_argument("--version", action="version", version=f"argus {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the appliance (web UI, camera, card reader)")
     run.add_argument("--demo", action="store_true",
                      help="loopback only, simulated classroom camera, demo login demo/demo")
     run.add_argument("--port", type=int)
+    run.add_argument("--https-port", type=int, help="port of the HTTPS web UI (server.https_port)")
     run.add_argument("--host")
     run.add_argument("--data-dir")
-    run.add_argument("--camera", help="sim | opencv:<index|path|url> | picamera2")
+    run.add_argument("--camera", help="sim | opencv:<index|path|url> | y4m:<path> | picamera2")
     run.add_argument("--config", help="config.toml to read (default: built-in defaults)")
     run.set_defaults(func=cmd_run)
 
@@ -240,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     cards.add_argument("--png", metavar="DIR", help="write DIR/card-<n>.png for every card, upright (A on top)")
     cards.add_argument("--pdf", metavar="FILE", help="write a printable PDF")
     cards.add_argument("--page", choices=("A4", "Letter"), default="A4")
-    cards.add_argument("--per-page", type=int, choices=(1, 2, 4), default=1)
+    cards.add_argument("--per-page", type=int, choices=(1, 2, 4, 6), default=1)
     cards.add_argument("--count", type=int, help="how many cards (default: cards.count)")
     cards.add_argument("--config")
     cards.set_defaults(func=cmd_cards)
@@ -262,8 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(func=cmd_user_add)
 
     bencher = sub.add_parser("bench", help="benchmarks: cards (recall, speed), live (latency), memory (whole "
-                                           "appliance at 12 MP)", add_help=False)
-    bencher.add_argument("which", choices=("cards", "live", "memory"))
+                                           "appliance at 12 MP), e2e (the whole appliance in wall-clock time)", add_help=False)
+    bencher.add_argument("which", choices=("cards", "live", "memory", "e2e"))
     bencher.add_argument("options", nargs=argparse.REMAINDER, help="see argus bench cards --help")
     bencher.set_defaults(func=cmd_bench)
 

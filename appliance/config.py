@@ -25,6 +25,10 @@ def _bounded(default, lo=None, hi=None, choices=None):
 class ServerSettings:
     host: str = "0.0.0.0"
     port: int = _bounded(8080, 0, 65535)  # 0 picks a free port (tests)
+    # Serve HTTPS on https_port with the appliance's own certificate (or the school's); plain HTTP on `port`
+    # then only redirects to it. Demo mode always serves plain HTTP on loopback.
+    https: bool = True
+    https_port: int = _bounded(8443, 0, 65535)
     # URL students type or scan to reach the student page; empty means derive it from the mDNS host name.
     public_url: str = ""
     max_body_bytes: int = _bounded(4_194_304, 1024, 64 * 1_048_576)
@@ -47,7 +51,7 @@ class StorageSettings:
 
 @dataclass(frozen=True)
 class CameraSettings:
-    # "sim" (simulated classroom), "opencv:<index|path|url>" or "picamera2".
+    # "sim" (simulated classroom), "opencv:<index|path|url>", "y4m:<path>" or "picamera2".
     source: str = "picamera2"
     # Capture width in pixels (the camera may round it; Camera Module 3 full resolution by default).
     width: int = _bounded(4608, 160, 10_000)
@@ -99,6 +103,9 @@ class ReaderSettings:
     # Read each frame as this many overlapping horizontal bands in parallel threads; 0 = one per CPU core, at most 4
     # (a Pi 4/5 uses every core).
     bands: int = _bounded(0, 0, 8)
+    # Live reading searches the whole frame spread over this many frames (one band each), besides re-reading known
+    # cards and whatever moved every frame; 1 reads every whole frame.
+    scan_frames: int = _bounded(10, 1, 64)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,37 @@ DEMO_QUESTIONS = (
 )
 
 
+_MARK = "demo_database"
+
+
+async def _has_demo_account(db: Database) -> bool:
+    """The demo admin with its public password. Real accounts need 8+ characters, so "demo" is never one."""
+    found = await accounts.find_user(db, DEMO_USERNAME)
+    if found is None:
+        return False
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, passwords.verify_password, DEMO_PASSWORD, found[1])
+
+
+async def refusal(db: Database, settings: Settings) -> str | None:
+    """Why this database must not be started this way, or None. A demo start on a real appliance's data would
+    plant demo/demo as a permanent admin; a normal start on demo data would put that admin on the network."""
+    marked = await db.fetchone("SELECT 1 FROM appliance_state WHERE key = ?", (_MARK,)) is not None
+    is_demo = marked or await _has_demo_account(db)
+    if settings.demo and not is_demo and await accounts.count_users(db):
+        return (f"{settings.data_dir} holds a real appliance's accounts; demo mode would add the admin "
+                f"{DEMO_USERNAME!r} with the public password {DEMO_PASSWORD!r} to it. Run the demo with another "
+                "--data-dir (by default it uses ./demo-data).")
+    if not settings.demo and is_demo:
+        return (f"{settings.data_dir} is demo data: it has the admin {DEMO_USERNAME!r} whose password "
+                f"{DEMO_PASSWORD!r} everyone knows. Start with --demo to use it, or point storage.data_dir "
+                "(or --data-dir) at another folder for a real appliance.")
+    return None
+
+
 async def seed(db: Database, settings: Settings) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("INSERT OR IGNORE INTO appliance_state (key, value) VALUES (?, '1')", (_MARK,))
     if await accounts.find_user(db, DEMO_USERNAME) is not None:
         return
     password_hash = await asyncio.get_running_loop().run_in_executor(None, passwords.hash_password, DEMO_PASSWORD)

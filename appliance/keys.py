@@ -8,7 +8,10 @@ from aiohttp import web
 
 from appliance.accounts.login_limit import LoginLimiter
 from appliance.camera.runner import CameraRunner
+from appliance.camera.sim import SimClassroom
 from appliance.config import Settings
+from appliance.host.names import HostAllowList
+from appliance.host.tls import TlsState
 from appliance.live.bus import Bus
 from appliance.live.engine import SessionEngine
 from appliance.live.reading import ReadingLoop
@@ -22,6 +25,7 @@ ENGINE = web.AppKey("engine", SessionEngine)
 CAMERA = web.AppKey("camera", CameraRunner)
 READING = web.AppKey("reading", ReadingLoop)
 READER = web.AppKey("reader", CardReader)
+SIM = web.AppKey("sim", SimClassroom)  # only in apps whose camera is the simulated classroom
 EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)  # the reading loop's threads
 WORK = web.AppKey("work", ThreadPoolExecutor)  # request-side CPU work: hashes, PDFs, JPEGs, photo decoding
 LOGIN_LIMITER = web.AppKey("login_limiter", LoginLimiter)
@@ -30,3 +34,9 @@ PORT = web.AppKey("port", int)
 STARTED_AT = web.AppKey("started_at", float)
 # PDFs are built one at a time: ten teachers pressing "Print" at once queue instead of starving the reader.
 PRINT_SLOT = web.AppKey("print_slot", asyncio.Semaphore)
+# The names a request's Host may carry (DNS rebinding).
+ALLOWED_HOSTS = web.AppKey("allowed_hosts", HostAllowList)
+# The HTTPS port actually bound and the certificate it serves; both absent when the appliance serves plain
+# HTTP only (demo mode, server.https off).
+HTTPS_PORT = web.AppKey("https_port", int)
+TLS = web.AppKey("tls", TlsState)

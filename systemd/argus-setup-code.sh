@@ -10,6 +10,8 @@ if [ -z "$boot" ]; then
     if [ -d /boot/firmware ]; then boot=/boot/firmware; else boot=/boot; fi
 fi
 target="$boot/argus-setup-code.txt"
+# The appliance writes its HTTPS certificate's fingerprint next to its data (tls/fingerprint.txt).
+fingerprint_file="$(dirname "$code_file")/tls/fingerprint.txt"
 
 if [ -s "$code_file" ]; then
     code="$(head -n 1 "$code_file" | tr -d '\r\n ')"
@@ -17,8 +19,14 @@ if [ -s "$code_file" ]; then
     {
         echo "$code"
         echo ""
-        echo "Argus setup code. Open http://argus.local/ (or the address shown on the projector),"
+        echo "Argus setup code. Open https://argus.local/ (or the address shown on the projector),"
         echo "choose \"Set up this appliance\" and enter the code above to create the first admin account."
+        if [ -s "$fingerprint_file" ]; then
+            echo ""
+            echo "Your browser will warn about the appliance's own certificate. Accept it only if its"
+            echo "SHA-256 fingerprint is exactly:"
+            head -n 1 "$fingerprint_file" | tr -d '\r '  # keeps its newline
+        fi
         echo "This file is removed once the appliance has been set up."
     } > "$tmp"
     # Write then rename, and flush: people pull the power (and the SD card) without shutting down.

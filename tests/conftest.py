@@ -11,9 +11,10 @@ from appliance.server import start_server
 
 
 def make_settings(tmp_path, *, demo: bool = True, **sections) -> Settings:
-    """Demo-style settings for tests: loopback, free port, simulated class that answers quickly."""
+    """Demo-style settings for tests: loopback, free port, simulated class that answers quickly. Plain HTTP
+    (server.https off) keeps clients simple; tests/test_https.py runs the real TLS server."""
     base = Settings().replace(
-        server={"host": "127.0.0.1", "port": 0},
+        server={"host": "127.0.0.1", "port": 0, "https": False},
         storage={"data_dir": str(tmp_path / "data")},
         camera={"source": "sim", "width": 1280, "height": 720, "fps": 10.0, "reconnect_seconds": 0.5},
         sim={"raise_seconds": 2.0, "back_row_m": 4.5},

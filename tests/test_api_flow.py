@@ -103,7 +103,9 @@ async def test_a_lesson_from_login_to_csv(server, teacher, anonymous):
     assert "attachment" in csv_response.headers["Content-Disposition"]
     lines = (await csv_response.text()).lstrip("\ufeff").splitlines()
     assert lines[0].startswith("Student,Card,Q1,Q2,")
-    assert len(lines) == 1 + len(demo_class["students"]) + 2
+    key = lines.index("Answer key")  # the answer key is a section of its own after a blank line
+    assert key == 1 + len(demo_class["students"]) + 1 and lines[key - 1] == ""
+    assert len(lines) == key + 2 + len(demo_quiz["questions"])
 
 
 async def test_wrong_state_and_unknown_session_are_clear_errors(teacher):
@@ -169,11 +171,13 @@ async def test_student_check_says_yes_or_no_and_never_the_answer(server, teacher
     answered = next(iter(answers))
     silent = next(card for card in range(1, 31) if card not in answers) if len(answers) < 30 else None
     body = await (await anonymous.get(f"/api/v1/public/check?card={answered}")).json()
-    assert body == {"card": answered, "registered": True}
+    assert body == {"card": answered, "registered": True, "in_class": True}
     if silent is not None:
         assert (await (await anonymous.get(f"/api/v1/public/check?card={silent}")).json())["registered"] is False
     response = await anonymous.get("/api/v1/public/check?card=abc")
     assert response.status == 400 and "card: must be an integer from 1 to" in (await response.json())["error"]
+    # The demo class has cards 1..30: card 50 is a real card, but not this class's.
+    assert (await (await anonymous.get("/api/v1/public/check?card=50")).json())["in_class"] is False
 
 
 async def test_qr_code_points_at_the_student_page(anonymous, server):

@@ -127,7 +127,7 @@ async def test_outside_demo_there_is_no_account_until_one_is_added(tmp_path):
     data = tmp_path / "data"
     port = _free_port()
     config = tmp_path / "argus.toml"
-    config.write_text("[mdns]\nenabled = false\n[camera]\nwidth = 640\nheight = 360\n")
+    config.write_text("[server]\nhttps = false\n[mdns]\nenabled = false\n[camera]\nwidth = 640\nheight = 360\n")
     args = ["run", "--camera", "sim", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data),
             "--config", str(config)]
     added = subprocess.run([*ARGUS, "user", "add", "ms.h", "--password-stdin", "--data-dir", str(data)],

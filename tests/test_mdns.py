@@ -6,8 +6,41 @@ import asyncio
 from zeroconf import IPVersion, ServiceStateChange
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
-from appliance.host.discovery import SERVICE_TYPE
+from appliance.host.discovery import SECURE_SERVICE_TYPE, SERVICE_TYPE
 from appliance.server import start_server
+
+
+async def _resolve(service_type: str, name: str) -> AsyncServiceInfo:
+    browser_zc = AsyncZeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
+    found: asyncio.Queue[str] = asyncio.Queue()
+
+    def on_change(zeroconf, service_type, name, state_change):
+        if state_change is ServiceStateChange.Added:
+            found.put_nowait(name)
+
+    browser = AsyncServiceBrowser(browser_zc.zeroconf, service_type, handlers=[on_change])
+    try:
+        seen = None
+        while seen != f"{name}.{service_type}":
+            seen = await asyncio.wait_for(found.get(), 10)
+        info = AsyncServiceInfo(service_type, seen)
+        assert await info.async_request(browser_zc.zeroconf, 3000)
+        return info
+    finally:
+        await browser.async_cancel()
+        await browser_zc.async_close()
+
+
+async def test_with_https_the_advert_points_at_the_https_port(settings_factory):
+    settings = settings_factory(demo=False, server={"https": True, "https_port": 0},
+                                mdns={"enabled": True, "name": "Argus Secure Room", "hostname": "argus-secure"})
+    server = await start_server(settings)
+    try:
+        info = await _resolve(SECURE_SERVICE_TYPE, "Argus Secure Room")
+        assert info.port == server.https_port != server.port
+        assert info.server == "argus-secure.local."
+    finally:
+        await server.stop()
 
 
 async def test_the_web_ui_is_advertised_and_resolves(settings_factory):

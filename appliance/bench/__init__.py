@@ -96,3 +96,53 @@ def main_live(argv: list[str]) -> int:
         report.save(args.save, "live", argv, out, live.table(out))
     print(json.dumps(out, indent=1) if args.json else live.table(out))
     return 1 if args.check and live.failed(out) else 0
+
+
+def main_e2e(argv: list[str]) -> int:
+    from pathlib import Path
+
+    from appliance.bench import e2e, report
+    from appliance.bench.appliance_rss import SERVICE_MALLOC_ENV
+
+    parser = argparse.ArgumentParser(prog="argus bench e2e", description=e2e.__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true",
+                        help="28 students, 2 questions, at 4608x2592 and at 1920x1080 (default: quick, 1080p)")
+    parser.add_argument("--size", type=_size, help="only this frame size, WxH or one of " + "|".join(SIZES))
+    parser.add_argument("--fps", type=float, help="camera frame rate (default 10)")
+    parser.add_argument("--students", type=int, help="students raising cards (the demo class's size)")
+    parser.add_argument("--questions", type=int, help="questions in the lesson, 1 or 2 (the demo quiz's 4-option ones)")
+    parser.add_argument("--viewers", type=int, help="public websockets connected besides the teacher's (default 60)")
+    parser.add_argument("--seed", type=int, help="every frame is a pure function of the seed")
+    parser.add_argument("--scan-frames", type=int,
+                        help="the appliance's reader.scan_frames (1 reads every whole frame, as before live reading)")
+    parser.add_argument("--glibc-defaults", action="store_true",
+                        help="run without the allocator settings of the systemd unit")
+    parser.add_argument("--frames-dir", type=Path,
+                        help="keep the rendered lessons here (GBs at 12 MP) and reuse them on the next run")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a goal is not met")
+    parser.add_argument("--save", metavar="FILE", nargs="?", const=str(report.DEFAULT),
+                        help=f"also write the table into FILE's section for this bench (default {report.DEFAULT}); "
+                             "a FILE ending in .json gets the JSON")
+    args = parser.parse_args(argv)
+    changes = {k: v for k, v in (("fps", args.fps), ("students", args.students), ("questions", args.questions),
+                                 ("viewers", args.viewers), ("seed", args.seed), ("scan_frames", args.scan_frames))
+               if v is not None}
+    if args.full:
+        plans = [dataclasses.replace(e2e.Plan(size=size), **changes)
+                 for size in ([args.size] if args.size else [SIZES["12mp"], SIZES["hd"]])]
+    else:
+        plans = [dataclasses.replace(e2e.QUICK, **changes, **({"size": args.size} if args.size else {}))]
+    if not all(1 <= p.questions <= 2 for p in plans):
+        parser.error("--questions must be 1 or 2")
+    malloc_env = {} if args.glibc_defaults else SERVICE_MALLOC_ENV
+    outs = []
+    for plan in plans:
+        frames_dir = args.frames_dir / "x".join(map(str, plan.size)) if args.frames_dir else None
+        outs.append(e2e.run(plan, malloc_env, frames_dir))
+    out = {"runs": outs}
+    text = "\n\n".join(e2e.table(o) for o in outs)
+    print(json.dumps(out, indent=1) if args.json else text)
+    if args.save:
+        report.save(args.save, "e2e", argv, out, text)
+    return 1 if args.check and any(g["ok"] is False for o in outs for g in o["goals"]) else 0

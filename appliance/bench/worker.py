@@ -1,4 +1,4 @@
-"""The reading side of `argus bench live`, in a process of its own: CardReader + Tracker on frames handed over
+"""The reading side of `argus bench live`, in a process of its own: LiveReader + Tracker on frames handed over
 through one shared-memory frame buffer, as the appliance's reader sees the camera's latest frame.
 
 Why a separate process: the renderer that makes the video holds a 12-megapixel room (backdrop, light and
@@ -15,6 +15,7 @@ from multiprocessing.connection import Connection
 import numpy as np
 
 from appliance.config import CardSettings, ReaderSettings, TrackerSettings
+from appliance.vision.live_reader import LiveReader
 from appliance.vision.reader import CardReader
 from appliance.vision.tracker import Tracker
 from appliance.vision.types import Sighting
@@ -39,7 +40,9 @@ def serve(conn: Connection, shm_name: str, width: int, height: int, card_count: 
     shm = shared_memory.SharedMemory(name=shm_name)
     gray = np.ndarray((height, width), np.uint8, buffer=shm.buf)
     try:
-        reader = CardReader(ReaderSettings(), CardSettings(count=card_count))
+        settings = ReaderSettings()
+        card_reader = CardReader(settings, CardSettings(count=card_count))
+        reader = LiveReader(card_reader, settings.scan_frames)
         tracker = Tracker(TrackerSettings())
         while True:
             message = conn.recv()
@@ -54,7 +57,7 @@ def serve(conn: Connection, shm_name: str, width: int, height: int, card_count: 
                 continue
             now = message[1]
             wall, cpu = time.perf_counter(), time.process_time()
-            sightings = reader.read(gray)
+            sightings = reader.read(gray, now)
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             stamped = [Sighting(s.card, s.answer, s.corners, now) for s in sightings]
             registrations = tracker.update(stamped, now)

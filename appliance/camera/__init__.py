@@ -1,7 +1,8 @@
 """Camera sources and the camera thread.
 
 `open_source(spec, settings)` turns a camera.source setting into a CameraSource:
-"sim" (rendered classroom), "opencv:<index|path|url>" or "picamera2" (imported only when used).
+"sim" (rendered classroom), "opencv:<index|path|url>", "y4m:<file or FIFO>" (raw YUV4MPEG2) or "picamera2"
+(imported only when used).
 """
 from __future__ import annotations
 
@@ -20,11 +21,15 @@ def open_source(spec: str, settings: Settings) -> CameraSource:
         from appliance.camera.opencv import OpenCVSource
 
         return OpenCVSource(target, settings.camera)
+    if kind == "y4m" and target:
+        from appliance.camera.y4m import Y4MSource
+
+        return Y4MSource(target)
     if spec == "picamera2":
         from appliance.camera.picam import PicameraSource
 
         return PicameraSource(settings.camera)
-    raise ValueError(f"camera source {spec!r}: expected 'sim', 'opencv:<index|path|url>' or 'picamera2'")
+    raise ValueError(f"camera source {spec!r}: expected 'sim', 'opencv:<index|path|url>', 'y4m:<path>' or 'picamera2'")
 
 
 __all__ = ["CameraError", "CameraSource", "open_source"]

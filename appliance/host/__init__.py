@@ -1,1 +1,2 @@
-"""The machine around the appliance: systemd notify/watchdog, mDNS, health readings."""
+"""The machine around the appliance: its names and addresses, TLS certificate, systemd notify/watchdog, mDNS,
+health readings."""

@@ -1,4 +1,5 @@
-"""mDNS: advertise the web UI as `_http._tcp` so teachers can open http://argus.local/ ."""
+"""mDNS: advertise the web UI as `_https._tcp` (or `_http._tcp` without HTTPS) so teachers can open
+https://argus.local/ ."""
 from __future__ import annotations
 
 import ipaddress
@@ -14,6 +15,7 @@ from appliance.config import Settings
 
 log = logging.getLogger(__name__)
 SERVICE_TYPE = "_http._tcp.local."
+SECURE_SERVICE_TYPE = "_https._tcp.local."
 
 
 def _addresses(host: str) -> list[str]:
@@ -38,13 +40,15 @@ class Advertisement:
         await self._zeroconf.async_close()
 
 
-async def advertise(settings: Settings, port: int) -> Advertisement:
+async def advertise(settings: Settings, port: int, secure: bool = False) -> Advertisement:
+    """Announce the web UI at `port`: the HTTPS one when `secure`, so browsers are pointed at HTTPS."""
     addresses = _addresses(settings.server.host)
     interfaces = addresses if all(ipaddress.ip_address(a).is_loopback for a in addresses) else None
     zeroconf = AsyncZeroconf(interfaces=interfaces or "all", ip_version=IPVersion.V4Only)
+    service_type = SECURE_SERVICE_TYPE if secure else SERVICE_TYPE
     info = ServiceInfo(
-        SERVICE_TYPE,
-        f"{settings.mdns.name}.{SERVICE_TYPE}",
+        service_type,
+        f"{settings.mdns.name}.{service_type}",
         port=port,
         parsed_addresses=addresses,
         server=f"{settings.mdns.hostname}.local.",

@@ -41,7 +41,13 @@ async def check(request: web.Request, args: Args) -> web.Response:
     now = time.monotonic()
     recent = {card for card, t in reading.last_seen.items() if now - t < _SEEN_RECENTLY_S}
     width = frame.gray.shape[1] if frame is not None else settings.camera.width
+    sharpness = (await off_loop(request, camera_check.sharpness, frame.gray, reading.last_sightings)
+                 if frame is not None else None)
+    missing = sum(1 for s in roster.students if s.card not in recent) if roster else None
     return web.json_response({
+        "verdict": camera_check.verdict([s["px"] for s in seen], missing),
+        "sharpness": sharpness,
+        "demo": settings.demo,
         "camera": dataclasses.asdict(app[keys.CAMERA].status()),
         "frame": {"width": width, "height": frame.gray.shape[0] if frame is not None else settings.camera.height},
         "seen": sorted(seen, key=lambda s: s["card"]),
@@ -54,16 +60,37 @@ async def check(request: web.Request, args: Args) -> web.Response:
     })
 
 
+RAISE_ALL_SECONDS = 20.0
+
+
+async def raise_all(request: web.Request, args: Args) -> web.Response:
+    """Demo mode only: the whole simulated class holds up its cards, so the camera check can be tried."""
+    sim = request.config_dict.get(keys.SIM)
+    if sim is None:
+        return json_error(404, "there is no simulated class: this appliance has a real camera")
+    session = request.config_dict[keys.ENGINE].public_state()["session"]
+    if session and session["state"] in ("open", "paused"):
+        return json_error(409, "a question is open: the class is answering it")
+    sim.raise_all(RAISE_ALL_SECONDS)
+    return web.json_response({"seconds": RAISE_ALL_SECONDS})
+
+
 _SEEN = obj({"card": {"type": "integer"}, "answer": {"type": "string"}, "px": {"type": "number"},
              "name": {"type": ["string", "null"]}})
 ROUTES = [
     Route("GET", "/camera/preview.jpg", preview, "The camera's newest frame, downscaled, read cards outlined",
           responses={200: Reply("JPEG", content_type="image/jpeg"), 503: "no picture from the camera yet"}),
-    Route("GET", "/camera/check", check, "Cards read now, roster cards not seen (?class_id=), readable distance",
+    Route("GET", "/camera/check", check, "Verdict in words, focus (sharpness of the cards read), cards read now,"
+          " roster cards not seen (?class_id=), readable distance",
           query=obj({"class_id": ID}), responses={200: obj({
               "camera": shapes.CAMERA, "seen": {"type": "array", "items": _SEEN},
               "not_seen": {"type": "array", "items": obj({"card": {"type": "integer"},
                                                           "name": {"type": "string"}})},
-              "smallest_px": {"type": ["number", "null"]}, "readable_px": {"type": "number"}},
+              "smallest_px": {"type": ["number", "null"]}, "readable_px": {"type": "number"},
+              "verdict": obj({"level": {"enum": ["ok", "warn", "bad"]}, "text": {"type": "string"}}),
+              "sharpness": {"type": ["number", "null"]}, "demo": {"type": "boolean"}},
               required=["camera", "seen", "not_seen"]), 404: "no such class"}),
+    Route("POST", "/camera/raise-all", raise_all, "Demo mode: the simulated class holds up every card for 20 s",
+          responses={200: obj({"seconds": {"type": "number"}}), 404: "a real camera: no simulated class",
+                     409: "a question is open"}),
 ]

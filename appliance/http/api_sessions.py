@@ -7,12 +7,12 @@ import time
 from aiohttp import web
 
 from appliance import keys
-from appliance.classroom import importers, reports
+from appliance.classroom import importers, numbering
 from appliance.classroom import session as rules
 from appliance.classroom.models import SessionRecord
 from appliance.http import shapes
 from appliance.http.access import own_class, own_quiz, own_session, owner_filter
-from appliance.http.schema import ID, Args, Reply, Route, Setting, Upload, array, boolean, integer, obj
+from appliance.http.schema import ID, Args, Route, Setting, Upload, array, boolean, integer, obj
 from appliance.http.security import json_error
 from appliance.http.validation import bad_request
 from appliance.http.work import off_loop
@@ -23,20 +23,26 @@ from appliance.vision.scan import decode_gray
 from appliance.vision.types import Registration
 
 
-async def session_view(db, record: SessionRecord, with_responses: bool = True) -> dict:
+async def session_view(db, record: SessionRecord, with_responses: bool = True, display=None) -> dict:
     roster = await rosters.get_class(db, record.class_id)
     quiz = await quizzes.get_quiz(db, record.quiz_id) if record.quiz_id else None
     questions = await store.session_questions(db, record.id)
+    position = rules.SessionPosition(record.state, record.question, record.deadline, record.remaining)
+    # Labels, "allowed" (with "next" as the next quiz question) and the main button: as in the live state.
+    summary = numbering.lesson_summary(position, await store.session_origins(db, record.id),
+                                       {i for i, q in enumerate(questions) if q.asked})
     view = {
         "id": record.id, "class_id": record.class_id, "quiz_id": record.quiz_id, "state": record.state,
         "question": record.question, "question_count": len(questions), "anonymous": record.anonymous,
         "deadline": record.deadline, "remaining": record.remaining,
-        "allowed": rules.allowed_actions(rules.SessionPosition(record.state, record.question), len(questions)),
         "created_at": record.created_at, "ended_at": record.ended_at,
         "class": roster.to_json(),
         "quiz": {"id": record.quiz_id, "title": quiz.title if quiz else "Quick questions",
                  "questions": [q.to_json() for q in questions]},
+        **summary,
     }
+    if display is not None:
+        view["display"] = {"blank": display.blank, "card_grid": display.card_grid}
     if with_responses:
         view["responses"] = [r.to_json() for r in await store.responses(db, record.id)]
     return view
@@ -52,17 +58,33 @@ async def create_session(request: web.Request, args: Args) -> web.Response:
     roster = await own_class(request, user, class_id)
     quiz = await own_quiz(request, user, quiz_id) if quiz_id is not None else None
     record = await request.config_dict[keys.ENGINE].start(roster, quiz, user.id, anonymous)
-    return web.json_response(await session_view(request.config_dict[keys.DB], record))
+    return await _fresh_view(request, record.id)
 
 
 async def get_session(request: web.Request, args: Args) -> web.Response:
     record = await own_session(request, args.user, args.path["id"])
-    return web.json_response(await session_view(request.config_dict[keys.DB], record))
+    return await _fresh_view(request, record.id)
 
 
 async def _fresh_view(request: web.Request, session_id: int) -> web.Response:
     record = await store.get_session(request.config_dict[keys.DB], session_id)
-    return web.json_response(await session_view(request.config_dict[keys.DB], record))
+    display = request.config_dict[keys.ENGINE].display(session_id)
+    return web.json_response(await session_view(request.config_dict[keys.DB], record, display=display))
+
+
+async def display(request: web.Request, args: Args) -> web.Response:
+    """The projector during the lesson: {"blank": bool} and/or {"card_grid": bool}; what is left out stays."""
+    record = await own_session(request, args.user, args.path["id"])
+    body = args.body or {}
+    await request.config_dict[keys.ENGINE].set_display(record.id, body.get("blank"), body.get("card_grid"))
+    return await _fresh_view(request, record.id)
+
+
+async def anonymous(request: web.Request, args: Args) -> web.Response:
+    """Names off for the rest of the lesson (there is no way back: the class may already be watching)."""
+    record = await own_session(request, args.user, args.path["id"])
+    await request.config_dict[keys.ENGINE].make_anonymous(record.id)
+    return await _fresh_view(request, record.id)
 
 
 def _action(action: str):
@@ -127,15 +149,6 @@ async def session_results(request: web.Request, args: Args) -> web.Response:
     return web.json_response(await _results(request, args))
 
 
-async def session_results_csv(request: web.Request, args: Args) -> web.Response:
-    results = await _results(request, args)
-    filename = f"argus-session-{results['session']['id']}-results.csv"
-    return web.Response(
-        text=reports.results_csv(results), content_type="text/csv", charset="utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 _PATH = {"id": ID}
 _QUESTION_INDEX = obj({"question": integer(0, 10_000, description="0-based")}, required=["question"])
 _STATE_CONFLICT = "the session's state does not allow this"
@@ -165,8 +178,11 @@ ROUTES = [
           responses={200: obj({"cards": array(obj({"card": {"type": "integer"}, "answer": {"type": "string"}}),
                                               10_000), "registered": {"type": "integer"}}),
                      409: "no question is open"}),
+    Route("POST", "/sessions/{id}/display", display, "Blank the projector or show the grid of card numbers read",
+          path_params=_PATH, body=obj({"blank": boolean(), "card_grid": boolean()}),
+          responses={200: shapes.SESSION, 409: "not the running session"}),
+    Route("POST", "/sessions/{id}/anonymous", anonymous, "Hide names for the rest of the session (cannot be undone)",
+          path_params=_PATH, responses={200: shapes.SESSION, 409: "not the running session"}),
     Route("GET", "/sessions/{id}/results", session_results, "Results per question and per student",
           path_params=_PATH, responses={200: obj({"session": shapes.SESSION}, required=["session"])}),
-    Route("GET", "/sessions/{id}/results.csv", session_results_csv, "Results as CSV (one row per student)",
-          path_params=_PATH, responses={200: Reply("CSV (UTF-8 with BOM)", content_type="text/csv")}),
 ]

@@ -1,12 +1,14 @@
 """Login, logout and who is asking. Cookies carry a random token; the database keeps only its hash."""
 from __future__ import annotations
 
+import ipaddress
 import time
 
 from aiohttp import web
 
 from appliance import keys
 from appliance.accounts import passwords
+from appliance.accounts.login_limit import Attempt, Limited
 from appliance.classroom.models import User
 from appliance.http import shapes
 from appliance.http.schema import Args, Route, obj, string
@@ -43,30 +45,70 @@ def client_address(request: web.Request) -> str:
     return request.remote or "unknown"
 
 
+def _guesser(request: web.Request) -> str:
+    """Who is guessing: the client's address, or its /64 for IPv6, where one device may use many addresses."""
+    address = client_address(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def too_many(refused: Limited) -> web.Response:
+    return json_error(429, str(refused), **{"Retry-After": refused.retry_after_header})
+
+
+def begin_attempt(request: web.Request, *names: str) -> Attempt:
+    """Count a password (or setup code) guess from this address and under `names`; raises Limited.
+
+    Synchronous on purpose: it runs before any await, so concurrent guesses are all counted."""
+    return request.config_dict[keys.LOGIN_LIMITER].begin((f"address:{_guesser(request)}", *names),
+                                                         time.monotonic())
+
+
+def attempt_succeeded(request: web.Request, attempt: Attempt) -> None:
+    request.config_dict[keys.LOGIN_LIMITER].succeeded(attempt)
+
+
+def set_login_cookie(request: web.Request, response: web.StreamResponse, token: str) -> None:
+    lifetime = request.config_dict[keys.SETTINGS].server.login_hours * 3600
+    # Secure whenever the request came over HTTPS: the browser then never sends the cookie in clear.
+    response.set_cookie(COOKIE, token, max_age=int(lifetime), httponly=True, samesite="Strict", path="/",
+                        secure=request.secure)
+
+
+def clear_login_cookie(request: web.Request, response: web.StreamResponse) -> None:
+    response.del_cookie(COOKIE, path="/", secure=request.secure, httponly=True, samesite="Strict")
+
+
 async def login(request: web.Request, args: Args) -> web.Response:
     username, password = args.body["username"], args.body["password"]
-    limiter = request.config_dict[keys.LOGIN_LIMITER]
-    client = client_address(request)
-    wait = limiter.retry_after(client, time.monotonic())
-    if wait > 0:
-        return json_error(429, f"too many failed logins; try again in {int(wait) + 1} s",
-                          **{"Retry-After": str(int(wait) + 1)})
-    found = await accounts.find_user(request.config_dict[keys.DB], username)
+    try:
+        attempt = begin_attempt(request, f"username:{username.strip().lower()}")
+    except Limited as refused:
+        return too_many(refused)
+    db = request.config_dict[keys.DB]
+    found = await accounts.find_user(db, username)
     if found is None:
         await off_loop(request, passwords.dummy_verify, password)
         ok = False
     else:
         ok = await off_loop(request, passwords.verify_password, password, found[1])
     if not ok:
-        limiter.failed(client, time.monotonic())
         return json_error(401, "wrong username or password")
-    limiter.succeeded(client)
+    attempt_succeeded(request, attempt)
     user = found[0]
+    if await accounts.is_disabled(db, user.id):
+        return json_error(403, f"the account {user.username!r} is disabled; ask your Argus admin")
     settings = request.config_dict[keys.SETTINGS]
-    lifetime = settings.server.login_hours * 3600
-    token = await accounts.start_login(request.config_dict[keys.DB], user.id, lifetime)
+    token = await accounts.start_login(db, user.id, settings.server.login_hours * 3600)
     response = web.json_response({"username": user.username, "role": user.role})
-    response.set_cookie(COOKIE, token, max_age=int(lifetime), httponly=True, samesite="Strict", path="/")
+    set_login_cookie(request, response, token)
     return response
 
 
@@ -75,7 +117,7 @@ async def logout(request: web.Request, args: Args) -> web.Response:
     if token:
         await accounts.end_login(request.config_dict[keys.DB], token)
     response = web.json_response({"ok": True})
-    response.del_cookie(COOKIE, path="/")
+    clear_login_cookie(request, response)
     return response
 
 
@@ -86,7 +128,8 @@ async def me(request: web.Request, args: Args) -> web.Response:
 ROUTES = [
     Route("POST", "/login", login, "Log in; sets an HttpOnly login cookie", auth="public",
           body=obj({"username": string(100), "password": string(200)}, required=["username", "password"]),
-          responses={200: shapes.LOGGED_IN, 401: "wrong username or password", 429: "too many failed logins"}),
+          responses={200: shapes.LOGGED_IN, 401: "wrong username or password",
+                     403: "the account is disabled", 429: "too many attempts; Retry-After says when to retry"}),
     Route("POST", "/logout", logout, "Log out", auth="public", responses={200: shapes.OK}),
     Route("GET", "/me", me, "The logged-in user", responses={200: shapes.LOGGED_IN}),
 ]

@@ -21,7 +21,8 @@ from appliance.http.security import json_error
 
 log = logging.getLogger(__name__)
 _SEND_TIMEOUT = 10.0
-SOCKETS = web.AppKey("live_sockets", weakref.WeakSet)
+# Every open socket and the id of the user it was opened by (None: anonymous).
+SOCKETS = web.AppKey("live_sockets", weakref.WeakKeyDictionary)
 
 
 async def _sender(ws: web.WebSocketResponse, subscription) -> None:
@@ -48,7 +49,7 @@ async def live(request: web.Request) -> web.StreamResponse:
     # A short close timeout: at shutdown a frozen client must not hold up the exit (SIGTERM → gone in 5 s).
     ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=4096, timeout=1.0)
     await ws.prepare(request)
-    app[SOCKETS].add(ws)
+    app[SOCKETS][ws] = user.id if user else None
     subscription = bus.subscribe("teacher" if user else "public", settings.server.client_queue_size)
     subscription.offer({"type": "state", "state": app[keys.ENGINE].public_state()})
     if user:
@@ -63,7 +64,7 @@ async def live(request: web.Request) -> web.StreamResponse:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        app[SOCKETS].discard(ws)
+        app[SOCKETS].pop(ws, None)
         await ws.close()
     return ws
 
@@ -74,9 +75,18 @@ async def _close_all(app: web.Application) -> None:
                            for ws in list(app[SOCKETS])), return_exceptions=True)
 
 
+async def close_user_sockets(app, user_id: int) -> int:
+    """End the live screens of one user (disabled, deleted, new password); returns how many.
+    `app` is the root application or a request's config_dict."""
+    doomed = [ws for ws, owner in list(app[SOCKETS].items()) if owner == user_id]
+    await asyncio.gather(*(ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"your login ended")
+                           for ws in doomed), return_exceptions=True)
+    return len(doomed)
+
+
 def setup(app: web.Application) -> None:
     """The set of open sockets lives on the root app, so shutdown and logins (which end) can reach it."""
-    app[SOCKETS] = weakref.WeakSet()
+    app[SOCKETS] = weakref.WeakKeyDictionary()
     app.on_shutdown.append(_close_all)
 
 

@@ -5,25 +5,44 @@ Teacher pages send a visitor who is not logged in to /login?next=<where they wer
 """
 from __future__ import annotations
 
+import re
+from importlib import resources
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from aiohttp import web
 
-import appliance
-from appliance import __version__
+from appliance import __version__, keys
 from appliance.http.auth import current_user
 
-ROOT = Path(appliance.__file__).parents[1]
-TEMPLATES_DIR = ROOT / "web" / "templates"
-STATIC_DIR = ROOT / "web" / "static"
+
+def _web_folder(name: str) -> Path:
+    """A folder of the package appliance.web (the repository's web/) as a real path: jinja2's loader and
+    aiohttp's static route read the file system, and pip always installs Argus unzipped."""
+    folder = resources.files("appliance.web") / name
+    if not isinstance(folder, Path) or not folder.is_dir():
+        raise RuntimeError(f"Argus is installed without its web files: {folder} is not a folder")
+    return folder
+
+
+TEMPLATES_DIR = _web_folder("templates")
+STATIC_DIR = _web_folder("static")
 TEMPLATES = web.AppKey("page_templates", jinja2.Environment)
+
+
+# A path on this site: "/" then printable ASCII, with no second slash or a backslash right after it. Browsers
+# drop tabs and newlines from URLs and read a backslash as "/", so "/<TAB>/evil.example" would leave the site.
+_SAME_SITE_PATH = re.compile(r"/(?![/\\])[!-~]*")
 
 
 def safe_next(target: str | None) -> str:
     """Only same-site paths: "//evil.example" or "https://..." would turn login into an open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if not target or not _SAME_SITE_PATH.fullmatch(target) or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    # No dot segments either: "/..//evil.example" resolves to the path "//evil.example".
+    if parts.scheme or parts.netloc or {".", ".."} & set(parts.path.split("/")):
         return "/"
     return target
 
@@ -62,7 +81,7 @@ async def projector_page(request: web.Request) -> web.Response:
 
 
 async def student_page(request: web.Request) -> web.Response:
-    return render(request, "student.html")
+    return render(request, "student.html", card_count=request.app[keys.SETTINGS].cards.count)
 
 
 async def _revalidate_static(request: web.Request, response: web.StreamResponse) -> None:

@@ -26,7 +26,9 @@ async def unclaimed_goes_to_setup(request: web.Request, handler):
 async def setup_page(request: web.Request) -> web.Response:
     if await _claimed(request):
         raise web.HTTPFound("/login")
-    return render(request, "setup.html", min_length=passwords.MIN_LENGTH)
+    tls = request.app.get(keys.TLS)
+    return render(request, "setup.html", min_length=passwords.MIN_LENGTH,
+                  fingerprint=tls.info.fingerprint_sha256 if tls else None)
 
 
 async def admin_page(request: web.Request) -> web.Response:

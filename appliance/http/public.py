@@ -11,24 +11,34 @@ import pyqrcode
 from aiohttp import web
 
 from appliance import keys
+from appliance.host.names import split_host
 from appliance.http import shapes
 from appliance.http.schema import CARD_COUNT, Args, Reply, Route, integer, obj
 
 
 def student_url(request: web.Request) -> str:
-    settings = request.config_dict[keys.SETTINGS]
+    """The student page's address for the QR code: the configured public URL, else the name this request
+    reached us by (host_middleware already made sure it is one of ours), always with our own scheme and port."""
+    app = request.config_dict
+    settings = app[keys.SETTINGS]
     if settings.server.public_url:
         return settings.server.public_url.rstrip("/") + "/student"
-    host = request.host
-    try:
-        loopback = ipaddress.ip_address(host.rsplit(":", 1)[0].strip("[]")).is_loopback
-    except ValueError:
-        loopback = host.split(":")[0] == "localhost"
-    if loopback and not settings.demo:
+    host = split_host(request.headers.get("Host", ""))
+    if not settings.demo and (host == "localhost" or _is_loopback(host)):
         # A projector browser on the appliance itself: phones reach it by its mDNS name instead.
-        port = request.config_dict[keys.PORT]
-        host = f"{settings.mdns.hostname}.local" + ("" if port == 80 else f":{port}")
-    return f"{request.scheme}://{host}/student"
+        host = f"{settings.mdns.hostname}.local"
+    https_port = app.get(keys.HTTPS_PORT)
+    scheme, port = ("https", https_port) if https_port is not None else ("http", app[keys.PORT])
+    default = 443 if scheme == "https" else 80
+    host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{host}{'' if port == default else f':{port}'}/student"
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 async def state(request: web.Request, args: Args) -> web.Response:
@@ -36,8 +46,11 @@ async def state(request: web.Request, args: Args) -> web.Response:
 
 
 async def check(request: web.Request, args: Args) -> web.Response:
+    # The student page says "Cards go from 1 to N" itself before asking; the schema refuses the rest.
     card = args.query["card"]
-    return web.json_response({"card": card, "registered": request.config_dict[keys.ENGINE].card_registered(card)})
+    engine = request.config_dict[keys.ENGINE]
+    return web.json_response({"card": card, "registered": engine.card_registered(card),
+                              "in_class": engine.card_in_class(card)})
 
 
 async def qr_svg(request: web.Request, args: Args) -> web.Response:
@@ -55,10 +68,11 @@ async def student_link(request: web.Request, args: Args) -> web.Response:
 ROUTES = [
     Route("GET", "/public/state", state, "What the projector shows", auth="public",
           responses={200: shapes.PUBLIC_STATE}),
-    Route("GET", "/public/check", check, "Whether a card is registered for the current question (yes/no only)",
-          auth="public", query=obj({"card": integer(1, CARD_COUNT)}, required=["card"]),
-          responses={200: obj({"card": {"type": "integer"}, "registered": {"type": "boolean"}},
-                              required=["card", "registered"])}),
+    Route("GET", "/public/check", check, "Whether a card is registered for the current question (yes/no only),"
+          " and whether it is in the running class", auth="public",
+          query=obj({"card": integer(1, CARD_COUNT)}, required=["card"]),
+          responses={200: obj({"card": {"type": "integer"}, "registered": {"type": "boolean"},
+                               "in_class": {"type": ["boolean", "null"]}}, required=["card", "registered"])}),
     Route("GET", "/public/qr.svg", qr_svg, "QR code of the student page URL", auth="public",
           responses={200: Reply("SVG", content_type="image/svg+xml")}),
     Route("GET", "/public/student-url", student_link, "The student page URL shown under the QR code",

@@ -1,5 +1,5 @@
-"""Middlewares. On the root app: same-origin checks for state changes and protective headers on every
-response. On the /api/v1 sub-application only: errors as JSON, and no caching."""
+"""Middlewares. On the root app: same-origin checks for state changes, and (a response signal) protective
+headers on every response. On the /api/v1 sub-application only: errors as JSON, and no caching."""
 from __future__ import annotations
 
 import json
@@ -67,14 +67,18 @@ async def api_error_middleware(request: web.Request, handler):
     return response
 
 
-@web.middleware
-async def headers_middleware(request: web.Request, handler):
-    response = await handler(request)
-    response.headers.setdefault("Content-Security-Policy", _CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
+async def protective_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """on_response_prepare: every response gets these, also redirects, errors, 404s and static files,
+    which a middleware would miss when a handler raises or the router answers by itself."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", _CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.path.startswith("/api/"):
+        # Also for the API's 404s and 405s, which the sub-application's own middleware never sees.
+        headers.setdefault("Cache-Control", "no-store")
 
 
 @web.middleware

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from typing import Protocol
 
 from appliance.classroom import lesson as lessons
+from appliance.classroom import numbering
 from appliance.classroom import session as rules
 from appliance.classroom.errors import NotFound
-from appliance.classroom.lesson import Lesson
+from appliance.classroom.lesson import Display, Lesson
 from appliance.classroom.models import ClassRoster, Question, Quiz, SessionRecord
 from appliance.live.bus import Bus
 from appliance.live.clock import Clock, SystemClock
@@ -72,7 +74,9 @@ class SessionEngine:
         quiz = await quizzes.get_quiz(self._db, record.quiz_id) if record.quiz_id else None
         questions = await store.session_questions(self._db, record.id)
         position = rules.SessionPosition(record.state, record.question, record.deadline, record.remaining)
-        running = Lesson(record, position, roster, quiz.title if quiz else "Quick questions", questions)
+        running = Lesson(record, position, roster, quiz.title if quiz else "Quick questions", questions,
+                         await store.session_origins(self._db, record.id),
+                         {i for i, q in enumerate(questions) if q.asked})
         for r in await store.responses(self._db, record.id):
             running.answers.setdefault(r.question, {})[r.student_id] = r.answer
         return running
@@ -133,7 +137,9 @@ class SessionEngine:
                     raise rules.InvalidTransition(f"question index {reask} is out of range")
                 question = running.questions[reask]
             index = await store.append_question(self._db, session_id, question, reask, reask is None)
+            origins = running.question_origins()  # before the question is added: they count the questions
             running.questions = (*running.questions, question)
+            running.origins = (*origins, numbering.Origin(reask, reask is None))
             after = rules.open_question(running.position, index, len(running.questions), self._clock.now(),
                                         question.time_limit)
             await self._move(running, after)
@@ -144,6 +150,8 @@ class SessionEngine:
         await store.set_state(self._db, running.record.id, after.state, after.question,
                               deadline=after.deadline, remaining=after.remaining)
         running.position = after
+        if after.state == rules.OPEN:
+            running.asked.add(after.question)
         if after.state == rules.OPEN and before.state != rules.PAUSED:
             self._notify_opened(running)
         elif before.state in (rules.OPEN, rules.PAUSED) and after.state not in (rules.OPEN, rules.PAUSED):
@@ -216,6 +224,30 @@ class SessionEngine:
         self._publish_state()
         return True
 
+    async def set_display(self, session_id: int, blank: bool | None = None, card_grid: bool | None = None) -> Display:
+        """Blank the projector or show the grid of cards read; None leaves a setting as it is."""
+        await self._check_exists(session_id)
+        async with self._lock:
+            running = self._running_session(session_id)
+            current = running.display
+            running.display = Display(current.blank if blank is None else blank,
+                                      current.card_grid if card_grid is None else card_grid)
+            self._publish_state()
+            return running.display
+
+    def display(self, session_id: int) -> Display:
+        running = self._running
+        return running.display if running and running.record.id == session_id else Display()
+
+    async def make_anonymous(self, session_id: int) -> None:
+        """No names from now on, also in the teacher's live feed (the laptop may be mirrored to the board)."""
+        await self._check_exists(session_id)
+        async with self._lock:
+            running = self._running_session(session_id)
+            await store.set_anonymous(self._db, session_id)
+            running.record = dataclasses.replace(running.record, anonymous=True)
+            self._publish_state()
+
     def _notify_opened(self, running: Lesson) -> None:
         index = running.position.question
         key = question_key(running.record.id, index)
@@ -236,3 +268,7 @@ class SessionEngine:
     def card_registered(self, card: int) -> bool:
         """Whether this card has an answer for the current question (yes/no only, for the student page)."""
         return lessons.card_answered(self._running, card)
+
+    def card_in_class(self, card: int) -> bool | None:
+        """Whether the running session's class has this card; None when no session runs."""
+        return lessons.card_in_class(self._running, card)

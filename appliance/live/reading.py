@@ -30,7 +30,7 @@ class ReaderStats:
 
 
 class ReadingLoop:
-    def __init__(self, slot: LatestFrame, read: Callable[[np.ndarray], list[Sighting]], tracker: Tracker,
+    def __init__(self, slot: LatestFrame, read: Callable[[np.ndarray, float], list[Sighting]], tracker: Tracker,
                  on_registration: Callable[[Registration], Awaitable[None]], executor: Executor):
         self._slot = slot
         self._read = read
@@ -58,7 +58,7 @@ class ReadingLoop:
                 continue
             started = time.perf_counter()
             try:
-                sightings = await loop.run_in_executor(self._executor, self._read, frame.gray)
+                sightings = await loop.run_in_executor(self._executor, self._read, frame.gray, frame.time)
             except Exception:  # one bad frame must not stop reading for the rest of the lesson
                 log.exception("card reader failed on frame %s", frame.seq)
                 continue

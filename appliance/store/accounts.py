@@ -57,7 +57,7 @@ async def start_login(db: Database, user_id: int, lifetime_seconds: float) -> st
 async def user_for_token(db: Database, token: str) -> User | None:
     row = await db.fetchone(
         "SELECT u.id, u.username, u.role FROM auth_sessions s JOIN users u ON u.id = s.user_id"
-        " WHERE s.token_hash = ? AND s.expires_at > ?",
+        " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
         (_token_hash(token), time.time()),
     )
     return User(row["id"], row["username"], row["role"]) if row else None
@@ -69,10 +69,46 @@ async def end_login(db: Database, token: str) -> None:
 
 
 async def list_users(db: Database) -> list[dict]:
-    rows = await db.fetchall("SELECT id, username, role, created_at FROM users ORDER BY username")
-    return [dict(r) for r in rows]
+    rows = await db.fetchall("SELECT id, username, role, created_at, disabled FROM users ORDER BY username")
+    return [{**dict(r), "disabled": bool(r["disabled"])} for r in rows]
 
 
 async def get_user(db: Database, user_id: int) -> tuple[User, str] | None:
     row = await db.fetchone("SELECT id, username, role, password_hash FROM users WHERE id = ?", (user_id,))
     return (User(row["id"], row["username"], row["role"]), row["password_hash"]) if row else None
+
+
+async def csv_choice(db: Database, user_id: int) -> tuple[str | None, str | None]:
+    """The CSV separator and decimal mark the user last chose (None, None before any choice)."""
+    row = await db.fetchone("SELECT csv_separator, csv_decimal FROM users WHERE id = ?", (user_id,))
+    return (row[0], row[1]) if row else (None, None)
+
+
+async def remember_csv_choice(db: Database, user_id: int, separator: str, decimal: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE users SET csv_separator = ?, csv_decimal = ? WHERE id = ?",
+                           (separator, decimal, user_id))
+
+
+async def is_disabled(db: Database, user_id: int) -> bool:
+    row = await db.fetchone("SELECT disabled FROM users WHERE id = ?", (user_id,))
+    return bool(row and row["disabled"])
+
+
+async def set_disabled(db: Database, user_id: int, disabled: bool) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE users SET disabled = ? WHERE id = ?", (int(disabled), user_id))
+        if disabled:  # a disabled account's logins end now, not when their cookies expire
+            await conn.execute("DELETE FROM auth_sessions WHERE user_id = ?", (user_id,))
+
+
+async def delete_user(db: Database, user_id: int, heir_id: int) -> dict[str, int]:
+    """Delete an account and hand its classes, quizzes and lessons (with every result) to `heir_id`, in one
+    transaction. Returns how many of each were handed on."""
+    moved = {}
+    async with db.transaction() as conn:
+        for table, column in (("classes", "owner_id"), ("quizzes", "owner_id"), ("sessions", "teacher_id")):
+            cursor = await conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (heir_id, user_id))
+            moved[table] = cursor.rowcount
+        await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))  # logins go with it (ON DELETE CASCADE)
+    return moved

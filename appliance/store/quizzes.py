@@ -66,8 +66,9 @@ async def list_quizzes(db: Database, owner_id: int | None = None, *, search: str
         params.append(owner_id)
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append("(title LIKE ? ESCAPE '\\' OR id IN (SELECT quiz_id FROM questions WHERE text LIKE ? ESCAPE '\\'))")
-        params += [pattern, pattern]
+        where.append("(title LIKE ? ESCAPE '\\' OR id IN (SELECT quiz_id FROM questions WHERE text LIKE ? ESCAPE '\\')"
+                     " OR EXISTS (SELECT 1 FROM json_each(quizzes.tags) WHERE value LIKE ? ESCAPE '\\'))")
+        params += [pattern, pattern, pattern]
     if tag:
         where.append("EXISTS (SELECT 1 FROM json_each(quizzes.tags) WHERE value = ?)")
         params.append(tag.lower())

@@ -5,6 +5,7 @@ import json
 import time
 
 from appliance.classroom.models import Question, Response, SessionRecord
+from appliance.classroom.numbering import Origin
 from appliance.store.db import Database
 from appliance.store.quizzes import question_from_row
 
@@ -98,6 +99,19 @@ async def session_questions(db: Database, session_id: int) -> tuple[Question, ..
         " ORDER BY position", (session_id,)
     )
     return tuple(question_from_row(r) for r in rows)
+
+
+async def session_origins(db: Database, session_id: int) -> tuple[Origin, ...]:
+    """Where each of the session's questions came from (quiz, asked again, typed in), in position order."""
+    rows = await db.fetchall("SELECT origin, adhoc FROM session_questions WHERE session_id = ? ORDER BY position",
+                             (session_id,))
+    return tuple(Origin(r["origin"], bool(r["adhoc"])) for r in rows)
+
+
+async def set_anonymous(db: Database, session_id: int) -> None:
+    """Turn names off for the rest of a session (one way: a lesson never turns names back on)."""
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE sessions SET anonymous = 1 WHERE id = ?", (session_id,))
 
 
 async def set_state(db: Database, session_id: int, state: str, question: int | None,

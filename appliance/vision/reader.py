@@ -15,8 +15,9 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -29,6 +30,15 @@ from appliance.vision.verify import VerifyRules, verify_many
 
 # What one detector pass found: (marker id, corners) it decoded, and the squares it outlined but could not decode.
 Found = tuple[list[tuple[int, np.ndarray]], list[np.ndarray]]
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1: a rectangle of a frame, in pixels
+
+
+@dataclass(frozen=True)
+class Region:
+    """A rectangle of a frame to read, and which of a whole frame's passes to give it."""
+    box: Box
+    full: bool = True  # the full-size pass (and, for small frames, the enlarged one): every card of its size range
+    shrunk: bool = True  # the shrunk pass (frames of SHRINK_FROM_PX and more): large and blurred cards
 
 SHRINK = 4  # the second pass reads the frame at 1/SHRINK of its size...
 SHRINK_FROM_PX = 1280  # ...when the frame's longer side is at least this
@@ -101,34 +111,62 @@ class CardReader:
             return [], squares
         return [(int(i), np.asarray(c, np.float32).reshape(4, 2)) for i, c in zip(np.ravel(ids), found)], squares
 
-    def _passes(self, gray: np.ndarray) -> tuple[list[tuple[int, np.ndarray]], list[np.ndarray]]:
+    def _passes(self, gray: np.ndarray, regions: Sequence[Region] | None = None
+                ) -> tuple[list[tuple[int, np.ndarray]], list[np.ndarray]]:
         """(marker id, corners) from every pass, duplicates included, and the squares the full-size and
         enlarged passes outlined but could not decode; all in frame pixels."""
         height, width = gray.shape
         side = max(width, height)
+        if regions is not None:
+            return self._run([job for region in regions for job in self._region_jobs(gray, region, side)])
         # Bands only where the shrunk pass reads the whole frame: a marker taller than the overlap lies whole in
         # no band (a card filling a photo would be lost).
         split = self._pool is not None and side >= SHRINK_FROM_PX
         jobs = self._banded(gray, side, self._min_marker_px, lambda c: c, split)
         if side >= SHRINK_FROM_PX:
-            def shrunk() -> Found:
-                small = cv2.resize(gray, (width // SHRINK, height // SHRINK), interpolation=cv2.INTER_AREA)
-                scale = (width / small.shape[1], height / small.shape[0])
-                # Map corners back through pixel centres, which is how resize aligns the two images. Its
-                # rejected squares are large cards' worth, which the full-size pass reads.
-                return _moved(self._detect(small), lambda c: (c + 0.5) * scale - 0.5)[0], []
-            jobs.append(shrunk)
+            jobs.append(lambda: self._shrunk(gray))
         if side <= self._upsample_below_px:
             # Cells of 2-3 px (cards of 24-32 px) blur into each other; at twice the size the thresholding
             # window and the contour finder separate the marker's border from its quiet zone again. This pass
             # costs as much as a frame four times as large, so it is read in bands too.
             big = cv2.resize(gray, (width * UP, height * UP), interpolation=cv2.INTER_LINEAR)
             jobs += self._banded(big, side * UP, self._min_marker_px * UP, lambda c: (c + 0.5) / UP - 0.5, split)
-        if self._pool is None:
+        return self._run(jobs)
+
+    def _run(self, jobs: list[Callable[[], Found]]) -> tuple[list[tuple[int, np.ndarray]], list[np.ndarray]]:
+        if self._pool is None or len(jobs) == 1:
             results = [job() for job in jobs]
         else:
             results = [f.result() for f in [self._pool.submit(job) for job in jobs]]
         return [hit for found, _ in results for hit in found], [sq for _, rejected in results for sq in rejected]
+
+    def _shrunk(self, image: np.ndarray) -> Found:
+        """The pass over `image` shrunk SHRINK times (large, blurred cards read as small sharp ones). Its rejected
+        squares are large cards' worth, which the full-size pass reads."""
+        height, width = image.shape
+        small = cv2.resize(image, (width // SHRINK, height // SHRINK), interpolation=cv2.INTER_AREA)
+        scale = (width / small.shape[1], height / small.shape[0])
+        # Map corners back through pixel centres, which is how resize aligns the two images.
+        return _moved(self._detect(small), lambda c: (c + 0.5) * scale - 0.5)[0], []
+
+    def _region_jobs(self, gray: np.ndarray, region: Region, side: int) -> list[Callable[[], Found]]:
+        """The passes a whole frame of longer side `side` gets (those the region asks for), over one rectangle of
+        it, with the same limits in pixels, so a card read in a region is read as it would be in the whole
+        frame. (OpenCV's limits are fractions of the image it is given, so each crop gets its own.)"""
+        x0, y0, x1, y1 = region.box
+        crop = gray[y0:y1, x0:x1]
+        offset = np.array([x0, y0], np.float32)
+        jobs = []
+        if region.full:
+            jobs.append(lambda: _moved(self._detect(crop), lambda c: c + offset))
+        if region.shrunk and side >= SHRINK_FROM_PX and min(crop.shape) >= SHRINK * 2 * self._min_marker_px:
+            jobs.append(lambda: _moved(self._shrunk(crop), lambda c: c + offset))
+        if region.full and side <= self._upsample_below_px:
+            big = lambda: cv2.resize(crop, (crop.shape[1] * UP, crop.shape[0] * UP),  # noqa: E731
+                                     interpolation=cv2.INTER_LINEAR)
+            jobs.append(lambda: _moved(self._detect(big(), self._min_marker_px * UP),
+                                       lambda c: (c + 0.5) / UP - 0.5 + offset))
+        return jobs
 
     def _banded(self, image: np.ndarray, side: int, min_marker_px: int, move: Callable[[np.ndarray], np.ndarray],
                 split: bool) -> list[Callable[[], Found]]:
@@ -148,12 +186,15 @@ class CardReader:
                 lambda c, top=top: move(c + np.array([0, top], np.float32))))
         return jobs
 
-    def read(self, gray: np.ndarray) -> list[Sighting]:
-        """Every card in a grayscale frame, sorted by card number; `time` is left 0.0 for the caller."""
+    def read(self, gray: np.ndarray, regions: Sequence[Region] | None = None) -> list[Sighting]:
+        """Every card in a grayscale frame, sorted by card number; `time` is left 0.0 for the caller.
+
+        With `regions` only the cards inside them are read, with the passes each asks for and the same size
+        limits and checks as in a whole-frame read."""
         if gray.ndim != 2 or gray.dtype != np.uint8:
             raise ValueError(f"expected a 2-D uint8 grayscale frame, got {gray.dtype} {gray.shape}")
         kept: list[tuple[int, np.ndarray]] = []
-        found, rejected = self._passes(gray)
+        found, rejected = self._passes(gray, regions)
         found = [(i, c) for i, c in found if 0 <= i < len(self._codes)]
         verified = verify_many(gray, [c for _, c in found], [self._codes[i] for i, _ in found], self._rules)
         undecided: list[np.ndarray] = []

@@ -34,6 +34,15 @@ def test_lowered_cards_emit_nothing_and_stay_registered(quick):
     assert quick["lost_after_lowering"] == 0
 
 
+def test_a_real_camera_replay_drops_frames_only_when_reading_is_slower_than_the_camera(quick):
+    rc = quick["real_camera"]
+    slower = quick["reader_ms"]["median"] > 1000 / quick["plan"]["fps"]
+    assert 0 <= rc["frames_dropped"] < quick["frames"]
+    assert (rc["frames_dropped"] > 0) or not slower
+    # fewer frames read and the read time on top: never faster than in simulated time
+    assert rc["raise"]["p50"] >= quick["raise"]["p50"]
+
+
 def test_reading_cost_and_memory_are_measured(quick):
     assert quick["reader_cpu_ms"]["median"] > 0
     # the renderer lives only in the bench process, so the reading process must be the smaller one

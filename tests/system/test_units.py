@@ -95,6 +95,13 @@ def test_setup_code_is_published_then_retired(tmp_path):
     published = (boot / "argus-setup-code.txt").read_text().splitlines()
     assert published[0] == "ABCD-EFGH-JKLM" and "argus.local" in "\n".join(published)
     assert [p.name for p in boot.iterdir()] == ["argus-setup-code.txt"], "no temporary file left behind"
+    assert "fingerprint" not in "\n".join(published)  # plain HTTP: nothing to check
+
+    (tmp_path / "tls").mkdir()
+    (tmp_path / "tls" / "fingerprint.txt").write_text("AB:CD:EF\n")
+    subprocess.run(["sh", str(script), str(code), str(boot)], check=True, capture_output=True, timeout=10)
+    published = (boot / "argus-setup-code.txt").read_text().splitlines()
+    assert published[0] == "ABCD-EFGH-JKLM" and "AB:CD:EF" in published and "https://argus.local/" in published[2]
 
     code.unlink()  # the appliance deletes its code once claimed
     subprocess.run(["sh", str(script), str(code), str(boot)], check=True, capture_output=True, timeout=10)

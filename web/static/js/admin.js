@@ -1,4 +1,5 @@
-// The admin's page: status of the appliance, teacher accounts, and exports (JSON download, USB stick).
+// The admin's page: status of the appliance, teacher accounts (add, reset, disable, delete), the audit log, the
+// HTTPS certificate, and exports (JSON download, USB stick).
 // Status and the list of USB sticks refresh themselves every few seconds while the tab is visible.
 import {api, wireLogout} from "./api.js";
 import {$, clear, el, formatTime, toast} from "./dom.js";
@@ -108,6 +109,7 @@ function resetForm(user) {
       form.hidden = true;
       input.value = "";
       toast(`New password saved for ${user.username}. They are logged out everywhere.`);
+      loadAudit();
     } catch (failure) {
       error.textContent = failure.message;
       error.hidden = false;
@@ -116,24 +118,128 @@ function resetForm(user) {
   return form;
 }
 
+function accountButton(text, onClick, kind = "") {
+  const button = el("button", {class: `button small ${kind}`.trim(), text, attrs: {type: "button"}});
+  button.addEventListener("click", () => onClick(button));
+  return button;
+}
+
+async function accountAction(button, path, method, done) {
+  button.disabled = true;
+  try {
+    await api(path, {method});
+    toast(done);
+    await Promise.all([loadUsers(), loadAudit()]);
+  } catch (failure) {
+    toast(failure.message);
+    button.disabled = false;
+  }
+}
+
 function userRow(user) {
   const form = resetForm(user);
-  const button = el("button", {class: "button small", text: "Reset password", attrs: {type: "button"}});
-  button.addEventListener("click", () => {
+  const reset = accountButton("Reset password", () => {
     form.hidden = !form.hidden;
     if (!form.hidden) form.querySelector("input").focus();
   });
+  const actions = el("td", {class: "actions"}, reset);
+  if (user.role === "teacher") {
+    const name = user.username;
+    actions.append(user.disabled
+      ? accountButton("Enable", (b) => accountAction(b, `/users/${user.id}/enable`, "POST", `${name} can log in again.`))
+      : accountButton("Disable", (b) => accountAction(b, `/users/${user.id}/disable`, "POST",
+        `${name} is disabled and logged out everywhere.`)),
+    accountButton("Delete", (b) => {
+      if (!confirm(`Delete the account ${name}?\n\nTheir classes, quizzes and results are kept and become yours.`)) return;
+      accountAction(b, `/users/${user.id}`, "DELETE", `${name} is deleted; their classes and results are now yours.`);
+    }, "danger"));
+  }
+  actions.append(form);
   return el("tr", {attrs: {"data-username": user.username}},
     el("th", {text: user.username, attrs: {scope: "row"}}),
     el("td", {text: user.role === "admin" ? "Admin" : "Teacher"}),
     el("td", {text: formatTime(user.created_at)}),
-    el("td", {class: "actions"}, button, form));
+    el("td", {text: user.disabled ? "Disabled" : "Active", class: user.disabled ? "user-disabled" : ""}),
+    actions);
 }
 
 async function loadUsers() {
   const users = await api("/users");
   const body = clear($("users-body"));
   for (const user of users) body.append(userRow(user));
+}
+
+// ---------- audit log ----------
+
+async function loadAudit() {
+  const entries = await api("/audit");
+  const body = clear($("audit-body"));
+  for (const entry of entries) {
+    body.append(el("tr", {attrs: {"data-action": entry.action}},
+      el("td", {text: formatTime(entry.at)}), el("td", {text: entry.actor}), el("td", {text: entry.detail})));
+  }
+  $("audit-empty").hidden = entries.length > 0;
+}
+
+// ---------- HTTPS certificate ----------
+
+function showTls(status) {
+  const cert = status.certificate;
+  if (!status.https || !cert) {
+    $("tls-summary").textContent = "This appliance serves plain HTTP only (HTTPS is off in its configuration, or it runs as a demo).";
+    return;
+  }
+  $("tls-summary").textContent = cert.self_made
+    ? "HTTPS uses the certificate the appliance made for itself. Browsers warn about it until it is trusted; check its fingerprint."
+    : "HTTPS uses the school's certificate installed here.";
+  $("tls-fingerprint").textContent = cert.fingerprint_sha256;
+  $("tls-subject").textContent = cert.subject;
+  $("tls-names").textContent = cert.names.join(", ") || "none";
+  $("tls-until").textContent = formatTime(cert.not_after);
+  $("tls-details").hidden = false;
+  $("tls-install").hidden = false;
+  $("tls-revert").hidden = cert.self_made;
+}
+
+async function loadTls() {
+  try {
+    showTls(await api("/tls"));
+  } catch (failure) {
+    $("tls-summary").textContent = `Could not read the certificate: ${failure.message}`;
+  }
+}
+
+async function changeTls(request, okText) {
+  const error = $("tls-error"), ok = $("tls-ok");
+  error.hidden = true;
+  ok.hidden = true;
+  try {
+    showTls(await request());
+    ok.textContent = okText;
+    ok.hidden = false;
+    await loadAudit();
+    return true;
+  } catch (failure) {
+    error.textContent = failure.message;
+    error.hidden = false;
+    return false;
+  }
+}
+
+async function installTls(event) {
+  event.preventDefault();
+  const certificate = $("tls-certificate").value.trim(), key = $("tls-key").value.trim();
+  if (!certificate || !key) {
+    $("tls-error").textContent = "Paste both the certificate chain and the private key.";
+    $("tls-error").hidden = false;
+    return;
+  }
+  const button = $("tls-submit");
+  button.disabled = true;
+  const done = await changeTls(() => api("/tls/certificate", {method: "PUT", body: {certificate, key}}),
+    "Installed. Browsers use it from their next connection; reload the page to see it.");
+  if (done) event.target.reset();
+  button.disabled = false;
 }
 
 async function addUser(event) {
@@ -157,7 +263,7 @@ async function addUser(event) {
     event.target.reset();
     ok.textContent = `Added ${username} (${role}). They can log in now.`;
     ok.hidden = false;
-    await loadUsers();
+    await Promise.all([loadUsers(), loadAudit()]);
   } catch (failure) {
     error.textContent = failure.message;
     error.hidden = false;
@@ -229,4 +335,9 @@ if (main.dataset.allowed) {
   every(STATUS_EVERY_MS, loadStatus);
   every(USB_EVERY_MS, loadUsb);
   loadUsers().catch((failure) => toast(`Could not load the accounts: ${failure.message}`));
+  loadAudit().catch((failure) => toast(`Could not load the audit log: ${failure.message}`));
+  $("tls-form").addEventListener("submit", installTls);
+  $("tls-revert").addEventListener("click", () => changeTls(() => api("/tls/certificate", {method: "DELETE"}),
+    "The appliance's own certificate is back."));
+  loadTls();
 }

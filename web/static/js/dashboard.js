@@ -30,6 +30,12 @@ async function loadChoices() {
   const quizSelect = $("quiz-select");
   if (!quizzes.length) clear(quizSelect);
   quizSelect.append(el("option", {text: "Quick questions only (type them during the lesson)", attrs: {value: QUICK_ONLY}}));
+  // "Start a lesson with this quiz" in the library links here with ?quiz=ID.
+  const wanted = new URLSearchParams(location.search).get("quiz");
+  if (wanted && quizzes.some((q) => String(q.id) === wanted)) {
+    quizSelect.value = wanted;
+    $("class-select").focus();
+  }
   const ready = classes.length > 0;
   $("start-button").disabled = !ready;
   $("start-hint").textContent = ready ? "" : "You need a class before you can start a session.";

@@ -2,10 +2,14 @@
 import {api} from "./api.js";
 import {$} from "./dom.js";
 
-// Same-site paths only, so a crafted link cannot bounce a teacher to another site after login.
+// Same-site paths only, so a crafted link cannot bounce a teacher to another site after login: "/" and then
+// printable ASCII with no second slash or backslash after it (browsers drop tabs and newlines and read a
+// backslash as "/", so "/<TAB>/evil.example" is "//evil.example"), and it must still resolve to this origin.
 function safeNext(target) {
-  if (!target || !target.startsWith("/") || target.startsWith("//") || target.includes("\\")) return "/";
-  return target;
+  if (!target || !/^\/(?![\/\\])[!-~]*$/.test(target) || target.includes("\\")) return "/";
+  // Resolved, then used whole: "/..//evil.example" has the path "//evil.example", which would leave if re-sliced.
+  const url = new URL(target, location.origin);
+  return url.origin === location.origin && !url.pathname.startsWith("//") ? url.href : "/";
 }
 
 const form = $("login-form");

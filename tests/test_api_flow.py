@@ -119,7 +119,7 @@ async def test_wrong_state_and_unknown_session_are_clear_errors(teacher):
     response = await teacher.post(f"/api/v1/sessions/{sid}/open", json={"question": 99})
     assert response.status == 409 and "out of range" in (await response.json())["error"]
     response = await teacher.post(f"/api/v1/sessions/{sid}/open", json={"question": "first"})
-    assert response.status == 400 and "'question' must be an integer" in (await response.json())["error"]
+    assert response.status == 400 and "question: must be an integer" in (await response.json())["error"]
     response = await teacher.post(f"/api/v1/sessions/{sid}/open", data=b"{not json", headers={
         "Content-Type": "application/json"})
     assert response.status == 400 and "not valid JSON" in (await response.json())["error"]
@@ -178,7 +178,7 @@ async def test_student_check_says_yes_or_no_and_never_the_answer(server, teacher
     if silent is not None:
         assert (await (await anonymous.get(f"/api/v1/public/check?card={silent}")).json())["registered"] is False
     response = await anonymous.get("/api/v1/public/check?card=abc")
-    assert response.status == 400 and "'card' must be an integer from 1 to" in (await response.json())["error"]
+    assert response.status == 400 and "card: must be an integer from 1 to" in (await response.json())["error"]
     # The demo class has cards 1..30: card 50 is a real card, but not this class's.
     assert (await (await anonymous.get("/api/v1/public/check?card=50")).json())["in_class"] is False
 

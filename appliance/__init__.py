@@ -1,7 +1,5 @@
 """Argus: a classroom response appliance."""
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("argus-appliance")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0+unknown"
+# The one place the version is set: pyproject.toml reads it from here (setuptools dynamic version), and
+# `argus --version`, /api/v1/health, the admin page and the mDNS announcement all show this value.
+__version__ = "0.2.0"

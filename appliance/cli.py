@@ -13,6 +13,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from appliance import __version__
 from appliance.config import ConfigError, Settings, load_settings
 
 log = logging.getLogger("argus")
@@ -34,6 +35,8 @@ def _settings_for_run(args: argparse.Namespace) -> Settings:
     server, storage, camera = {}, {}, {}
     if args.port is not None:
         server["port"] = args.port
+    if args.https_port is not None:
+        server["https_port"] = args.https_port
     if args.host is not None:
         server["host"] = args.host
     if args.data_dir is not None:
@@ -225,12 +228,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="argus", description="Argus classroom response appliance")
+    parser.add_argument("--version", action="version", version=f"argus {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the appliance (web UI, camera, card reader)")
     run.add_argument("--demo", action="store_true",
                      help="loopback only, simulated classroom camera, demo login demo/demo")
     run.add_argument("--port", type=int)
+    run.add_argument("--https-port", type=int, help="port of the HTTPS web UI (server.https_port)")
     run.add_argument("--host")
     run.add_argument("--data-dir")
     run.add_argument("--camera", help="sim | opencv:<index|path|url> | y4m:<path> | picamera2")

@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Install, update or remove Argus on Raspberry Pi OS Lite 64-bit (Bookworm or Trixie). Run as root from a
-# checkout of the repository. Re-running updates the code in place and keeps the config and the data.
+# Install, update or remove Argus on Raspberry Pi OS Lite 64-bit (Bookworm or Trixie) or plain Debian. Run as
+# root from a checkout of the repository. Re-running from a newer checkout updates Argus; config and data stay.
 #
-# Usage: scripts/install.sh [--root DIR] [--no-start]             install or update
-#        scripts/install.sh [--root DIR] --uninstall [--purge]    remove; --purge also deletes config, data, user
+# Usage: scripts/install.sh [--root DIR] [--no-start] [--wheel FILE]   install or update
+#        scripts/install.sh [--root DIR] --uninstall [--purge]          remove; --purge also deletes config, data, user
 #
-# Layout: code in /opt/argus with its venv in /opt/argus/.venv, config /etc/argus/config.toml (installed once,
-# never overwritten), data /var/lib/argus (the unit's StateDirectory), units in /etc/systemd/system.
+# Layout: the installer's files (units, config template, this script) in /opt/argus; each installed version in
+# its own venv /opt/argus/venvs/<id>, and /opt/argus/.venv a symlink to the one in use. Config
+# /etc/argus/config.toml (installed once, never overwritten), data /var/lib/argus (the unit's StateDirectory),
+# units in /etc/systemd/system.
+# An update builds a new venv next to the running one and switches the symlink only once the new venv works;
+# a failed pip, a full disk or a power cut before the switch leaves the previous version in use. The venv it
+# replaced is kept until the next update (and put back if the new one fails to start under systemd).
+# --wheel FILE: install this Argus wheel (e.g. from a USB stick) instead of building one from the checkout;
+#   units and config template still come from the checkout this script is in (/opt/argus after an install).
 # --root DIR (or $ARGUS_INSTALL_ROOT): install into the OS tree at DIR, e.g. a mounted image. Files are written
 #   below DIR, apt-get/useradd/python run inside it through chroot, systemctl gets --root, nothing is started.
 # --no-start: install and enable but start nothing (image builds run this inside pi-gen's chroot).
@@ -18,18 +25,23 @@ readonly CONF_DIR=/etc/argus
 readonly DATA_DIR=/var/lib/argus
 readonly UNIT_DIR=/etc/systemd/system
 readonly UDEV_RULE=/etc/udev/rules.d/90-argus-usb.rules
+readonly VENVS=$PREFIX/venvs
 readonly UNITS=(argus.service argus-setup-code.path argus-setup-code.service)
 readonly HOST_NAME=argus
-# python3-picamera2 without recommends: the recommends pull a desktop (Qt, OpenGL) onto Lite.
-readonly APT_PACKAGES=(python3 python3-venv python3-pip python3-picamera2 avahi-daemon ca-certificates)
+readonly APT_PACKAGES=(python3 python3-venv python3-pip avahi-daemon ca-certificates)
+# From Raspberry Pi OS's own repository, not Debian's: installed where apt has it. Without recommends, which
+# pull a desktop (Qt, OpenGL) onto Lite.
+readonly PI_CAMERA_PACKAGE=python3-picamera2
 
 src="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 root="${ARGUS_INSTALL_ROOT:-/}"
 action=install
 start=1
 purge=0
+wheel=""
+pi_camera=0
 
-usage() { sed -n '4,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '5,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -38,12 +50,18 @@ while [ $# -gt 0 ]; do
         --no-start) start=0 ;;
         --uninstall) action=uninstall ;;
         --purge) purge=1 ;;
+        --wheel) [ $# -ge 2 ] || usage; wheel="$2"; shift ;;
+        --wheel=*) wheel="${1#--wheel=}" ;;
         -h|--help) usage ;;
         *) echo "install.sh: unknown argument $1" >&2; usage ;;
     esac
     shift
 done
 
+if [ -n "$wheel" ]; then
+    [ -f "$wheel" ] || { echo "install.sh: --wheel $wheel: no such file" >&2; exit 2; }
+    wheel="$(cd "$(dirname "$wheel")" && pwd)/$(basename "$wheel")"
+fi
 if [ "$root" != / ]; then
     root="$(cd "$root" && pwd)"
     start=0  # nothing of DIR's system is running
@@ -106,10 +124,24 @@ set_toml() {
     mv -f "$tmp" "$file"
 }
 
+# True if the target's apt sources offer PACKAGE (an unknown package has no policy; a known one may lack a
+# candidate).
+apt_offers() {
+    in_target apt-cache policy "$1" 2>/dev/null | grep -q '^  Candidate: [^(]'
+}
+
 install_packages() {
-    log "installing Debian packages: ${APT_PACKAGES[*]}"
+    local packages=("${APT_PACKAGES[@]}")
     in_target env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    in_target env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${APT_PACKAGES[@]}"
+    if apt_offers "$PI_CAMERA_PACKAGE"; then
+        packages+=("$PI_CAMERA_PACKAGE")
+        pi_camera=1
+    else
+        log "note: $PI_CAMERA_PACKAGE is not in this system's apt sources (it comes from Raspberry Pi OS):" \
+            "the Pi camera will not be available here; USB and IP cameras still work."
+    fi
+    log "installing Debian packages: ${packages[*]}"
+    in_target env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}"
 }
 
 create_user() {
@@ -131,34 +163,105 @@ copy_code() {
         return
     fi
     log "copying $src to $dest"
-    # Replace everything but the venv, so files deleted from the repository disappear here too.
-    find "$dest" -mindepth 1 -maxdepth 1 ! -name .venv -exec rm -rf {} +
+    # Replace everything but the venvs, so files deleted from the repository disappear here too.
+    find "$dest" -mindepth 1 -maxdepth 1 ! -name .venv ! -name venvs -exec rm -rf {} +
     tar -C "$src" --owner=0 --group=0 \
         --exclude=./.venv --exclude=./.git --exclude=./.pytest_cache --exclude=./.hypothesis \
         --exclude=__pycache__ --exclude='*.egg-info' --exclude=./build --exclude=./demo-data \
         --exclude=./test-artifacts --exclude=./image-build/pi-gen --exclude=./image-build/deploy \
         -cf - . | tar -C "$dest" --no-same-owner -xf -
-    find "$dest" -mindepth 1 -maxdepth 1 ! -name .venv -exec chmod -R u=rwX,go=rX {} +
+    find "$dest" -mindepth 1 -maxdepth 1 ! -name .venv ! -name venvs -exec chmod -R u=rwX,go=rX {} +
+}
+
+# Builds the new version in a venv of its own; on any failure removes it and says the old one stays.
+new_venv=""
+staging=""
+abandon_update() {
+    local status=$?
+    if [ -n "$staging" ]; then rm -rf "$R$staging"; fi
+    if [ -n "$new_venv" ]; then
+        rm -rf "$R$new_venv"
+        if [ -e "$R$PREFIX/.venv" ]; then
+            echo "install.sh: the update failed; the version installed before stays in use (nothing was switched)" >&2
+        else
+            echo "install.sh: the install failed; Argus is not installed yet" >&2
+        fi
+    fi
+    exit "$status"
 }
 
 make_venv() {
-    local venv="$PREFIX/.venv"
-    # -x follows the symlink: a venv whose base Python went away (a release upgrade) is made again.
-    if [ ! -x "$R$venv/bin/python" ]; then
-        log "creating $venv"
-        # --system-site-packages: picamera2 and libcamera come from apt (python3-picamera2).
-        in_target python3 -m venv --clear --system-site-packages "$venv"
+    local id
+    id="$(date -u +%Y%m%d-%H%M%S)-$$"
+    new_venv="$VENVS/$id"
+    staging="/var/tmp/argus-install-$id"
+    trap abandon_update EXIT
+    rm -rf "$R"/var/tmp/argus-install-*  # left by an install cut off half way
+    install -d -m 0755 "$R$VENVS" "$R$staging"
+    log "creating $new_venv"
+    # --system-site-packages: picamera2 and libcamera come from apt (python3-picamera2).
+    in_target python3 -m venv --system-site-packages "$new_venv"
+    local pip=("$new_venv/bin/python" -m pip --disable-pip-version-check --no-cache-dir)
+    local package
+    if [ -n "$wheel" ]; then
+        cp "$wheel" "$R$staging/"
+        package="$staging/$(basename "$wheel")"
+    else
+        log "building the Argus wheel from $PREFIX"
+        in_target "${pip[@]}" wheel --quiet --no-deps --wheel-dir "$staging" "$PREFIX"
+        rm -rf "$R$PREFIX/build" "$R$PREFIX"/*.egg-info
+        package="$(cd "$R$staging" && ls argus_appliance-*.whl)"
+        package="$staging/$package"
     fi
-    log "installing Argus into $venv"
-    local pip=("$venv/bin/python" -m pip --disable-pip-version-check --no-cache-dir)
+    log "installing $(basename "$package") into $new_venv"
     in_target "${pip[@]}" install --quiet --prefer-binary --constraint "$PREFIX/image-build/constraints.txt" \
-        "$PREFIX" simplejpeg
-    # The version number does not change with every commit: reinstall the package itself so new code lands.
-    in_target "${pip[@]}" install --quiet --no-deps --force-reinstall "$PREFIX"
-    if [ ! -x "$R$venv/bin/argus" ]; then
-        echo "install.sh: $venv/bin/argus is missing after pip install" >&2
-        exit 1
+        "$package" simplejpeg
+    # The new venv must run before it goes live: the entry point, every import the server needs, its web files.
+    local version
+    version="$(in_target "$new_venv/bin/argus" --version)"
+    in_target "$new_venv/bin/python" -c "import appliance.server, appliance.http.pages"
+    rm -rf "${R:?}$staging"
+    staging=""
+    switch_venv "$id"
+    new_venv=""
+    trap - EXIT
+    log "now running $version from $VENVS/$id"
+}
+
+# Points .venv at venvs/ID with one rename (atomic), keeps the venv it replaces, deletes any older ones.
+switch_venv() {
+    local id="$1" link="$R$PREFIX/.venv" previous="" old
+    if [ -L "$link" ]; then
+        previous="$(basename "$(readlink "$link")")"
+    elif [ -d "$link" ]; then
+        # An installer from before venvs/: move its venv aside so the symlink can take its name.
+        previous="pre-venvs"
+        rm -rf "${R:?}$VENVS/$previous"
+        mv "$link" "$R$VENVS/$previous"
     fi
+    ln -sfn "venvs/$id" "$link.new"
+    mv -T "$link.new" "$link"
+    sync
+    printf '%s\n' "$previous" > "$R$VENVS/.previous"
+    for old in "$R$VENVS"/*; do
+        case "$(basename "$old")" in
+            "$id"|"$previous") ;;
+            *) rm -rf "$old" ;;
+        esac
+    done
+}
+
+# Back to the venv the last update replaced (when the new one fails to start under systemd).
+roll_back() {
+    local previous
+    previous="$(cat "$R$VENVS/.previous" 2>/dev/null || true)"
+    if [ -z "$previous" ] || [ ! -x "$R$VENVS/$previous/bin/argus" ]; then
+        echo "install.sh: no earlier version to go back to" >&2
+        return 1
+    fi
+    ln -sfn "venvs/$previous" "$R$PREFIX/.venv.new"
+    mv -T "$R$PREFIX/.venv.new" "$R$PREFIX/.venv"
+    echo "install.sh: went back to $VENVS/$previous" >&2
 }
 
 install_config() {
@@ -176,7 +279,11 @@ install_config() {
     # grants only CAP_NET_BIND_SERVICE for them.
     set_toml "$tmp" server port 80
     set_toml "$tmp" server https_port 443
-    set_toml "$tmp" camera source '"picamera2"'
+    if [ "$pi_camera" = 1 ]; then
+        set_toml "$tmp" camera source '"picamera2"'
+    else
+        set_toml "$tmp" camera source '"opencv:0"'  # the first USB camera: there is no Pi camera here
+    fi
     set_toml "$tmp" storage data_dir "\"$DATA_DIR\""
     # A Pi 4/5 has four cores: read each 12 MP frame as four bands in parallel to keep up with the camera.
     set_toml "$tmp" reader bands 4
@@ -235,7 +342,11 @@ configure_avahi() {
 start_units() {
     if [ "$start" = 1 ] && systemd_running; then
         log "starting Argus"
-        systemctl restart argus.service
+        if ! systemctl restart argus.service; then
+            echo "install.sh: the new version did not start (journalctl -u argus)" >&2
+            roll_back && systemctl restart argus.service
+            exit 1
+        fi
         systemctl start argus-setup-code.path
         systemctl --no-pager --lines=0 status argus.service || true
     else
@@ -271,7 +382,7 @@ do_uninstall() {
         systemctl daemon-reload
         udevadm control --reload
     fi
-    rm -rf "$R$PREFIX"
+    rm -rf "$R$PREFIX" "$R"/var/tmp/argus-install-*
     log "removed $PREFIX and the units"
     if [ "$purge" = 1 ]; then
         rm -rf "$R$CONF_DIR" "$R$DATA_DIR" "$R/boot/firmware/argus-setup-code.txt" "$R/boot/argus-setup-code.txt"

@@ -343,6 +343,12 @@ async def test_export_to_usb_is_verified_and_a_full_stick_is_reported(settings_f
             dump = json.loads((folder / "argus-dump.json").read_text())
             assert dump["format"] == "argus-dump" and "password_hash" not in json.dumps(dump["users"])
             assert any(name.startswith("gradebook-demo-class") for name in os.listdir(folder))
+            # The same files the teacher downloads: workbook, locale CSV, Canvas and Moodle, for every class.
+            written = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+            assert set(body["files"]) == written
+            stem = next(n for n in written if n.startswith("gradebook-demo-class") and n.endswith(".csv"))[:-4]
+            assert {f"{stem}.xlsx", f"lms/{stem}-canvas.csv", f"lms/{stem}-moodle.csv"} <= written
+            assert (folder / f"{stem}.xlsx").read_bytes()[:2] == b"PK"
             full = await admin.post("/api/v1/export/usb", json={"mount": str(usb_root / "TINY")})
             assert full.status == 507 and "could not write" in (await full.json())["error"]
             leftovers = [p for p in (usb_root / "TINY").rglob("*") if p.is_file()]

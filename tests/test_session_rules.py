@@ -3,8 +3,8 @@ import pytest
 
 from appliance.classroom import numbering, scoring
 from appliance.classroom import session as rules
+from appliance.classroom.formats import grades
 from appliance.classroom.models import ClassRoster, Question, Response, Student
-from appliance.classroom.reports import results_csv
 
 P = rules.SessionPosition
 
@@ -69,11 +69,13 @@ def test_results_count_distribution_percent_and_scores():
 
 def test_results_csv_opens_in_spreadsheets_and_defuses_formulas():
     results = scoring.session_results(QUESTIONS, ROSTER, [_response(0, 10, 1, "B")])
-    text = results_csv(results)
-    assert text.startswith("\ufeffStudent,Card,Q1,Q2,Score,Answered\r\n")
-    assert "Ann,1,B,,1,1\r\n" in text
+    text = grades.csv_text(grades.results_sheets(results))
+    assert text.startswith("\ufeffStudent,Card,Q1,Q2,Score,Out of,Percent,Answered\r\n")
+    assert "Ann,1,B,,1,1,100,1\r\n" in text
     assert "\r\n'=cmd|' /C calc'!A0,2," in text  # stays text, never a formula
-    assert "Correct answer,,B,(poll),," in text
+    # The answer key is its own section after a blank line, so sorting the students leaves it alone.
+    assert "\r\n\r\nAnswer key\r\nQuestion,Text,Correct answer," in text
+    assert "Q1,2+2?,B,yes," in text
 
 
 def test_pause_keeps_the_countdown_and_resume_restarts_it():

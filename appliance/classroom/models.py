@@ -26,6 +26,15 @@ class Student:
 
 
 @dataclass(frozen=True)
+class StudentIds:
+    """How the school's systems know a student: OneRoster sourcedId, student number, e-mail, login."""
+    sourced_id: str | None = None
+    id_number: str | None = None
+    email: str | None = None
+    username: str | None = None
+
+
+@dataclass(frozen=True)
 class ClassRoster:
     id: int
     name: str

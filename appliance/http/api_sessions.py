@@ -7,12 +7,12 @@ import time
 from aiohttp import web
 
 from appliance import keys
-from appliance.classroom import importers, numbering, reports
+from appliance.classroom import importers, numbering
 from appliance.classroom import session as rules
 from appliance.classroom.models import SessionRecord
 from appliance.http import shapes
 from appliance.http.access import own_class, own_quiz, own_session, owner_filter
-from appliance.http.schema import ID, Args, Reply, Route, Setting, Upload, array, boolean, integer, obj
+from appliance.http.schema import ID, Args, Route, Setting, Upload, array, boolean, integer, obj
 from appliance.http.security import json_error
 from appliance.http.validation import bad_request
 from appliance.http.work import off_loop
@@ -149,15 +149,6 @@ async def session_results(request: web.Request, args: Args) -> web.Response:
     return web.json_response(await _results(request, args))
 
 
-async def session_results_csv(request: web.Request, args: Args) -> web.Response:
-    results = await _results(request, args)
-    filename = f"argus-session-{results['session']['id']}-results.csv"
-    return web.Response(
-        text=reports.results_csv(results), content_type="text/csv", charset="utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 _PATH = {"id": ID}
 _QUESTION_INDEX = obj({"question": integer(0, 10_000, description="0-based")}, required=["question"])
 _STATE_CONFLICT = "the session's state does not allow this"
@@ -194,6 +185,4 @@ ROUTES = [
           path_params=_PATH, responses={200: shapes.SESSION, 409: "not the running session"}),
     Route("GET", "/sessions/{id}/results", session_results, "Results per question and per student",
           path_params=_PATH, responses={200: obj({"session": shapes.SESSION}, required=["session"])}),
-    Route("GET", "/sessions/{id}/results.csv", session_results_csv, "Results as CSV (one row per student)",
-          path_params=_PATH, responses={200: Reply("CSV (UTF-8 with BOM)", content_type="text/csv")}),
 ]

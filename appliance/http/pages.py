@@ -6,19 +6,28 @@ Teacher pages send a visitor who is not logged in to /login?next=<where they wer
 from __future__ import annotations
 
 import re
+from importlib import resources
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import jinja2
 from aiohttp import web
 
-import appliance
 from appliance import __version__, keys
 from appliance.http.auth import current_user
 
-ROOT = Path(appliance.__file__).parents[1]
-TEMPLATES_DIR = ROOT / "web" / "templates"
-STATIC_DIR = ROOT / "web" / "static"
+
+def _web_folder(name: str) -> Path:
+    """A folder of the package appliance.web (the repository's web/) as a real path: jinja2's loader and
+    aiohttp's static route read the file system, and pip always installs Argus unzipped."""
+    folder = resources.files("appliance.web") / name
+    if not isinstance(folder, Path) or not folder.is_dir():
+        raise RuntimeError(f"Argus is installed without its web files: {folder} is not a folder")
+    return folder
+
+
+TEMPLATES_DIR = _web_folder("templates")
+STATIC_DIR = _web_folder("static")
 TEMPLATES = web.AppKey("page_templates", jinja2.Environment)
 
 

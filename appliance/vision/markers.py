@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import cv2
@@ -25,7 +27,7 @@ import numpy as np
 MARKER_BITS = 4  # data cells per side
 BORDER_CELLS = 1  # black frame around the data cells
 MAX_CARDS = 100
-DATA_FILE = Path(__file__).with_name("data") / "markers.json"
+DATA_FILE = resources.files("appliance.vision") / "data" / "markers.json"  # package data, found installed too
 
 _WEIGHTS = (1 << np.arange(15, -1, -1)).astype(np.uint32)
 _POPCOUNT = np.array([bin(i).count("1") for i in range(1 << 16)], np.uint8)
@@ -86,13 +88,14 @@ def search_codes(count: int = MAX_CARDS, min_distance: int = 4, min_self_distanc
     return chosen
 
 
-def load_codes(path: Path = DATA_FILE) -> list[int]:
+def load_codes(path: Path | Traversable = DATA_FILE) -> list[int]:
     """Marker codes in card order: card n uses codes[n - 1]."""
-    raw = json.loads(path.read_text())
+    raw = json.loads(path.read_text(encoding="utf-8"))
     return [code_of(np.array(bits)) for bits in raw["codes"]]
 
 
-def save_codes(codes: list[int], path: Path = DATA_FILE, seed: int = 16) -> None:
+def save_codes(codes: list[int], path: Path, seed: int = 16) -> None:
+    """Writes a marker file; pass the checkout's appliance/vision/data/markers.json to regenerate it."""
     rows = [bits_of(c).tolist() for c in codes]
     stats = measure(codes)
     path.write_text(json.dumps({

@@ -384,6 +384,21 @@ def test_ask_again_quick_question_results_and_reports(demo_server, demo_teacher,
     assert page.locator("main svg").count() == 0
     csv = page.request.get(f"{base}{page.get_by_role('link', name='Download gradebook CSV').get_attribute('href')}")
     assert csv.ok and student["name"] in csv.text()
+    # A European teacher's CSV: semicolons and decimal commas, chosen once and remembered by the server.
+    page.get_by_label("CSV separator").select_option(";")
+    csv_link = page.get_by_role("link", name="Download gradebook CSV")
+    expect(csv_link).to_have_attribute("href", re.compile(r"gradebook\.csv\?sep=%3B$"))
+    european = page.request.get(f"{base}{csv_link.get_attribute('href')}")
+    assert european.text().lstrip("\ufeff").startswith("Student;Card;")
+    page.get_by_label("CSV separator").select_option("")
+    assert page.request.get(f"{base}{csv_link.get_attribute('href')}").text() == european.text()
+    page.request.get(f"{base}{csv_link.get_attribute('href')}?sep=,")  # back to commas for what follows
+    xlsx_link = page.get_by_role("link", name="Download gradebook (.xlsx)")
+    book = page.request.get(f"{base}{xlsx_link.get_attribute('href')}")
+    assert book.ok and book.body()[:2] == b"PK"
+    canvas = page.request.get(f"{base}{page.get_by_role('link', name='Canvas gradebook CSV').get_attribute('href')}")
+    assert canvas.text().startswith("Student,ID,SIS User ID,SIS Login ID,Section,")
+    expect(page.get_by_role("link", name="OneRoster results (.zip)")).to_be_hidden()  # not a OneRoster class
     page.screenshot(path=screenshots / "class-report.png", full_page=True)
 
     # One student's history, printable.

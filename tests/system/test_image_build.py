@@ -53,7 +53,9 @@ def test_packages_are_the_installers():
     listed = [name for name in listed if name]
     installer = (REPO / "scripts" / "install.sh").read_text()
     apt_line = re.search(r"APT_PACKAGES=\(([^)]*)\)", installer).group(1).split()
-    assert set(listed) <= set(apt_line)
+    pi_camera = re.search(r"^readonly PI_CAMERA_PACKAGE=(\S+)$", installer, re.M).group(1)
+    assert set(listed) <= {*apt_line, pi_camera}
+    assert pi_camera in listed, "the image is Raspberry Pi OS: it has the Pi camera's package"
 
 
 def test_config_pins_the_build():

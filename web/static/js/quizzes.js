@@ -65,6 +65,9 @@ function quizItem(quiz) {
   actions.append(
     link("Export JSON", `Export JSON of ${title}`, `/api/v1/quizzes/${quiz.id}/export.json`, true),
     link("Export CSV", `Export CSV of ${title}`, `/api/v1/quizzes/${quiz.id}/export.csv`, true),
+    link("GIFT", `GIFT export of ${title} (Moodle)`, `/api/v1/quizzes/${quiz.id}/export.gift`, true),
+    link("Aiken", `Aiken export of ${title} (Moodle)`, `/api/v1/quizzes/${quiz.id}/export.aiken`, true),
+    link("Kahoot", `Kahoot export of ${title} (spreadsheet)`, `/api/v1/quizzes/${quiz.id}/export.xlsx`, true),
     filters.archived
       ? button("Restore", `Restore ${title}`, () => act(api(`/quizzes/${quiz.id}`, {method: "PATCH", body: {archived: false}}),
         `${title} is back in your library.`))
@@ -124,32 +127,52 @@ $("show-archived").addEventListener("change", () => {
   loadQuizzes().catch((failure) => toast(failure.message));
 });
 
-function isCsv(file) {
-  return /\.csv$/i.test(file.name) || file.type === "text/csv";
+// The kind of file from its name; a .txt is most often GIFT (the teacher can pick Aiken).
+function guessFormat(file) {
+  const name = file.name.toLowerCase();
+  if (name.endsWith(".csv") || file.type === "text/csv") return "csv";
+  if (name.endsWith(".xlsx")) return "kahoot";
+  if (name.endsWith(".txt") || name.endsWith(".gift")) return name.includes("aiken") ? "aiken" : "gift";
+  return "json";
 }
 
-// A CSV has no title of its own: ask for one, starting from the file's name.
+const TYPES = {json: "application/json", csv: "text/csv", gift: "text/plain", aiken: "text/plain",
+  kahoot: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"};
+
+// Only an Argus JSON file carries its title: for the others, ask for one, starting from the file's name.
+function showTitleField() {
+  const file = $("import-file").files[0];
+  const needsTitle = Boolean(file) && $("import-format").value !== "json";
+  $("import-title-field").hidden = !needsTitle;
+  $("import-quiz-title").required = needsTitle && $("import-format").value !== "gift";  // GIFT may name its category
+  if (needsTitle && !$("import-quiz-title").value) $("import-quiz-title").value = file.name.replace(/\.[^.]+$/, "");
+}
+
 $("import-file").addEventListener("change", () => {
   const file = $("import-file").files[0];
-  const csv = Boolean(file && isCsv(file));
-  $("import-title-field").hidden = !csv;
-  $("import-quiz-title").required = csv;
-  if (csv && !$("import-quiz-title").value) $("import-quiz-title").value = file.name.replace(/\.csv$/i, "");
+  if (file) $("import-format").value = guessFormat(file);
+  showTitleField();
 });
+$("import-format").addEventListener("change", showTitleField);
 
 $("import-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const file = $("import-file").files[0];
   const box = clear($("import-result"));
   if (!file) return;
-  const csv = isCsv(file);
-  const query = new URLSearchParams({format: csv ? "csv" : "json"});
-  if (csv) query.set("title", $("import-quiz-title").value.trim());
+  const format = $("import-format").value;
+  const query = new URLSearchParams({format});
+  if (format !== "json") query.set("title", $("import-quiz-title").value.trim());
   try {
-    const quiz = await api(`/quizzes/import?${query}`, {method: "POST", file,
-      type: csv ? "text/csv" : "application/json"});
+    const quiz = await api(`/quizzes/import?${query}`, {method: "POST", file, type: TYPES[format]});
     box.append(el("p", {class: "success"}, `Imported "${quiz.title}" with ${plural(quiz.questions.length, "question")}. `,
       el("a", {text: "Open it in the editor", attrs: {href: `/quizzes/${quiz.id}/edit`}})));
+    if (quiz.skipped && quiz.skipped.length) {
+      const left = el("ul", {class: "skipped"}, el("li", {class: "problems-title",
+        text: `Left out, because cards cannot ask them (${quiz.skipped.length}):`}));
+      for (const reason of quiz.skipped) left.append(el("li", {text: reason}));
+      box.append(left);
+    }
     event.target.reset();
     $("import-title-field").hidden = true;
     await Promise.all([loadTags(), loadQuizzes()]);

@@ -3,9 +3,11 @@
 import {api, wireLogout} from "./api.js";
 import {$, clear, el, formatTime, letterChip, toast} from "./dom.js";
 import {renderDistribution} from "./chart.js";
+import {wireCsvChoice} from "./export_choices.js";
 import {setMathText} from "./math.js";
 
 const sessionId = Number($("main").dataset.sessionId);
+wireCsvChoice("csv-link", `/api/v1/sessions/${sessionId}/results.csv`);
 // An anonymous session was run with the screen possibly projected: names stay hidden until asked for.
 let showNames = true;
 let loaded = null;

@@ -72,14 +72,18 @@ def box(page: Page, selector: str) -> dict:
 
 
 def inside_viewport(page: Page, selector: str, page_may_scroll: bool = False) -> None:
-    """Every element matching `selector` lies wholly inside the viewport, and (unless allowed) nothing scrolls."""
+    """Every element matching `selector` lies wholly inside the viewport, and (unless allowed) nothing scrolls.
+
+    Measured in one go inside the page: a live page re-renders between two separate protocol calls."""
     size = page.viewport_size
-    for i in range(page.locator(selector).count()):
-        b = page.locator(selector).nth(i).bounding_box()
-        assert b is not None, f"{selector} #{i} is not displayed"
-        assert b["x"] >= -0.5 and b["y"] >= -0.5, f"{selector} #{i} starts off screen: {b}"
-        assert b["x"] + b["width"] <= size["width"] + 0.5, f"{selector} #{i} runs off the right edge: {b}"
-        assert b["y"] + b["height"] <= size["height"] + 0.5, f"{selector} #{i} runs off the bottom: {b}"
+    found = page.evaluate("""s => [...document.querySelectorAll(s)].map(e => {
+        const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; })""", selector)
+    assert found, f"nothing matches {selector}"
+    for i, (x, y, width, height) in enumerate(found):
+        assert width > 0 and height > 0, f"{selector} #{i} is not displayed"
+        assert x >= -0.5 and y >= -0.5, f"{selector} #{i} starts off screen: {(x, y, width, height)}"
+        assert x + width <= size["width"] + 0.5, f"{selector} #{i} runs off the right edge: {(x, y, width, height)}"
+        assert y + height <= size["height"] + 0.5, f"{selector} #{i} runs off the bottom: {(x, y, width, height)}"
     if page_may_scroll:
         return
     scroll = page.evaluate("[document.documentElement.scrollHeight, document.documentElement.scrollWidth]")

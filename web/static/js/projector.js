@@ -12,6 +12,7 @@ import {setMathText} from "./math.js";
 const STATE_WORDS = {open: "Hold up your card", paused: "Paused", closed: "Closed", revealed: "Answer"};
 const countdown = new Countdown($("countdown"));
 let latest = null;
+let shownQuestion = null;  // "session:index:revealed" of what the stage shows
 
 function setRunning(running) {
   document.body.classList.toggle("is-waiting", !running);
@@ -21,6 +22,7 @@ function setRunning(running) {
 }
 
 function renderWaiting(session) {
+  shownQuestion = null;
   setRunning(false);
   if (session && session.state === "ready") {
     $("waiting-title").textContent = session.quiz_title;
@@ -48,10 +50,16 @@ function renderQuestion(session) {
   const pill = $("state-pill");
   pill.textContent = STATE_WORDS[session.state] || "";
   pill.className = `state-pill state-${session.state}`;
-  setMathText($("question-text"), session.question.text);
-  showImage($("question-image"), session.question.image);
-  $("picture").hidden = $("question-image").hidden;
-  renderOptions($("options"), session.question.options, revealed ? session.correct : null);
+  // Text, picture and options change with the question, not with every card read: keep them (and their
+  // drawn maths) until then.
+  const shown = `${session.id}:${session.question_index}:${revealed}`;
+  if (shown !== shownQuestion) {
+    shownQuestion = shown;
+    setMathText($("question-text"), session.question.text);
+    showImage($("question-image"), session.question.image);
+    $("picture").hidden = $("question-image").hidden;
+    renderOptions($("options"), session.question.options, revealed ? session.correct : null);
+  }
   $("answered-count").textContent = String(session.answered);
   $("total-count").textContent = String(session.total);
   const chart = $("chart");

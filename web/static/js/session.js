@@ -142,11 +142,11 @@ function renderControls() {
   $("results-link").hidden = view.state !== "ended";
   const live = view.state !== "ended";
   const display = view.display || {blank: false, card_grid: false};
-  $("blank-button").disabled = busy || !live;
+  $("blank-button").disabled = displayBusy || !live;
   $("blank-button").setAttribute("aria-pressed", String(display.blank));
   $("blank-button").classList.toggle("pressed", display.blank);
-  $("card-grid-switch").disabled = busy || !live;
-  if (!busy) $("card-grid-switch").checked = display.card_grid;  // a click in flight keeps its new state
+  $("card-grid-switch").disabled = displayBusy || !live;
+  if (!displayBusy) $("card-grid-switch").checked = display.card_grid;  // a click in flight keeps its new state
   $("anonymous-button").hidden = view.anonymous;
   $("anonymous-button").disabled = busy || !live;
 }
@@ -251,21 +251,24 @@ function mainAction() {
   if (view.state !== "ended") $("quick-button").click();
 }
 
+// The projector's display is independent of the lesson's step: B works even while "Close" is in flight.
+let displayBusy = false;
+
 async function setDisplay(change) {
-  busy = true;
+  displayBusy = true;
   renderControls();
   try {
     applyView(await api(`/sessions/${sessionId}/display`, {method: "POST", body: change}));
   } catch (failure) {
     toast(failure.message);
   } finally {
-    busy = false;
+    displayBusy = false;
     if (view) renderControls();
   }
 }
 
 function toggleBlank() {
-  if (!view || view.state === "ended" || busy) return;
+  if (!view || view.state === "ended" || displayBusy) return;
   setDisplay({blank: !(view.display && view.display.blank)});
 }
 

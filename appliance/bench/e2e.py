@@ -205,8 +205,10 @@ def _free_port() -> int:
 
 def _start_appliance(plan: Plan, tmp: Path, fifo: Path, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
     config = tmp / "argus.toml"
-    # --demo seeds a class of sim.students; the camera's size and rate are the stream's.
-    config.write_text(f"[sim]\nstudents = {plan.students}\n[camera]\nwidth = {plan.size[0]}\nheight = {plan.size[1]}\n"
+    # --demo seeds a class of sim.students; the camera's size and rate are the stream's. The viewers all come
+    # from 127.0.0.1 here, where a classroom's phones have an address each: lift the per-address cap for them.
+    config.write_text(f"[server]\nmax_anonymous_per_address = {plan.viewers + 8}\n"
+                      f"[sim]\nstudents = {plan.students}\n[camera]\nwidth = {plan.size[0]}\nheight = {plan.size[1]}\n"
                       f"fps = {plan.fps}\n" + (f"[reader]\nscan_frames = {plan.scan_frames}\n" if plan.scan_frames else ""))
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "appliance", "run", "--demo", "--port", str(port),

@@ -25,13 +25,13 @@ from appliance.config import Settings
 from appliance.host import discovery, health
 from appliance.host.names import HostAllowList
 from appliance.host.tls import TlsState
-from appliance.http import api_health, api_quizzes, live, openapi, pages, pages_admin, pages_library
+from appliance.http import api_health, api_quizzes, live, openapi, pages, pages_admin, pages_library, public
 from appliance.http.security import protective_headers, same_origin_middleware
 from appliance.http.transport import host_middleware, https_only_middleware
 from appliance.live.bus import Bus
 from appliance.live.engine import SessionEngine
 from appliance.live.reading import ReadingLoop
-from appliance.store import backup
+from appliance.store import backup, images
 from appliance.store.db import Database
 from appliance.vision.live_reader import LiveReader
 from appliance.vision.reader import CardReader
@@ -45,7 +45,7 @@ class StartupError(RuntimeError):
 
 
 SLOT = web.AppKey("slot", LatestFrame)
-SIM = web.AppKey("sim", SimClassroom)  # only in apps whose camera is the simulated classroom
+SIM = keys.SIM  # kept for the tests that import it from here
 _CHECKPOINT_SECONDS = 600.0
 
 
@@ -157,7 +157,8 @@ async def _every(seconds: float, job, what: str) -> None:
 
 
 async def maintenance_ctx(app: web.Application):
-    """Keep the SD card healthy: fold the WAL back regularly, back the database up daily, watch free space."""
+    """Keep the SD card healthy: fold the WAL back regularly, back the database up daily, watch free space,
+    delete question images nothing uses any more."""
     settings, db = app[keys.SETTINGS], app[keys.DB]
     backups_dir = settings.data_dir / "backups"
 
@@ -173,7 +174,13 @@ async def maintenance_ctx(app: web.Application):
                                    f"The appliance's disk is almost full ({free:.0f} MB free): export and "
                                    f"delete old data, or answers may stop being saved."}, "teacher")
 
+    async def remove_unused_images():
+        removed = await images.collect_garbage(db, settings.data_dir / "images")
+        if removed:
+            log.info("removed %d question images no quiz uses any more", len(removed))
+
     tasks = [asyncio.create_task(_every(_CHECKPOINT_SECONDS, db.checkpoint, "WAL checkpoint")),
+             asyncio.create_task(_every(3600.0, remove_unused_images, "unused image clean-up")),
              asyncio.create_task(_every(300.0, backup_if_due, "daily backup")),
              asyncio.create_task(_every(60.0, warn_if_disk_low, "disk check"))]
     await backup_if_due()
@@ -210,11 +217,13 @@ def create_app(settings: Settings, port: int, https_port: int | None = None,
         app[keys.TLS] = tls
     app[keys.STARTED_AT] = time.time()
     app[keys.LOGIN_LIMITER] = LoginLimiter()
+    app[keys.DECODE_SLOT] = asyncio.Semaphore(1)
     app.cleanup_ctx.extend([
         database_ctx, bus_ctx, executor_ctx, engine_ctx, camera_ctx, reading_ctx, maintenance_ctx, mdns_ctx,
     ])
     app[keys.PRINT_SLOT] = asyncio.Semaphore(1)
     live.setup(app)
+    public.setup(app)
     app.add_subapp(openapi.PREFIX, openapi.api_app(settings))
     app.router.add_get("/healthz", api_health.healthz)
     app.router.add_get("/images/{name}", api_quizzes.serve_image)

@@ -222,6 +222,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from appliance.bench import appliance_rss
 
         return appliance_rss.main(args.options)
+    if args.which == "uploads":
+        from appliance.bench import upload_bomb
+
+        return upload_bomb.main(args.options)
     main = {"cards": bench.main_cards, "live": bench.main_live, "e2e": bench.main_e2e}[args.which]
     return main(args.options)
 
@@ -246,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     cards.add_argument("--png", metavar="DIR", help="write DIR/card-<n>.png for every card, upright (A on top)")
     cards.add_argument("--pdf", metavar="FILE", help="write a printable PDF")
     cards.add_argument("--page", choices=("A4", "Letter"), default="A4")
-    cards.add_argument("--per-page", type=int, choices=(1, 2, 4), default=1)
+    cards.add_argument("--per-page", type=int, choices=(1, 2, 4, 6), default=1)
     cards.add_argument("--count", type=int, help="how many cards (default: cards.count)")
     cards.add_argument("--config")
     cards.set_defaults(func=cmd_cards)
@@ -268,8 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(func=cmd_user_add)
 
     bencher = sub.add_parser("bench", help="benchmarks: cards (recall, speed), live (latency), memory (whole "
-                                           "appliance at 12 MP), e2e (the whole appliance in wall-clock time)", add_help=False)
-    bencher.add_argument("which", choices=("cards", "live", "memory", "e2e"))
+                                           "appliance at 12 MP), e2e (the whole appliance in wall-clock time), "
+                                           "uploads (a decompression bomb's cost)", add_help=False)
+    bencher.add_argument("which", choices=("cards", "live", "memory", "e2e", "uploads"))
     bencher.add_argument("options", nargs=argparse.REMAINDER, help="see argus bench cards --help")
     bencher.set_defaults(func=cmd_bench)
 

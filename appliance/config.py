@@ -33,6 +33,15 @@ class ServerSettings:
     public_url: str = ""
     max_body_bytes: int = _bounded(4_194_304, 1024, 64 * 1_048_576)
     max_websocket_clients: int = _bounded(200, 1, 10_000)
+    # Of those, this many are kept for logged-in teachers: anonymous screens can never take the last ones.
+    reserved_login_sockets: int = _bounded(20, 0, 1000)
+    # Anonymous live screens (projector, phones) from one network address at once; raise it behind a NAT
+    # router, where every phone shares one address.
+    max_anonymous_per_address: int = _bounded(8, 1, 10_000)
+    # A logged-in live screen's login is checked again this often (logout, password change, expiry close it).
+    login_recheck_seconds: float = _bounded(30.0, 0.1, 3600.0)
+    # "Was my card read?" checks answered per network address per minute (more get 429).
+    public_checks_per_minute: int = _bounded(30, 1, 10_000)
     # Events queued per websocket client before the oldest are dropped (a slow client never stalls others).
     client_queue_size: int = _bounded(64, 4, 10_000)
     # How long a login lasts before the teacher must log in again.
@@ -47,6 +56,8 @@ class StorageSettings:
     backup_keep: int = _bounded(7, 1, 365)
     # Below this much free space on the data disk the teacher and admin pages show a warning.
     min_free_mb: int = _bounded(200, 1, 1_000_000)
+    # Question images a teacher may keep on the appliance, in MB (more uploads get 413).
+    image_quota_mb: int = _bounded(100, 1, 100_000)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ from aiohttp import web
 
 from appliance.accounts.login_limit import LoginLimiter
 from appliance.camera.runner import CameraRunner
+from appliance.camera.sim import SimClassroom
 from appliance.config import Settings
 from appliance.host.names import HostAllowList
 from appliance.host.tls import TlsState
 from appliance.live.bus import Bus
+from appliance.live.clients import LiveClients
 from appliance.live.engine import SessionEngine
 from appliance.live.reading import ReadingLoop
 from appliance.store.db import Database
@@ -24,9 +26,12 @@ ENGINE = web.AppKey("engine", SessionEngine)
 CAMERA = web.AppKey("camera", CameraRunner)
 READING = web.AppKey("reading", ReadingLoop)
 READER = web.AppKey("reader", CardReader)
+SIM = web.AppKey("sim", SimClassroom)  # only in apps whose camera is the simulated classroom
 EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)  # the reading loop's threads
 WORK = web.AppKey("work", ThreadPoolExecutor)  # request-side CPU work: hashes, PDFs, JPEGs, photo decoding
 LOGIN_LIMITER = web.AppKey("login_limiter", LoginLimiter)
+# Every open live socket and whose login it rides on.
+LIVE_CLIENTS = web.AppKey("live_clients", LiveClients)
 # The port actually bound (differs from settings when port 0 asked for a free one).
 PORT = web.AppKey("port", int)
 STARTED_AT = web.AppKey("started_at", float)
@@ -38,3 +43,5 @@ ALLOWED_HOSTS = web.AppKey("allowed_hosts", HostAllowList)
 # HTTP only (demo mode, server.https off).
 HTTPS_PORT = web.AppKey("https_port", int)
 TLS = web.AppKey("tls", TlsState)
+# Images are decoded one at a time (uploads, class photos): a burst of them cannot exhaust a Pi's memory.
+DECODE_SLOT = web.AppKey("decode_slot", asyncio.Semaphore)

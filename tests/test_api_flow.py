@@ -27,7 +27,8 @@ async def _wait_for(predicate, timeout: float, what: str):
 async def _start_demo_session(teacher) -> tuple[dict, dict, dict]:
     classes = await (await teacher.get("/api/v1/classes")).json()
     quizzes = await (await teacher.get("/api/v1/quizzes")).json()
-    demo_class, demo_quiz = classes[0], quizzes[0]
+    demo_class = classes[0]
+    demo_quiz = await (await teacher.get(f"/api/v1/quizzes/{quizzes[0]['id']}")).json()
     response = await teacher.post("/api/v1/sessions", json={"class_id": demo_class["id"], "quiz_id": demo_quiz["id"]})
     assert response.status == 200, await response.text()
     return demo_class, demo_quiz, await response.json()
@@ -54,8 +55,10 @@ async def test_demo_data_shapes(teacher):
     assert classes[0]["name"] == "Demo class"
     assert [s["card"] for s in classes[0]["students"]] == list(range(1, 31))
     assert set(classes[0]["students"][0]) == {"id", "name", "card"}
-    quiz = (await (await teacher.get("/api/v1/quizzes")).json())[0]
-    assert {"id", "title", "questions"} <= set(quiz)
+    listed = (await (await teacher.get("/api/v1/quizzes")).json())[0]
+    assert set(listed) == {"id", "title", "tags", "question_count"}  # a list never loads questions
+    quiz = await (await teacher.get(f"/api/v1/quizzes/{listed['id']}")).json()
+    assert {"id", "title", "questions"} <= set(quiz) and len(quiz["questions"]) == listed["question_count"]
     assert {"id", "text", "options", "correct"} <= set(quiz["questions"][0])
     assert 2 <= len(quiz["questions"][0]["options"]) <= 4
 
@@ -103,7 +106,9 @@ async def test_a_lesson_from_login_to_csv(server, teacher, anonymous):
     assert "attachment" in csv_response.headers["Content-Disposition"]
     lines = (await csv_response.text()).lstrip("\ufeff").splitlines()
     assert lines[0].startswith("Student,Card,Q1,Q2,")
-    assert len(lines) == 1 + len(demo_class["students"]) + 2
+    key = lines.index("Answer key")  # the answer key is a section of its own after a blank line
+    assert key == 1 + len(demo_class["students"]) + 1 and lines[key - 1] == ""
+    assert len(lines) == key + 2 + len(demo_quiz["questions"])
 
 
 async def test_wrong_state_and_unknown_session_are_clear_errors(teacher):
@@ -114,7 +119,7 @@ async def test_wrong_state_and_unknown_session_are_clear_errors(teacher):
     response = await teacher.post(f"/api/v1/sessions/{sid}/open", json={"question": 99})
     assert response.status == 409 and "out of range" in (await response.json())["error"]
     response = await teacher.post(f"/api/v1/sessions/{sid}/open", json={"question": "first"})
-    assert response.status == 400 and "'question' must be an integer" in (await response.json())["error"]
+    assert response.status == 400 and "question: must be an integer" in (await response.json())["error"]
     response = await teacher.post(f"/api/v1/sessions/{sid}/open", data=b"{not json", headers={
         "Content-Type": "application/json"})
     assert response.status == 400 and "not valid JSON" in (await response.json())["error"]
@@ -169,11 +174,13 @@ async def test_student_check_says_yes_or_no_and_never_the_answer(server, teacher
     answered = next(iter(answers))
     silent = next(card for card in range(1, 31) if card not in answers) if len(answers) < 30 else None
     body = await (await anonymous.get(f"/api/v1/public/check?card={answered}")).json()
-    assert body == {"card": answered, "registered": True}
+    assert body == {"card": answered, "registered": True, "in_class": True}
     if silent is not None:
         assert (await (await anonymous.get(f"/api/v1/public/check?card={silent}")).json())["registered"] is False
     response = await anonymous.get("/api/v1/public/check?card=abc")
-    assert response.status == 400 and "'card' must be an integer from 1 to" in (await response.json())["error"]
+    assert response.status == 400 and "card: must be an integer from 1 to" in (await response.json())["error"]
+    # The demo class has cards 1..30: card 50 is a real card, but not this class's.
+    assert (await (await anonymous.get("/api/v1/public/check?card=50")).json())["in_class"] is False
 
 
 async def test_qr_code_points_at_the_student_page(anonymous, server):

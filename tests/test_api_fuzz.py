@@ -102,11 +102,11 @@ async def test_every_field_of_the_wrong_type_is_a_clear_error(teacher, no_traceb
 async def test_ids_past_64_bits_are_refused_by_the_contract_not_by_sqlite(teacher):
     response = await teacher.get(f"/api/v1/sessions/{2**64}")
     assert response.status == 400
-    assert (await response.json())["error"] == f"'id' must be an integer from 1 to {2**63 - 1}"
+    assert (await response.json())["error"] == f"id: must be an integer from 1 to {2**63 - 1}"
     response = await teacher.post("/api/v1/sessions", json={"class_id": 2**64})
-    assert response.status == 400 and "'class_id' must be an integer from 1 to" in (await response.json())["error"]
+    assert response.status == 400 and "class_id: must be an integer from 1 to" in (await response.json())["error"]
     response = await teacher.get("/api/v1/public/check", params={"card": "²"})
-    assert response.status == 400 and "'card' must be an integer from 1 to" in (await response.json())["error"]
+    assert response.status == 400 and "card: must be an integer from 1 to" in (await response.json())["error"]
 
 
 async def test_page_ids_are_plain_digits(teacher, no_tracebacks):

@@ -148,17 +148,17 @@ async def test_quiz_library_edit_search_tags_clone_import_export(teacher):
     bad = await teacher.post("/api/v1/quizzes", json={"title": "", "questions": [{"text": 7}, {"options": "ab"}]})
     problems = (await bad.json())["problems"]
     assert bad.status == 400
-    for problem in ("'title' must be non-empty text", "'questions[0].text' must be text",
-                    "'questions[0].options' is missing", "'questions[1].text' is missing",
-                    "'questions[1].options' must be a list or null"):
+    for problem in ("title: must be non-empty text", "questions[0].text: must be text",
+                    "questions[0].options: missing", "questions[1].text: missing",
+                    "questions[1].options: must be a list or null"):
         assert problem in problems
     bad = await teacher.post("/api/v1/quizzes", json={"title": "T", "questions": [
         {"text": "?", "options": ["only one"], "correct": "A"}, {"type": "poll", "text": "x", "options": ["a", "b"],
                                                                   "correct": "B"}]})
     problems = (await bad.json())["problems"]
     assert bad.status == 400
-    assert problems == ["'questions[0].options' must have 2 to 4 items",
-                        "'questions[1].correct' must be one of null, \"\""]
+    assert problems == ["questions[0].options: must have 2 to 4 items",
+                        "questions[1].correct: must be one of null, \"\""]
 
     # The editor saves whole quizzes: reorder and duplicate are just a new order.
     edited = dict(QUIZ, questions=[QUIZ["questions"][2], QUIZ["questions"][0], QUIZ["questions"][0]])
@@ -167,6 +167,8 @@ async def test_quiz_library_edit_search_tags_clone_import_export(teacher):
 
     assert [q["title"] for q in await (await teacher.get("/api/v1/quizzes?search=fraction")).json()] == ["Fractions"]
     assert [q["title"] for q in await (await teacher.get("/api/v1/quizzes?search=confidence")).json()] == ["Fractions"]
+    # A tag is found by the search box too ("year 7" is a tag of Fractions, in no title or question).
+    assert [q["title"] for q in await (await teacher.get("/api/v1/quizzes?search=year%207")).json()] == ["Fractions"]
     assert await (await teacher.get("/api/v1/quizzes?search=%25")).json() == []  # LIKE wildcards are literal
     assert [q["title"] for q in await (await teacher.get("/api/v1/quizzes?tag=maths"))
             .json()] == ["Fractions"]
@@ -271,7 +273,7 @@ async def test_reask_adhoc_and_anonymous_sessions(teacher, anonymous):
     assert busy.status == 409 and "close it first" in (await busy.json())["error"]
     await teacher.post(f"/api/v1/sessions/{sid}/close")
     bad = await teacher.post(f"/api/v1/sessions/{sid}/questions", json={"text": "", "options": ["a"]})
-    assert bad.status == 400 and "'text' must be non-empty text" in (await bad.json())["error"]
+    assert bad.status == 400 and "text: must be non-empty text" in (await bad.json())["error"]
     again = await (await teacher.post(f"/api/v1/sessions/{sid}/reask", json={"question": 0})).json()
     assert again["question"] == 1 and again["question_count"] == 2
     assert again["quiz"]["questions"][1]["text"] == "Is the board readable?"
@@ -341,6 +343,12 @@ async def test_export_to_usb_is_verified_and_a_full_stick_is_reported(settings_f
             dump = json.loads((folder / "argus-dump.json").read_text())
             assert dump["format"] == "argus-dump" and "password_hash" not in json.dumps(dump["users"])
             assert any(name.startswith("gradebook-demo-class") for name in os.listdir(folder))
+            # The same files the teacher downloads: workbook, locale CSV, Canvas and Moodle, for every class.
+            written = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+            assert set(body["files"]) == written
+            stem = next(n for n in written if n.startswith("gradebook-demo-class") and n.endswith(".csv"))[:-4]
+            assert {f"{stem}.xlsx", f"lms/{stem}-canvas.csv", f"lms/{stem}-moodle.csv"} <= written
+            assert (folder / f"{stem}.xlsx").read_bytes()[:2] == b"PK"
             full = await admin.post("/api/v1/export/usb", json={"mount": str(usb_root / "TINY")})
             assert full.status == 507 and "could not write" in (await full.json())["error"]
             leftovers = [p for p in (usb_root / "TINY").rglob("*") if p.is_file()]
@@ -366,3 +374,43 @@ def test_argus_export_writes_the_same_files(tmp_path, settings):
     missing = subprocess.run([sys.executable, "-m", "appliance", "export", "--to", str(tmp_path / "nope"),
                               "--data-dir", settings.storage.data_dir], capture_output=True, text=True, timeout=60)
     assert missing.returncode == 1 and "is not a folder" in missing.stderr
+
+
+async def test_lesson_labels_actions_projector_display_and_anonymous_mid_lesson(server, teacher, anonymous):
+    klass, quiz = await _class_and_quiz(teacher)
+    planned = len(quiz["questions"])
+    view = await (await teacher.post("/api/v1/sessions", json={"class_id": klass["id"], "quiz_id": quiz["id"]})).json()
+    sid = view["id"]
+    assert view["actions"]["main"] == {"name": "open", "label": "Open question 1", "question": 0}
+    assert view["display"] == {"blank": False, "card_grid": False}
+    await teacher.post(f"/api/v1/sessions/{sid}/open", json={"question": 0})
+    await server.app[keys.ENGINE].register(Registration(1, "B", time.monotonic()))
+    public = (await (await anonymous.get("/api/v1/public/state")).json())["session"]
+    assert public["label"] == f"Question 1 of {planned}" and public["cards_seen"] is None  # the grid is off by default
+    assert public["actions"]["main"]["name"] == "close"
+
+    shown = await (await teacher.post(f"/api/v1/sessions/{sid}/display", json={"card_grid": True, "blank": True})).json()
+    assert shown["display"] == {"blank": True, "card_grid": True}
+    public = (await (await anonymous.get("/api/v1/public/state")).json())["session"]
+    assert public["blank"] is True and public["cards_seen"] == [1]
+    bad = await teacher.post(f"/api/v1/sessions/{sid}/display", json={"blank": "yes"})
+    assert bad.status == 400 and "blank" in (await bad.json())["error"]
+    unchanged = await (await teacher.post(f"/api/v1/sessions/{sid}/display", json={})).json()
+    assert unchanged["display"] == {"blank": True, "card_grid": True}  # what is left out stays
+    assert (await anonymous.post(f"/api/v1/sessions/{sid}/display", json={"blank": False})).status == 401
+
+    await teacher.post(f"/api/v1/sessions/{sid}/close")
+    again = await (await teacher.post(f"/api/v1/sessions/{sid}/reask", json={"question": 0})).json()
+    assert again["label"] == "Question 1, asked again" and again["planned"] == planned
+    await teacher.post(f"/api/v1/sessions/{sid}/reveal")
+    view = await (await teacher.get(f"/api/v1/sessions/{sid}")).json()
+    # After a re-ask the quiz goes on where it was, counted against the quiz, not the rounds.
+    assert view["actions"]["main"] == {"name": "open", "label": f"Next: question 2 of {planned}", "question": 1}
+
+    assert view["anonymous"] is False
+    turned = await (await teacher.post(f"/api/v1/sessions/{sid}/anonymous", json={})).json()
+    assert turned["anonymous"] is True
+    assert (await (await anonymous.get("/api/v1/public/state")).json())["session"]["anonymous"] is True
+    results = await (await teacher.get(f"/api/v1/sessions/{sid}/results")).json()
+    assert [q["label"] for q in results["questions"][:1]] == [f"Question 1 of {planned}"]
+    assert results["questions"][planned]["label"] == "Question 1, asked again"

@@ -39,16 +39,16 @@ def test_a_good_body_comes_back_checked_with_defaults_and_integral_floats_as_int
 
 
 @pytest.mark.parametrize("body, problem", [
-    ({}, "'name' is missing"),
-    ({"name": "   "}, "'name' must be non-empty text"),
-    ({"name": "x" * 11}, "'name' must be at most 10 characters"),
-    ({"name": "A", "card": True}, "'card' must be an integer from 1 to 64"),
-    ({"name": "A", "card": 65}, "'card' must be an integer from 1 to 64"),
-    ({"name": "A", "card": 2.5}, "'card' must be an integer from 1 to 64"),
-    ({"name": "A", "card": "5"}, "'card' must be an integer from 1 to 64"),
-    ({"name": "A", "tags": ["a", "b", "c"]}, "'tags' must have 0 to 2 items"),
-    ({"name": "A", "tags": ["toolong"]}, "'tags[0]' must be at most 5 characters"),
-    ({"name": "A", "ok": 1}, "'ok' must be true or false"),
+    ({}, "name: missing"),
+    ({"name": "   "}, "name: must be non-empty text"),
+    ({"name": "x" * 11}, "name: must be at most 10 characters"),
+    ({"name": "A", "card": True}, "card: must be an integer from 1 to 64"),
+    ({"name": "A", "card": 65}, "card: must be an integer from 1 to 64"),
+    ({"name": "A", "card": 2.5}, "card: must be an integer from 1 to 64"),
+    ({"name": "A", "card": "5"}, "card: must be an integer from 1 to 64"),
+    ({"name": "A", "tags": ["a", "b", "c"]}, "tags: must have 0 to 2 items"),
+    ({"name": "A", "tags": ["toolong"]}, "tags[0]: must be at most 5 characters"),
+    ({"name": "A", "ok": 1}, "ok: must be true or false"),
     ([], "the request body must be an object"),
 ])
 def test_each_broken_rule_is_named(body, problem):
@@ -76,7 +76,7 @@ def test_enums_tell_true_from_one_and_null_is_explicit():
 def test_path_and_query_integers_are_ascii_and_bounded(raw):
     with pytest.raises(Invalid) as caught:
         from_text(raw, ID, "id")
-    assert caught.value.problems == [f"'id' must be an integer from 1 to {MAX_ID}"]
+    assert caught.value.problems == [f"id: must be an integer from 1 to {MAX_ID}"]
 
 
 def test_text_values_convert_by_their_schema():

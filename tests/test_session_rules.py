@@ -1,10 +1,10 @@
 """The session state machine and scoring, tested directly (pure code, no I/O)."""
 import pytest
 
-from appliance.classroom import scoring
+from appliance.classroom import numbering, scoring
 from appliance.classroom import session as rules
+from appliance.classroom.formats import grades
 from appliance.classroom.models import ClassRoster, Question, Response, Student
-from appliance.classroom.reports import results_csv
 
 P = rules.SessionPosition
 
@@ -69,11 +69,13 @@ def test_results_count_distribution_percent_and_scores():
 
 def test_results_csv_opens_in_spreadsheets_and_defuses_formulas():
     results = scoring.session_results(QUESTIONS, ROSTER, [_response(0, 10, 1, "B")])
-    text = results_csv(results)
-    assert text.startswith("\ufeffStudent,Card,Q1,Q2,Score,Answered\r\n")
-    assert "Ann,1,B,,1,1\r\n" in text
+    text = grades.csv_text(grades.results_sheets(results))
+    assert text.startswith("\ufeffStudent,Card,Q1,Q2,Score,Out of,Percent,Answered\r\n")
+    assert "Ann,1,B,,1,1,100,1\r\n" in text
     assert "\r\n'=cmd|' /C calc'!A0,2," in text  # stays text, never a formula
-    assert "Correct answer,,B,(poll),," in text
+    # The answer key is its own section after a blank line, so sorting the students leaves it alone.
+    assert "\r\n\r\nAnswer key\r\nQuestion,Text,Correct answer," in text
+    assert "Q1,2+2?,B,yes," in text
 
 
 def test_pause_keeps_the_countdown_and_resume_restarts_it():
@@ -102,3 +104,80 @@ def test_questions_without_a_time_limit_never_expire():
 def test_pause_and_resume_refuse_what_does_not_fit(pos, action, message):
     with pytest.raises(rules.InvalidTransition, match=message):
         action(pos)
+
+
+# ---------- what the teacher page offers, and how questions are named ----------
+
+def _main(pos, count=4, next_index=None, planned=4):
+    return rules.teacher_actions(pos, count, next_index, planned)
+
+
+def test_the_main_action_always_does_the_next_thing_in_the_lesson():
+    steps = [
+        (P(rules.READY, None), None, ("open", 0, "Open question 1")),
+        (P(rules.OPEN, 0), 1, ("close", 0, "Close the question")),
+        (P(rules.PAUSED, 0), 1, ("resume", 0, "Resume")),
+        (P(rules.CLOSED, 0), 1, ("reveal", 0, "Reveal the answer")),
+        (P(rules.REVEALED, 0), 1, ("open", 1, "Next: question 2 of 4")),
+        (P(rules.REVEALED, 3), None, ("end", None, "End the lesson")),
+    ]
+    for pos, next_index, (name, question, label) in steps:
+        main = _main(pos, next_index=next_index).main
+        assert (main.name, main.question, main.label) == (name, question, label), pos
+    assert _main(P(rules.ENDED, 3)).main is None
+    assert _main(P(rules.READY, None), count=0, planned=0).main is None  # quick questions only: nothing to open
+
+
+def test_main_back_and_next_are_allowed_actions_the_rules_accept():
+    """Each button the page offers is one of allowed_actions(), and the rules take it."""
+    def apply(pos, action):
+        if action.name == "open":
+            return rules.open_question(pos, action.question, 4)
+        return rules.MOVES[action.name](pos, 0.0)
+
+    for state in rules.STATES:
+        pos = P(state, None if state == rules.READY else 0)
+        offered = _main(pos, next_index=1)
+        allowed = rules.allowed_actions(pos, 4, 1)
+        for action in (offered.main, offered.back, offered.next):
+            if action is not None:
+                assert action.name in allowed or (action is offered.next and "next" in allowed), (state, action)
+                apply(pos, action)  # raises if the page offered something the server refuses
+    assert _main(P(rules.CLOSED, 0)).back.name == "open"
+    assert _main(P(rules.OPEN, 0)).back is None
+    # After a re-ask at the end of the list, "next" is the quiz's next question, not the position after it.
+    assert "next" in rules.allowed_actions(P(rules.REVEALED, 4), 5, 1)
+    assert "next" not in rules.allowed_actions(P(rules.REVEALED, 4), 5, None)
+
+
+def test_labels_count_the_quiz_not_the_rounds():
+    Q = numbering.Origin
+    # Four quiz questions, question 3 asked again twice (the second repeat of the repeat), a quick question.
+    origins = (Q(None, False),) * 4 + (Q(2, False), Q(4, False), Q(None, True), Q(6, False))
+    texts = [label.text for label in numbering.labels(origins)]
+    assert texts == ["Question 1 of 4", "Question 2 of 4", "Question 3 of 4", "Question 4 of 4",
+                     "Question 3, asked again", "Question 3, asked again (3rd time)", "Quick question 1",
+                     "Quick question 1, asked again"]
+    assert numbering.planned_count(origins) == 4
+    assert numbering.next_quiz_question(origins, {0, 1, 4}) == 2  # re-asks do not move the quiz on
+    assert numbering.next_quiz_question(origins, {3}) is None
+    assert numbering.next_quiz_question(origins, set()) == 0
+
+
+def test_a_question_asked_again_counts_once_with_each_students_latest_answer():
+    Q = numbering.Origin
+    questions = (Question("2+2?", ("3", "4"), "B"), Question("3+3?", ("6", "7"), "A"), Question("2+2?", ("3", "4"), "B"))
+    origins = (Q(None, False), Q(None, False), Q(0, False))
+
+    def answer(question, student, letter, at):
+        return Response(question, student, 1, letter, letter, at, at, 0)
+    responses = [answer(0, 10, "A", 1.0), answer(2, 10, "B", 5.0),   # Ann: wrong, then right when asked again
+                 answer(0, 11, "B", 1.0), answer(2, 11, "A", 5.0),   # Bo: right, then wrong
+                 answer(0, 12, "B", 1.0)]                              # Cy: right, silent the second time
+    results = scoring.session_results(questions, ROSTER, responses, origins)
+    assert [q["label"] for q in results["questions"]] == ["Question 1 of 2", "Question 2 of 2",
+                                                          "Question 1, asked again"]
+    assert results["questions"][0]["rounds"] == 2 and results["questions"][2]["round"] == 2
+    ann, bo, cy = results["students"]
+    assert (ann["score"], bo["score"], cy["score"]) == (1, 0, 1)
+    assert ann["graded"] == 2  # two questions, not three rounds

@@ -18,8 +18,13 @@ _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 _KEY = "setup_code_sha256"
 
 
+def normalise(code: str) -> str:
+    """As typed: "abcd efgh jklm", "ABCD-EFGH-JKLM" and "ABCDEFGHJKLM" are the same code."""
+    return "".join(ch for ch in code.upper() if not ch.isspace() and ch not in "-\u2010\u2011\u2012\u2013\u2014")
+
+
 def _digest(code: str) -> str:
-    return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
+    return hashlib.sha256(normalise(code).encode()).hexdigest()
 
 
 def new_code() -> str:

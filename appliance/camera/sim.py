@@ -66,6 +66,7 @@ class _Question:
     option_count: int
     opened: float  # time.monotonic()
     closed: float | None = None
+    everyone: bool = False  # the camera check's "raise all cards": nobody abstains or changes their mind
 
 
 class SimClassroom:
@@ -86,6 +87,12 @@ class SimClassroom:
     def question_opened(self, key: str, option_count: int) -> None:
         with self._lock:
             self._question = _Question(key, option_count, time.monotonic())
+
+    def raise_all(self, seconds: float) -> None:
+        """Every student holds up their card for `seconds` (the camera check in demo mode)."""
+        now = time.monotonic()
+        with self._lock:
+            self._question = _Question(f"raise-all-{now:.3f}", 4, now, closed=now + seconds, everyone=True)
 
     def question_closed(self) -> None:
         with self._lock:
@@ -133,7 +140,9 @@ class SimClassroom:
                            card_width_m=sim.card_width_m)
 
     def _held_at(self, question: _Question, now: float) -> list[HeldCard]:
-        plans = plan_question(self._sim, self._students, question.key, question.option_count)
+        sim = (dataclasses.replace(self._sim, abstain_probability=0.0, change_probability=0.0)
+               if question.everyone else self._sim)
+        plans = plan_question(sim, self._students, question.key, question.option_count)
         holds = self._holds_for(question.key, plans)
         t = now - question.opened
         held = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from appliance.classroom import numbering, scoring
 from appliance.classroom.models import Question, Response, Student
 
 
@@ -14,10 +15,14 @@ class SessionData:
     created_at: float
     questions: tuple[Question, ...]
     responses: tuple[Response, ...]
+    origins: tuple[numbering.Origin, ...] | None = None  # None: every question asked once
+
+    def labels(self) -> list[numbering.QuestionLabel]:
+        return numbering.labels(self.origins or tuple(numbering.Origin(None, False) for _ in self.questions))
 
     def graded(self) -> int:
-        """Questions that count towards a score: asked, with a right answer."""
-        return sum(1 for q in self.questions if q.asked and q.correct is not None)
+        """Questions that count towards a score: asked, with a right answer, once however often asked."""
+        return len(scoring.graded_roots(self.questions, self.labels()))
 
     def asked(self) -> int:
         return sum(1 for q in self.questions if q.asked)
@@ -25,9 +30,9 @@ class SessionData:
 
 def _score(session: SessionData, student_id: int) -> tuple[int, int]:
     """(correct answers, questions answered) for one student in one session."""
-    answers = {r.question: r.answer for r in session.responses if r.student_id == student_id}
-    correct = sum(1 for i, q in enumerate(session.questions) if q.correct and answers.get(i) == q.correct)
-    return correct, len(answers)
+    mine = {r.question: r for r in session.responses if r.student_id == student_id}
+    answers = [mine.get(i) for i in range(len(session.questions))]
+    return scoring.score(session.questions, session.labels(), answers), len(mine)
 
 
 def student_history(student: Student, sessions: list[SessionData]) -> dict:

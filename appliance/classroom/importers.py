@@ -4,7 +4,7 @@ Every problem is reported with its line (CSV) or field path (JSON), all of them 
 the file in one go; nothing is returned unless the whole file is good, so nothing is ever half-imported.
 
 Formats (also documented in docs/FORMATS.md):
-- Roster CSV: one student a row, `name[,card]`; an optional header row `name,card`; comma or semicolon.
+- Rosters: see appliance/classroom/formats/roster_table.py (spreadsheets and CSV with a header row).
 - Quiz JSON: {"format": "argus-quiz", "version": 1, "title", "tags": [..], "questions": [{"type", "text",
   "options": [..], "correct": "A".."D" | null, "time_limit": seconds | null}]}
 - Quiz CSV: header `type,text,option_a,option_b,option_c,option_d,correct,time_limit`, one question a row.
@@ -19,11 +19,14 @@ import re
 from dataclasses import dataclass
 
 from appliance.classroom.models import IMAGE_URL_PREFIX, LETTERS, Question
+from appliance.classroom.spreadsheet import csv_text, imported_cell
 
 MAX_NAME = 100
 MAX_TEXT = 500
 MAX_OPTION = 200
 MAX_ROWS = 1000
+# Questions in one quiz, whichever way it arrives (editor, JSON file, CSV file).
+MAX_QUESTIONS = 200
 MAX_TIME_LIMIT = 3600
 MAX_QUESTIONS = 200  # a quiz, however it arrives
 KINDS = ("multiple", "truefalse", "poll")
@@ -40,9 +43,11 @@ class InvalidImport(ValueError):
 
 @dataclass(frozen=True)
 class RosterRow:
-    line: int
+    where: str  # "line 3", "row 3", "students[2]": what errors name
     name: str
     card: int | None
+    email: str | None = None
+    id_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,55 +80,24 @@ def _csv_rows(text: str) -> list[list[str]]:
         raise InvalidImport([f"not valid CSV: {exc}"]) from None
 
 
-def _is_number(text: str) -> bool:
+def is_number(text: str) -> bool:
     """ASCII digits, and not too many: str.isdigit() alone takes '²', which int() refuses."""
     return text.isascii() and text.isdigit() and len(text) <= 18
 
 
-def parse_roster_csv(text: str, card_count: int) -> list[RosterRow]:
-    rows = _csv_rows(text)
-    problems: list[str] = []
-    result: list[RosterRow] = []
-    seen_cards: dict[int, int] = {}
-    for number, row in enumerate(rows, start=1):
-        cells = [c.strip() for c in row]
-        if not any(cells):
-            continue
-        if number == 1 and cells[0].lower() in ("name", "student", "student name"):
-            continue
-        if len(result) >= MAX_ROWS:
-            problems.append(f"line {number}: more than {MAX_ROWS} students")
-            break
-        if len(cells) > 2 and any(cells[2:]):
-            problems.append(f"line {number}: expected 'name' or 'name,card', found {len(cells)} columns")
-            continue
-        name = cells[0]
-        if not name:
-            problems.append(f"line {number}: the name is empty")
-            continue
-        if len(name) > MAX_NAME:
-            problems.append(f"line {number}: the name is longer than {MAX_NAME} characters")
-            continue
-        if any(ord(ch) < 32 for ch in name):
-            problems.append(f"line {number}: the name contains control characters")
-            continue
-        card = None
-        raw_card = cells[1] if len(cells) > 1 else ""
-        if raw_card:
-            if not _is_number(raw_card) or not 1 <= int(raw_card) <= card_count:
-                problems.append(f"line {number}: card {raw_card!r} is not a number from 1 to {card_count}")
-                continue
-            card = int(raw_card)
-            if card in seen_cards:
-                problems.append(f"line {number}: card {card} is already given to line {seen_cards[card]}")
-                continue
-            seen_cards[card] = number
-        result.append(RosterRow(number, name, card))
-    if not result and not problems:
-        problems.append("the file has no students")
-    if problems:
-        raise InvalidImport(problems)
-    return result
+def plan_cards(rows: list[RosterRow], taken: set[int], card_count: int) -> tuple[list[int | None], list[str]]:
+    """The card each row gets (its own, else the lowest free one) and every clash or shortage, without raising."""
+    used = set(taken) | {r.card for r in rows if r.card is not None}
+    problems = [f"{r.where}: card {r.card} already belongs to a student of this class"
+                for r in rows if r.card is not None and r.card in taken]
+    free = (n for n in range(1, card_count + 1) if n not in used)
+    cards: list[int | None] = []
+    for r in rows:
+        card = r.card if r.card is not None else next(free, None)
+        if card is None:
+            problems.append(f"{r.where}: no free card left (cards go up to {card_count})")
+        cards.append(card)
+    return cards, problems
 
 
 class CardsTaken(InvalidImport):
@@ -132,25 +106,16 @@ class CardsTaken(InvalidImport):
 
 def assign_cards(rows: list[RosterRow], taken: set[int], card_count: int) -> list[tuple[str, int]]:
     """Give every student without a card the lowest free one; raises when the cards run out."""
-    given: dict[int, int] = {}
+    given: dict[int, str] = {}
     for r in rows:
         if r.card is not None and r.card in given:
-            raise InvalidImport([f"line {r.line}: card {r.card} is already given to line {given[r.card]}"])
+            raise InvalidImport([f"{r.where}: card {r.card} is already given to {given[r.card]}"])
         if r.card is not None:
-            given[r.card] = r.line
-    used = set(taken) | set(given)
-    clashes = [f"line {r.line}: card {r.card} already belongs to a student of this class"
-               for r in rows if r.card is not None and r.card in taken]
-    if clashes:
-        raise CardsTaken(clashes)
-    free = (n for n in range(1, card_count + 1) if n not in used)
-    assigned = []
-    for r in rows:
-        card = r.card if r.card is not None else next(free, None)
-        if card is None:
-            raise CardsTaken([f"line {r.line}: no free card left (cards go up to {card_count})"])
-        assigned.append((r.name, card))
-    return assigned
+            given[r.card] = r.where
+    cards, problems = plan_cards(rows, taken, card_count)
+    if problems:
+        raise CardsTaken(problems)
+    return [(r.name, card) for r, card in zip(rows, cards)]
 
 
 def validate_question(where: str, kind, text, options, correct, time_limit, problems: list[str]) -> Question | None:
@@ -235,7 +200,7 @@ def quiz_from_data(data) -> QuizDraft:
         problems.append("questions: must be a non-empty list")
         raw_questions = []
     elif len(raw_questions) > MAX_QUESTIONS:
-        problems.append(f"questions: at most {MAX_QUESTIONS} questions a quiz")
+        problems.append(f"questions: at most {MAX_QUESTIONS} questions a quiz, found {len(raw_questions)}")
         raw_questions = []
     for i, q in enumerate(raw_questions):
         where = f"questions[{i}]"
@@ -272,12 +237,15 @@ def parse_quiz_csv(text: str, title: str) -> QuizDraft:
     for number, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
+        if len(questions) >= MAX_QUESTIONS:
+            problems.append(f"line {number}: more than {MAX_QUESTIONS} questions (at most {MAX_QUESTIONS} a quiz)")
+            break
         if len(row) > len(QUIZ_CSV_HEADER):
             problems.append(f"line {number}: {len(row)} columns, expected at most {len(QUIZ_CSV_HEADER)}")
             continue
-        cells = dict(zip(QUIZ_CSV_HEADER, [c.strip() for c in row] + [""] * len(QUIZ_CSV_HEADER)))
+        cells = dict(zip(QUIZ_CSV_HEADER, [imported_cell(c.strip()) for c in row] + [""] * len(QUIZ_CSV_HEADER)))
         limit_text = cells["time_limit"]
-        time_limit = int(limit_text) if _is_number(limit_text) else (None if not limit_text else limit_text)
+        time_limit = int(limit_text) if is_number(limit_text) else (None if not limit_text else limit_text)
         options = [cells[k] for k in ("option_a", "option_b", "option_c", "option_d") if cells[k]]
         question = validate_question(f"line {number}", cells["type"] or "multiple", cells["text"], options,
                                      cells["correct"].upper() or None, time_limit, problems)
@@ -301,10 +269,8 @@ def quiz_to_json(title: str, tags: tuple[str, ...], questions: tuple[Question, .
 
 
 def quiz_to_csv(questions: tuple[Question, ...]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(QUIZ_CSV_HEADER)
+    rows = [QUIZ_CSV_HEADER]
     for q in questions:
         options = list(q.options) + [""] * (4 - len(q.options))
-        writer.writerow([q.kind, q.text, *options, q.correct or "", q.time_limit or ""])
-    return out.getvalue()
+        rows.append([q.kind, q.text, *options, q.correct or "", q.time_limit or ""])
+    return csv_text(rows, excel_bom=False)

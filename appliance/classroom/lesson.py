@@ -3,9 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from appliance.classroom import scoring
+from appliance.classroom import numbering, scoring
 from appliance.classroom import session as rules
 from appliance.classroom.models import ClassRoster, Question, SessionRecord, image_url
+
+
+@dataclass(frozen=True)
+class Display:
+    """How the projector shows the lesson; the teacher switches these during it (kept in memory only)."""
+    blank: bool = False  # "B" in presentation software: the class looks at the teacher, not the screen
+    card_grid: bool = False  # the numbers of the cards already read, so students see they were seen
 
 
 @dataclass
@@ -15,8 +22,15 @@ class Lesson:
     roster: ClassRoster
     quiz_title: str
     questions: tuple[Question, ...]
+    # Where each question came from (quiz, asked again, typed in); empty means every question is the quiz's.
+    origins: tuple[numbering.Origin, ...] = ()
+    asked: set[int] = field(default_factory=set)  # positions opened at least once
     # answers[question][student_id] = letter: mirrors the stored responses for quick counts.
     answers: dict[int, dict[int, str]] = field(default_factory=dict)
+    display: Display = field(default_factory=Display)
+
+    def question_origins(self) -> tuple[numbering.Origin, ...]:
+        return self.origins or tuple(numbering.Origin(None, False) for _ in self.questions)
 
     def current_question(self) -> Question | None:
         index = self.position.question
@@ -31,10 +45,16 @@ def public_state(lesson: Lesson | None, now: float) -> dict:
     question = lesson.current_question()
     answers = list(lesson.answers.get(pos.question, {}).values()) if question else []
     revealed = pos.state == rules.REVEALED and question is not None
+    summary = numbering.lesson_summary(pos, lesson.question_origins(), lesson.asked)
+    answered = lesson.answers.get(pos.question, {}) if question else {}
+    cards = {s.id: s.card for s in lesson.roster.students}
     return {"server_time": now, "session": {
         "id": lesson.record.id,
         "state": pos.state,
-        "allowed": rules.allowed_actions(pos, len(lesson.questions)),
+        "allowed": summary["allowed"],
+        "actions": summary["actions"],
+        "label": summary["label"],
+        "planned": summary["planned"],
         "question_index": pos.question,
         "question_count": len(lesson.questions),
         "question": {"text": question.text, "options": list(question.options), "type": question.kind,
@@ -49,6 +69,10 @@ def public_state(lesson: Lesson | None, now: float) -> dict:
         "correct": question.correct if revealed else None,
         "class_name": lesson.roster.name,
         "quiz_title": lesson.quiz_title,
+        "blank": lesson.display.blank,
+        "card_grid": lesson.display.card_grid,
+        # Card numbers only (never names, never answers), and only when the teacher turned the grid on.
+        "cards_seen": sorted(cards[i] for i in answered if i in cards) if lesson.display.card_grid else None,
     }}
 
 
@@ -58,3 +82,10 @@ def card_answered(lesson: Lesson | None, card: int) -> bool:
         return False
     student = lesson.roster.by_card().get(card)
     return bool(student and student.id in lesson.answers.get(lesson.position.question, {}))
+
+
+def card_in_class(lesson: Lesson | None, card: int) -> bool | None:
+    """Whether the running lesson's class has this card; None when no lesson runs."""
+    if lesson is None or lesson.position.state == rules.ENDED:
+        return None
+    return card in lesson.roster.by_card()

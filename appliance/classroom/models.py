@@ -26,6 +26,15 @@ class Student:
 
 
 @dataclass(frozen=True)
+class StudentIds:
+    """How the school's systems know a student: OneRoster sourcedId, student number, e-mail, login."""
+    sourced_id: str | None = None
+    id_number: str | None = None
+    email: str | None = None
+    username: str | None = None
+
+
+@dataclass(frozen=True)
 class ClassRoster:
     id: int
     name: str
@@ -98,3 +107,5 @@ class SessionRecord:
     anonymous: bool = False
     deadline: float | None = None  # wall-clock time the open question closes by itself
     remaining: float | None = None  # seconds left on the countdown while paused
+    ended_by: int | None = None  # the user who ended it (the teacher, or an admin who took over)
+    end_reason: str | None = None  # "ended" by its teacher or an admin, or "taken over" for another lesson

@@ -1,6 +1,7 @@
 """Distributions, percentages and scores from responses. Pure, no I/O."""
 from __future__ import annotations
 
+from appliance.classroom import numbering
 from appliance.classroom.models import ClassRoster, Question, Response
 
 
@@ -18,7 +19,13 @@ def percent_correct(question: Question, answers: list[str]) -> float | None:
     return round(100.0 * sum(a == question.correct for a in answers) / len(answers), 1)
 
 
-def session_results(questions: tuple[Question, ...], roster: ClassRoster, responses: list[Response]) -> dict:
+def session_results(questions: tuple[Question, ...], roster: ClassRoster, responses: list[Response],
+                    origins: tuple[numbering.Origin, ...] | None = None) -> dict:
+    """Per question and per student. A question asked more than once counts once in the score: each
+    student's latest answer to any of its rounds (a re-ask is usually after a discussion)."""
+    if origins is None:
+        origins = tuple(numbering.Origin(None, False) for _ in questions)
+    labels = numbering.labels(origins)
     by_question: dict[int, dict[int, Response]] = {}
     for r in responses:
         by_question.setdefault(r.question, {})[r.student_id] = r
@@ -29,10 +36,13 @@ def session_results(questions: tuple[Question, ...], roster: ClassRoster, respon
             "index": index, "text": q.text, "options": list(q.options), "correct": q.correct, "asked": q.asked,
             "distribution": distribution(q, answers), "answered": len(answers),
             "percent_correct": percent_correct(q, answers),
+            "label": labels[index].text, "root": labels[index].root, "round": labels[index].round,
+            "rounds": sum(1 for other in labels if other.root == labels[index].root),
         })
     # A score is out of the questions that were asked and have a right answer (not polls, not the part of
     # the quiz the lesson never reached).
-    graded = sum(1 for q in questions if q.asked and q.correct)
+    roots = graded_roots(questions, labels)
+    graded = len(roots)
     student_rows = []
     for s in roster.students:
         answers = [by_question.get(i, {}).get(s.id) for i in range(len(questions))]
@@ -40,8 +50,29 @@ def session_results(questions: tuple[Question, ...], roster: ClassRoster, respon
             "student_id": s.id, "name": s.name, "card": s.card,
             "answers": [r.answer if r else None for r in answers],
             "first_answers": [r.first_answer if r else None for r in answers],
-            "score": sum(1 for q, r in zip(questions, answers) if r and q.correct and r.answer == q.correct),
+            "score": score(questions, labels, answers),
             "graded": graded,
             "answered": sum(1 for r in answers if r),
         })
     return {"questions": question_rows, "students": student_rows}
+
+
+def graded_roots(questions: tuple[Question, ...], labels: list[numbering.QuestionLabel]) -> list[int]:
+    """The questions a score is out of: asked, with a right answer, each counted once however often asked."""
+    return sorted({labels[i].root for i, q in enumerate(questions) if q.asked and q.correct})
+
+
+def score(questions: tuple[Question, ...], labels: list[numbering.QuestionLabel],
+          answers: list[Response | None]) -> int:
+    """One student's score; `answers` has the student's response (or None) at each question position."""
+    return sum(1 for root in graded_roots(questions, labels) if _counted_right(root, labels, questions, answers))
+
+
+def _counted_right(root: int, labels: list[numbering.QuestionLabel], questions: tuple[Question, ...],
+                   answers: list[Response | None]) -> bool:
+    """Whether the student's latest answer over every round of question `root` is right."""
+    rounds = [i for i, label in enumerate(labels) if label.root == root and answers[i] is not None]
+    if not rounds:
+        return False
+    last = max(rounds, key=lambda i: (answers[i].last_changed, i))
+    return answers[last].answer == questions[last].correct

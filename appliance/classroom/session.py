@@ -89,11 +89,15 @@ MOVES = {
 }
 
 
-def allowed_actions(pos: SessionPosition, question_count: int) -> list[str]:
+_AFTER_CURRENT = object()
+
+
+def allowed_actions(pos: SessionPosition, question_count: int, next_index=_AFTER_CURRENT) -> list[str]:
     """What the teacher may do now, found by asking the rules themselves so pages never re-derive them.
 
-    "open" (re)opens the current question (question 1 before the first), "next" opens the one after it,
-    "reask" and "quick" append a question, "photo" adds answers from a photo.
+    "open" (re)opens the current question (question 1 before the first), "next" opens `next_index` (the
+    quiz question that comes next, None when the quiz is done; by default the position after the current
+    one), "reask" and "quick" append a question, "photo" adds answers from a photo.
     """
     def fits(rule, *args) -> bool:
         try:
@@ -105,7 +109,8 @@ def allowed_actions(pos: SessionPosition, question_count: int) -> list[str]:
     current = 0 if pos.question is None else pos.question
     candidates = {
         "open": (open_question, pos, current, question_count),
-        "next": (open_question, pos, current + 1, question_count),
+        "next": (open_question, pos, current + 1 if next_index is _AFTER_CURRENT else
+                 (-1 if next_index is None else next_index), question_count),
         **{action: (rule, pos, 0.0) for action, rule in MOVES.items()},
         "reask": (add_question, pos),
         "quick": (add_question, pos),
@@ -125,3 +130,48 @@ def expired(pos: SessionPosition, now: float) -> bool:
 
 def accepts_answers(pos: SessionPosition) -> bool:
     return pos.state == OPEN
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing the teacher may do now: `name` is the endpoint, `question` the index it applies to."""
+    name: str
+    label: str
+    question: int | None = None
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "label": self.label, "question": self.question}
+
+
+@dataclass(frozen=True)
+class TeacherActions:
+    """What the teacher page's buttons do: one main action (the next step of the lesson), one "back" where
+    undoing makes sense, and the next quiz question if it may open now. Which buttons are enabled is
+    allowed_actions() (sent as "allowed")."""
+    main: Action | None
+    back: Action | None
+    next: Action | None
+
+    def to_json(self) -> dict:
+        def one(action: Action | None) -> dict | None:
+            return action.to_json() if action else None
+        return {"main": one(self.main), "back": one(self.back), "next": one(self.next)}
+
+
+def teacher_actions(pos: SessionPosition, question_count: int, next_index: int | None,
+                    planned: int) -> TeacherActions:
+    """The main, back and next actions, each one of allowed_actions() (so each passes the rules).
+
+    `next_index` is the quiz question that comes next (None when the quiz is done); `planned` is how many
+    questions the quiz has, so labels count the quiz ("question 3 of 4"), not re-asked or quick questions.
+    """
+    allowed = allowed_actions(pos, question_count, next_index)
+    index = pos.question
+    next_action = (Action("open", f"Next: question {next_index + 1} of {planned}", next_index)
+                   if "next" in allowed and next_index is not None else None)
+    step = {READY: Action("open", "Open question 1", 0), OPEN: Action("close", "Close the question", index),
+            PAUSED: Action("resume", "Resume", index), CLOSED: Action("reveal", "Reveal the answer", index),
+            REVEALED: next_action or Action("end", "End the lesson")}.get(pos.state)
+    main = step if step is not None and (step.name in allowed or step is next_action) else None
+    back = Action("open", "Reopen this question", index) if pos.state == CLOSED and "open" in allowed else None
+    return TeacherActions(main, back, next_action)

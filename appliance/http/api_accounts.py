@@ -12,7 +12,6 @@ from appliance.classroom.errors import NotFound
 from appliance.classroom.models import User
 from appliance.http import shapes
 from appliance.http.auth import attempt_succeeded, begin_attempt, clear_login_cookie, set_login_cookie, too_many
-from appliance.http.live import close_user_sockets
 from appliance.http.schema import ID, Args, Route, obj, one_of, string, text
 from appliance.http.security import json_error
 from appliance.http.work import off_loop
@@ -69,6 +68,7 @@ async def change_password(request: web.Request, args: Args) -> web.Response:
         return json_error(403, "the current password is wrong")
     attempt_succeeded(request, attempt)
     await accounts.set_password(db, user.id, await _hash(request, new))
+    request.config_dict[keys.LIVE_CLIENTS].end_user(user.id)
     response = web.json_response({"ok": True, "message": "password changed; log in again"})
     clear_login_cookie(request, response)
     return response
@@ -110,7 +110,7 @@ async def reset_password(request: web.Request, args: Args) -> web.Response:
     target = await _target(request, args)
     db = request.config_dict[keys.DB]
     await accounts.set_password(db, target.id, await _hash(request, args.body["password"]))
-    await close_user_sockets(request.config_dict, target.id)
+    request.config_dict[keys.LIVE_CLIENTS].end_user(target.id)
     await audit.record(db, args.user.id, "user.password", f"set a new password for {target.username!r}")
     return web.json_response({"ok": True})
 
@@ -121,7 +121,7 @@ async def _set_disabled(request: web.Request, args: Args, disabled: bool) -> web
     db = request.config_dict[keys.DB]
     await accounts.set_disabled(db, target.id, disabled)
     if disabled:
-        await close_user_sockets(request.config_dict, target.id)
+        request.config_dict[keys.LIVE_CLIENTS].end_user(target.id)
     await audit.record(db, args.user.id, "user.disable" if disabled else "user.enable",
                        f"{'disabled' if disabled else 'enabled'} the account {target.username!r}")
     return web.json_response({"id": target.id, "username": target.username, "disabled": disabled})
@@ -143,7 +143,7 @@ async def delete_user(request: web.Request, args: Args) -> web.Response:
     if running is not None and running.teacher_id == target.id:
         return json_error(409, f"{target.username!r} has a lesson running; end it before deleting the account")
     moved = await accounts.delete_user(db, target.id, admin.id)
-    await close_user_sockets(request.config_dict, target.id)
+    request.config_dict[keys.LIVE_CLIENTS].end_user(target.id)
     await audit.record(db, admin.id, "user.delete",
                        f"deleted the account {target.username!r}; its {moved['classes']} classes, "
                        f"{moved['quizzes']} quizzes and {moved['sessions']} lessons now belong to "

@@ -1,4 +1,5 @@
-"""Classes and students: create, rename, archive, add by hand or from a CSV roster, reassign cards."""
+"""Classes and students: create, rename, archive, add by hand or from a roster (spreadsheet, CSV, pasted
+cells; previewed first), reassign cards."""
 from __future__ import annotations
 
 import sqlite3
@@ -7,15 +8,34 @@ from aiohttp import web
 
 from appliance import keys
 from appliance.classroom import importers
+from appliance.classroom.formats import roster_table, tables, xlsx
 from appliance.classroom.models import ClassRoster
 from appliance.http import shapes
 from appliance.http.access import own_class, own_student_class, owner_filter
-from appliance.http.schema import CARD_COUNT, ID, Args, Route, Upload, array, boolean, integer, nullable, obj, one_of, text
+from appliance.http.schema import (
+    CARD_COUNT,
+    ID,
+    Args,
+    Reply,
+    Route,
+    Upload,
+    array,
+    boolean,
+    integer,
+    nullable,
+    obj,
+    one_of,
+    text,
+)
 from appliance.http.security import json_error
 from appliance.http.validation import card_count
+from appliance.http.work import off_loop
 from appliance.store import rosters
 
-MAX_ROSTER_BYTES = 256 * 1024
+MAX_ROSTER_BYTES = 2 * 1024 * 1024  # a spreadsheet of a whole year group stays far below
+ROSTER_TEMPLATE = ("Last name", "First name", "Card", "Email", "Student ID")
+ROSTER_TYPES = ("text/csv", "text/plain", "text/tab-separated-values", tables.XLSX_TYPE, tables.ODS_TYPE,
+                "application/vnd.ms-excel")  # what browsers call .csv on Windows, and old .xls
 
 
 async def list_classes(request: web.Request, args: Args) -> web.Response:
@@ -34,7 +54,7 @@ def _fit(rows: list[importers.RosterRow], taken: set[int], request: web.Request)
 
 
 async def create_class(request: web.Request, args: Args) -> web.Response:
-    rows = [importers.RosterRow(i + 1, s["name"].strip(), s.get("card"))
+    rows = [importers.RosterRow(f"students[{i}]", s["name"].strip(), s.get("card"))
             for i, s in enumerate(args.body.get("students", []))]
     students = _fit(rows, set(), request)
     roster = await rosters.create_class(request.config_dict[keys.DB], args.user.id, args.body["name"].strip(),
@@ -45,7 +65,8 @@ async def create_class(request: web.Request, args: Args) -> web.Response:
 async def get_class(request: web.Request, args: Args) -> web.Response:
     roster = await own_class(request, args.user, args.path["id"])
     archived = await rosters.is_archived(request.config_dict[keys.DB], roster.id)
-    return web.json_response({**roster.to_json(), "archived": archived})
+    sourced_id, _ = await rosters.class_sourced_ids(request.config_dict[keys.DB], roster.id)
+    return web.json_response({**roster.to_json(), "archived": archived, "sourced_id": sourced_id})
 
 
 async def update_class(request: web.Request, args: Args) -> web.Response:
@@ -59,19 +80,40 @@ async def update_class(request: web.Request, args: Args) -> web.Response:
 
 async def add_student(request: web.Request, args: Args) -> web.Response:
     roster = await own_class(request, args.user, args.path["id"])
-    row = importers.RosterRow(1, args.body["name"].strip(), args.body.get("card"))
+    row = importers.RosterRow("name", args.body["name"].strip(), args.body.get("card"))
     students = _fit([row], {s.card for s in roster.students}, request)
     added = await rosters.add_students(request.config_dict[keys.DB], roster.id, students)
     return web.json_response({"id": added[0].id, "name": added[0].name, "card": added[0].card}, status=201)
 
 
 async def import_roster(request: web.Request, args: Args) -> web.Response:
-    """A CSV roster, added whole or not at all; every bad line is reported by number."""
+    """A roster (.xlsx, .ods, CSV or pasted cells), added whole or not at all; every bad row is named.
+    With ?dry_run=1 nothing is written: the answer is the preview of what would be imported."""
     roster = await own_class(request, args.user, args.path["id"])
-    rows = importers.parse_roster_csv(importers.decode_text(args.body), card_count(request))
-    students = importers.assign_cards(rows, {s.card for s in roster.students}, card_count(request))
-    await rosters.add_students(request.config_dict[keys.DB], roster.id, students)
+    table = await off_loop(request, tables.read_table, args.body)
+    names = {roster_table.name_key(s.name) for s in roster.students}
+    taken = {s.card for s in roster.students}
+    if args.query.get("dry_run") == 1:
+        result = roster_table.preview(table, card_count(request), names)
+        cards, clashes = roster_table.cards_for(result, taken, card_count(request))
+        preview = result.to_json(cards)
+        preview["problems"] += clashes
+        preview["ok"] = not preview["problems"]
+        return web.json_response(preview)
+    rows = roster_table.parse(table, card_count(request), taken, names)
+    await rosters.add_roster(request.config_dict[keys.DB], roster.id, rows)
     return web.json_response((await rosters.get_class(request.config_dict[keys.DB], roster.id)).to_json())
+
+
+async def roster_template(request: web.Request, args: Args) -> web.Response:
+    """An empty roster with the columns Argus reads, as .xlsx or CSV."""
+    kind = args.path["format"]
+    if kind == "xlsx":
+        body, content_type = xlsx.workbook({"Students": [list(ROSTER_TEMPLATE)]}), tables.XLSX_TYPE
+    else:
+        body, content_type = ("\ufeff" + ",".join(ROSTER_TEMPLATE) + "\r\n").encode(), "text/csv"
+    return web.Response(body=body, content_type=content_type, headers={
+        "Content-Disposition": f'attachment; filename="argus-roster-template.{kind}"'})
 
 
 async def _own_student(request: web.Request, args: Args) -> tuple[ClassRoster, int]:
@@ -102,6 +144,8 @@ async def remove_student(request: web.Request, args: Args) -> web.Response:
 
 
 _NAME = text(100)
+_CLASS_OR_PREVIEW = {"type": "object", "description": "the class as imported; with dry_run=1 the preview instead: "
+                     "ok, problems, header, columns, ignored, students [{where, name, card, card_given}]"}
 _CARD = nullable(integer(1, CARD_COUNT, description="null or missing: the lowest free card"))
 ROUTES = [
     Route("GET", "/classes", list_classes, "Classes with their students (?archived=1 for archived ones)",
@@ -118,9 +162,14 @@ ROUTES = [
           path_params={"id": ID}, body=obj({"name": _NAME, "card": _CARD}, required=["name"]),
           responses={201: shapes.STUDENT, 409: "the card belongs to another student, or no card is free"}),
     Route("POST", "/classes/{id}/roster", import_roster,
-          "Import a CSV roster (name[,card] per line); all or nothing, errors name their line",
-          path_params={"id": ID}, body=Upload(("text/csv", "text/plain"), MAX_ROSTER_BYTES),
-          responses={200: shapes.CLASS}),
+          "Import a roster (.xlsx, .ods, CSV with , ; or tab, or pasted cells; a header row such as "
+          "Surname;Forename;Card is recognised); all or nothing, errors name their line, row or cell. "
+          "?dry_run=1 writes nothing and answers the preview (ok, problems, header, columns, ignored, students)",
+          path_params={"id": ID}, query=obj({"dry_run": one_of(0, 1)}),
+          body=Upload(ROSTER_TYPES, MAX_ROSTER_BYTES), responses={200: _CLASS_OR_PREVIEW}),
+    Route("GET", "/roster-template.{format}", roster_template, "An empty roster with the columns Argus reads",
+          path_params={"format": one_of("xlsx", "csv")},
+          responses={200: Reply("the template", content_type=None)}),
     Route("PATCH", "/students/{id}", update_student, "Rename a student or reassign their card",
           path_params={"id": ID}, body=obj({"name": _NAME, "card": _CARD}),
           responses={200: shapes.STUDENT, 409: "the card belongs to another student"}),

@@ -9,9 +9,9 @@ from pathlib import Path
 from aiohttp import web
 
 from appliance import keys
-from appliance.classroom import analytics, charts, reports
+from appliance.classroom import analytics, charts
 from appliance.http.access import own_class, own_student_class
-from appliance.http.schema import ID, Args, Reply, Route, obj, text
+from appliance.http.schema import ID, Args, Route, obj, text
 from appliance.http.security import json_error
 from appliance.reports import export
 from appliance.reports.results import class_sessions
@@ -36,13 +36,6 @@ async def gradebook(request: web.Request, args: Args) -> web.Response:
     roster, students, sessions = await _class_data(request, args)
     book = analytics.gradebook(students, sessions)
     return web.json_response({"class": {"id": roster.id, "name": roster.name}, **book})
-
-
-async def gradebook_csv(request: web.Request, args: Args) -> web.Response:
-    roster, students, sessions = await _class_data(request, args)
-    book = analytics.gradebook(students, sessions)
-    return web.Response(text=reports.gradebook_csv(book), content_type="text/csv", charset="utf-8", headers={
-        "Content-Disposition": f'attachment; filename="gradebook-class-{roster.id}.csv"'})
 
 
 async def trends(request: web.Request, args: Args) -> web.Response:
@@ -84,14 +77,11 @@ async def usb_export(request: web.Request, args: Args) -> web.Response:
 
 
 _CLASS_REF = obj({"id": {"type": "integer"}, "name": {"type": "string"}}, required=["id", "name"])
-_CSV = Reply("CSV (UTF-8 with BOM)", content_type="text/csv")
 ROUTES = [
     Route("GET", "/students/{id}/history", student_history, "A student's results across sessions",
           path_params={"id": ID}, responses={200: {"type": "object"}}),
     Route("GET", "/classes/{id}/gradebook", gradebook, "Gradebook: a row per student, a column per session",
           path_params={"id": ID}, responses={200: obj({"class": _CLASS_REF}, required=["class"])}),
-    Route("GET", "/classes/{id}/gradebook.csv", gradebook_csv, "The gradebook as CSV", path_params={"id": ID},
-          responses={200: _CSV}),
     Route("GET", "/classes/{id}/trends", trends, "Question difficulty and participation, with SVG charts",
           path_params={"id": ID}, responses={200: obj({"class": _CLASS_REF, "charts": obj(
               {"difficulty": {"type": "string"}, "participation": {"type": "string"}})}, required=["class"])}),

@@ -7,36 +7,49 @@ import time
 from aiohttp import web
 
 from appliance import keys
-from appliance.classroom import importers, reports
+from appliance.classroom import importers, numbering
 from appliance.classroom import session as rules
+from appliance.classroom.errors import LessonRunning
 from appliance.classroom.models import SessionRecord
 from appliance.http import shapes
 from appliance.http.access import own_class, own_quiz, own_session, owner_filter
-from appliance.http.schema import ID, Args, Reply, Route, Setting, Upload, array, boolean, integer, obj
+from appliance.http.schema import ID, Args, Route, Setting, Upload, array, boolean, integer, obj
 from appliance.http.security import json_error
 from appliance.http.validation import bad_request
 from appliance.http.work import off_loop
 from appliance.reports.results import session_results as session_results_of
-from appliance.store import quizzes, rosters
+from appliance.store import accounts, images, quizzes, rosters
 from appliance.store import sessions as store
 from appliance.vision.scan import decode_gray
 from appliance.vision.types import Registration
 
 
-async def session_view(db, record: SessionRecord, with_responses: bool = True) -> dict:
+async def _username(db, user_id: int | None) -> str | None:
+    found = await accounts.get_user(db, user_id) if user_id is not None else None
+    return found[0].username if found else None
+
+
+async def session_view(db, record: SessionRecord, with_responses: bool = True, display=None) -> dict:
     roster = await rosters.get_class(db, record.class_id)
     quiz = await quizzes.get_quiz(db, record.quiz_id) if record.quiz_id else None
     questions = await store.session_questions(db, record.id)
+    position = rules.SessionPosition(record.state, record.question, record.deadline, record.remaining)
+    # Labels, "allowed" (with "next" as the next quiz question) and the main button: as in the live state.
+    summary = numbering.lesson_summary(position, await store.session_origins(db, record.id),
+                                       {i for i, q in enumerate(questions) if q.asked})
     view = {
         "id": record.id, "class_id": record.class_id, "quiz_id": record.quiz_id, "state": record.state,
         "question": record.question, "question_count": len(questions), "anonymous": record.anonymous,
         "deadline": record.deadline, "remaining": record.remaining,
-        "allowed": rules.allowed_actions(rules.SessionPosition(record.state, record.question), len(questions)),
         "created_at": record.created_at, "ended_at": record.ended_at,
+        "ended_by": await _username(db, record.ended_by), "end_reason": record.end_reason,
         "class": roster.to_json(),
         "quiz": {"id": record.quiz_id, "title": quiz.title if quiz else "Quick questions",
                  "questions": [q.to_json() for q in questions]},
+        **summary,
     }
+    if display is not None:
+        view["display"] = {"blank": display.blank, "card_grid": display.card_grid}
     if with_responses:
         view["responses"] = [r.to_json() for r in await store.responses(db, record.id)]
     return view
@@ -49,27 +62,52 @@ async def list_sessions(request: web.Request, args: Args) -> web.Response:
 async def create_session(request: web.Request, args: Args) -> web.Response:
     user, body = args.user, args.body
     class_id, quiz_id, anonymous = body["class_id"], body.get("quiz_id"), body["anonymous"]
+    # An admin ends another teacher's running lesson only by asking for it; it is recorded on that lesson.
+    take_over = body["take_over"]
+    if take_over and user.role != "admin":
+        return json_error(403, "only an admin may take over another teacher's lesson")
     roster = await own_class(request, user, class_id)
     quiz = await own_quiz(request, user, quiz_id) if quiz_id is not None else None
-    record = await request.config_dict[keys.ENGINE].start(roster, quiz, user.id, anonymous)
-    return web.json_response(await session_view(request.config_dict[keys.DB], record))
+    try:
+        record = await request.config_dict[keys.ENGINE].start(roster, quiz, user, anonymous, take_over)
+    except LessonRunning as exc:
+        return web.json_response({"error": str(exc), "running": {
+            "session_id": exc.session_id, "teacher": exc.teacher, "since": exc.since,
+            "may_take_over": user.role == "admin"}}, status=409)
+    return await _fresh_view(request, record.id)
 
 
 async def get_session(request: web.Request, args: Args) -> web.Response:
     record = await own_session(request, args.user, args.path["id"])
-    return web.json_response(await session_view(request.config_dict[keys.DB], record))
+    return await _fresh_view(request, record.id)
 
 
 async def _fresh_view(request: web.Request, session_id: int) -> web.Response:
     record = await store.get_session(request.config_dict[keys.DB], session_id)
-    return web.json_response(await session_view(request.config_dict[keys.DB], record))
+    display = request.config_dict[keys.ENGINE].display(session_id)
+    return web.json_response(await session_view(request.config_dict[keys.DB], record, display=display))
+
+
+async def display(request: web.Request, args: Args) -> web.Response:
+    """The projector during the lesson: {"blank": bool} and/or {"card_grid": bool}; what is left out stays."""
+    record = await own_session(request, args.user, args.path["id"])
+    body = args.body or {}
+    await request.config_dict[keys.ENGINE].set_display(record.id, body.get("blank"), body.get("card_grid"))
+    return await _fresh_view(request, record.id)
+
+
+async def anonymous(request: web.Request, args: Args) -> web.Response:
+    """Names off for the rest of the lesson (there is no way back: the class may already be watching)."""
+    record = await own_session(request, args.user, args.path["id"])
+    await request.config_dict[keys.ENGINE].make_anonymous(record.id)
+    return await _fresh_view(request, record.id)
 
 
 def _action(action: str):
     async def handler(request: web.Request, args: Args) -> web.Response:
         record = await own_session(request, args.user, args.path["id"])
         index = args.body["question"] if action == "open" else None
-        await request.config_dict[keys.ENGINE].act(record.id, action, index)
+        await request.config_dict[keys.ENGINE].act(record.id, action, index, actor=args.user.id)
         return await _fresh_view(request, record.id)
     handler.__name__ = f"session_{action}"
     return handler
@@ -96,22 +134,36 @@ async def adhoc_question(request: web.Request, args: Args) -> web.Response:
     return await _fresh_view(request, record.id)
 
 
+# A 48-megapixel phone photo fits; decoded in gray it is about 50 MB.
+MAX_PHOTO_PIXELS = 50_000_000
+
+
 async def photo(request: web.Request, args: Args) -> web.Response:
     """Read the cards in a photo of the class (e.g. taken with a phone) into the open question.
 
     A deliberate still is read once, without the live tracker's several-frame filter; the reader's own
-    verification (exact codes for small cards) still guards against misreads.
+    verification (exact codes for small cards) still guards against misreads. Everything cheap is checked
+    before anything costly: the session's state, then the pixel size from the header, then the decode.
     """
     record = await own_session(request, args.user, args.path["id"])
+    app = request.config_dict
+    engine = app[keys.ENGINE]
+    engine.check_accepts_answers(record.id)
     data = args.body
+    try:
+        images.checked_header(data, MAX_PHOTO_PIXELS, "photo")
+    except images.InvalidImage as exc:
+        return json_error(413 if isinstance(exc, images.ImageTooLarge) else 400,
+                          f"the upload is not a photo that can be read: {exc}")
     loop = asyncio.get_running_loop()
-    gray = await off_loop(request, decode_gray, data)
-    if gray is None:
-        return json_error(400, "the upload is not a photo that can be read (send a JPEG or PNG)")
-    sightings = await loop.run_in_executor(request.config_dict[keys.EXECUTOR], request.config_dict[keys.READER].read, gray)
+    async with app[keys.DECODE_SLOT]:  # held while the decoded photo is in memory
+        gray = await off_loop(request, decode_gray, data)
+        if gray is None:
+            return json_error(400, "the upload is not a photo that can be read (send a JPEG or PNG)")
+        sightings = await loop.run_in_executor(app[keys.EXECUTOR], app[keys.READER].read, gray)
+        del gray
     now = time.monotonic()
-    changed = await request.config_dict[keys.ENGINE].register_photo(
-        record.id, [Registration(s.card, s.answer, now) for s in sightings])
+    changed = await engine.register_photo(record.id, [Registration(s.card, s.answer, now) for s in sightings])
     return web.json_response({"cards": [{"card": s.card, "answer": s.answer} for s in sightings],
                               "registered": changed})
 
@@ -127,15 +179,6 @@ async def session_results(request: web.Request, args: Args) -> web.Response:
     return web.json_response(await _results(request, args))
 
 
-async def session_results_csv(request: web.Request, args: Args) -> web.Response:
-    results = await _results(request, args)
-    filename = f"argus-session-{results['session']['id']}-results.csv"
-    return web.Response(
-        text=reports.results_csv(results), content_type="text/csv", charset="utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 _PATH = {"id": ID}
 _QUESTION_INDEX = obj({"question": integer(0, 10_000, description="0-based")}, required=["question"])
 _STATE_CONFLICT = "the session's state does not allow this"
@@ -148,8 +191,12 @@ ROUTES = [
     Route("GET", "/sessions", list_sessions, "Sessions, newest first",
           responses={200: array(shapes.SESSION_ROW, 1_000_000)}),
     Route("POST", "/sessions", create_session, "Start a session for a class, with a quiz or for ad-hoc questions",
-          body=obj({"class_id": ID, "quiz_id": ID, "anonymous": boolean(default=False)}, required=["class_id"]),
-          responses={200: shapes.SESSION, 404: "no such class or quiz", 409: "the quiz has no questions"}),
+          body=obj({"class_id": ID, "quiz_id": ID, "anonymous": boolean(default=False),
+                    "take_over": boolean(default=False, description="admin only: end another teacher's running "
+                                                                    "lesson (recorded on it)")},
+                   required=["class_id"]),
+          responses={200: shapes.SESSION, 403: "take_over asked by a teacher", 404: "no such class or quiz",
+                     409: "the quiz has no questions, or another teacher's lesson runs (body.running names them)"}),
     Route("GET", "/sessions/{id}", get_session, "A session with every response (teacher only)",
           path_params=_PATH, responses={200: shapes.SESSION}),
     *(Route("POST", f"/sessions/{{id}}/{action}", _action(action), summary, path_params=_PATH,
@@ -164,9 +211,13 @@ ROUTES = [
           body=Upload(("image/*",), Setting("server.max_body_bytes")),
           responses={200: obj({"cards": array(obj({"card": {"type": "integer"}, "answer": {"type": "string"}}),
                                               10_000), "registered": {"type": "integer"}}),
-                     409: "no question is open"}),
+                     409: "no question is open (checked before the photo is read)",
+                     413: "more than server.max_body_bytes, or 50 million pixels (read from the header)"}),
+    Route("POST", "/sessions/{id}/display", display, "Blank the projector or show the grid of card numbers read",
+          path_params=_PATH, body=obj({"blank": boolean(), "card_grid": boolean()}),
+          responses={200: shapes.SESSION, 409: "not the running session"}),
+    Route("POST", "/sessions/{id}/anonymous", anonymous, "Hide names for the rest of the session (cannot be undone)",
+          path_params=_PATH, responses={200: shapes.SESSION, 409: "not the running session"}),
     Route("GET", "/sessions/{id}/results", session_results, "Results per question and per student",
           path_params=_PATH, responses={200: obj({"session": shapes.SESSION}, required=["session"])}),
-    Route("GET", "/sessions/{id}/results.csv", session_results_csv, "Results as CSV (one row per student)",
-          path_params=_PATH, responses={200: Reply("CSV (UTF-8 with BOM)", content_type="text/csv")}),
 ]

@@ -116,6 +116,7 @@ async def logout(request: web.Request, args: Args) -> web.Response:
     token = request.cookies.get(COOKIE)
     if token:
         await accounts.end_login(request.config_dict[keys.DB], token)
+        request.config_dict[keys.LIVE_CLIENTS].end_login(token)
     response = web.json_response({"ok": True})
     clear_login_cookie(request, response)
     return response

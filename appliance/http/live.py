@@ -2,7 +2,9 @@
 
 A phone on bad Wi-Fi or a frozen projector tab only loses its own oldest events; it never slows the
 camera loop or the other screens. Anonymous clients get public events only; a logged-in teacher also gets
-responses (with answers) and camera status.
+camera status, and the responses (with answers) of their own lessons; an admin those of every lesson.
+A logged-in socket lives only as long as its login: it is closed at logout or a password change, and the
+login is checked again every server.login_recheck_seconds (expiry, an account disabled).
 """
 from __future__ import annotations
 
@@ -10,19 +12,18 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import weakref
 
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSMsgType, web
 
 from appliance import keys
-from appliance.http.auth import current_user
+from appliance.http.auth import COOKIE, client_address, current_user
 from appliance.http.schema import Reply, Route
 from appliance.http.security import json_error
+from appliance.live.clients import LOGIN_ENDED, LiveClient, LiveClients
+from appliance.store import accounts
 
 log = logging.getLogger(__name__)
 _SEND_TIMEOUT = 10.0
-# Every open socket and the id of the user it was opened by (None: anonymous).
-SOCKETS = web.AppKey("live_sockets", weakref.WeakKeyDictionary)
 
 
 async def _sender(ws: web.WebSocketResponse, subscription) -> None:
@@ -39,22 +40,40 @@ async def _receiver(ws: web.WebSocketResponse) -> None:
             return
 
 
+async def _watch_login(app, client: LiveClient) -> None:
+    """Returns (ending the socket) once the login behind it has ended or is no longer valid as it was."""
+    every = app[keys.SETTINGS].server.login_recheck_seconds
+    while True:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(client.login_ended.wait(), every)
+        if client.login_ended.is_set() or await accounts.user_for_token(app[keys.DB], client.token) != client.user:
+            return
+
+
 async def live(request: web.Request) -> web.StreamResponse:
     app = request.config_dict
     settings = app[keys.SETTINGS]
     bus = app[keys.BUS]
-    if bus.subscriber_count >= settings.server.max_websocket_clients:
-        return json_error(503, "too many live screens are connected; close one and retry")
+    clients = app[keys.LIVE_CLIENTS]
     user = await current_user(request)
+    address = client_address(request)
+    refusal = clients.refusal(user, address)
+    if refusal:
+        return json_error(503, refusal, **{"Retry-After": "10"})
     # A short close timeout: at shutdown a frozen client must not hold up the exit (SIGTERM → gone in 5 s).
     ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=4096, timeout=1.0)
     await ws.prepare(request)
-    app[SOCKETS][ws] = user.id if user else None
-    subscription = bus.subscribe("teacher" if user else "public", settings.server.client_queue_size)
+    client = LiveClient(ws, address, user, request.cookies.get(COOKIE) if user else None)
+    clients.add(client)
+    subscription = bus.subscribe("teacher" if user else "public", settings.server.client_queue_size,
+                                 user_id=user.id if user else None, admin=bool(user and user.role == "admin"))
     subscription.offer({"type": "state", "state": app[keys.ENGINE].public_state()})
     if user:
         subscription.offer({"type": "camera", "camera": dataclasses.asdict(app[keys.CAMERA].status())})
     tasks = {asyncio.create_task(_sender(ws, subscription)), asyncio.create_task(_receiver(ws))}
+    watch = asyncio.create_task(_watch_login(app, client)) if user else None
+    if watch:
+        tasks.add(watch)
     try:
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -64,35 +83,29 @@ async def live(request: web.Request) -> web.StreamResponse:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        app[SOCKETS].pop(ws, None)
+        clients.discard(ws)
+        if watch and watch.done() and not watch.cancelled() and watch.exception() is None:
+            await ws.close(code=LOGIN_ENDED, message=b"login ended")
         await ws.close()
     return ws
 
 
 async def _close_all(app: web.Application) -> None:
     """On shutdown, tell every screen we are going away, so their handlers end before the server waits."""
-    await asyncio.gather(*(ws.close(code=WSCloseCode.GOING_AWAY, message=b"appliance stopping")
-                           for ws in list(app[SOCKETS])), return_exceptions=True)
-
-
-async def close_user_sockets(app, user_id: int) -> int:
-    """End the live screens of one user (disabled, deleted, new password); returns how many.
-    `app` is the root application or a request's config_dict."""
-    doomed = [ws for ws, owner in list(app[SOCKETS].items()) if owner == user_id]
-    await asyncio.gather(*(ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"your login ended")
-                           for ws in doomed), return_exceptions=True)
-    return len(doomed)
+    await app[keys.LIVE_CLIENTS].close_all()
 
 
 def setup(app: web.Application) -> None:
-    """The set of open sockets lives on the root app, so shutdown and logins (which end) can reach it."""
-    app[SOCKETS] = weakref.WeakKeyDictionary()
+    """The open sockets live on the root app, so shutdown and logins (which end) can reach them."""
+    app[keys.LIVE_CLIENTS] = LiveClients(app[keys.SETTINGS].server)
     app.on_shutdown.append(_close_all)
 
 
 ROUTES = [
-    Route("GET", "/live", live, "Websocket of live JSON events: 'state' for everyone; 'response' and 'camera' "
-          "for teachers", auth="public", raw=True,
+    Route("GET", "/live", live, "Websocket of live JSON events: 'state' for everyone; 'camera' for teachers; "
+          "'response' for the lesson's own teacher and admins. Closed with 4001 when the login ends",
+          auth="public", raw=True,
           responses={101: Reply("switching to websocket", content_type=None),
-                     400: "not a websocket handshake", 403: "cross-origin", 503: "too many live screens"}),
+                     400: "not a websocket handshake", 403: "cross-origin",
+                     503: "too many live screens (from this address, or overall)"}),
 ]

@@ -9,7 +9,9 @@ from appliance.http import (
     api_accounts,
     api_camera,
     api_classes,
+    api_gradebooks,
     api_health,
+    api_oneroster,
     api_printing,
     api_quizzes,
     api_reports,
@@ -23,8 +25,9 @@ from appliance.http.schema import Args, Route, document, mount
 from appliance.http.security import api_error_middleware, api_no_store_middleware
 
 PREFIX = "/api/v1"
-MODULES = (auth, api_accounts, api_camera, api_classes, api_health, api_quizzes, api_sessions, api_reports,
-           api_printing, api_tls, public, live)
+# api_oneroster before api_classes: /classes/import must not be taken for /classes/{id}.
+MODULES = (auth, api_accounts, api_camera, api_oneroster, api_classes, api_health, api_quizzes, api_sessions,
+           api_reports, api_gradebooks, api_printing, api_tls, public, live)
 DOCUMENT = web.AppKey("openapi_document", dict)
 
 

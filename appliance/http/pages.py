@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit
 import jinja2
 from aiohttp import web
 
-from appliance import __version__
+from appliance import __version__, keys
 from appliance.http.auth import current_user
 
 
@@ -81,7 +81,7 @@ async def projector_page(request: web.Request) -> web.Response:
 
 
 async def student_page(request: web.Request) -> web.Response:
-    return render(request, "student.html")
+    return render(request, "student.html", card_count=request.app[keys.SETTINGS].cards.count)
 
 
 async def _revalidate_static(request: web.Request, response: web.StreamResponse) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import ipaddress
+import math
+import time
 
 import pyqrcode
 from aiohttp import web
@@ -13,7 +15,13 @@ from aiohttp import web
 from appliance import keys
 from appliance.host.names import split_host
 from appliance.http import shapes
+from appliance.http.auth import client_address
+from appliance.http.request_rate import RequestRate
 from appliance.http.schema import CARD_COUNT, Args, Reply, Route, integer, obj
+from appliance.http.security import json_error
+
+# Without a limit one phone could ask for every card in turn and list who has answered.
+CHECK_RATE = web.AppKey("public_check_rate", RequestRate)
 
 
 def student_url(request: web.Request) -> str:
@@ -46,8 +54,14 @@ async def state(request: web.Request, args: Args) -> web.Response:
 
 
 async def check(request: web.Request, args: Args) -> web.Response:
+    wait = request.config_dict[CHECK_RATE].admit(client_address(request), time.monotonic())
+    if wait:
+        seconds = str(math.ceil(wait))
+        return json_error(429, f"too many checks from this device; try again in {seconds} s", **{"Retry-After": seconds})
     card = args.query["card"]
-    return web.json_response({"card": card, "registered": request.config_dict[keys.ENGINE].card_registered(card)})
+    engine = request.config_dict[keys.ENGINE]
+    return web.json_response({"card": card, "registered": engine.card_registered(card),
+                              "in_class": engine.card_in_class(card)})
 
 
 async def qr_svg(request: web.Request, args: Args) -> web.Response:
@@ -62,13 +76,20 @@ async def student_link(request: web.Request, args: Args) -> web.Response:
     return web.json_response({"url": student_url(request)})
 
 
+def setup(app: web.Application) -> None:
+    """The per-address limit of card checks lives on the root app, for the whole process."""
+    app[CHECK_RATE] = RequestRate(app[keys.SETTINGS].server.public_checks_per_minute, 60.0)
+
+
 ROUTES = [
     Route("GET", "/public/state", state, "What the projector shows", auth="public",
           responses={200: shapes.PUBLIC_STATE}),
-    Route("GET", "/public/check", check, "Whether a card is registered for the current question (yes/no only)",
-          auth="public", query=obj({"card": integer(1, CARD_COUNT)}, required=["card"]),
-          responses={200: obj({"card": {"type": "integer"}, "registered": {"type": "boolean"}},
-                              required=["card", "registered"])}),
+    Route("GET", "/public/check", check, "Whether a card is registered for the current question (yes/no only),"
+          " and whether it is in the running class", auth="public",
+          query=obj({"card": integer(1, CARD_COUNT)}, required=["card"]),
+          responses={200: obj({"card": {"type": "integer"}, "registered": {"type": "boolean"},
+                               "in_class": {"type": ["boolean", "null"]}}, required=["card", "registered"]),
+                     429: "too many checks from this address (server.public_checks_per_minute); see Retry-After"}),
     Route("GET", "/public/qr.svg", qr_svg, "QR code of the student page URL", auth="public",
           responses={200: Reply("SVG", content_type="image/svg+xml")}),
     Route("GET", "/public/student-url", student_link, "The student page URL shown under the QR code",

@@ -215,7 +215,8 @@ class Invalid(ValueError):
 
 
 def _name(where: str) -> str:
-    return f"'{where}'" if where else "the request body"
+    """How a problem starts: "questions[0].correct: ...", the form the importers and the quiz editor use."""
+    return f"{where}:" if where else "the request body"
 
 
 def _types(schema: dict) -> list[str]:
@@ -327,14 +328,14 @@ def _check_object(value: dict, schema: dict, where: str, problems: list[str]) ->
     properties = schema.get("properties", {})
     for name in schema.get("required", ()):
         if name not in value:
-            problems.append(f"'{_join(where, name)}' is missing")
+            problems.append(f"{_join(where, name)}: missing")
     extra = schema.get("additionalProperties", True)
     checked = {}
     for name, item in value.items():
         if name in properties:
             checked[name] = _check(item, properties[name], _join(where, name), problems)
         elif extra is False:
-            problems.append(f"'{_join(where, name)}' is not a known field")
+            problems.append(f"{_join(where, name)}: not a known field")
         elif isinstance(extra, dict):
             checked[name] = _check(item, extra, _join(where, name), problems)
         else:
@@ -354,11 +355,11 @@ def from_text(raw: str, schema: dict, name: str):
     kinds = _types(schema) or [type(v).__name__ for v in schema.get("enum", ())]
     if "integer" in kinds or "int" in kinds:
         if not _INTEGER.fullmatch(raw):
-            raise Invalid([f"'{name}' must be {_describe(schema) if _types(schema) else 'a whole number'}"])
+            raise Invalid([f"{name}: must be {_describe(schema) if _types(schema) else 'a whole number'}"])
         value: Any = int(raw)
     elif "boolean" in kinds:
         if raw not in ("true", "false"):
-            raise Invalid([f"'{name}' must be true or false"])
+            raise Invalid([f"{name}: must be true or false"])
         value = raw == "true"
     else:
         value = raw
@@ -428,7 +429,7 @@ def _query(request: web.Request, schema: dict | None) -> dict:
     values = {}
     for name in schema.get("required", ()):
         if name not in request.query:
-            raise Invalid([f"the query parameter '{name}' is missing"])
+            raise Invalid([f"{name}: missing (a query parameter)"])
     for name, sub in properties.items():
         if name in request.query:
             values[name] = from_text(request.query[name], sub, name)

@@ -2,7 +2,9 @@
 
 Each subscriber has its own bounded queue: publishing never waits, and a subscriber that falls behind loses
 its oldest events (counted) instead of stalling the camera loop or the other clients. Events are tagged with
-an audience: "public" events reach everyone, "teacher" events (names, answers) only teacher subscribers.
+an audience: "public" events reach everyone, "teacher" events only logged-in subscribers. A teacher event that
+belongs to one lesson (names, answers) names its owner and reaches only that teacher and the admins, who may
+open every lesson through the API as well.
 """
 from __future__ import annotations
 
@@ -13,8 +15,10 @@ Audience = Literal["public", "teacher"]
 
 
 class Subscription:
-    def __init__(self, bus: Bus, audience: Audience, maxsize: int):
+    def __init__(self, bus: Bus, audience: Audience, maxsize: int, user_id: int | None, admin: bool):
         self.audience = audience
+        self.user_id = user_id
+        self.admin = admin
         self.dropped = 0
         self._bus = bus
         self._queue: asyncio.Queue[dict] = asyncio.Queue(maxsize)
@@ -42,14 +46,17 @@ class Bus:
     def __init__(self) -> None:
         self._subscribers: set[Subscription] = set()
 
-    def subscribe(self, audience: Audience, maxsize: int = 64) -> Subscription:
-        sub = Subscription(self, audience, maxsize)
+    def subscribe(self, audience: Audience, maxsize: int = 64, *, user_id: int | None = None,
+                  admin: bool = False) -> Subscription:
+        sub = Subscription(self, audience, maxsize, user_id, admin)
         self._subscribers.add(sub)
         return sub
 
-    def publish(self, event: dict, audience: Audience) -> None:
+    def publish(self, event: dict, audience: Audience, owner: int | None = None) -> None:
+        """Offer `event` to its audience; a teacher event with an `owner` goes to that user and admins only."""
         for sub in list(self._subscribers):
-            if audience == "public" or sub.audience == "teacher":
+            if audience == "public" or (sub.audience == "teacher" and (
+                    owner is None or sub.admin or sub.user_id == owner)):
                 sub.offer(event)
 
     @property

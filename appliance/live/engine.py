@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from typing import Protocol
 
 from appliance.classroom import lesson as lessons
+from appliance.classroom import numbering
 from appliance.classroom import session as rules
-from appliance.classroom.errors import NotFound
-from appliance.classroom.lesson import Lesson
-from appliance.classroom.models import ClassRoster, Question, Quiz, SessionRecord
+from appliance.classroom.errors import LessonRunning, NotFound
+from appliance.classroom.lesson import Display, Lesson
+from appliance.classroom.models import ClassRoster, Question, Quiz, SessionRecord, User
 from appliance.live.bus import Bus
 from appliance.live.clock import Clock, SystemClock
-from appliance.store import quizzes, rosters
+from appliance.store import accounts, quizzes, rosters
 from appliance.store import sessions as store
 from appliance.store.db import Database, StoreError
 from appliance.vision.types import Registration
@@ -72,21 +74,35 @@ class SessionEngine:
         quiz = await quizzes.get_quiz(self._db, record.quiz_id) if record.quiz_id else None
         questions = await store.session_questions(self._db, record.id)
         position = rules.SessionPosition(record.state, record.question, record.deadline, record.remaining)
-        running = Lesson(record, position, roster, quiz.title if quiz else "Quick questions", questions)
+        running = Lesson(record, position, roster, quiz.title if quiz else "Quick questions", questions,
+                         await store.session_origins(self._db, record.id),
+                         {i for i, q in enumerate(questions) if q.asked})
         for r in await store.responses(self._db, record.id):
             running.answers.setdefault(r.question, {})[r.student_id] = r.answer
         return running
 
-    async def start(self, roster: ClassRoster, quiz: Quiz | None, teacher_id: int,
-                    anonymous: bool = False) -> SessionRecord:
-        """Start a session for a class: with a quiz, or (quiz None) for ad-hoc questions only."""
+    async def start(self, roster: ClassRoster, quiz: Quiz | None, teacher: User,
+                    anonymous: bool = False, take_over: bool = False) -> SessionRecord:
+        """Start a session for a class: with a quiz, or (quiz None) for ad-hoc questions only.
+
+        The camera feeds one lesson. A teacher's own unfinished lesson ends; another teacher's refuses the
+        start (LessonRunning) unless an admin asks to take it over, which is recorded on the ended lesson.
+        """
         if quiz is not None and not quiz.questions:
             raise rules.InvalidTransition(f"quiz '{quiz.title}' has no questions")
         async with self._lock:
+            running = self._running
+            if running and running.position.state != rules.ENDED and running.record.teacher_id != teacher.id:
+                if not (take_over and teacher.role == "admin"):
+                    owner = await accounts.get_user(self._db, running.record.teacher_id)
+                    raise LessonRunning(running.record.id, owner[0].username if owner else "another teacher",
+                                        running.record.created_at)
+                log.warning("%s took over session %s of teacher %s", teacher.username, running.record.id,
+                            running.record.teacher_id)
             questions = quiz.questions if quiz else ()
-            record = await store.create_session(self._db, roster.id, quiz.id if quiz else None, teacher_id,
+            record = await store.create_session(self._db, roster.id, quiz.id if quiz else None, teacher.id,
                                                 questions, anonymous)
-            await store.set_state(self._db, record.id, rules.READY, None, end_others=True)
+            await store.set_state(self._db, record.id, rules.READY, None, end_others=True, actor=teacher.id)
             was_open = self._running and self._running.position.state in (rules.OPEN, rules.PAUSED)
             self._running = Lesson(record, rules.SessionPosition(rules.READY, None), roster,
                                    quiz.title if quiz else "Quick questions", questions)
@@ -106,8 +122,9 @@ class SessionEngine:
         if await store.get_session(self._db, session_id) is None:
             raise NotFound(f"session {session_id} does not exist")
 
-    async def act(self, session_id: int, action: str, index: int | None = None) -> None:
-        """Apply "open" (with index), "pause", "resume", "close", "reveal" or "end" to the running session."""
+    async def act(self, session_id: int, action: str, index: int | None = None, actor: int | None = None) -> None:
+        """Apply "open" (with index), "pause", "resume", "close", "reveal" or "end" to the running session;
+        `actor` is who asked (recorded when the session ends)."""
         await self._check_exists(session_id)
         async with self._lock:
             running = self._running_session(session_id)
@@ -120,7 +137,7 @@ class SessionEngine:
                 after = rules.MOVES[action](before, now)
             else:
                 raise ValueError(f"unknown action {action!r}")
-            await self._move(running, after)
+            await self._move(running, after, actor)
 
     async def add_question(self, session_id: int, question: Question | None, reask: int | None = None) -> int:
         """Append an ad-hoc question, or a copy of question `reask` to ask again; opens it. Returns its index."""
@@ -133,17 +150,21 @@ class SessionEngine:
                     raise rules.InvalidTransition(f"question index {reask} is out of range")
                 question = running.questions[reask]
             index = await store.append_question(self._db, session_id, question, reask, reask is None)
+            origins = running.question_origins()  # before the question is added: they count the questions
             running.questions = (*running.questions, question)
+            running.origins = (*origins, numbering.Origin(reask, reask is None))
             after = rules.open_question(running.position, index, len(running.questions), self._clock.now(),
                                         question.time_limit)
             await self._move(running, after)
             return index
 
-    async def _move(self, running: Lesson, after: rules.SessionPosition) -> None:
+    async def _move(self, running: Lesson, after: rules.SessionPosition, actor: int | None = None) -> None:
         before = running.position
         await store.set_state(self._db, running.record.id, after.state, after.question,
-                              deadline=after.deadline, remaining=after.remaining)
+                              deadline=after.deadline, remaining=after.remaining, actor=actor)
         running.position = after
+        if after.state == rules.OPEN:
+            running.asked.add(after.question)
         if after.state == rules.OPEN and before.state != rules.PAUSED:
             self._notify_opened(running)
         elif before.state in (rules.OPEN, rules.PAUSED) and after.state not in (rules.OPEN, rules.PAUSED):
@@ -178,9 +199,7 @@ class SessionEngine:
         """Answers read from a photo the teacher took (cards the camera missed); returns how many changed."""
         await self._check_exists(session_id)
         async with self._lock:
-            running = self._running_session(session_id)
-            if not rules.accepts_answers(running.position):
-                raise rules.InvalidTransition(f"no question is open (the session is {running.position.state})")
+            self.check_accepts_answers(session_id)
             return sum([await self._register(r) for r in registrations])
 
     async def _register(self, registration: Registration) -> bool:
@@ -203,7 +222,8 @@ class SessionEngine:
             # Not on disk, so never shown as registered; the teacher must know answers are being lost.
             log.error("could not save card %s: %s", student.card, exc)
             self._bus.publish({"type": "alert", "level": "error",
-                               "message": f"Answers cannot be saved ({exc}). Free disk space now."}, "teacher")
+                               "message": f"Answers cannot be saved ({exc}). Free disk space now."}, "teacher",
+                              owner=running.record.teacher_id)
             return False
         if response is None:
             return False
@@ -212,9 +232,33 @@ class SessionEngine:
         # carries card numbers only.
         named = {} if running.record.anonymous else {"name": student.name}
         self._bus.publish({"type": "response", "session_id": running.record.id, **named,
-                           **response.to_json()}, "teacher")
+                           **response.to_json()}, "teacher", owner=running.record.teacher_id)
         self._publish_state()
         return True
+
+    async def set_display(self, session_id: int, blank: bool | None = None, card_grid: bool | None = None) -> Display:
+        """Blank the projector or show the grid of cards read; None leaves a setting as it is."""
+        await self._check_exists(session_id)
+        async with self._lock:
+            running = self._running_session(session_id)
+            current = running.display
+            running.display = Display(current.blank if blank is None else blank,
+                                      current.card_grid if card_grid is None else card_grid)
+            self._publish_state()
+            return running.display
+
+    def display(self, session_id: int) -> Display:
+        running = self._running
+        return running.display if running and running.record.id == session_id else Display()
+
+    async def make_anonymous(self, session_id: int) -> None:
+        """No names from now on, also in the teacher's live feed (the laptop may be mirrored to the board)."""
+        await self._check_exists(session_id)
+        async with self._lock:
+            running = self._running_session(session_id)
+            await store.set_anonymous(self._db, session_id)
+            running.record = dataclasses.replace(running.record, anonymous=True)
+            self._publish_state()
 
     def _notify_opened(self, running: Lesson) -> None:
         index = running.position.question
@@ -233,6 +277,23 @@ class SessionEngine:
         """What the projector and students may see: never a name, never one student's answer."""
         return lessons.public_state(self._running, self._clock.now())
 
+    def running_teacher(self) -> int | None:
+        """The teacher whose lesson the camera feeds now, or None when no lesson runs."""
+        running = self._running
+        if running is None or running.position.state == rules.ENDED:
+            return None
+        return running.record.teacher_id
+
+    def check_accepts_answers(self, session_id: int) -> None:
+        """Raise InvalidTransition unless `session_id` runs with a question open (before costly reading)."""
+        running = self._running_session(session_id)
+        if not rules.accepts_answers(running.position):
+            raise rules.InvalidTransition(f"no question is open (the session is {running.position.state})")
+
     def card_registered(self, card: int) -> bool:
         """Whether this card has an answer for the current question (yes/no only, for the student page)."""
         return lessons.card_answered(self._running, card)
+
+    def card_in_class(self, card: int) -> bool | None:
+        """Whether the running session's class has this card; None when no session runs."""
+        return lessons.card_in_class(self._running, card)

@@ -10,9 +10,7 @@ import os
 import time
 from pathlib import Path
 
-from appliance.classroom import analytics, reports
-from appliance.reports.results import class_sessions, session_results
-from appliance.store import rosters
+from appliance.reports import export_files
 from appliance.store.db import Database
 
 
@@ -40,21 +38,10 @@ async def full_dump(db: Database) -> dict:
     return dump
 
 
-def _slug(text: str) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")[:40] or "untitled"
-
-
 async def build_files(db: Database) -> dict[str, bytes]:
-    """File name → contents for a complete export."""
-    files: dict[str, bytes] = {}
-    for roster in await rosters.list_classes(db) + await rosters.list_classes(db, archived=True):
-        everyone = await rosters.all_students(db, roster.id)
-        sessions = await class_sessions(db, roster.id)
-        book = analytics.gradebook(everyone, sessions)
-        files[f"gradebook-{_slug(roster.name)}-{roster.id}.csv"] = reports.gradebook_csv(book).encode()
-        for s in sessions:
-            results = await session_results(db, s.id)
-            files[f"sessions/session-{s.id}-{_slug(roster.name)}.csv"] = reports.results_csv(results).encode()
+    """File name → contents for a complete export: every class's files (reports/export_files.py, the one
+    list of them) and the full dump."""
+    files = await export_files.school_files(db)
     files["argus-dump.json"] = json.dumps(await full_dump(db), indent=1, ensure_ascii=False).encode()
     return files
 

@@ -14,7 +14,7 @@ async def class_sessions(db: Database, class_id: int) -> list[analytics.SessionD
     for row in reversed(await store.list_sessions(db, class_id=class_id)):
         found.append(analytics.SessionData(
             row["id"], row["quiz_title"], row["created_at"], await store.session_questions(db, row["id"]),
-            tuple(await store.responses(db, row["id"]))))
+            tuple(await store.responses(db, row["id"])), await store.session_origins(db, row["id"])))
     return found
 
 
@@ -25,4 +25,5 @@ async def session_results(db: Database, session_id: int) -> dict:
     keep = {s.id for s in roster.students} | {r.student_id for r in responses}
     everyone = await rosters.all_students(db, record.class_id)
     roster = dataclasses.replace(roster, students=tuple(s for s in everyone if s.id in keep))
-    return scoring.session_results(await store.session_questions(db, session_id), roster, responses)
+    return scoring.session_results(await store.session_questions(db, session_id), roster, responses,
+                                   await store.session_origins(db, session_id))

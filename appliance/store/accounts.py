@@ -78,6 +78,18 @@ async def get_user(db: Database, user_id: int) -> tuple[User, str] | None:
     return (User(row["id"], row["username"], row["role"]), row["password_hash"]) if row else None
 
 
+async def csv_choice(db: Database, user_id: int) -> tuple[str | None, str | None]:
+    """The CSV separator and decimal mark the user last chose (None, None before any choice)."""
+    row = await db.fetchone("SELECT csv_separator, csv_decimal FROM users WHERE id = ?", (user_id,))
+    return (row[0], row[1]) if row else (None, None)
+
+
+async def remember_csv_choice(db: Database, user_id: int, separator: str, decimal: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE users SET csv_separator = ?, csv_decimal = ? WHERE id = ?",
+                           (separator, decimal, user_id))
+
+
 async def is_disabled(db: Database, user_id: int) -> bool:
     row = await db.fetchone("SELECT disabled FROM users WHERE id = ?", (user_id,))
     return bool(row and row["disabled"])

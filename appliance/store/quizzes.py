@@ -59,25 +59,25 @@ async def replace_quiz(db: Database, quiz_id: int, title: str, questions: list[Q
 
 
 async def list_quizzes(db: Database, owner_id: int | None = None, *, search: str = "", tag: str = "",
-                       archived: bool = False) -> list[Quiz]:
+                       archived: bool = False) -> list[dict]:
+    """What the library lists show (id, title, tags, how many questions), without loading any question."""
     where, params = ["archived = ?"], [int(archived)]
     if owner_id is not None:
         where.append("owner_id = ?")
         params.append(owner_id)
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append("(title LIKE ? ESCAPE '\\' OR id IN (SELECT quiz_id FROM questions WHERE text LIKE ? ESCAPE '\\'))")
-        params += [pattern, pattern]
+        where.append("(title LIKE ? ESCAPE '\\' OR id IN (SELECT quiz_id FROM questions WHERE text LIKE ? ESCAPE '\\')"
+                     " OR EXISTS (SELECT 1 FROM json_each(quizzes.tags) WHERE value LIKE ? ESCAPE '\\'))")
+        params += [pattern, pattern, pattern]
     if tag:
         where.append("EXISTS (SELECT 1 FROM json_each(quizzes.tags) WHERE value = ?)")
         params.append(tag.lower())
-    quizzes = await db.fetchall(f"SELECT id, title, tags FROM quizzes WHERE {' AND '.join(where)}"
-                                f" ORDER BY title, id", params)
-    rows = await db.fetchall(f"SELECT {_QUESTION_COLUMNS} FROM questions ORDER BY quiz_id, position")
-    by_quiz: dict[int, list[Question]] = {}
-    for row in rows:
-        by_quiz.setdefault(row["quiz_id"], []).append(question_from_row(row))
-    return [_quiz(q, by_quiz.get(q["id"], ())) for q in quizzes]
+    rows = await db.fetchall(
+        "SELECT id, title, tags, (SELECT count(*) FROM questions WHERE quiz_id = quizzes.id) AS question_count"
+        f" FROM quizzes WHERE {' AND '.join(where)} ORDER BY title, id", params)
+    return [{"id": r["id"], "title": r["title"], "tags": json.loads(r["tags"]), "question_count": r["question_count"]}
+            for r in rows]
 
 
 async def get_quiz(db: Database, quiz_id: int, owner_id: int | None = None) -> Quiz | None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 
-from appliance.classroom.models import ClassRoster, Student
+from appliance.classroom.formats import oneroster
+from appliance.classroom.importers import RosterRow
+from appliance.classroom.models import ClassRoster, Student, StudentIds
 from appliance.store.db import Database
 
 
@@ -106,3 +108,79 @@ async def all_students(db: Database, class_id: int) -> list[Student]:
     rows = await db.fetchall("SELECT id, name, card FROM students WHERE class_id = ? ORDER BY archived, card",
                              (class_id,))
     return [Student(r["id"], r["name"], r["card"]) for r in rows]
+
+
+async def add_roster(db: Database, class_id: int, rows: list[tuple[RosterRow, int]]) -> None:
+    """Students from an imported roster with their cards (and e-mail / student number when the file had
+    them), in one transaction, one statement: a year group's list holds the write lock only briefly."""
+    async with db.transaction() as conn:
+        await conn.executemany("INSERT INTO students (class_id, name, card, email, id_number) VALUES (?, ?, ?, ?, ?)",
+                               [(class_id, row.name, card, row.email, row.id_number) for row, card in rows])
+
+
+async def student_ids(db: Database, class_id: int) -> dict[int, StudentIds]:
+    """Student id → how the school's systems know them, for every student (current and archived)."""
+    rows = await db.fetchall("SELECT id, sourced_id, id_number, email, username FROM students WHERE class_id = ?",
+                             (class_id,))
+    return {r["id"]: StudentIds(r["sourced_id"], r["id_number"], r["email"], r["username"]) for r in rows}
+
+
+async def class_sourced_ids(db: Database, class_id: int) -> tuple[str | None, str | None]:
+    """(OneRoster class sourcedId, its term's sourcedId); (None, None) for a class not from OneRoster."""
+    row = await db.fetchone("SELECT sourced_id, term_sourced_id FROM classes WHERE id = ?", (class_id,))
+    return (row[0], row[1]) if row else (None, None)
+
+
+class _DryRun(Exception):
+    pass
+
+
+async def import_oneroster(db: Database, classes: list[tuple[int, oneroster.RosterClass]], card_count: int,
+                           dry_run: bool = False) -> list[dict]:
+    """Create or update (by sourcedId) each (owner, class) in one transaction: all classes or none. With
+    dry_run, every change is planned and checked, then rolled back."""
+    summary: list[dict] = []
+    try:
+        async with db.transaction() as conn:
+            for owner_id, cls in classes:
+                summary.append(await _sync_class(conn, owner_id, cls, card_count))
+            if dry_run:
+                raise _DryRun()
+    except _DryRun:
+        pass
+    return summary
+
+
+async def _sync_class(conn, owner_id: int, cls: oneroster.RosterClass, card_count: int) -> dict:
+    async with conn.execute("SELECT id, name FROM classes WHERE owner_id = ? AND sourced_id = ?",
+                            (owner_id, cls.sourced_id)) as cur:
+        found = await cur.fetchone()
+    if found is None:
+        cursor = await conn.execute(
+            "INSERT INTO classes (owner_id, name, created_at, sourced_id, term_sourced_id) VALUES (?, ?, ?, ?, ?)",
+            (owner_id, cls.title, time.time(), cls.sourced_id, cls.term_sourced_id))
+        class_id, name, existing = cursor.lastrowid, cls.title, []
+    else:
+        class_id, name = found["id"], found["name"]  # a name the teacher gave the class is kept
+        await conn.execute("UPDATE classes SET term_sourced_id = ?, archived = 0 WHERE id = ?",
+                           (cls.term_sourced_id, class_id))
+        async with conn.execute("SELECT id, sourced_id, name, card, archived FROM students WHERE class_id = ?",
+                                (class_id,)) as cur:
+            existing = [oneroster.Existing(r["id"], r["sourced_id"], r["name"], r["card"], bool(r["archived"]))
+                        for r in await cur.fetchall()]
+    plan = oneroster.plan_class(cls, existing, card_count)
+    # Leavers first, so the cards they free can go to newcomers. One executemany per kind of change: the whole
+    # import holds the write lock, and answers of a lesson under way wait behind it.
+    await conn.executemany("UPDATE students SET archived = 1 WHERE id = ?", [(i,) for i in plan.archive])
+    await conn.executemany("UPDATE students SET name = ?, id_number = ?, email = ?, username = ? WHERE id = ?",
+                           [(p.name, p.identifier, p.email, p.username, i) for i, p in plan.update])
+    await conn.executemany("UPDATE students SET name = ?, card = ?, archived = 0, id_number = ?, email = ?,"
+                           " username = ? WHERE id = ?",
+                           [(p.name, card, p.identifier, p.email, p.username, i) for i, p, card in plan.restore])
+    await conn.executemany("INSERT INTO students (class_id, name, card, sourced_id, id_number, email, username)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           [(class_id, p.name, card, p.sourced_id, p.identifier, p.email, p.username)
+                            for p, card in plan.add])
+    return {"id": class_id, "name": name, "sourced_id": cls.sourced_id, "owner_id": owner_id,
+            "created": found is None, "students": len(cls.students), "added": len(plan.add),
+            "restored": len(plan.restore), "archived": len(plan.archive), "updated": len(plan.update)}

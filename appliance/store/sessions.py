@@ -5,11 +5,12 @@ import json
 import time
 
 from appliance.classroom.models import Question, Response, SessionRecord
+from appliance.classroom.numbering import Origin
 from appliance.store.db import Database
 from appliance.store.quizzes import question_from_row
 
 _SESSION_COLUMNS = ("id, class_id, quiz_id, teacher_id, state, question, created_at, ended_at, anonymous,"
-                    " deadline, remaining")
+                    " deadline, remaining, ended_by, end_reason")
 
 
 def _session(row) -> SessionRecord:
@@ -100,22 +101,43 @@ async def session_questions(db: Database, session_id: int) -> tuple[Question, ..
     return tuple(question_from_row(r) for r in rows)
 
 
+async def session_origins(db: Database, session_id: int) -> tuple[Origin, ...]:
+    """Where each of the session's questions came from (quiz, asked again, typed in), in position order."""
+    rows = await db.fetchall("SELECT origin, adhoc FROM session_questions WHERE session_id = ? ORDER BY position",
+                             (session_id,))
+    return tuple(Origin(r["origin"], bool(r["adhoc"])) for r in rows)
+
+
+async def set_anonymous(db: Database, session_id: int) -> None:
+    """Turn names off for the rest of a session (one way: a lesson never turns names back on)."""
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE sessions SET anonymous = 1 WHERE id = ?", (session_id,))
+
+
 async def set_state(db: Database, session_id: int, state: str, question: int | None,
-                    end_others: bool = False, deadline: float | None = None, remaining: float | None = None) -> None:
+                    end_others: bool = False, deadline: float | None = None, remaining: float | None = None,
+                    actor: int | None = None, reason: str = "ended") -> None:
+    """Move a session; ending it records `actor` and `reason`. `end_others` ends every other unfinished
+    session, in the same transaction, as taken over by `actor`."""
+    now = time.time()
     async with db.transaction() as conn:
         if state == "open":  # the first opening marks the question as asked
             await conn.execute("UPDATE session_questions SET opened_at = coalesce(opened_at, ?)"
-                               " WHERE session_id = ? AND position = ?", (time.time(), session_id, question))
+                               " WHERE session_id = ? AND position = ?", (now, session_id, question))
         if end_others:
             # One camera feeds one session: starting one ends any other left open.
             await conn.execute(
-                "UPDATE sessions SET state = 'ended', ended_at = ? WHERE state != 'ended' AND id != ?",
-                (time.time(), session_id),
+                "UPDATE sessions SET state = 'ended', ended_at = ?, ended_by = ?, end_reason = 'taken over'"
+                " WHERE state != 'ended' AND id != ?",
+                (now, actor, session_id),
             )
+        ending = state == "ended"
         await conn.execute(
             "UPDATE sessions SET state = ?, question = ?, deadline = ?, remaining = ?,"
-            " ended_at = CASE WHEN ? = 'ended' THEN ? ELSE ended_at END WHERE id = ?",
-            (state, question, deadline, remaining, state, time.time(), session_id),
+            " ended_at = CASE WHEN ? THEN ? ELSE ended_at END,"
+            " ended_by = CASE WHEN ? THEN ? ELSE ended_by END,"
+            " end_reason = CASE WHEN ? THEN ? ELSE end_reason END WHERE id = ?",
+            (state, question, deadline, remaining, ending, now, ending, actor, ending, reason, session_id),
         )
 
 

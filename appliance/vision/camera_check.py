@@ -14,6 +14,9 @@ from appliance.vision.types import Sighting
 # (see the card benchmark in the README).
 READABLE_PX = 24
 CARD_WIDTHS_M = (0.148, 0.100)
+# A card within this factor of the floor is read now but not with a margin: a little farther, or a
+# little blur, and it would not be.
+NEAR_LIMIT = 1.25
 
 
 def span_px(corners: np.ndarray) -> float:
@@ -30,18 +33,57 @@ def readable_distance_m(frame_width_px: int, hfov_degrees: float, card_width_m: 
     return round(card_width_m * focal_px / min_px, 1)
 
 
-def overlay_jpeg(gray: np.ndarray, sightings: list[Sighting], max_width: int = 1280, quality: int = 70) -> bytes:
-    """The frame, downscaled, with every read card outlined and labelled with its number and answer."""
+def verdict(spans_px: list[float], missing: int | None = None, readable_px: float = READABLE_PX) -> dict:
+    """The camera check in a teacher's words: {"level": "ok" | "warn" | "bad", "text"}.
+
+    `spans_px` are the read cards' sizes; `missing` how many cards of the chosen class are not seen (None
+    without a class). The smallest cards are the farthest ones, so "too small" means the back row.
+    """
+    if not spans_px:
+        return {"level": "bad", "text": "No card in the picture. Ask the class to hold up their cards, A on top."}
+    small = sum(1 for s in spans_px if s < readable_px * NEAR_LIMIT)
+    if small:
+        cards = "1 card is" if small == 1 else f"{small} cards are"
+        return {"level": "warn", "text": f"Back row too small ({cards} near the limit): move the camera closer "
+                                         "or use the 14.8 cm cards."}
+    if missing:
+        cards = "1 card" if missing == 1 else f"{missing} cards"
+        return {"level": "warn", "text": f"Every card read is big enough, but {cards} of this class not seen yet: "
+                                         "are they held up, and not hidden behind someone?"}
+    return {"level": "ok", "text": "Every row readable."}
+
+
+def sharpness(gray: np.ndarray, sightings: list[Sighting]) -> float | None:
+    """How sharp the read cards are (mean variance of the Laplacian inside each card): a focus meter, to be
+    turned up by turning the lens. None without a card. Comparable between frames of one camera, not across."""
+    values = []
+    height, width = gray.shape[:2]
+    for s in sightings:
+        pts = np.asarray(s.corners, dtype=np.float32).reshape(4, 2)
+        x0, y0 = np.floor(pts.min(axis=0)).astype(int)
+        x1, y1 = np.ceil(pts.max(axis=0)).astype(int)
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(width, x1), min(height, y1)
+        if x1 - x0 < 4 or y1 - y0 < 4:
+            continue
+        values.append(float(cv2.Laplacian(gray[y0:y1, x0:x1], cv2.CV_32F).var()))
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def overlay_jpeg(gray: np.ndarray, sightings: list[Sighting], max_width: int = 1920, quality: int = 75) -> bytes:
+    """The frame, downscaled, with every read card outlined and labelled with its number and answer,
+    the labels large enough to read on a laptop (they scale with the picture)."""
     scale = min(1.0, max_width / gray.shape[1])
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
     image = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
+    font = max(0.6, image.shape[1] / 1280)  # ~20 px tall letters at 1280 px wide, more on larger frames
+    line = max(2, round(2 * font))
     for s in sightings:
         pts = (np.asarray(s.corners, dtype=np.float32).reshape(4, 2) * scale).astype(np.int32)
-        cv2.polylines(image, [pts], True, (0, 200, 0), 2, cv2.LINE_AA)
-        x, y = pts[:, 0].min(), max(12, pts[:, 1].min() - 6)
-        label = f"{s.card}{s.answer}"
-        cv2.putText(image, label, (int(x), int(y)), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 4, cv2.LINE_AA)
-        cv2.putText(image, label, (int(x), int(y)), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 255, 255), 1, cv2.LINE_AA)
+        cv2.polylines(image, [pts], True, (0, 200, 0), line, cv2.LINE_AA)
+        x, y = pts[:, 0].min(), max(int(24 * font), pts[:, 1].min() - 6)
+        label = f"{s.card} {s.answer}"
+        cv2.putText(image, label, (int(x), int(y)), cv2.FONT_HERSHEY_SIMPLEX, font, (0, 0, 0), line + 4, cv2.LINE_AA)
+        cv2.putText(image, label, (int(x), int(y)), cv2.FONT_HERSHEY_SIMPLEX, font, (0, 255, 255), line, cv2.LINE_AA)
     ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:
         raise RuntimeError("JPEG encoding failed")

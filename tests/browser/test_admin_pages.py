@@ -16,6 +16,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import run_appliance
 
 pytestmark = pytest.mark.browser
@@ -94,6 +95,8 @@ def test_claim_accounts_status_and_usb_export(fresh_server, usb_stick, browser, 
     # Unclaimed: the login page (and so every teacher page) leads to /setup, which says where the code is.
     admin.goto(f"{base}/")
     expect(admin).to_have_url(f"{base}/setup")
+    expect(admin.locator(".topbar-nav")).to_have_count(0)  # the setup page only: no teacher menu to get lost in
+    assert_accessible(admin, "the setup page")
     expect(admin.locator("main")).to_contain_text("argus-setup-code.txt")
     expect(admin.locator("main")).to_contain_text("setup-code.txt")
     code = (data / "setup-code.txt").read_text().strip()
@@ -111,7 +114,8 @@ def test_claim_accounts_status_and_usb_export(fresh_server, usb_stick, browser, 
     forget_expected(errors, 403)
     admin.screenshot(path=screenshots / "setup.png", full_page=True)
 
-    admin.get_by_label("Setup code").fill(code.lower())  # codes are forgiving about case
+    # Codes are forgiving about case, and typed with spaces instead of dashes.
+    admin.get_by_label("Setup code").fill(" " + code.lower().replace("-", " ") + " ")
     admin.get_by_role("button", name="Create admin account").click()
     expect(admin).to_have_url(f"{base}/")
     expect(admin.locator(".who")).to_have_text(ADMIN)
@@ -163,6 +167,18 @@ def test_claim_accounts_status_and_usb_export(fresh_server, usb_stick, browser, 
     else:
         expect(admin.locator("#usb-summary")).to_contain_text("No USB stick found")
     admin.screenshot(path=screenshots / "admin.png", full_page=True)
+    assert_accessible(admin, "the admin page")
+
+    # The admin table on a phone: every row and its button on the screen, nothing to scroll sideways.
+    admin.set_viewport_size({"width": 390, "height": 844})
+    reset = row.get_by_role("button", name="Reset password")
+    reset.scroll_into_view_if_needed()
+    found = reset.bounding_box()
+    assert found and found["x"] >= 0 and found["x"] + found["width"] <= 390, found
+    assert admin.evaluate("document.documentElement.scrollWidth") <= 390
+    admin.locator("#users-table").scroll_into_view_if_needed()
+    admin.screenshot(path=screenshots / "admin-table-on-a-phone.png")
+    admin.set_viewport_size({"width": 1280, "height": 900})
 
     # The teacher forgot their password: the admin sets a new one (this also ends their logins).
     row.get_by_role("button", name="Reset password").click()
@@ -175,6 +191,12 @@ def test_claim_accounts_status_and_usb_export(fresh_server, usb_stick, browser, 
     teacher_context.set_default_timeout(15_000)
     teacher = teacher_context.new_page()
     watch_for_errors(teacher, errors, "teacher")
+    teacher.goto(f"{base}/login")
+    expect(teacher.locator(".forgot")).to_have_text(
+        "Forgot your password? Ask your admin: they can set a new one for you on the Admin page.")
+    expect(teacher.locator(".topbar-nav")).to_have_count(0)
+    assert_accessible(teacher, "the login page")
+    teacher.screenshot(path=screenshots / "login-forgot-your-password.png")
     log_in(teacher, base, TEACHER, TEACHER_RESET)
     expect(teacher.locator(".topbar-nav a", has_text="Admin")).to_have_count(0)
     response = teacher.goto(f"{base}/admin")
@@ -276,7 +298,8 @@ def test_ask_again_quick_question_results_and_reports(demo_server, demo_teacher,
     expect(page.locator("#anonymous-pill")).to_be_hidden()
 
     # Question 1, paused and resumed (the countdown stays put while paused), closed and revealed.
-    page.locator("#open-button").click()
+    expect(page.locator("#main-button")).to_have_text("Open question 1")
+    page.locator("#main-button").click()
     expect(page.locator("#question-text")).to_have_text(FIRST_QUESTION)
     expect(page.locator("#reask-button")).to_be_disabled()  # nothing new may open while a question is open
     expect(page.locator("#quick-button")).to_be_disabled()
@@ -286,18 +309,18 @@ def test_ask_again_quick_question_results_and_reports(demo_server, demo_teacher,
     expect(page.locator("#state-pill")).to_have_text("Open: cards are being read")
     wait_for_answers(page, 15)
     wait_for_a_changed_answer(page, base, session_id)
-    page.locator("#close-button").click()
-    page.locator("#reveal-button").click()
+    page.locator("#main-button").click()  # Close
+    expect(page.locator("#state-pill")).to_have_text("Closed")
+    page.locator("#main-button").click()  # Reveal
     expect(page.locator("#state-pill")).to_have_text("Answer revealed")
 
-    # Ask again: a copy of question 1 becomes question 6 and opens at once.
+    # Ask again: a copy of question 1 is added as a new round and opens at once, still called question 1.
     page.get_by_role("button", name="Ask again").click()
-    expect(page.locator("#question-number")).to_have_text("6")
-    expect(page.locator("#question-count")).to_have_text("6")
+    expect(page.locator("#question-label")).to_have_text("Question 1, asked again")
     expect(page.locator("#question-text")).to_have_text(FIRST_QUESTION)
     expect(page.locator("#state-pill")).to_have_text("Open: cards are being read")
     wait_for_answers(page, 10)
-    page.locator("#close-button").click()
+    page.locator("#main-button").click()
     expect(page.locator("#state-pill")).to_have_text("Closed")
 
     # A quick question typed in during the lesson, with a time limit: the countdown runs on the teacher page.
@@ -317,11 +340,12 @@ def test_ask_again_quick_question_results_and_reports(demo_server, demo_teacher,
     page.get_by_role("button", name="Ask now").click()
     expect(page.locator("#quick-card")).to_be_hidden()
     expect(page.locator("#question-text")).to_have_text(QUICK_QUESTION)
-    expect(page.locator("#question-number")).to_have_text("7")
+    expect(page.locator("#question-label")).to_have_text("Quick question 1")
     expect(page.locator("#options .option")).to_have_count(2)
     expect(page.locator("#countdown")).to_have_text(re.compile(r"0:[0-4]\d"))
     wait_for_answers(page, 10)
-    page.locator("#close-button").click()
+    page.locator("#main-button").click()
+    expect(page.locator("#state-pill")).to_have_text("Closed")
     page.locator("#end-button").click()
     expect(page.locator("#state-pill")).to_have_text("Session ended")
 
@@ -343,8 +367,9 @@ def test_ask_again_quick_question_results_and_reports(demo_server, demo_teacher,
     expect(page).to_have_url(re.compile(r"/classes/\d+/report$"))
     expect(page.locator("#class-name")).to_have_text("Demo class")
     expect(page.locator("#gradebook-body tr")).to_have_count(30)
-    # Scores are out of the questions actually asked that have a right answer.
-    graded = sum(1 for q in results["questions"] if q["correct"] and q["asked"])
+    # Scores are out of the questions actually asked that have a right answer, a re-asked one counted once.
+    graded = len({q["root"] for q in results["questions"] if q["correct"] and q["asked"]})
+    assert graded < sum(1 for q in results["questions"] if q["correct"] and q["asked"])
     student = next(s for s in sorted(results["students"], key=lambda s: s["card"]) if s["answered"])
     assert student["graded"] == graded
     row = page.locator("#gradebook-body tr", has=page.get_by_role("link", name=student["name"], exact=True))
@@ -359,6 +384,21 @@ def test_ask_again_quick_question_results_and_reports(demo_server, demo_teacher,
     assert page.locator("main svg").count() == 0
     csv = page.request.get(f"{base}{page.get_by_role('link', name='Download gradebook CSV').get_attribute('href')}")
     assert csv.ok and student["name"] in csv.text()
+    # A European teacher's CSV: semicolons and decimal commas, chosen once and remembered by the server.
+    page.get_by_label("CSV separator").select_option(";")
+    csv_link = page.get_by_role("link", name="Download gradebook CSV")
+    expect(csv_link).to_have_attribute("href", re.compile(r"gradebook\.csv\?sep=%3B$"))
+    european = page.request.get(f"{base}{csv_link.get_attribute('href')}")
+    assert european.text().lstrip("\ufeff").startswith("Student;Card;")
+    page.get_by_label("CSV separator").select_option("")
+    assert page.request.get(f"{base}{csv_link.get_attribute('href')}").text() == european.text()
+    page.request.get(f"{base}{csv_link.get_attribute('href')}?sep=,")  # back to commas for what follows
+    xlsx_link = page.get_by_role("link", name="Download gradebook (.xlsx)")
+    book = page.request.get(f"{base}{xlsx_link.get_attribute('href')}")
+    assert book.ok and book.body()[:2] == b"PK"
+    canvas = page.request.get(f"{base}{page.get_by_role('link', name='Canvas gradebook CSV').get_attribute('href')}")
+    assert canvas.text().startswith("Student,ID,SIS User ID,SIS Login ID,Section,")
+    expect(page.get_by_role("link", name="OneRoster results (.zip)")).to_be_hidden()  # not a OneRoster class
     page.screenshot(path=screenshots / "class-report.png", full_page=True)
 
     # One student's history, printable.
@@ -384,7 +424,7 @@ def test_anonymous_quick_questions_session_shows_no_names(demo_server, demo_teac
     start_from_dashboard(page, base, "Quick questions only", anonymous=True)
     expect(page.locator("#anonymous-pill")).to_be_visible()
     expect(page.locator("#question-text")).to_contain_text("Quick questions only")
-    expect(page.locator("#open-button")).to_be_disabled()
+    expect(page.locator("#main-button")).to_have_text("Ask a quick question")
     expect(page.locator("#roster .student")).to_have_count(30)
 
     page.get_by_role("button", name="Quick question").click()
@@ -395,15 +435,17 @@ def test_anonymous_quick_questions_session_shows_no_names(demo_server, demo_teac
     page.get_by_role("button", name="Ask now").click()
     expect(page.locator("#question-text")).to_have_text("Which is bigger?")
     wait_for_answers(page, 10)  # live responses arrive, still without names
-    page.locator("#close-button").click()
-    page.locator("#reveal-button").click()
+    page.locator("#main-button").click()  # Close
+    expect(page.locator("#state-pill")).to_have_text("Closed")
+    page.locator("#main-button").click()  # Reveal
     expect(page.locator("#state-pill")).to_have_text("Answer revealed")
     roster = page.locator("#roster").inner_text()
     for name in DEMO_NAMES:
         assert name not in roster, f"{name} shown in an anonymous session"
     names = page.locator("#roster .name").all_inner_texts()
     assert names and all(re.fullmatch(r"Card \d+", n) for n in names)
-    page.locator("#end-button").click()
+    expect(page.locator("#main-button")).to_have_text("End the lesson")  # nothing comes next
+    page.locator("#main-button").click()
     expect(page.locator("#state-pill")).to_have_text("Session ended")
 
     # Its results keep the names hidden too, until the teacher asks for them.

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from appliance.vision.cards import render_card
+from tests.school_files import oneroster_files, students, zip_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -65,16 +66,32 @@ def build_class(page: Page, base: str, screenshots) -> int:
     expect(page.locator("#class-name")).to_have_text("Test 9C")
     expect(page.locator("#roster-empty")).to_be_visible()
 
-    # A bad line: every problem is listed by line number and nothing at all is imported.
-    page.get_by_label("CSV file").set_input_files(csv_file(BAD_ROSTER))
-    page.get_by_role("button", name="Import").click()
+    # A bad line: every problem is listed by line number, and nothing can be imported until all are good.
+    page.get_by_label("Spreadsheet or CSV file").set_input_files(csv_file(BAD_ROSTER))
+    page.get_by_role("button", name="Preview import").click()
     problems = page.locator("#import-result .problems")
-    expect(problems).to_contain_text("Nothing was imported")
+    expect(problems).to_contain_text("Nothing can be imported yet")
     expect(problems).to_contain_text("line 3: card 'abc' is not a number")
+    expect(page.get_by_role("button", name=re.compile(r"^Import \d"))).to_be_hidden()
     expect(page.locator("#roster-body tr")).to_have_count(0)
 
-    page.get_by_label("CSV file").set_input_files(csv_file(GOOD_ROSTER))
-    page.get_by_role("button", name="Import").click()
+    # Cells pasted from a spreadsheet (tabs), with a Dutch header: previewed, then cancelled.
+    page.get_by_label("Spreadsheet or CSV file").set_input_files([])
+    page.get_by_label("Or paste cells from a spreadsheet").fill("Voornaam\tAchternaam\tKlas\nSanne\tde Vries\t2B\n")
+    page.get_by_role("button", name="Preview import").click()
+    expect(page.locator("#preview-body tr")).to_have_count(1)
+    expect(page.locator("#preview-body")).to_contain_text("Sanne de Vries")
+    expect(page.locator("#preview-summary")).to_contain_text("Ignored columns: Klas.")
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#import-preview")).to_be_hidden()
+    page.get_by_label("Or paste cells from a spreadsheet").fill("")
+
+    page.get_by_label("Spreadsheet or CSV file").set_input_files(csv_file(GOOD_ROSTER))
+    page.get_by_role("button", name="Preview import").click()
+    expect(page.locator("#preview-body tr")).to_have_count(3)
+    expect(page.locator("#roster-body tr")).to_have_count(0)  # the preview saved nothing
+    page.screenshot(path=screenshots / "class-roster-preview.png", full_page=True)
+    page.get_by_role("button", name="Import 3 students").click()
     expect(page.locator("#import-result")).to_contain_text("Imported 3 students")
     expect(page.locator("#roster-body tr")).to_have_count(3)
     chloe_card = page.get_by_label("Card of Chloé Martin")
@@ -113,6 +130,24 @@ def build_class(page: Page, base: str, screenshots) -> int:
     assert len(re.findall(rb"/Type /Page\b", pdf)) == 1  # three students, four to a page
     page.screenshot(path=screenshots / "class-roster.png", full_page=True)
     return class_id
+
+
+def check_oneroster_import(page: Page, base: str) -> None:
+    """The school's OneRoster zip on the Classes page: a broken one names file and line, a good one makes
+    its classes."""
+    page.goto(f"{base}/classes")
+    files = oneroster_files({"or-7a": students("s", 2)})
+    broken = {**files, "enrollments.csv": files["enrollments.csv"] + b"e9,,,or-7a,school1,ghost,student,false,,\r\n"}
+    page.get_by_label("OneRoster zip").set_input_files({"name": "roster.zip", "mimeType": "application/zip",
+                                                        "buffer": zip_bytes(broken)})
+    page.get_by_role("button", name="Import classes").click()
+    expect(page.locator("#oneroster-result .problems")).to_contain_text(
+        "enrollments.csv line 4: user 'ghost' is not in users.csv")
+    page.get_by_label("OneRoster zip").set_input_files({"name": "roster.zip", "mimeType": "application/zip",
+                                                        "buffer": zip_bytes(files)})
+    page.get_by_role("button", name="Import classes").click()
+    expect(page.locator("#oneroster-result")).to_contain_text("Imported 1 class from roster.zip.")
+    expect(page.locator("#classes-body tr", has_text="Maths or-7a")).to_have_count(1)
 
 
 def check_class_list(page: Page, base: str, screenshots) -> None:
@@ -212,7 +247,7 @@ def check_quiz_library(page: Page, base: str, screenshots) -> None:
 
     page.get_by_role("button", name=f"Clone {QUIZ_TITLE}").click()
     expect(page.locator(".quiz-item h3")).to_have_text([QUIZ_TITLE, f"{QUIZ_TITLE} (copy)"])
-    name, data = download_bytes(page, lambda: page.get_by_role("link", name=f"Export {QUIZ_TITLE} as JSON").click())
+    name, data = download_bytes(page, lambda: page.get_by_role("link", name=f"Export JSON of {QUIZ_TITLE}", exact=True).click())
     exported = json.loads(data)
     assert name == "solar-system-check.json" and exported["format"] == "argus-quiz"
     assert [q["text"] for q in exported["questions"]][1] == "Which planet is the largest gas giant?"
@@ -253,6 +288,7 @@ def test_classes_quizzes_and_cards_work_together(demo_server, browser, screensho
     log_in(page, base, "/classes")
     build_class(page, base, screenshots)
     check_class_list(page, base, screenshots)
+    check_oneroster_import(page, base)
     ok, png = cv2.imencode(".png", render_card(5, 120))
     assert ok
     quiz_id = build_quiz(page, base, screenshots, png.tobytes())
@@ -266,7 +302,7 @@ def test_classes_quizzes_and_cards_work_together(demo_server, browser, screensho
     page.get_by_role("button", name="Start session").click()
     expect(page).to_have_url(re.compile(r"/session/\d+$"))
     expect(page.locator("#roster .student")).to_have_count(3)
-    expect(page.locator("#question-count")).to_have_text("4")
+    expect(page.locator("#question-label")).to_have_text("4 questions")
     expect(page.locator("#roster")).to_contain_text("Chloé Martin")
 
     context.close()

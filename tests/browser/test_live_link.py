@@ -66,7 +66,7 @@ def test_camera_banner_and_reconnect(demo_server, browser, screenshots):
     expect(page.locator("#link-banner")).to_be_hidden(timeout=10_000)
     assert len(links) > before
     assert page.evaluate("window.argusNoReload === true")
-    page.locator("#open-button").click()
+    page.locator("#main-button").click()
     expect(page.locator("#state-pill")).to_have_text("Open: cards are being read")
     page.locator("#end-button").click()  # dialogs are dismissed by default: the session must keep running
     expect(page.locator("#state-pill")).to_have_text("Open: cards are being read")

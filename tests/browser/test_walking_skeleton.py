@@ -89,7 +89,8 @@ def test_a_lesson_across_teacher_projector_and_student(demo_server, browser, scr
     expect(projector.locator("#waiting-title")).to_have_text("Demo quiz")
 
     # --- question 1 opens; the simulated class raises cards and the roster fills in live
-    teacher.locator("#open-button").click()
+    expect(teacher.locator("#main-button")).to_have_text("Open question 1")
+    teacher.locator("#main-button").click()
     expect(teacher.locator("#state-pill")).to_have_text("Open: cards are being read")
     expect(teacher.locator("#question-text")).to_have_text(FIRST_QUESTION)
     expect(projector.locator("#question-text")).to_have_text(FIRST_QUESTION)
@@ -131,10 +132,11 @@ def test_a_lesson_across_teacher_projector_and_student(demo_server, browser, scr
     student.screenshot(path=screenshots / "student.png", full_page=True)
 
     # --- close, reveal: answers and a distribution appear for the teacher, the distribution on the projector
-    teacher.locator("#close-button").click()
+    teacher.locator("#main-button").click()  # Close
     expect(teacher.locator("#state-pill")).to_have_text("Closed")
     expect(student.locator("#question-hint")).to_have_text("This question is closed.")
-    teacher.locator("#reveal-button").click()
+    expect(teacher.locator("#main-button")).to_have_text("Reveal the answer")
+    teacher.locator("#main-button").click()
     expect(teacher.locator("#state-pill")).to_have_text("Answer revealed")
     expect(teacher.locator("#chart .bar-row")).to_have_count(4)
     expect(teacher.locator("#chart .bar-row.correct")).to_contain_text("56")
@@ -151,14 +153,16 @@ def test_a_lesson_across_teacher_projector_and_student(demo_server, browser, scr
     assert not LETTER.search(student.locator("#check-result").inner_text())
 
     # --- next question, then end
-    teacher.locator("#next-button").click()
+    expect(teacher.locator("#main-button")).to_have_text("Next: question 2 of 5")
+    teacher.locator("#main-button").click()
     expect(teacher.locator("#question-text")).to_have_text(SECOND_QUESTION)
-    expect(teacher.locator("#question-number")).to_have_text("2")
+    expect(teacher.locator("#question-label")).to_have_text("Question 2 of 5")
     expect(projector.locator("#question-text")).to_have_text(SECOND_QUESTION)
     expect(projector.locator("#chart")).to_be_hidden()
     expect(student.locator("#question-text")).to_have_text(SECOND_QUESTION)
-    expect(student.locator("#check-result")).to_have_text("")  # the old "registered" no longer applies
-    teacher.locator("#close-button").click()
+    # The old "registered" no longer applies; the page checks the card again by itself.
+    expect(student.locator("#check-result")).not_to_have_text(f"✓ Registered (card {answered_card})", timeout=2_000)
+    teacher.locator("#main-button").click()
     expect(teacher.locator("#state-pill")).to_have_text("Closed")
     teacher.locator("#end-button").click()
     expect(teacher.locator("#state-pill")).to_have_text("Session ended")

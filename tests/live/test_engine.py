@@ -27,7 +27,7 @@ async def lesson(tmp_path):
     teacher = await accounts.create_user(db, "t", "x", "teacher")
     roster = await rosters.create_class(db, teacher.id, "7B", [("Ada", 1), ("Ben", 2)])
     quiz = await quizzes.create_quiz(db, teacher.id, "Sums", QUESTIONS)
-    record = await engine.start(roster, quiz, teacher.id)
+    record = await engine.start(roster, quiz, teacher)
     yield db, clock, bus, engine, record
     await engine.close()
     await db.close()

@@ -2,11 +2,12 @@
 // A 401 on a teacher page means the login expired: go to the login page and come back here afterwards.
 
 export class ApiError extends Error {
-  // problems: for a rejected import or quiz, every bad line or field the server named.
-  constructor(status, message, problems = []) {
+  // problems: for a rejected import or quiz, every bad line or field the server named; data: the whole body.
+  constructor(status, message, problems = [], data = null) {
     super(message);
     this.status = status;
     this.problems = problems;
+    this.data = data;
   }
 }
 
@@ -42,7 +43,7 @@ export async function api(path, {method = "GET", body, file, type, redirectOn401
   }
   if (!response.ok) {
     throw new ApiError(response.status, (data && data.error) || `${response.status} ${response.statusText}`,
-      (data && data.problems) || []);
+      (data && data.problems) || [], data);
   }
   return data;
 }

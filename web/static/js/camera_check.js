@@ -75,12 +75,33 @@ function renderSeen(check) {
     `100 mm up to ${metres(distance["100mm"])} away.`;
 }
 
+// The focus meter's scale is the sharpest seen so far on this page: turning the lens fills it up.
+let sharpest = 0;
+
+function renderVerdict(check) {
+  const line = $("verdict");
+  line.textContent = check.verdict.text;
+  line.className = `verdict-line verdict-${check.verdict.level}`;
+  const meter = $("focus-meter");
+  if (typeof check.sharpness === "number") {
+    sharpest = Math.max(sharpest, check.sharpness);
+    meter.max = Math.max(1, sharpest);
+    meter.value = check.sharpness;
+    $("focus-value").textContent = `${Math.round(check.sharpness)} (best ${Math.round(sharpest)})`;
+  } else {
+    meter.value = 0;
+    $("focus-value").textContent = "no card to measure";
+  }
+  $("raise-all").hidden = !check.demo;
+}
+
 async function runCheck() {
   clearTimeout(checkTimer);
   const classId = $("class-select").value;
   try {
     const check = await api(`/camera/check${classId ? `?class_id=${encodeURIComponent(classId)}` : ""}`);
     renderStatus(check.camera);
+    renderVerdict(check);
     renderMissing(check, Boolean(classId));
     renderSeen(check);
   } catch (failure) {
@@ -101,6 +122,21 @@ async function loadClasses() {
   const pick = classes.find((c) => String(c.id) === remembered) || (classes.length === 1 ? classes[0] : null);
   if (pick) select.value = String(pick.id);
 }
+
+$("zoom-button").addEventListener("click", () => {
+  const zoomed = $("preview-frame").classList.toggle("zoomed");
+  $("zoom-button").setAttribute("aria-pressed", String(zoomed));
+  $("zoom-button").textContent = zoomed ? "Zoom out" : "Zoom in";
+});
+
+$("raise-all").addEventListener("click", async () => {
+  try {
+    const raised = await api("/camera/raise-all", {method: "POST"});
+    toast(`The demo class holds up every card for ${raised.seconds} seconds.`);
+  } catch (failure) {
+    toast(failure.message);
+  }
+});
 
 $("class-select").addEventListener("change", () => {
   localStorage.setItem(CLASS_KEY, $("class-select").value);

@@ -2,6 +2,13 @@
 // the count and percentage as text, and the correct answer marked with a ✓ and the word "correct"
 // so it does not depend on seeing colour.
 import {LETTERS, clear, el, letterChip} from "./dom.js";
+import {setMathText} from "./math.js";
+
+function mathSpan(className, text) {
+  const span = el("span", {class: className});
+  setMathText(span, text);
+  return span;
+}
 
 export function renderDistribution(container, {options, distribution, correct}) {
   clear(container);
@@ -19,7 +26,7 @@ export function renderDistribution(container, {options, distribution, correct}) 
     fill.style.width = `${(100 * count) / most}%`;
     const row = el("li", {class: `bar-row${isCorrect ? " correct" : ""}`},
       letterChip(letter),
-      el("span", {class: "bar-label", text}),
+      mathSpan("bar-label", text),
       el("span", {class: "bar-track"}, fill),
       el("span", {class: "bar-value", text: `${count} (${percent}%)`}),
       isCorrect ? el("span", {class: "correct-mark", text: "✓ correct"}) : el("span", {class: "correct-mark empty"}));

@@ -1,5 +1,6 @@
 // One class's roster: rename students and reassign cards in place (saved on leaving the box), remove, add one,
-// import a CSV list (all or nothing, problems listed by line), and download the class's cards as a PDF.
+// import a list from a spreadsheet, CSV or pasted cells (previewed first; all or nothing, problems listed by
+// line), and download the class's cards as a PDF.
 import {api, wireLogout} from "./api.js";
 import {$, clear, el, toast} from "./dom.js";
 
@@ -128,30 +129,98 @@ $("add-form").addEventListener("submit", async (event) => {
   }
 });
 
-function showImportProblems(box, failure) {
-  const list = el("ul", {class: "problems"},
-    el("li", {class: "problems-title", text: "Nothing was imported. Fix these lines in the file and import it again:"}));
-  for (const problem of failure.problems.length ? failure.problems : [failure.message]) {
-    list.append(el("li", {text: problem}));
-  }
+function showImportProblems(box, problems, title) {
+  const list = el("ul", {class: "problems"}, el("li", {class: "problems-title", text: title}));
+  for (const problem of problems) list.append(el("li", {text: problem}));
   box.append(list);
+}
+
+// What the teacher chose to import: the file, or else the pasted cells (tab-separated, as spreadsheets copy).
+function importSource() {
+  const file = $("import-file").files[0];
+  if (file) return {body: file, type: file.type || "application/octet-stream", label: file.name};
+  const pasted = $("import-paste").value;
+  if (pasted.trim()) return {body: new Blob([pasted], {type: "text/plain"}), type: "text/plain", label: "the pasted cells"};
+  return null;
+}
+
+let pending = null;  // the source previewed and not yet imported
+
+function hidePreview() {
+  pending = null;
+  $("import-preview").hidden = true;
+  clear($("preview-body"));
+}
+
+function showPreview(preview, source) {
+  const body = clear($("preview-body"));
+  for (const student of preview.students) {
+    body.append(el("tr", {}, el("td", {text: student.where}), el("td", {text: student.name}),
+      el("td", {class: "num", text: student.card === null ? "–" : student.card})));
+  }
+  const columns = Object.entries(preview.columns).map(([role, header]) => `${header} → ${role.replace("_", " ")}`);
+  const parts = [`${preview.students.length} student${preview.students.length === 1 ? "" : "s"} from ${source.label}.`];
+  if (preview.header) parts.push(`Header on ${preview.header}: ${columns.join(", ")}.`);
+  if (preview.ignored.length) parts.push(`Ignored columns: ${preview.ignored.join(", ")}.`);
+  $("preview-summary").textContent = parts.join(" ");
+  $("import-confirm").textContent = `Import ${preview.students.length} student${preview.students.length === 1 ? "" : "s"}`;
+  $("import-confirm").hidden = !preview.ok;
+  $("import-preview").hidden = false;
+  pending = preview.ok ? source : null;
 }
 
 $("import-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const file = $("import-file").files[0];
   const box = clear($("import-result"));
-  if (!file) return;
+  hidePreview();
+  const source = importSource();
+  if (!source) {
+    box.append(el("p", {class: "form-error", text: "Choose a file or paste the cells of a spreadsheet first."}));
+    return;
+  }
+  try {
+    const preview = await api(`/classes/${classId}/roster?dry_run=1`, {method: "POST", file: source.body, type: source.type});
+    if (!preview.ok) {
+      showImportProblems(box, preview.problems,
+        "Nothing can be imported yet. Fix these lines in the file (or the pasted cells) and preview again:");
+    }
+    showPreview(preview, source);
+    if (preview.ok) $("import-confirm").focus();
+  } catch (failure) {
+    if (failure.status === 400 || failure.status === 413) {
+      showImportProblems(box, failure.problems.length ? failure.problems : [failure.message],
+        "Nothing was imported. Fix these in the file and try again:");
+    } else {
+      toast(`Could not read the list: ${failure.message}`);
+    }
+  }
+});
+
+$("import-confirm").addEventListener("click", async () => {
+  if (!pending) return;
+  const source = pending;
+  const box = clear($("import-result"));
   const before = studentCount;
   try {
-    await api(`/classes/${classId}/roster`, {method: "POST", file, type: "text/csv"});
+    await api(`/classes/${classId}/roster`, {method: "POST", file: source.body, type: source.type});
+    hidePreview();
     await load();
-    box.append(el("p", {class: "success", text: `Imported ${studentCount - before} students from ${file.name}.`}));
-    $("import-file").value = "";
+    box.append(el("p", {class: "success", text: `Imported ${studentCount - before} students from ${source.label}.`}));
+    $("import-form").reset();
   } catch (failure) {
-    if (failure.status === 400 || failure.status === 413) showImportProblems(box, failure);
-    else toast(`Could not import: ${failure.message}`);
+    if (failure.status === 400 || failure.status === 413) {
+      showImportProblems(box, failure.problems.length ? failure.problems : [failure.message],
+        "Nothing was imported. Fix these lines in the file and import it again:");
+    } else {
+      toast(`Could not import: ${failure.message}`);
+    }
   }
+});
+
+$("import-cancel").addEventListener("click", () => {
+  hidePreview();
+  clear($("import-result"));
+  $("import-file").focus();
 });
 
 for (const id of ["print-page", "print-per-page"]) {

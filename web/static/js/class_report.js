@@ -3,11 +3,13 @@
 // them can ever run or restyle the page, whatever a question's text contained.
 import {api, wireLogout} from "./api.js";
 import {$, clear, el, formatTime, toast} from "./dom.js";
+import {wireCsvChoice} from "./export_choices.js";
 
 const classId = Number($("main").dataset.classId);
 
 wireLogout();
 $("print-button").addEventListener("click", () => window.print());
+wireCsvChoice("csv-link", `/api/v1/classes/${classId}/gradebook.csv`);
 
 // Parse first: only a well-formed document whose root is <svg> is shown, re-serialised from the parse.
 function svgImage(svgText, fallbackLabel) {
@@ -80,7 +82,9 @@ function renderTrends(trends) {
 }
 
 async function load() {
-  const [book, trends] = await Promise.all([api(`/classes/${classId}/gradebook`), api(`/classes/${classId}/trends`)]);
+  const [book, trends, info] = await Promise.all([api(`/classes/${classId}/gradebook`),
+    api(`/classes/${classId}/trends`), api(`/classes/${classId}`)]);
+  $("oneroster-link").hidden = !info.sourced_id;  // results go back only to the system the class came from
   renderGradebook(book);
   renderTrends(trends);
 }

@@ -1,4 +1,5 @@
-// Classes: list (with archived ones on request), create, rename in place, archive and restore.
+// Classes: list (with archived ones on request), create, rename in place, archive and restore; import a
+// OneRoster zip (new classes, or next term's update of the same ones).
 import {api, wireLogout} from "./api.js";
 import {$, clear, el, toast} from "./dom.js";
 
@@ -75,6 +76,40 @@ $("create-form").addEventListener("submit", async (event) => {
   } catch (failure) {
     error.textContent = failure.message;
     error.hidden = false;
+  }
+});
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+$("oneroster-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const file = $("oneroster-file").files[0];
+  const box = clear($("oneroster-result"));
+  if (!file) return;
+  try {
+    const result = await api("/classes/import", {method: "POST", file, type: "application/zip"});
+    const list = el("ul", {class: "success"});
+    for (const item of result.classes) {
+      const changes = item.created ? `new, ${plural(item.added, "student")}`
+        : `updated: ${item.added} added, ${item.archived} archived, ${item.restored} back`;
+      list.append(el("li", {}, el("a", {text: item.name, attrs: {href: `/classes/${item.id}`}}), ` (${changes})`));
+    }
+    box.append(el("p", {class: "success", text: `Imported ${plural(result.classes.length, "class")} from ${file.name}.`}),
+      list);
+    for (const note of result.told_apart) box.append(el("p", {class: "hint", text: note}));
+    event.target.reset();
+    await load();
+  } catch (failure) {
+    if (failure.status !== 400 && failure.status !== 413 && failure.status !== 415) {
+      toast(`Could not import: ${failure.message}`);
+      return;
+    }
+    const list = el("ul", {class: "problems"},
+      el("li", {class: "problems-title", text: "Nothing was imported. The file has these problems:"}));
+    for (const problem of failure.problems.length ? failure.problems : [failure.message]) list.append(el("li", {text: problem}));
+    box.append(list);
   }
 });
 

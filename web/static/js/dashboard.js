@@ -26,10 +26,16 @@ function plural(n, word) {
 async function loadChoices() {
   const [classes, quizzes] = await Promise.all([api("/classes"), api("/quizzes")]);
   fillSelect($("class-select"), classes, (c) => `${c.name} (${plural(c.students.length, "student")})`);
-  fillSelect($("quiz-select"), quizzes, (q) => `${q.title} (${plural(q.questions.length, "question")})`);
+  fillSelect($("quiz-select"), quizzes, (q) => `${q.title} (${plural(q.question_count, "question")})`);
   const quizSelect = $("quiz-select");
   if (!quizzes.length) clear(quizSelect);
   quizSelect.append(el("option", {text: "Quick questions only (type them during the lesson)", attrs: {value: QUICK_ONLY}}));
+  // "Start a lesson with this quiz" in the library links here with ?quiz=ID.
+  const wanted = new URLSearchParams(location.search).get("quiz");
+  if (wanted && quizzes.some((q) => String(q.id) === wanted)) {
+    quizSelect.value = wanted;
+    $("class-select").focus();
+  }
   const ready = classes.length > 0;
   $("start-button").disabled = !ready;
   $("start-hint").textContent = ready ? "" : "You need a class before you can start a session.";
@@ -85,6 +91,21 @@ async function loadCamera() {
   }
 }
 
+// Another teacher's lesson has the camera: the server refuses (409, naming them); an admin may take it over,
+// which ends that lesson and tells its teacher who did. Returns null when the admin decides not to.
+async function startSession(body) {
+  try {
+    return await api("/sessions", {method: "POST", body});
+  } catch (failure) {
+    const running = failure.status === 409 && failure.data && failure.data.running;
+    if (!running || !running.may_take_over) throw failure;
+    if (!confirm(`${running.teacher}'s lesson is running. End it for them and start yours? They will see that you ended it.`)) {
+      return null;
+    }
+    return await api("/sessions", {method: "POST", body: {...body, take_over: true}});
+  }
+}
+
 $("start-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   if (running && !confirm(`"${running.quiz_title}" with ${running.class_name} is still running. End it and start a new session?`)) {
@@ -96,8 +117,9 @@ $("start-form").addEventListener("submit", async (event) => {
     const quiz = $("quiz-select").value;
     const body = {class_id: Number($("class-select").value), anonymous: $("anonymous").checked};
     if (quiz !== QUICK_ONLY) body.quiz_id = Number(quiz);
-    const session = await api("/sessions", {method: "POST", body});
-    location.assign(`/session/${session.id}`);
+    const session = await startSession(body);
+    if (session) location.assign(`/session/${session.id}`);
+    else button.disabled = false;
   } catch (failure) {
     toast(`Could not start the session: ${failure.message}`);
     button.disabled = false;

@@ -1,5 +1,7 @@
 // Small DOM helpers shared by every page. Data always goes in through textContent, never innerHTML,
-// so a student called "<b>" shows up as exactly that.
+// so a student called "<b>" shows up as exactly that. Question and option text goes through setMathText, which
+// draws $…$ as maths and leaves the rest as text.
+import {setMathText} from "./math.js";
 
 export const LETTERS = ["A", "B", "C", "D"];
 
@@ -43,8 +45,9 @@ export function renderOptions(list, options, correct = null) {
   options.forEach((text, i) => {
     const letter = LETTERS[i];
     const isCorrect = correct !== null && letter === correct;
-    const item = el("li", {class: `option${isCorrect ? " correct" : ""}`},
-      letterChip(letter), el("span", {class: "option-text", text}));
+    const optionText = el("span", {class: "option-text"});
+    setMathText(optionText, text);
+    const item = el("li", {class: `option${isCorrect ? " correct" : ""}`}, letterChip(letter), optionText);
     if (isCorrect) item.append(el("span", {class: "correct-mark", text: "✓ Correct"}));
     list.append(item);
   });

@@ -1,16 +1,29 @@
 // The classroom display: follows the teacher through public state events only. It never sees a name
 // or one student's answer; after reveal it shows the distribution and the correct answer.
+// Everything fits one screen: the stage's font shrinks until the question, its picture and its options fit.
 import {api} from "./api.js";
-import {$, renderOptions, showImage} from "./dom.js";
+import {$, clear, el, renderOptions, showImage} from "./dom.js";
 import {Countdown} from "./countdown.js";
 import {connectLive} from "./live.js";
 import {renderDistribution} from "./chart.js";
+import {fitToBox} from "./fit.js";
+import {setMathText} from "./math.js";
+
+const STATE_WORDS = {open: "Hold up your card", paused: "Paused", closed: "Closed", revealed: "Answer"};
+const countdown = new Countdown($("countdown"));
+let latest = null;
+let shownQuestion = null;  // "session:index:revealed" of what the stage shows
+
+function setRunning(running) {
+  document.body.classList.toggle("is-waiting", !running);
+  document.body.classList.toggle("is-running", running);
+  $("waiting").hidden = running;
+  $("question").hidden = !running;
+}
 
 function renderWaiting(session) {
-  $("waiting").hidden = false;
-  $("question").hidden = true;
-  $("answered").hidden = true;
-  document.body.classList.add("is-waiting");
+  shownQuestion = null;
+  setRunning(false);
   if (session && session.state === "ready") {
     $("waiting-title").textContent = session.quiz_title;
     $("waiting-sub").textContent = `${session.class_name} · get your cards ready`;
@@ -20,21 +33,33 @@ function renderWaiting(session) {
   }
 }
 
-const STATE_WORDS = {open: "Hold up your card", paused: "Paused", closed: "Closed", revealed: "Answer"};
+function renderCardGrid(session) {
+  const grid = $("card-grid");
+  const cards = session.cards_seen;
+  grid.hidden = !Array.isArray(cards) || session.state === "revealed";
+  const list = clear($("card-grid-list"));
+  if (grid.hidden) return;
+  for (const card of cards) list.append(el("li", {text: card}));
+}
 
 function renderQuestion(session) {
-  document.body.classList.remove("is-waiting");
-  $("waiting").hidden = true;
-  $("question").hidden = false;
-  $("answered").hidden = false;
+  setRunning(true);
   const revealed = session.state === "revealed";
-  $("question-position").textContent = `Question ${session.question_index + 1} of ${session.question_count}`;
+  $("question-position").textContent = session.label
+    || `Question ${session.question_index + 1} of ${session.question_count}`;
   const pill = $("state-pill");
   pill.textContent = STATE_WORDS[session.state] || "";
   pill.className = `state-pill state-${session.state}`;
-  $("question-text").textContent = session.question.text;
-  showImage($("question-image"), session.question.image);
-  renderOptions($("options"), session.question.options, revealed ? session.correct : null);
+  // Text, picture and options change with the question, not with every card read: keep them (and their
+  // drawn maths) until then.
+  const shown = `${session.id}:${session.question_index}:${revealed}`;
+  if (shown !== shownQuestion) {
+    shownQuestion = shown;
+    setMathText($("question-text"), session.question.text);
+    showImage($("question-image"), session.question.image);
+    $("picture").hidden = $("question-image").hidden;
+    renderOptions($("options"), session.question.options, revealed ? session.correct : null);
+  }
   $("answered-count").textContent = String(session.answered);
   $("total-count").textContent = String(session.total);
   const chart = $("chart");
@@ -44,26 +69,37 @@ function renderQuestion(session) {
     renderDistribution(chart, {options: session.question.options, distribution: session.distribution,
       correct: session.correct});
   }
+  renderCardGrid(session);
 }
 
-const countdown = new Countdown($("countdown"));
+function fit() {
+  if (!$("question").hidden) fitToBox($("stage"));
+}
 
 function render(state) {
+  latest = state;
   countdown.update(state);
   const session = state.session;
+  $("blank").hidden = !(session && session.blank);
   if (!session || !session.question) renderWaiting(session);
   else renderQuestion(session);
+  fit();
 }
 
 async function showStudentUrl() {
+  let url;
   try {
-    const link = await api("/public/student-url", {redirectOn401: false});
-    $("student-url").textContent = link.url;
+    url = (await api("/public/student-url", {redirectOn401: false})).url;
   } catch {
-    $("student-url").textContent = `${location.origin}/student`;
+    url = `${location.origin}/student`;
   }
+  // Shown without "http://": "argus.local/student" is what people type.
+  $("student-url").textContent = url.replace(/^http:\/\//, "");
 }
 
+$("question-image").addEventListener("load", fit);
+$("stage").addEventListener("math-rendered", fit);  // a drawn formula has another size than its source
+window.addEventListener("resize", () => { if (latest) fit(); });
 showStudentUrl();
 connectLive({
   onEvent(event) {

@@ -3,6 +3,7 @@
 // each problem it names ("questions[2].options: ...") is shown on that question.
 import {api, wireLogout} from "./api.js";
 import {$, LETTERS, clear, el, letterChip, toast} from "./dom.js";
+import {hasMath, setMathText} from "./math.js";
 
 wireLogout();
 
@@ -145,13 +146,21 @@ function questionBlock(q, i) {
     ...TYPES.map(([value, text]) => el("option", {text, attrs: {value, selected: value === q.type}})));
   typeSelect.addEventListener("change", () => change(() => setType(q, typeSelect.value), `#${typeId}`));
   const textId = `text-${q.key}`;
-  const text = el("textarea", {text: q.text, attrs: {id: textId, maxlength: 500, rows: 2, placeholder: "What do you want to ask?"}});
-  text.addEventListener("input", () => { q.text = text.value; markDirty(); });
+  const text = el("textarea", {text: q.text, attrs: {id: textId, maxlength: 500, rows: 2, placeholder: "What do you want to ask?",
+    "aria-describedby": `math-${q.key}`}});
+  // Maths ($…$) as the class will see it, under the box, only when there is some.
+  const preview = el("p", {class: "math-preview", attrs: {id: `math-${q.key}`, "aria-live": "polite"}});
+  const showPreview = () => {
+    preview.hidden = !hasMath(q.text);
+    setMathText(preview, preview.hidden ? "" : q.text);
+  };
+  showPreview();
+  text.addEventListener("input", () => { q.text = text.value; markDirty(); showPreview(); });
 
   const options = el("ol", {class: "options-edit", attrs: {"aria-label": `Answers of question ${number}`}},
     ...q.options.map((_, j) => optionRow(q, i, j)));
   const hint = q.type === "poll" ? "A poll has no right answer." : "Tick the correct answer.";
-  const addOption = toolButton("+ Add answer", `Add an answer to question ${number}`,
+  const addOption = toolButton("+ Add answer", `Add answer to question ${number}`,
     () => change(() => q.options.push(""), `#q-${q.key} .option-edit:last-child input:not([type=radio])`),
     q.type === "truefalse" || q.options.length >= 4);
   addOption.classList.add("add-option");
@@ -169,7 +178,7 @@ function questionBlock(q, i) {
     el("div", {class: "question-top"}, el("h2", {text: `Question ${number}`, attrs: {id: `heading-${q.key}`}}), tools),
     el("div", {class: "question-grid"},
       el("div", {}, el("label", {text: "Type", attrs: {for: typeId}}), typeSelect),
-      el("div", {}, el("label", {text: "Question", attrs: {for: textId}}), text)),
+      el("div", {}, el("label", {text: "Question", attrs: {for: textId}}), text, preview)),
     el("div", {class: "options-head"}, el("span", {class: "label-like", text: "Answers"}), el("p", {class: "hint", text: hint})),
     options, addOption,
     el("div", {class: "question-extras"},

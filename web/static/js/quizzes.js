@@ -1,7 +1,8 @@
 // The quiz library: live search, tag filter chips, archived ones on request; each quiz can be edited, cloned,
 // exported (JSON, CSV) or archived; a quiz file (JSON, or CSV with a title) can be imported.
 import {api, wireLogout} from "./api.js";
-import {$, clear, el, toast} from "./dom.js";
+import {$, LETTERS, clear, el, letterChip, toast} from "./dom.js";
+import {setMathText} from "./math.js";
 
 wireLogout();
 
@@ -23,6 +24,45 @@ async function act(promise, message) {
   await Promise.all([loadTags(), loadQuizzes()]);
 }
 
+// Every question with its answers, the right one marked, folded away until asked for.
+function previewList(questions) {
+  const list = el("ol", {class: "preview-questions"});
+  for (const q of questions) {
+    const options = el("ul", {class: "preview-options"});
+    q.options.forEach((text, i) => {
+      const letter = LETTERS[i];
+      const right = q.correct === letter;
+      const option = el("span", {});
+      setMathText(option, ` ${text}`);
+      options.append(el("li", {class: right ? "right" : ""}, letterChip(letter), option,
+        right ? el("span", {class: "correct-mark", text: " ✓ right answer"}) : null));
+    });
+    const question = el("span", {class: "preview-text"});
+    setMathText(question, q.text);
+    list.append(el("li", {}, question, options));
+  }
+  return list;
+}
+
+// The library's list carries no questions (it stays small); a preview fetches its quiz when first opened.
+function preview(quiz) {
+  const details = el("details", {class: "quiz-preview"},
+    el("summary", {text: "Preview", attrs: {"aria-label": `Preview ${quiz.title}`}}));
+  let loaded = false;
+  details.addEventListener("toggle", async () => {
+    if (!details.open || loaded) return;
+    loaded = true;
+    try {
+      const full = await api(`/quizzes/${quiz.id}`);
+      details.append(previewList(full.questions));
+    } catch (failure) {
+      loaded = false;
+      details.append(el("p", {text: `Could not load the questions: ${failure.message}`}));
+    }
+  });
+  return details;
+}
+
 function quizItem(quiz) {
   const title = quiz.title;
   const tags = quiz.tags.map((tag) => el("span", {class: "pill", text: tag}));
@@ -36,20 +76,24 @@ function quizItem(quiz) {
     attrs: {href, "aria-label": label, download}});
   if (!filters.archived) {
     actions.append(
-      el("a", {class: "button small primary", text: "Edit", attrs: {href: `/quizzes/${quiz.id}/edit`, "aria-label": `Edit ${title}`}}),
+      el("a", {class: "button small primary", text: "Start a lesson", attrs: {href: `/?quiz=${quiz.id}`, "aria-label": `Start a lesson with ${title}`}}),
+      el("a", {class: "button small", text: "Edit", attrs: {href: `/quizzes/${quiz.id}/edit`, "aria-label": `Edit ${title}`}}),
       button("Clone", `Clone ${title}`, () => act(api(`/quizzes/${quiz.id}/clone`, {method: "POST"}),
         `Copied as "${title} (copy)".`)));
   }
   actions.append(
-    link("Export JSON", `Export ${title} as JSON`, `/api/v1/quizzes/${quiz.id}/export.json`, true),
-    link("Export CSV", `Export ${title} as CSV`, `/api/v1/quizzes/${quiz.id}/export.csv`, true),
+    link("Export JSON", `Export JSON of ${title}`, `/api/v1/quizzes/${quiz.id}/export.json`, true),
+    link("Export CSV", `Export CSV of ${title}`, `/api/v1/quizzes/${quiz.id}/export.csv`, true),
+    link("GIFT", `GIFT export of ${title} (Moodle)`, `/api/v1/quizzes/${quiz.id}/export.gift`, true),
+    link("Aiken", `Aiken export of ${title} (Moodle)`, `/api/v1/quizzes/${quiz.id}/export.aiken`, true),
+    link("Kahoot", `Kahoot export of ${title} (spreadsheet)`, `/api/v1/quizzes/${quiz.id}/export.xlsx`, true),
     filters.archived
       ? button("Restore", `Restore ${title}`, () => act(api(`/quizzes/${quiz.id}`, {method: "PATCH", body: {archived: false}}),
         `${title} is back in your library.`))
       : button("Archive", `Archive ${title}`, () => act(api(`/quizzes/${quiz.id}`, {method: "PATCH", body: {archived: true}}),
         `${title} archived. Tick "Show archived quizzes" to find it again.`), "quiet"));
-  const meta = el("p", {class: "quiz-meta"}, el("span", {text: plural(quiz.questions.length, "question")}), ...tags);
-  return el("li", {class: "quiz-item"}, el("div", {}, el("h3", {text: title}), meta), actions);
+  const meta = el("p", {class: "quiz-meta"}, el("span", {text: plural(quiz.question_count, "question")}), ...tags);
+  return el("li", {class: "quiz-item"}, el("div", {}, el("h3", {text: title}), meta, preview(quiz)), actions);
 }
 
 async function loadQuizzes() {
@@ -102,32 +146,52 @@ $("show-archived").addEventListener("change", () => {
   loadQuizzes().catch((failure) => toast(failure.message));
 });
 
-function isCsv(file) {
-  return /\.csv$/i.test(file.name) || file.type === "text/csv";
+// The kind of file from its name; a .txt is most often GIFT (the teacher can pick Aiken).
+function guessFormat(file) {
+  const name = file.name.toLowerCase();
+  if (name.endsWith(".csv") || file.type === "text/csv") return "csv";
+  if (name.endsWith(".xlsx")) return "kahoot";
+  if (name.endsWith(".txt") || name.endsWith(".gift")) return name.includes("aiken") ? "aiken" : "gift";
+  return "json";
 }
 
-// A CSV has no title of its own: ask for one, starting from the file's name.
+const TYPES = {json: "application/json", csv: "text/csv", gift: "text/plain", aiken: "text/plain",
+  kahoot: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"};
+
+// Only an Argus JSON file carries its title: for the others, ask for one, starting from the file's name.
+function showTitleField() {
+  const file = $("import-file").files[0];
+  const needsTitle = Boolean(file) && $("import-format").value !== "json";
+  $("import-title-field").hidden = !needsTitle;
+  $("import-quiz-title").required = needsTitle && $("import-format").value !== "gift";  // GIFT may name its category
+  if (needsTitle && !$("import-quiz-title").value) $("import-quiz-title").value = file.name.replace(/\.[^.]+$/, "");
+}
+
 $("import-file").addEventListener("change", () => {
   const file = $("import-file").files[0];
-  const csv = Boolean(file && isCsv(file));
-  $("import-title-field").hidden = !csv;
-  $("import-quiz-title").required = csv;
-  if (csv && !$("import-quiz-title").value) $("import-quiz-title").value = file.name.replace(/\.csv$/i, "");
+  if (file) $("import-format").value = guessFormat(file);
+  showTitleField();
 });
+$("import-format").addEventListener("change", showTitleField);
 
 $("import-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const file = $("import-file").files[0];
   const box = clear($("import-result"));
   if (!file) return;
-  const csv = isCsv(file);
-  const query = new URLSearchParams({format: csv ? "csv" : "json"});
-  if (csv) query.set("title", $("import-quiz-title").value.trim());
+  const format = $("import-format").value;
+  const query = new URLSearchParams({format});
+  if (format !== "json") query.set("title", $("import-quiz-title").value.trim());
   try {
-    const quiz = await api(`/quizzes/import?${query}`, {method: "POST", file,
-      type: csv ? "text/csv" : "application/json"});
+    const quiz = await api(`/quizzes/import?${query}`, {method: "POST", file, type: TYPES[format]});
     box.append(el("p", {class: "success"}, `Imported "${quiz.title}" with ${plural(quiz.questions.length, "question")}. `,
       el("a", {text: "Open it in the editor", attrs: {href: `/quizzes/${quiz.id}/edit`}})));
+    if (quiz.skipped && quiz.skipped.length) {
+      const left = el("ul", {class: "skipped"}, el("li", {class: "problems-title",
+        text: `Left out, because cards cannot ask them (${quiz.skipped.length}):`}));
+      for (const reason of quiz.skipped) left.append(el("li", {text: reason}));
+      box.append(left);
+    }
     event.target.reset();
     $("import-title-field").hidden = true;
     await Promise.all([loadTags(), loadQuizzes()]);

@@ -3,8 +3,11 @@
 import {api, wireLogout} from "./api.js";
 import {$, clear, el, formatTime, letterChip, toast} from "./dom.js";
 import {renderDistribution} from "./chart.js";
+import {wireCsvChoice} from "./export_choices.js";
+import {setMathText} from "./math.js";
 
 const sessionId = Number($("main").dataset.sessionId);
+wireCsvChoice("csv-link", `/api/v1/sessions/${sessionId}/results.csv`);
 // An anonymous session was run with the screen possibly projected: names stay hidden until asked for.
 let showNames = true;
 let loaded = null;
@@ -19,12 +22,18 @@ function questionBlock(question) {
   const chart = el("div", {class: "chart"});
   if (question.answered) renderDistribution(chart, question);
   else chart.append(el("p", {class: "hint", text: "Nobody answered this question (it may not have been asked)."}));
+  // A question asked more than once counts once in the score; every round says so.
+  const rounds = question.rounds > 1
+    ? el("p", {class: "hint rounds-note", text: `Asked ${question.rounds} times: the score counts each student's latest answer to it.`})
+    : null;
+  const text = el("span", {});
+  setMathText(text, question.text);
   return el("article", {class: "question-result"},
-    el("h3", {}, el("span", {class: "q-number", text: `Q${question.index + 1}`}), " ", question.text),
+    el("h3", {}, el("span", {class: "q-number", text: question.label || `Q${question.index + 1}`}), " · ", text),
     el("p", {class: "q-summary"},
       question.correct ? el("span", {}, "Correct: ", letterChip(question.correct)) : el("span", {text: "Poll"}),
       el("span", {text: ` · ${question.answered} answered · ${percent}`})),
-    chart);
+    rounds, chart);
 }
 
 function answerCell(answer, correct, first) {
@@ -46,10 +55,17 @@ function answerCell(answer, correct, first) {
   return cell;
 }
 
+// "Question 3, asked again" → "Q3 again": column heads stay narrow.
+function shortLabel(question) {
+  if (!question.label) return `Q${question.index + 1}`;
+  return question.label.replace(/^Quick question /, "Quick ").replace(/^Question /, "Q").replace(/ of \d+$/, "")
+    .replace(/, asked again.*$/, " again");
+}
+
 function renderStudents(results) {
   const head = clear($("students-head"));
   head.append(el("th", {text: "Card", attrs: {scope: "col"}}), el("th", {text: "Student", attrs: {scope: "col"}}));
-  results.questions.forEach((q) => head.append(el("th", {text: `Q${q.index + 1}`, attrs: {scope: "col", title: q.text}})));
+  results.questions.forEach((q) => head.append(el("th", {text: shortLabel(q), attrs: {scope: "col", title: q.text}})));
   // Out of the questions actually asked that have a right answer (the server counts them).
   const gradable = results.students.length ? results.students[0].graded : 0;
   head.append(el("th", {text: "Score", attrs: {scope: "col"}}));
@@ -58,7 +74,9 @@ function renderStudents(results) {
   let changes = 0;
   for (const student of students) {
     const row = el("tr", {}, el("td", {class: "card-no-cell", text: student.card}),
-      el("th", {text: showNames ? student.name : `Card ${student.card}`, attrs: {scope: "row"}}));
+      el("th", {attrs: {scope: "row"}}, showNames
+        ? el("a", {text: student.name, attrs: {href: `/students/${student.student_id}`, title: "This student's history"}})
+        : `Card ${student.card}`));
     student.answers.forEach((answer, i) => {
       const first = student.first_answers ? student.first_answers[i] : null;
       if (answer && first && first !== answer) changes += 1;

@@ -2,12 +2,15 @@
 // asking a question again, and quick questions typed in during the lesson.
 // Truth comes from GET /sessions/{id}; the websocket then adds `response`, `state` and `camera` events.
 // In an anonymous session the roster shows card numbers only: the teacher's screen may be on the projector.
+// Which actions are allowed (view.allowed) and what the main button does next (view.actions) come from the
+// server, from the pure session rules: this page only draws them.
 import {api, wireLogout} from "./api.js";
 import {$, clear, el, letterChip, renderOptions, showImage, toast} from "./dom.js";
 import {Countdown} from "./countdown.js";
 import {connectLive} from "./live.js";
 import {renderDistribution} from "./chart.js";
 import {cameraProblem} from "./camera.js";
+import {setMathText} from "./math.js";
 
 const STATE_WORDS = {ready: "Ready to start", open: "Open: cards are being read", paused: "Paused",
   closed: "Closed", revealed: "Answer revealed", ended: "Session ended"};
@@ -18,6 +21,8 @@ let publicState = null;     // the latest public state of this session (counts, 
 const responses = new Map();  // "question:student_id" → newest response
 let busy = false;           // an action is in flight: keep buttons off so a double click cannot double-act
 const countdown = new Countdown($("countdown"));
+const HIDE_NAMES_KEY = "argus.hideNames";
+$("hide-names-switch").checked = localStorage.getItem(HIDE_NAMES_KEY) === "1";
 
 wireLogout();
 
@@ -65,11 +70,24 @@ function answersForCurrent() {
 function renderHeader() {
   $("session-title").textContent = `${view.quiz.title} · ${view.class.name}`;
   $("anonymous-pill").hidden = !view.anonymous;
-  $("question-number").textContent = view.question === null ? "–" : String(view.question + 1);
-  $("question-count").textContent = String(view.question_count);
+  $("question-label").textContent = view.label || (view.planned ? `${view.planned} questions` : "Quick questions");
   const pill = $("state-pill");
   pill.textContent = STATE_WORDS[view.state] || view.state;
   pill.className = `state-pill state-${view.state}`;
+  renderEnded();
+}
+
+// Who ended the lesson and when: above all when an admin took the camera over for another lesson.
+function renderEnded() {
+  const banner = $("ended-banner");
+  const ended = view.state === "ended" && view.ended_at;
+  banner.hidden = !ended;
+  if (!ended) return;
+  const when = new Date(view.ended_at * 1000).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
+  const who = view.ended_by ? ` by ${view.ended_by}` : "";
+  banner.textContent = view.end_reason === "taken over"
+    ? `This lesson was ended${who} at ${when} to start another lesson.`
+    : `This lesson was ended${who} at ${when}.`;
 }
 
 function renderQuestion() {
@@ -83,43 +101,62 @@ function renderQuestion() {
     clear($("options"));
     return;
   }
-  text.textContent = view.question === null ? `Up first: ${question.text}` : question.text;
+  setMathText(text, view.question === null ? `Up first: ${question.text}` : question.text);
   showImage($("question-image"), question.image);
   renderOptions($("options"), question.options, view.state === "revealed" ? question.correct : null);
 }
 
+// What may be done now comes from the server's state machine (view.allowed); this only labels buttons.
+function allowed(name) {
+  return !busy && view.allowed.includes(name);
+}
+
 function renderControls() {
-  // What may be done now comes from the server's state machine (view.allowed); this only labels buttons.
-  const state = view.state;
-  const index = view.question;
-  const may = (action) => !busy && view.allowed.includes(action);
-  const hasNext = (index === null ? 0 : index + 1) < view.question_count;
-  const open = $("open-button");
-  if (state === "paused") {
-    open.textContent = "Resume";
-  } else if (index === null) {
-    open.textContent = "Open question 1";
-  } else {
-    open.textContent = `Reopen question ${index + 1}`;
-  }
-  open.disabled = !may(state === "paused" ? "resume" : "open");
-  $("pause-button").disabled = !may("pause");
-  $("reask-button").disabled = !may("reask");
-  $("quick-button").disabled = !may("quick");
+  const {main, back, next} = view.actions;
+  const button = $("main-button");
+  button.textContent = main ? main.label : (view.state === "ended" ? "Session ended" : "Ask a quick question");
+  button.disabled = busy || (!main && view.state === "ended");
+  button.dataset.action = main ? main.name : (view.state === "ended" ? "" : "quick");
+  $("help-main").textContent = main ? main.label : "nothing now";
+  $("back-button").hidden = !back;
+  $("back-button").disabled = busy || !back;
+  if (back) $("back-button").textContent = back.label;
+  const pause = $("pause-button");
+  pause.textContent = view.state === "paused" ? "Resume" : "Pause";
+  pause.disabled = !(allowed("pause") || allowed("resume"));
+  $("close-button").disabled = !allowed("close");
+  $("reveal-button").disabled = !allowed("reveal");
+  $("next-button").disabled = !allowed("next");
+  $("next-button").textContent = next ? next.label : "Next question";
+  $("reask-button").disabled = !allowed("reask");
+  $("quick-button").disabled = !allowed("quick");
   if (!view.allowed.includes("quick")) closeQuickForm();
-  $("photo-button").disabled = !may("photo");
-  $("close-button").disabled = !may("close");
-  $("reveal-button").disabled = !may("reveal");
-  const next = $("next-button");
-  next.textContent = index === null ? "Next question" : `Next question (${index + 2})`;
-  next.disabled = !may("next");
-  $("end-button").disabled = !may("end");
-  $("results-link").hidden = state !== "ended";
-  if (state === "revealed" && !hasNext) next.textContent = "No more questions";
+  $("photo-button").disabled = !allowed("photo");
+  $("end-button").disabled = !allowed("end");
+  // The main button already offers it: the same action twice would only be a second thing to read.
+  const mainIsNext = Boolean(main && next && main.name === "open" && main.question === next.question);
+  for (const [id, name] of [["pause-button", "resume"], ["close-button", "close"], ["reveal-button", "reveal"],
+    ["next-button", "next"], ["end-button", "end"], ["quick-button", "quick"]]) {
+    $(id).hidden = button.dataset.action === name || (name === "next" && mainIsNext);
+  }
+  $("results-link").hidden = view.state !== "ended";
+  const live = view.state !== "ended";
+  const display = view.display || {blank: false, card_grid: false};
+  $("blank-button").disabled = displayBusy || !live;
+  $("blank-button").setAttribute("aria-pressed", String(display.blank));
+  $("blank-button").classList.toggle("pressed", display.blank);
+  $("card-grid-switch").disabled = displayBusy || !live;
+  if (!displayBusy) $("card-grid-switch").checked = display.card_grid;  // a click in flight keeps its new state
+  $("anonymous-button").hidden = view.anonymous;
+  $("anonymous-button").disabled = busy || !live;
+}
+
+function hidingNames() {
+  return view.anonymous || $("hide-names-switch").checked;
 }
 
 function studentCell(student, response, revealed, correct) {
-  const name = view.anonymous ? `Card ${student.card}` : student.name;
+  const name = hidingNames() ? `Card ${student.card}` : student.name;
   const cell = el("li", {class: "student"},
     el("span", {class: "card-no", text: student.card, attrs: {title: "Card number"}}),
     el("span", {class: "name", text: name}));
@@ -154,8 +191,8 @@ function renderRoster() {
   for (const student of students) {
     roster.append(studentCell(student, answers.get(student.id), revealed, question && question.correct));
   }
-  $("answered-count").textContent = String(answers.size);
-  $("total-count").textContent = String(students.length);
+  for (const id of ["answered-count", "bar-answered"]) $(id).textContent = String(answers.size);
+  for (const id of ["total-count", "bar-total"]) $(id).textContent = String(students.length);
 }
 
 function renderChart() {
@@ -196,17 +233,90 @@ async function act(action, body = {}) {
   }
 }
 
-$("open-button").addEventListener("click", () => {
-  if (view.state === "paused") return act("resume");
-  return act("open", {question: view.question ?? 0});
-});
-$("pause-button").addEventListener("click", () => act("pause"));
+function endSession() {
+  if (confirm("End this session? The class will no longer be able to answer.")) act("end");
+}
+
+function perform(action) {
+  if (!action || busy) return;
+  if (action.name === "end") return endSession();
+  if (action.name === "open") return act("open", {question: action.question});
+  return act(action.name);
+}
+
+function mainAction() {
+  if (!view || busy) return;
+  const main = view.actions.main;
+  if (main) return perform(main);
+  if (view.state !== "ended") $("quick-button").click();
+}
+
+// The projector's display is independent of the lesson's step: B works even while "Close" is in flight.
+let displayBusy = false;
+
+async function setDisplay(change) {
+  displayBusy = true;
+  renderControls();
+  try {
+    applyView(await api(`/sessions/${sessionId}/display`, {method: "POST", body: change}));
+  } catch (failure) {
+    toast(failure.message);
+  } finally {
+    displayBusy = false;
+    if (view) renderControls();
+  }
+}
+
+function toggleBlank() {
+  if (!view || view.state === "ended" || displayBusy) return;
+  setDisplay({blank: !(view.display && view.display.blank)});
+}
+
+$("main-button").addEventListener("click", mainAction);
+$("back-button").addEventListener("click", () => perform(view.actions.back));
+$("pause-button").addEventListener("click", () => act(view.state === "paused" ? "resume" : "pause"));
 $("close-button").addEventListener("click", () => act("close"));
 $("reask-button").addEventListener("click", () => act("reask", {question: view.question}));
 $("reveal-button").addEventListener("click", () => act("reveal"));
-$("next-button").addEventListener("click", () => act("open", {question: (view.question ?? -1) + 1}));
-$("end-button").addEventListener("click", () => {
-  if (confirm("End this session? The class will no longer be able to answer.")) act("end");
+$("next-button").addEventListener("click", () => perform(view.actions.next));
+$("end-button").addEventListener("click", endSession);
+$("blank-button").addEventListener("click", toggleBlank);
+$("card-grid-switch").addEventListener("change", (event) => setDisplay({card_grid: event.target.checked}));
+$("hide-names-switch").addEventListener("change", (event) => {
+  localStorage.setItem(HIDE_NAMES_KEY, event.target.checked ? "1" : "0");
+  if (view) renderRoster();
+});
+$("anonymous-button").addEventListener("click", () => {
+  if (confirm("Turn names off for the rest of this lesson? They cannot be turned back on.")) act("anonymous");
+});
+
+// ---------- keyboard and presenter remotes (they send Page Down / Page Up) ----------
+
+const help = $("help");
+$("help-button").addEventListener("click", () => help.showModal());
+
+function typing(target) {
+  return target instanceof HTMLElement
+    && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.altKey || event.ctrlKey || event.metaKey || typing(event.target)) return;
+  if (help.open) return;  // the dialog handles Escape itself
+  const onControl = event.target instanceof HTMLElement && ["BUTTON", "A"].includes(event.target.tagName);
+  if (event.key === "PageDown" || event.key === "ArrowRight" || (event.key === " " && !onControl)) {
+    event.preventDefault();
+    mainAction();
+  } else if (event.key === "PageUp" || event.key === "ArrowLeft") {
+    event.preventDefault();
+    if (view && view.actions.back) perform(view.actions.back);
+  } else if (event.key === "b" || event.key === "B") {
+    event.preventDefault();
+    toggleBlank();
+  } else if (event.key === "?") {
+    event.preventDefault();
+    help.showModal();
+  }
 });
 
 // ---------- a photo of the class (cards the ceiling camera missed) ----------
@@ -330,9 +440,10 @@ function onState(state) {
     refresh();  // a question was added elsewhere; fetch the full list
     return;
   }
-  view.state = session.state;
-  view.question = session.question_index;
-  view.allowed = session.allowed;
+  Object.assign(view, {state: session.state, question: session.question_index, allowed: session.allowed,
+    actions: session.actions,
+    label: session.label, anonymous: session.anonymous,
+    display: {blank: session.blank, card_grid: session.card_grid}});
   render();
 }
 

@@ -1,0 +1,143 @@
+"""Gradebooks and session results for where grades go next: sheets for .xlsx and CSV in the teacher's locale
+(separator and decimal mark), Canvas and Moodle grade import CSV, and OneRoster 1.1 results. Pure.
+
+The answer key and per-question rows are a sheet (or a CSV section after a blank line) of their own, so a
+teacher can sort the students' rows without dragging the key along."""
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+
+from appliance.classroom.formats.xlsx import Sheets
+from appliance.classroom.models import StudentIds
+from appliance.classroom.spreadsheet import csv_text as _csv
+from appliance.classroom.spreadsheet import spreadsheet_cell
+
+SEPARATORS = {",": ",", ";": ";", "tab": "\t", "\t": "\t"}
+DECIMALS = (".", ",")
+
+
+def _percent(score: int, graded: int) -> float | None:
+    return round(100 * score / graded, 1) if graded else None
+
+
+def _date(timestamp: float) -> str:
+    return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime("%Y-%m-%d")
+
+
+def results_sheets(results: dict) -> Sheets:
+    questions = results["questions"]
+    students = [["Student", "Card", *[f"Q{q['index'] + 1}" for q in questions], "Score", "Out of", "Percent",
+                 "Answered"]]
+    for s in results["students"]:
+        students.append([s["name"], s["card"], *[a or "" for a in s["answers"]], s["score"], s["graded"],
+                         _percent(s["score"], s["graded"]), s["answered"]])
+    key = [["Question", "Text", "Correct answer", "Asked", "Answered", "% correct", "A", "B", "C", "D"]]
+    for q in questions:
+        counts = [q["distribution"].get(letter) for letter in "ABCD"]
+        key.append([f"Q{q['index'] + 1}", q["text"], q["correct"] or "(poll)", "yes" if q["asked"] else "no",
+                    q["answered"], q["percent_correct"], *counts])
+    return {"Results": students, "Answer key": key}
+
+
+def gradebook_sheets(book: dict) -> Sheets:
+    columns = book["columns"]
+    grid = [["Student", "Card", *[f"{c['title']} #{c['session_id']} (/{c['graded']})" for c in columns]]]
+    for row in book["rows"]:
+        grid.append([row["name"], row["card"], *row["scores"]])
+    sessions = [["Session", "Title", "Date", "Graded questions"]]
+    for c in columns:
+        sessions.append([c["session_id"], c["title"], _date(c["created_at"]), c["graded"]])
+    return {"Gradebook": grid, "Sessions": sessions}
+
+
+def csv_text(sheets: Sheets, separator: str = ",", decimal: str = ".") -> str:
+    """Every sheet as a CSV section (blank line, then its name), UTF-8 with BOM and CRLF for Excel."""
+    lines: list[list] = []
+    for n, (title, rows) in enumerate(sheets.items()):
+        if n:
+            lines += [[], [title]]
+        lines += rows
+    return _csv(lines, delimiter=separator, cell=lambda v: _cell(v, decimal))
+
+
+def _cell(value, decimal: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", decimal)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return spreadsheet_cell(value)
+
+
+def _plain_csv(rows: list[list]) -> str:
+    return _csv(rows, excel_bom=False, cell=lambda v: _cell(v, "."))
+
+
+def canvas_csv(book: dict, ids: dict[int, StudentIds], section: str) -> str:
+    """Canvas: Grades → Import. Students are matched by SIS User ID or SIS Login ID; each session becomes an
+    assignment worth its graded questions (the "Points Possible" row)."""
+    columns = book["columns"]
+    rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
+             *[f"{c['title']} (Argus #{c['session_id']})" for c in columns]],
+            ["Points Possible", "", "", "", "", *[c["graded"] for c in columns]]]
+    for row in book["rows"]:
+        who = ids.get(row["student_id"], StudentIds())
+        rows.append([row["name"], "", who.sourced_id or who.id_number or "", who.username or who.email or "",
+                     section, *row["scores"]])
+    return _plain_csv(rows)
+
+
+def moodle_csv(book: dict, ids: dict[int, StudentIds]) -> str:
+    """Moodle: Grades → Import → CSV file, mapping "Email address" to useremail or "ID number" to
+    useridnumber; each session a percentage (0-100, what a new Moodle grade item is out of)."""
+    columns = book["columns"]
+    rows = [["Student", "ID number", "Email address",
+             *[f"{c['title']} (Argus #{c['session_id']})" for c in columns]]]
+    for row in book["rows"]:
+        who = ids.get(row["student_id"], StudentIds())
+        rows.append([row["name"], who.id_number or who.sourced_id or "", who.email or "",
+                     *[None if s is None else _percent(s, c["graded"]) for s, c in zip(row["scores"], columns)]])
+    return _plain_csv(rows)
+
+
+def oneroster_results(book: dict, ids: dict[int, StudentIds], class_sourced_id: str,
+                      term_sourced_id: str | None) -> bytes:
+    """OneRoster 1.1 gradebook CSV (manifest, categories, lineItems, results) as a zip, for a class imported
+    from OneRoster: a line item per session with graded questions, a result per student who took part.
+    Students added by hand (no sourcedId) have no place in the school's system and are left out."""
+    category = "argus-quiz"
+    line_items = [["sourcedId", "status", "dateLastModified", "title", "description", "assignDate", "dueDate",
+                   "classSourcedId", "categorySourcedId", "gradingPeriodSourcedId", "resultValueMin",
+                   "resultValueMax"]]
+    results = [["sourcedId", "status", "dateLastModified", "lineItemSourcedId", "studentSourcedId", "scoreStatus",
+                "score", "scoreDate", "comment"]]
+    for n, c in enumerate(book["columns"]):
+        if not c["graded"]:
+            continue  # a session of polls only has nothing to grade
+        item = f"argus-{class_sourced_id}-{c['session_id']}-{int(c['created_at'])}"
+        day = _date(c["created_at"])
+        line_items.append([item, "", "", c["title"], f"Argus session #{c['session_id']}", day, day,
+                           class_sourced_id, category, term_sourced_id or "", 0, c["graded"]])
+        for row in book["rows"]:
+            sid = ids.get(row["student_id"], StudentIds()).sourced_id
+            if sid and row["scores"][n] is not None:
+                results.append([f"{item}-{sid}", "", "", item, sid, "fully graded", float(row["scores"][n]), day, ""])
+    manifest = [["propertyName", "value"], ["manifest.version", "1.0"], ["oneroster.version", "1.1"],
+                *[[f"file.{name}", "bulk" if name in ("categories", "lineItems", "results") else "absent"]
+                  for name in ("academicSessions", "categories", "classes", "classResources", "courseResources",
+                               "courses", "demographics", "enrollments", "lineItems", "orgs", "resources",
+                               "results", "users")],
+                ["source.systemName", "Argus"], ["source.systemCode", "argus"]]
+    files = {"manifest.csv": manifest, "categories.csv": [["sourcedId", "status", "dateLastModified", "title"],
+                                                          [category, "", "", "Argus quiz"]],
+             "lineItems.csv": line_items, "results.csv": results}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, rows in files.items():
+            # A fixed member date: the same gradebook gives the same bytes (a sync can tell nothing changed).
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), _plain_csv(rows),
+                             compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()

@@ -1,7 +1,7 @@
 """The app factory: every resource is an aiohttp cleanup context, started in dependency order and stopped in
 reverse. A context's cleanup runs only if its startup succeeded, so a failure half way leaves nothing open.
 
-    database → bus → executor → engine → camera → reading loop → maintenance → mDNS
+    database → bus → executor → engine → camera → reading loop → maintenance → sync → mDNS
 """
 from __future__ import annotations
 
@@ -24,11 +24,13 @@ from appliance.classroom.engine import SessionEngine
 from appliance.config import Settings
 from appliance.http import (api_accounts, api_camera, api_classes, api_health, api_printing, api_quizzes,
                             api_reports, api_sessions, auth, keys, live, openapi, pages, pages_library, public)
-from appliance.http import pages_admin
+from appliance.http import api_sync, pages_admin
 from appliance.http.ratelimit import LoginLimiter
 from appliance.http.security import error_middleware, headers_middleware, same_origin_middleware
 from appliance.reading import ReadingLoop
 from appliance.store.db import Database
+from appliance.sync import local_admin
+from appliance.sync.service import SyncService
 from appliance.vision.reader import CardReader
 from appliance.vision.tracker import Tracker
 
@@ -159,6 +161,20 @@ async def maintenance_ctx(app: web.Application):
         await _cancel(task)
 
 
+async def sync_ctx(app: web.Application):
+    """The cloud sync uploader (idle unless [sync] target is set) and the token `argus sync` uses."""
+    settings = app[keys.SETTINGS]
+    bus = app[keys.BUS]
+    service = SyncService(app[keys.DB], settings.sync, settings.data_dir, alert=lambda message: bus.publish(
+        {"type": "alert", "level": "error", "message": message}, "teacher"))
+    await service.start()
+    app[keys.SYNC] = service
+    app[keys.LOCAL_ADMIN_TOKEN] = local_admin.write(settings.data_dir, app[keys.PORT])
+    yield
+    local_admin.remove(settings.data_dir)
+    await service.close()
+
+
 async def mdns_ctx(app: web.Application):
     settings = app[keys.SETTINGS]
     if not settings.mdns.enabled:
@@ -180,10 +196,11 @@ def create_app(settings: Settings, port: int) -> web.Application:
     app[keys.STARTED_AT] = time.time()
     app[keys.LOGIN_LIMITER] = LoginLimiter()
     app.cleanup_ctx.extend([
-        database_ctx, bus_ctx, executor_ctx, engine_ctx, camera_ctx, reading_ctx, maintenance_ctx, mdns_ctx,
+        database_ctx, bus_ctx, executor_ctx, engine_ctx, camera_ctx, reading_ctx, maintenance_ctx, sync_ctx,
+        mdns_ctx,
     ])
     for routes in (auth, api_accounts, api_camera, api_classes, api_health, api_quizzes, api_sessions, api_reports,
-                   api_printing, public, live, openapi):
+                   api_printing, api_sync, public, live, openapi):
         routes.add_routes(app)
     pages.setup_pages(app)
     pages_library.setup(app)

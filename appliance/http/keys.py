@@ -13,6 +13,7 @@ from appliance.config import Settings
 from appliance.http.ratelimit import LoginLimiter
 from appliance.reading import ReadingLoop
 from appliance.store.db import Database
+from appliance.sync.service import SyncService
 from appliance.vision.reader import CardReader
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -29,3 +30,6 @@ PORT = web.AppKey("port", int)
 STARTED_AT = web.AppKey("started_at", float)
 # PDFs are built one at a time: ten teachers pressing "Print" at once queue instead of starving the reader.
 PRINT_SLOT = web.AppKey("print_slot", asyncio.Semaphore)
+SYNC = web.AppKey("sync", SyncService)
+# The bearer token `argus sync ...` reads from <data dir>/local-admin.json (loopback only).
+LOCAL_ADMIN_TOKEN = web.AppKey("local_admin_token", str)

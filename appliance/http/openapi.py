@@ -30,6 +30,18 @@ _SESSION = {"type": "object", "properties": {
     "state": {"type": "string", "enum": ["ready", "open", "closed", "revealed", "ended"]},
     "question": {"type": ["integer", "null"]}, "question_count": {"type": "integer"},
     "class": _CLASS, "quiz": _QUIZ, "responses": {"type": "array", "items": _RESPONSE}}}
+_SYNC = {"type": "object", "required": ["target", "pending", "delivered", "last_success", "last_error"],
+         "properties": {
+             "target": {"type": "string"}, "configured": {"type": "boolean"}, "enabled": {"type": "boolean"},
+             "state": {"enum": ["off", "misconfigured", "paused", "idle", "uploading", "retrying", "stopped",
+                                "waiting_for_clock", "waiting_for_claim"]},
+             "pending": {"type": "integer"}, "pending_files": {"type": "integer"},
+             "pending_since": {"type": ["number", "null"]}, "delivered": {"type": "integer"},
+             "delivered_files": {"type": "integer"}, "last_success": {"type": ["number", "null"]},
+             "last_error": {"type": ["string", "null"]}, "last_error_at": {"type": ["number", "null"]},
+             "alert": {"type": ["string", "null"]}, "retry_in_seconds": {"type": ["number", "null"]},
+             "encrypted": {"type": "boolean"}, "clock_synchronised": {"type": "boolean"},
+             "appliance_id": {"type": "string"}, "public_key": {"type": ["string", "null"]}}}
 _PUBLIC_STATE = {"type": "object", "properties": {"session": {"type": ["object", "null"], "properties": {
     "id": {"type": "integer"}, "state": {"type": "string"}, "question_index": {"type": ["integer", "null"]},
     "question_count": {"type": "integer"},
@@ -192,6 +204,15 @@ PATHS = {
     "/api/v1/export/usb": {"get": _op("Mounted USB sticks (admin)", {"type": "object"}),
                            "post": _op("Export to a USB stick; answers once written and verified (admin)",
                                        {"type": "object"}, body={"type": "object", "required": ["mount"]})},
+    "/api/v1/sync": {"get": _op("Cloud sync state: target, pending (since), delivered, last_success, last_error,"
+                                " alert (admin, or argus sync's local token)", _SYNC),
+                     "patch": _op("Turn cloud sync on or off (admin)", _SYNC,
+                                  body={"type": "object", "required": ["enabled"],
+                                        "properties": {"enabled": {"type": "boolean"}}})},
+    "/api/v1/sync/now": {"post": _op("Deliver everything pending; answers once delivered or failed (admin)", _SYNC)},
+    "/api/v1/sync/public-key.pem": {"get": {
+        "summary": "The appliance's Ed25519 public key that signs every synced object (admin)",
+        "responses": {"200": {"description": "PEM", "content": {"application/x-pem-file": {}}}}}},
     "/api/v1/live": {"get": {
         "summary": "Websocket of live JSON events: 'state' for everyone; 'response' and 'camera' for teachers",
         "security": [], "responses": {"101": {"description": "switching to websocket"}}}},

@@ -5,6 +5,7 @@ import json
 import time
 
 from appliance.classroom.models import Question, Response, SessionRecord
+from appliance.store import outbox
 from appliance.store.db import Database
 from appliance.store.quizzes import question_from_row
 
@@ -46,6 +47,7 @@ async def create_session(db: Database, class_id: int, quiz_id: int | None, teach
         session_id = cursor.lastrowid
         await conn.executemany(_INSERT_QUESTION, [_question_row(session_id, i, q, None, False)
                                                   for i, q in enumerate(questions)])
+        await outbox.session_started(conn, session_id, now)
     return SessionRecord(session_id, class_id, quiz_id, teacher_id, "ready", None, now, None, anonymous)
 
 
@@ -100,21 +102,30 @@ async def session_questions(db: Database, session_id: int) -> tuple[Question, ..
 
 async def set_state(db: Database, session_id: int, state: str, question: int | None,
                     end_others: bool = False, deadline: float | None = None, remaining: float | None = None) -> None:
+    now = time.time()
     async with db.transaction() as conn:
         if state == "open":  # the first opening marks the question as asked
             await conn.execute("UPDATE session_questions SET opened_at = coalesce(opened_at, ?)"
-                               " WHERE session_id = ? AND position = ?", (time.time(), session_id, question))
+                               " WHERE session_id = ? AND position = ?", (now, session_id, question))
+            await outbox.question_asked(conn, session_id, question, now)
         if end_others:
             # One camera feeds one session: starting one ends any other left open.
+            async with conn.execute("SELECT id FROM sessions WHERE state != 'ended' AND id != ?",
+                                    (session_id,)) as cursor:
+                others = [r[0] for r in await cursor.fetchall()]
             await conn.execute(
                 "UPDATE sessions SET state = 'ended', ended_at = ? WHERE state != 'ended' AND id != ?",
-                (time.time(), session_id),
+                (now, session_id),
             )
+            for other in others:
+                await outbox.session_ended(conn, other, now)
         await conn.execute(
             "UPDATE sessions SET state = ?, question = ?, deadline = ?, remaining = ?,"
             " ended_at = CASE WHEN ? = 'ended' THEN ? ELSE ended_at END WHERE id = ?",
-            (state, question, deadline, remaining, state, time.time(), session_id),
+            (state, question, deadline, remaining, state, now, session_id),
         )
+        if state == "ended":
+            await outbox.session_ended(conn, session_id, now)
 
 
 async def record_answer(db: Database, session_id: int, question: int, student_id: int, card: int,
@@ -131,6 +142,8 @@ async def record_answer(db: Database, session_id: int, question: int, student_id
             (session_id, question, student_id, card, answer, answer, seen_at, seen_at),
         ) as cursor:
             row = await cursor.fetchone()
+        if row:
+            await outbox.response(conn, session_id, row)
     return _response(row) if row else None
 
 

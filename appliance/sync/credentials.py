@@ -14,6 +14,8 @@ class CredentialsError(RuntimeError):
 def load(path: Path, needed: tuple[str, ...]) -> dict[str, str]:
     try:
         info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise CredentialsError(f"credentials file {path} is a folder, not a file")
         if info.st_mode & 0o077:
             raise CredentialsError(
                 f"{path} can be read by other users (mode {stat.S_IMODE(info.st_mode):04o}); it holds secrets: "
@@ -25,8 +27,6 @@ def load(path: Path, needed: tuple[str, ...]) -> dict[str, str]:
     except PermissionError:
         raise CredentialsError(f"credentials file {path} cannot be read by the appliance's user "
                                f"(uid {os.getuid()}): chown it to that user") from None
-    except IsADirectoryError:
-        raise CredentialsError(f"credentials file {path} is a folder, not a file") from None
     except tomllib.TOMLDecodeError as exc:
         raise CredentialsError(f"credentials file {path} is not valid TOML: {exc}") from None
     missing = [k for k in needed if not isinstance(raw.get(k), str) or not raw[k]]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+import time
 
 import obstore
 from obstore import exceptions as oe
@@ -42,6 +43,7 @@ class S3Target:
                               client_options=options, retry_config=no_retry, **extra)
 
     async def _put_one(self, name: str, data: bytes, content_type: str) -> bool:
+        started = time.monotonic()
         try:
             await asyncio.wait_for(obstore.put_async(self._store, name, data, mode="create",
                                                      attributes={"Content-Type": content_type}),
@@ -56,6 +58,8 @@ class S3Target:
         except asyncio.TimeoutError:
             raise Retryable(f"upload to the S3 store timed out after {self._timeout:.0f} s") from None
         except oe.BaseError as exc:
+            if time.monotonic() - started >= self._timeout * 0.95:  # obstore reports its timeout as a send error
+                raise Retryable(f"upload to the S3 store timed out after {self._timeout:.0f} s") from None
             text = _short(exc)
             match = _STATUS.search(str(exc))
             status = int(next(g for g in match.groups() if g)) if match else None

@@ -50,6 +50,7 @@ class SyncService:
         self._enabled = True
         self._appliance_id = ""
         self._key = None
+        self._key_error: str | None = None
         self._target: targets.Target | None = None
         self._target_stamp = None
         self._lock = asyncio.Lock()
@@ -85,8 +86,12 @@ class SyncService:
     async def _ensure_key(self):
         """The signing key is made when the appliance is claimed (its first admin exists), not before."""
         if self._key is None and (await self._db.fetchone("SELECT count(*) FROM users"))[0]:
-            self._key = await asyncio.get_running_loop().run_in_executor(
-                None, signing.load_or_create, self._data_dir)
+            try:
+                self._key = await asyncio.get_running_loop().run_in_executor(
+                    None, signing.load_or_create, self._data_dir)
+            except (OSError, ValueError) as exc:  # a full disk must not stop the appliance from starting
+                self._key_error = f"cannot make or read the signing key: {exc}"
+                log.error("cloud sync: %s", self._key_error)
         return self._key
 
     @property
@@ -211,7 +216,10 @@ class SyncService:
         if not forced and self._state == "retrying" and time.monotonic() < self._next_try:
             return
         if await self._ensure_key() is None:
-            self._state = "waiting_for_claim"
+            if self._key_error:
+                self._record_failure(targets.Retryable(self._key_error))
+            else:
+                self._state = "waiting_for_claim"
             return
         try:
             target = self._open_target()
@@ -236,7 +244,8 @@ class SyncService:
         except StoreError as exc:  # a full disk: what is fixed was delivered; the rest waits for space
             self._record_failure(targets.Retryable(f"cannot prepare the next batch: {exc}"))
             return
-        self._failures, self._state = 0, "idle"
+        # Delivered everything: the last error is history (the log keeps it), not a problem to show.
+        self._failures, self._state, self._last_error, self._last_error_at = 0, "idle", None, None
 
     async def _deliver_fixed(self, target: targets.Target) -> None:
         after = 0

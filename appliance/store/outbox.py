@@ -1,6 +1,8 @@
 """The sync outbox (SQL only). Event writers take the open write connection of the transaction that makes the
 change, so the event and the change commit together or not at all (a transactional outbox). Event ids are
-built from what they describe, and INSERT OR IGNORE keeps a repeated write from making a second event."""
+built from what they describe, and INSERT OR IGNORE keeps a repeated write from making a second event while it
+is still in the outbox; delivered events leave the outbox, so each writer is called once per fact (the first
+opening of a question, each stored version of a response, one start and one end per session)."""
 from __future__ import annotations
 
 import json

@@ -105,9 +105,10 @@ async def set_state(db: Database, session_id: int, state: str, question: int | N
     now = time.time()
     async with db.transaction() as conn:
         if state == "open":  # the first opening marks the question as asked
-            await conn.execute("UPDATE session_questions SET opened_at = coalesce(opened_at, ?)"
-                               " WHERE session_id = ? AND position = ?", (now, session_id, question))
-            await outbox.question_asked(conn, session_id, question, now)
+            cursor = await conn.execute("UPDATE session_questions SET opened_at = ? WHERE session_id = ?"
+                                        " AND position = ? AND opened_at IS NULL", (now, session_id, question))
+            if cursor.rowcount:  # asked for the first time (delivered events leave the outbox, so only this
+                await outbox.question_asked(conn, session_id, question, now)  # says "not yet announced")
         if end_others:
             # One camera feeds one session: starting one ends any other left open.
             async with conn.execute("SELECT id FROM sessions WHERE state != 'ended' AND id != ?",

@@ -3,6 +3,7 @@ an object that already arrived gets 412 instead of writing it twice."""
 from __future__ import annotations
 
 import asyncio
+import base64
 
 import aiohttp
 
@@ -19,13 +20,14 @@ class WebDavTarget:
         self.description = spec.url
         self._base = spec.url
         self._timeout = settings.timeout_seconds
-        self._auth = aiohttp.BasicAuth(credentials["username"], credentials["password"])
+        pair = f"{credentials['username']}:{credentials['password']}".encode()
+        self._auth = {"Authorization": "Basic " + base64.b64encode(pair).decode()}
         self._session: aiohttp.ClientSession | None = None
         self._known_folders: set[str] = set()
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None:
-            self._session = aiohttp.ClientSession(auth=self._auth, timeout=aiohttp.ClientTimeout(
+            self._session = aiohttp.ClientSession(headers=self._auth, timeout=aiohttp.ClientTimeout(
                 total=self._timeout, connect=min(10.0, self._timeout)))
         return self._session
 

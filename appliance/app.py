@@ -14,20 +14,38 @@ from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 
-from appliance import backup, demo, discovery, health, setup_code
-from appliance.bus import Bus
+from appliance import demo, keys
+from appliance.accounts import setup_code
+from appliance.accounts.login_limit import LoginLimiter
 from appliance.camera import open_source
 from appliance.camera.runner import CameraRunner
 from appliance.camera.sim import SimClassroom
 from appliance.camera.slot import LatestFrame
-from appliance.classroom.engine import SessionEngine
 from appliance.config import Settings
-from appliance.http import (api_accounts, api_camera, api_classes, api_health, api_printing, api_quizzes,
-                            api_reports, api_sessions, auth, keys, live, openapi, pages, pages_library, public)
-from appliance.http import api_sync, pages_admin
-from appliance.http.ratelimit import LoginLimiter
+from appliance.host import discovery, health
+from appliance.http import (
+    api_accounts,
+    api_camera,
+    api_classes,
+    api_health,
+    api_printing,
+    api_quizzes,
+    api_reports,
+    api_sessions,
+    api_sync,
+    auth,
+    live,
+    openapi,
+    pages,
+    pages_admin,
+    pages_library,
+    public,
+)
 from appliance.http.security import error_middleware, headers_middleware, same_origin_middleware
-from appliance.reading import ReadingLoop
+from appliance.live.bus import Bus
+from appliance.live.engine import SessionEngine
+from appliance.live.reading import ReadingLoop
+from appliance.store import backup
 from appliance.store.db import Database
 from appliance.sync import local_admin
 from appliance.sync.service import SyncService
@@ -65,11 +83,16 @@ async def bus_ctx(app: web.Application):
 
 
 async def executor_ctx(app: web.Application):
-    # One thread waits for frames, the others read them; OpenCV releases the GIL while it works.
-    executor = ThreadPoolExecutor(app[keys.SETTINGS].reader.threads + 1, thread_name_prefix="argus-read")
-    app[keys.EXECUTOR] = executor
+    # Reading: one thread waits for the next frame while another reads one (one read at a time: the reader's
+    # own bands are its parallelism). Work: request-side CPU work (password hashes, PDFs, JPEGs, photos), two
+    # at a time at most, so a burst of requests queues instead of starving the reader.
+    reading = ThreadPoolExecutor(2, thread_name_prefix="argus-read")
+    work = ThreadPoolExecutor(2, thread_name_prefix="argus-work")
+    app[keys.EXECUTOR] = reading
+    app[keys.WORK] = work
     yield
-    executor.shutdown(wait=True, cancel_futures=True)
+    for executor in (reading, work):
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 async def engine_ctx(app: web.Application):
@@ -95,7 +118,7 @@ async def camera_ctx(app: web.Application):
     settings = app[keys.SETTINGS]
     slot = LatestFrame()
     if settings.camera.source == "sim":
-        sim = SimClassroom(settings.sim, settings.cards)
+        sim = SimClassroom(settings.sim, settings.camera, settings.cards)
         app[SIM] = sim
         app[keys.ENGINE].add_listener(sim)
         factory = lambda: sim  # noqa: E731 - the same classroom survives a reopen

@@ -10,12 +10,23 @@ import json
 import logging
 import signal
 import sys
+import tomllib
 from pathlib import Path
 
 from appliance.config import ConfigError, Settings, load_settings
 
 log = logging.getLogger("argus")
 DEMO_DATA_DIR = "demo-data"
+
+# Demo mode films its simulated class as a 1080p webcam would: the Pi camera's 12 MP would cost a laptop
+# a core for nothing.
+DEMO_CAMERA = {"width": 1920, "height": 1080, "fps": 8.0}
+
+
+def _configured(path: Path, section: str) -> set[str]:
+    """The keys a config file sets in one section (load_settings has already checked the file)."""
+    with open(path, "rb") as fh:
+        return set(tomllib.load(fh).get(section, {}))
 
 
 def _settings_for_run(args: argparse.Namespace) -> Settings:
@@ -36,15 +47,18 @@ def _settings_for_run(args: argparse.Namespace) -> Settings:
         camera.setdefault("source", "sim")
         if args.data_dir is None:
             storage["data_dir"] = DEMO_DATA_DIR
-        settings = settings.replace(camera={"width": settings.sim.width, "height": settings.sim.height,
-                                            "fps": settings.sim.fps, "hfov_degrees": settings.sim.fov_degrees},
-                                    mdns={"enabled": False})
+        if camera["source"] == "sim":
+            # A config file's own [camera] size and rate win; demo mode only changes the 12 MP defaults.
+            given = _configured(Path(args.config), "camera") if args.config else set()
+            camera = {k: v for k, v in DEMO_CAMERA.items() if k not in given} | camera
+        settings = settings.replace(mdns={"enabled": False})
     settings = settings.replace(server=server, storage=storage, camera=camera)
     return dataclasses.replace(settings, demo=args.demo)
 
 
 async def _serve(settings: Settings) -> int:
-    from appliance import demo, systemd
+    from appliance import demo
+    from appliance.host import systemd
     from appliance.server import StartupError, start_server
 
     # Handlers first: a SIGTERM that arrives while starting must still end in an orderly stop.
@@ -140,7 +154,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    from appliance import passwords
+    from appliance.accounts import passwords
     from appliance.store import accounts
     from appliance.store.db import Database
 
@@ -173,7 +187,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from appliance import export
+    from appliance.reports import export
     from appliance.store.db import Database
 
     settings = load_settings(Path(args.config) if args.config else None)

@@ -31,7 +31,8 @@ class ServerSettings:
     max_websocket_clients: int = _bounded(200, 1, 10_000)
     # Events queued per websocket client before the oldest are dropped (a slow client never stalls others).
     client_queue_size: int = _bounded(64, 4, 10_000)
-    session_hours: float = _bounded(12.0, 0.1, 24 * 30)
+    # How long a login lasts before the teacher must log in again.
+    login_hours: float = _bounded(12.0, 0.1, 24 * 30)
 
 
 @dataclass(frozen=True)
@@ -70,20 +71,12 @@ class SimSettings:
     students: int = _bounded(30, 1, 64)
     # Seed for everything random in the simulation: same seed, same lesson.
     seed: int = 1
-    # Width in pixels of the simulated camera's frames.
-    width: int = _bounded(1920, 320, 8000)
-    # Height in pixels of the simulated camera's frames.
-    height: int = _bounded(1080, 240, 6000)
-    # Frames per second the simulated camera renders.
-    fps: float = _bounded(8.0, 0.5, 60.0)
     # Students raise their cards at random moments within this many seconds of a question opening.
     raise_seconds: float = _bounded(4.0, 0.0, 60.0)
     # Chance that a student turns their card to a different answer (at least 1.5 s after raising it).
     change_probability: float = _bounded(0.15, 0.0, 1.0)
     # Chance that a student does not answer a question at all.
     abstain_probability: float = _bounded(0.07, 0.0, 1.0)
-    # Horizontal field of view of the simulated lens in degrees (Camera Module 3: 66 standard, 102 wide).
-    fov_degrees: float = _bounded(66.0, 30.0, 130.0)
     # Width of the printed cards in metres (A5 is 0.148).
     card_width_m: float = _bounded(0.148, 0.05, 0.3)
     # Distance in metres from the camera wall to the back row (the front row sits at 2.4 m).
@@ -100,11 +93,11 @@ class CardSettings:
 class ReaderSettings:
     # Smallest marker side, in pixels, that is read (the marker is 0.6 of the card's side); lower reads farther.
     min_marker_px: int = _bounded(12, 8, 400)
-    # Worker threads for card reading (OpenCV releases the GIL).
-    threads: int = _bounded(2, 1, 8)
-    # Frames whose longer side is at most this many pixels are also read at twice their size (cards of 24-32 px; about 2.5x the time); 0 turns it off.
+    # Frames whose longer side is at most this many pixels are also read at twice their size (cards of 24-32 px;
+    # about 2.5x the time); 0 turns it off.
     upsample_below_px: int = _bounded(2400, 0, 8192)
-    # Read each frame as this many overlapping horizontal bands in parallel threads; 0 = one per CPU core, at most 4 (a Pi 4/5 uses every core).
+    # Read each frame as this many overlapping horizontal bands in parallel threads; 0 = one per CPU core, at most 4
+    # (a Pi 4/5 uses every core).
     bands: int = _bounded(0, 0, 8)
 
 
@@ -180,7 +173,7 @@ class Settings:
     def data_dir(self) -> Path:
         return Path(self.storage.data_dir)
 
-    def replace(self, **sections) -> "Settings":
+    def replace(self, **sections) -> Settings:
         """Return a copy with whole sections or single keys replaced: replace(server={"port": 0})."""
         changes = {}
         for name, value in sections.items():

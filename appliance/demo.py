@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
-from appliance import passwords
+from appliance.accounts import passwords
 from appliance.classroom.models import Question
 from appliance.config import Settings
 from appliance.store import accounts, quizzes, rosters

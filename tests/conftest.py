@@ -16,7 +16,7 @@ def make_settings(tmp_path, *, demo: bool = True, **sections) -> Settings:
         server={"host": "127.0.0.1", "port": 0},
         storage={"data_dir": str(tmp_path / "data")},
         camera={"source": "sim", "width": 1280, "height": 720, "fps": 10.0, "reconnect_seconds": 0.5},
-        sim={"width": 1280, "height": 720, "fps": 10.0, "raise_seconds": 2.0, "back_row_m": 4.5},
+        sim={"raise_seconds": 2.0, "back_row_m": 4.5},
         mdns={"enabled": False},
     )
     return dataclasses.replace(base.replace(**sections), demo=demo)

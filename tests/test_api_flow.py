@@ -9,7 +9,7 @@ from collections import Counter
 import aiohttp
 
 from appliance.app import SIM
-from appliance.classroom.engine import question_key
+from appliance.live.engine import question_key
 from appliance.server import start_server
 
 

@@ -1,9 +1,9 @@
 """The live bus (bounded, audience-filtered), login rate limiting and password hashing."""
 import asyncio
 
-from appliance import passwords
-from appliance.bus import Bus
-from appliance.http.ratelimit import LoginLimiter
+from appliance.accounts import passwords
+from appliance.accounts.login_limit import LoginLimiter
+from appliance.live.bus import Bus
 
 
 async def test_public_subscribers_never_receive_teacher_events():

@@ -42,7 +42,7 @@ def _wait_for_line(proc: subprocess.Popen, prefix: str, timeout: float = 30.0) -
 def _demo_args(tmp_path: Path, port: int, *extra: str) -> list[str]:
     # A small, quick simulated class keeps these process tests light on a 2-core machine.
     config = tmp_path / "argus.toml"
-    config.write_text("[sim]\nwidth = 1280\nheight = 720\nfps = 10.0\nraise_seconds = 2.0\nback_row_m = 4.5\n")
+    config.write_text("[camera]\nwidth = 1280\nheight = 720\nfps = 10.0\n[sim]\nraise_seconds = 2.0\nback_row_m = 4.5\n")
     return ["run", "--demo", "--port", str(port), "--data-dir", str(tmp_path / "data"), "--config", str(config),
             *extra]
 
@@ -127,7 +127,7 @@ async def test_outside_demo_there_is_no_account_until_one_is_added(tmp_path):
     data = tmp_path / "data"
     port = _free_port()
     config = tmp_path / "argus.toml"
-    config.write_text("[mdns]\nenabled = false\n[sim]\nwidth = 640\nheight = 360\n[camera]\nwidth = 640\nheight = 360\n")
+    config.write_text("[mdns]\nenabled = false\n[camera]\nwidth = 640\nheight = 360\n")
     args = ["run", "--camera", "sim", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data),
             "--config", str(config)]
     added = subprocess.run([*ARGUS, "user", "add", "ms.h", "--password-stdin", "--data-dir", str(data)],

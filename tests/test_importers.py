@@ -8,11 +8,12 @@ import re
 import cv2
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from appliance import images
 from appliance.classroom import importers
 from appliance.classroom.importers import InvalidImport
+from appliance.store import images
 
 WHERE = re.compile(r"^(line \d+|questions(\[\d+\])?(\.\w+)?|title|tags|format/version|byte \d+|the |not valid CSV)")
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,7 +6,7 @@ import json
 
 import aiohttp
 
-from appliance.http import keys
+from appliance import keys
 
 
 async def _next_event(ws, type_: str, timeout: float = 20.0) -> dict:

@@ -6,7 +6,7 @@ import asyncio
 from zeroconf import IPVersion, ServiceStateChange
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
-from appliance.discovery import SERVICE_TYPE
+from appliance.host.discovery import SERVICE_TYPE
 from appliance.server import start_server
 
 

@@ -57,7 +57,7 @@ async def _one_life(data: Path, config: Path, rng: random.Random, acknowledged: 
                         seen["session"] = await _teacher_action(client, seen, rng)
                     try:
                         message = await asyncio.wait_for(ws.receive(), 0.2)
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         continue
                     event = json.loads(message.data)
                     if event["type"] == "response":
@@ -103,7 +103,7 @@ def _check_database(path: Path, acknowledged: dict, seen: dict) -> None:
 
 async def _power_cuts(tmp_path: Path, cycles: int, budget_s: float) -> int:
     data, config = tmp_path / "data", tmp_path / "argus.toml"
-    config.write_text("[sim]\nwidth = 1280\nheight = 720\nfps = 10.0\nraise_seconds = 1.5\nback_row_m = 4.5\n")
+    config.write_text("[camera]\nwidth = 1280\nheight = 720\nfps = 10.0\n[sim]\nraise_seconds = 1.5\nback_row_m = 4.5\n")
     rng = random.Random(20261123)
     acknowledged: dict = {}
     seen: dict = {}

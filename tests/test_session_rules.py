@@ -1,7 +1,8 @@
 """The session state machine and scoring, tested directly (pure code, no I/O)."""
 import pytest
 
-from appliance.classroom import scoring, session as rules
+from appliance.classroom import scoring
+from appliance.classroom import session as rules
 from appliance.classroom.models import ClassRoster, Question, Response, Student
 from appliance.classroom.reports import results_csv
 

@@ -10,6 +10,7 @@ import dataclasses
 import json
 import sys
 
+from appliance.bench import report
 from appliance.bench.scenes import SIZES
 
 
@@ -28,15 +29,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--full", action="store_true", help="the full benchmark (minutes) instead of the quick one")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--check", action="store_true", help="exit 1 when a floor is broken")
-    parser.add_argument("--save", metavar="FILE", help="also write the JSON to FILE")
+    parser.add_argument("--save", metavar="FILE", nargs="?", const=str(report.DEFAULT),
+                        help=f"also write the table into FILE's section for this bench (default {report.DEFAULT}); "
+                             "a FILE ending in .json gets the JSON")
     parser.add_argument("--lens", type=float, choices=(66.0, 102.0), help="only this lens (default: both)")
     parser.add_argument("--card-width", type=float, choices=(0.148, 0.10), help="only this card width, metres")
-
-
-def _save(args: argparse.Namespace, out: dict) -> None:
-    if args.save:
-        with open(args.save, "w") as f:
-            json.dump(out, f, indent=1)
 
 
 def main_cards(argv: list[str]) -> int:
@@ -54,12 +51,13 @@ def main_cards(argv: list[str]) -> int:
     plan = _cards_plan(cards, args)
     log = None if args.json else (lambda line: print(f"  .. {line}", file=sys.stderr, flush=True))
     out = cards.summary(cards.run(plan, progress=log), args.max_ratio)
-    _save(args, out)
+    if args.save:
+        report.save(args.save, "cards", argv, out, cards.table(out))
     print(json.dumps(out, indent=1) if args.json else cards.table(out))
     return 1 if args.check and cards.failed(out) else 0
 
 
-def _cards_plan(cards, args) -> "cards.Plan":
+def _cards_plan(cards, args):
     plan = cards.FULL if args.full else cards.Plan()
     plan = dataclasses.replace(plan, seed=args.seed)
     if args.size:
@@ -94,6 +92,7 @@ def main_live(argv: list[str]) -> int:
                                  ("card_width_m", args.card_width)) if v is not None}
     plan = dataclasses.replace(plan, seed=args.seed, **changes)
     out = live.summary(live.run(plan))
-    _save(args, out)
+    if args.save:
+        report.save(args.save, "live", argv, out, live.table(out))
     print(json.dumps(out, indent=1) if args.json else live.table(out))
     return 1 if args.check and live.failed(out) else 0

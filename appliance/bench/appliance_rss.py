@@ -22,6 +22,7 @@ from pathlib import Path
 
 import cv2
 
+from appliance.bench import report
 from appliance.bench.scenes import SIZES, classroom_frames, setups
 
 RSS_FLOOR_MB = 300.0
@@ -76,7 +77,7 @@ def run(seconds: float = 30.0, frames: int = 6, size: tuple[int, int] = SIZES["1
         render_video(video, frames, size, seed)
         config = Path(tmp) / "argus.toml"
         # --demo takes the sim's size for the camera; the video's own size is what the camera delivers.
-        config.write_text(f"[sim]\nwidth = {size[0]}\nheight = {size[1]}\nfps = 10.0\n")
+        config.write_text(f"[camera]\nwidth = {size[0]}\nheight = {size[1]}\nfps = 10.0\n")
         port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")} | malloc_env
         proc = subprocess.Popen([sys.executable, "-m", "appliance", "run", "--demo", "--port", str(port),
@@ -119,14 +120,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--check", action="store_true", help=f"exit 1 at or above {RSS_FLOOR_MB:.0f} MB")
     parser.add_argument("--glibc-defaults", action="store_true",
                         help="run without the allocator settings the systemd unit uses, to compare")
+    parser.add_argument("--save", metavar="FILE", nargs="?", const=str(report.DEFAULT),
+                        help=f"also write the result into FILE's section for this bench (default {report.DEFAULT})")
     args = parser.parse_args(argv)
     out = run(args.seconds, args.frames, seed=args.seed, malloc_env={} if args.glibc_defaults else None)
-    if args.json:
-        print(json.dumps(out, indent=1))
-    else:
-        print(f"whole appliance, live at {out['size']} for {out['seconds']:.0f} s: peak RSS {out['peak_rss_mb']} MB "
-              f"(median {out['median_rss_mb']} MB, floor {RSS_FLOOR_MB:.0f} MB); {out['frames_read']} frames read "
-              f"at {out['reader_ms_per_frame']} ms each, camera {out['camera_fps']} fps, "
-              f"{out['responses']} answers registered "
-              f"({' '.join(f'{k}={v}' for k, v in out['malloc_env'].items()) or 'glibc defaults'})")
+    if args.save:
+        report.save(args.save, "memory", argv, out, table(out))
+    print(json.dumps(out, indent=1) if args.json else table(out))
     return 1 if args.check and not out["ok"] else 0
+
+
+def table(out: dict) -> str:
+    return (f"whole appliance, live at {out['size']} for {out['seconds']:.0f} s: peak RSS {out['peak_rss_mb']} MB "
+            f"(median {out['median_rss_mb']} MB, floor {RSS_FLOOR_MB:.0f} MB); {out['frames_read']} frames read "
+            f"at {out['reader_ms_per_frame']} ms each, camera {out['camera_fps']} fps, "
+            f"{out['responses']} answers registered "
+            f"({' '.join(f'{k}={v}' for k, v in out['malloc_env'].items()) or 'glibc defaults'})")

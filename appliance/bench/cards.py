@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import cv2
 import numpy as np
 
 from appliance.bench import machine
 from appliance.bench.scenes import SIZES, BenchFrame, Setup, classroom_frames, clutter_frames, setups
-from appliance.bench.score import (BUCKETS, OCCLUSION_RULE, Detection, Tally, opencv_detections, percentile, ratio,
-                                   score_frame)
+from appliance.bench.score import (
+    BUCKETS,
+    OCCLUSION_RULE,
+    Detection,
+    Tally,
+    opencv_detections,
+    percentile,
+    ratio,
+    score_frame,
+)
 from appliance.config import CardSettings, ReaderSettings
 from appliance.vision import cards, markers
 from appliance.vision.reader import CardReader

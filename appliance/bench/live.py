@@ -306,7 +306,8 @@ def table(out: dict) -> str:
                      f"max {_fmt(s['max'])}")
     lines.append(f"  wrong registrations: {len(out['wrong_registrations'])}; registrations after lowering: "
                  f"{len(out['registrations_after_lowering'])}; registered cards whose answer was lost after lowering: "
-                 f"{out['lost_after_lowering']}; answers not shown and held for the goal's time (not timed): {out['cards_never_shown']}")
+                 f"{out['lost_after_lowering']}; answers not shown and held for the goal's time (not timed): "
+                 f"{out['cards_never_shown']}")
     r, c = out["reader_ms"], out["reader_cpu_ms"]
     lines.append(f"reader per frame: wall median {r['median']:.1f} ms, p90 {r['p90']:.1f} ms; CPU median {c['median']:.1f} "
                  f"ms, p90 {c['p90']:.1f} ms")

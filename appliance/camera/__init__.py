@@ -15,7 +15,7 @@ def open_source(spec: str, settings: Settings) -> CameraSource:
     if spec == "sim":
         from appliance.camera.sim import SimClassroom  # the renderer is only needed for the simulation
 
-        return SimClassroom(settings.sim, settings.cards)
+        return SimClassroom(settings.sim, settings.camera, settings.cards)
     if kind == "opencv" and target:
         from appliance.camera.opencv import OpenCVSource
 

@@ -9,8 +9,8 @@ import collections
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from appliance.camera.base import CameraSource
 from appliance.camera.frame import Frame

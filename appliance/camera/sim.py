@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from appliance.camera.base import CameraError
-from appliance.config import CardSettings, SimSettings
+from appliance.config import CameraSettings, CardSettings, SimSettings
 from appliance.scene import Effects, HeldCard, PinholeCamera, Room, Scene, random_hold
 from appliance.scene.held import ANSWER_TURN_DEGREES
 
@@ -69,8 +69,9 @@ class _Question:
 
 
 class SimClassroom:
-    def __init__(self, sim: SimSettings, cards: CardSettings):
+    def __init__(self, sim: SimSettings, camera: CameraSettings, cards: CardSettings):
         self._sim = sim
+        self._camera = camera
         self._students = min(sim.students, cards.count)
         self._lock = threading.Lock()  # guards _question (written by the event loop, read by the camera)
         self._question: _Question | None = None
@@ -120,13 +121,14 @@ class SimClassroom:
         if delay > 0:
             time.sleep(delay)
         # Falling behind (a slow machine) lowers the rate; it never causes a burst of catch-up frames.
-        self._next_frame = max(self._next_frame + 1.0 / self._sim.fps, time.monotonic())
+        self._next_frame = max(self._next_frame + 1.0 / self._camera.fps, time.monotonic())
 
     def _build_scene(self) -> Scene:
         sim = self._sim
         room = Room(front_row_m=FRONT_ROW_M, back_row_m=max(sim.back_row_m, FRONT_ROW_M))
         pitch = PinholeCamera.pitch_to_frame(2.4, room.front_row_m, room.back_row_m)
-        camera = PinholeCamera(sim.width, sim.height, sim.fov_degrees, 2.4, pitch)
+        lens = self._camera
+        camera = PinholeCamera(lens.width, lens.height, lens.hfov_degrees, 2.4, pitch)
         return Scene.build(camera, room, self._students, np.random.default_rng(sim.seed),
                            card_width_m=sim.card_width_m)
 

@@ -18,7 +18,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from appliance.classroom.models import LETTERS, Question
+from appliance.classroom.models import IMAGE_URL_PREFIX, LETTERS, Question
 
 MAX_NAME = 100
 MAX_TEXT = 500
@@ -224,8 +224,8 @@ def quiz_from_data(data) -> QuizDraft:
         question = validate_question(where, q.get("type", "multiple"), q.get("text"), q.get("options"),
                                      q.get("correct"), q.get("time_limit"), problems)
         image = q.get("image")
-        if isinstance(image, str) and image.startswith("/images/"):
-            image = image[len("/images/"):]
+        if isinstance(image, str) and image.startswith(IMAGE_URL_PREFIX):
+            image = image[len(IMAGE_URL_PREFIX):]
         if image is not None and (not isinstance(image, str) or not IMAGE_NAME.match(image)):
             problems.append(f"{where}.image: not an image stored on this appliance")
         elif question:

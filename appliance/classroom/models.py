@@ -4,6 +4,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 LETTERS = ("A", "B", "C", "D")
+IMAGE_URL_PREFIX = "/images/"  # question pictures are served from here, by file name
+
+
+def image_url(name: str | None) -> str | None:
+    return f"{IMAGE_URL_PREFIX}{name}" if name else None
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ class Question:
     def to_json(self) -> dict:
         return {"id": self.id, "text": self.text, "options": list(self.options), "correct": self.correct,
                 "type": self.kind, "time_limit": self.time_limit,
-                "image": f"/images/{self.image}" if self.image else None}
+                "image": image_url(self.image)}
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,53 @@ def end(pos: SessionPosition) -> SessionPosition:
     return SessionPosition(ENDED, pos.question)
 
 
+def add_question(pos: SessionPosition) -> None:
+    """A question may be appended (asked again, or typed in) only while nothing is open."""
+    if pos.state == ENDED:
+        raise InvalidTransition("the session has ended")
+    if pos.state in (OPEN, PAUSED):
+        raise InvalidTransition(f"question {pos.question + 1} is still open; close it first")
+
+
+# The actions that take nothing but the position and the time, each to its rule.
+MOVES = {
+    "pause": pause,
+    "resume": resume,
+    "close": lambda pos, now: close_question(pos),
+    "reveal": lambda pos, now: reveal(pos),
+    "end": lambda pos, now: end(pos),
+}
+
+
+def allowed_actions(pos: SessionPosition, question_count: int) -> list[str]:
+    """What the teacher may do now, found by asking the rules themselves so pages never re-derive them.
+
+    "open" (re)opens the current question (question 1 before the first), "next" opens the one after it,
+    "reask" and "quick" append a question, "photo" adds answers from a photo.
+    """
+    def fits(rule, *args) -> bool:
+        try:
+            rule(*args)
+        except InvalidTransition:
+            return False
+        return True
+
+    current = 0 if pos.question is None else pos.question
+    candidates = {
+        "open": (open_question, pos, current, question_count),
+        "next": (open_question, pos, current + 1, question_count),
+        **{action: (rule, pos, 0.0) for action, rule in MOVES.items()},
+        "reask": (add_question, pos),
+        "quick": (add_question, pos),
+    }
+    allowed = [action for action, (rule, *args) in candidates.items() if fits(rule, *args)]
+    if pos.question is None:  # nothing asked yet: "next" would skip question 1, and nothing can be asked again
+        allowed = [a for a in allowed if a not in ("next", "reask")]
+    if accepts_answers(pos):
+        allowed.append("photo")
+    return allowed
+
+
 def expired(pos: SessionPosition, now: float) -> bool:
     """Whether the open question's countdown has run out."""
     return pos.state == OPEN and pos.deadline is not None and now >= pos.deadline

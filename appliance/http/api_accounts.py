@@ -7,12 +7,13 @@ import time
 
 from aiohttp import web
 
-from appliance import passwords, setup_code
-from appliance.classroom.engine import NotFound
-from appliance.http import keys
+from appliance import keys
+from appliance.accounts import passwords, setup_code
+from appliance.classroom.errors import NotFound
 from appliance.http.auth import COOKIE, client_address, require_admin, require_user
 from appliance.http.security import json_error
 from appliance.http.validation import bad_request, json_object, path_id, str_field
+from appliance.http.work import off_loop
 from appliance.store import accounts
 
 
@@ -25,8 +26,8 @@ def _password(body: dict, name: str) -> str:
     return value
 
 
-async def _hash(password: str) -> str:
-    return await asyncio.get_running_loop().run_in_executor(None, passwords.hash_password, password)
+async def _hash(request: web.Request, password: str) -> str:
+    return await off_loop(request, passwords.hash_password, password)
 
 
 async def setup_status(request: web.Request) -> web.Response:
@@ -51,13 +52,13 @@ async def claim(request: web.Request) -> web.Response:
         return json_error(403, "wrong setup code: it is printed in the appliance's log and saved as "
                                f"{setup_code.FILE_NAME} in its data folder (on the Pi: the boot partition)")
     try:
-        user_id = await setup_code.claim(db, request.app[keys.SETTINGS].data_dir, username, await _hash(password))
+        user_id = await setup_code.claim(db, request.app[keys.SETTINGS].data_dir, username, await _hash(request, password))
     except setup_code.AlreadyClaimed as exc:
         return json_error(409, str(exc))
     settings = request.app[keys.SETTINGS]
-    token = await accounts.start_login(db, user_id, settings.server.session_hours * 3600)
+    token = await accounts.start_login(db, user_id, settings.server.login_hours * 3600)
     response = web.json_response({"username": username, "role": "admin"}, status=201)
-    response.set_cookie(COOKIE, token, max_age=int(settings.server.session_hours * 3600), httponly=True,
+    response.set_cookie(COOKIE, token, max_age=int(settings.server.login_hours * 3600), httponly=True,
                         samesite="Strict", path="/")
     return response
 
@@ -69,11 +70,11 @@ async def change_password(request: web.Request) -> web.Response:
     new = _password(body, "new")
     db = request.app[keys.DB]
     _, stored = await accounts.get_user(db, user.id)
-    loop = asyncio.get_running_loop()
-    if not isinstance(current, str) or not await loop.run_in_executor(None, passwords.verify_password, current,
+    asyncio.get_running_loop()
+    if not isinstance(current, str) or not await off_loop(request, passwords.verify_password, current,
                                                                         stored):
         return json_error(403, "the current password is wrong")
-    await accounts.set_password(db, user.id, await _hash(new))
+    await accounts.set_password(db, user.id, await _hash(request, new))
     response = web.json_response({"ok": True, "message": "password changed; log in again"})
     response.del_cookie(COOKIE, path="/")
     return response
@@ -93,7 +94,7 @@ async def create_user(request: web.Request) -> web.Response:
         raise bad_request("'role' must be teacher or admin")
     password = _password(body, "password")
     try:
-        user = await accounts.create_user(request.app[keys.DB], username, await _hash(password), role)
+        user = await accounts.create_user(request.app[keys.DB], username, await _hash(request, password), role)
     except sqlite3.IntegrityError:
         return json_error(409, f"the username {username!r} is taken")
     return web.json_response({"id": user.id, "username": user.username, "role": user.role}, status=201)
@@ -105,7 +106,7 @@ async def reset_password(request: web.Request) -> web.Response:
     db = request.app[keys.DB]
     if await accounts.get_user(db, user_id) is None:
         raise NotFound(f"user {user_id} does not exist")
-    await accounts.set_password(db, user_id, await _hash(_password(await json_object(request), "password")))
+    await accounts.set_password(db, user_id, await _hash(request, _password(await json_object(request), "password")))
     return web.json_response({"ok": True})
 
 

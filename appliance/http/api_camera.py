@@ -7,11 +7,12 @@ import time
 
 from aiohttp import web
 
-from appliance import camera_check
-from appliance.http import keys
-from appliance.http.api_classes import own_class
+from appliance import keys
+from appliance.http.access import own_class
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
+from appliance.http.work import off_loop
+from appliance.vision import camera_check
 
 _SEEN_RECENTLY_S = 10.0
 
@@ -23,8 +24,8 @@ async def preview(request: web.Request) -> web.Response:
         return json_error(503, "no picture from the camera yet: " +
                           (request.app[keys.CAMERA].status().error or "it is starting"))
     sightings = request.app[keys.READING].last_sightings
-    loop = asyncio.get_running_loop()
-    jpeg = await loop.run_in_executor(None, camera_check.overlay_jpeg, frame.gray, sightings)
+    asyncio.get_running_loop()
+    jpeg = await off_loop(request, camera_check.overlay_jpeg, frame.gray, sightings)
     return web.Response(body=jpeg, content_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 

@@ -5,25 +5,24 @@ import sqlite3
 
 from aiohttp import web
 
+from appliance import keys
 from appliance.classroom import importers
-from appliance.classroom.engine import NotFound
-from appliance.classroom.models import User
-from appliance.http import keys
+from appliance.classroom.models import ClassRoster
+from appliance.http.access import own_class, own_student_class, owner_filter
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
-from appliance.http.validation import (bad_request, bool_field, card_count, int_field, json_object, may_use,
-                                       owner_filter, path_id, str_field)
+from appliance.http.validation import (
+    bad_request,
+    bool_field,
+    card_count,
+    int_field,
+    json_object,
+    path_id,
+    str_field,
+)
 from appliance.store import rosters
 
 MAX_ROSTER_BYTES = 256 * 1024
-
-
-async def own_class(request: web.Request, user: User, class_id: int):
-    db = request.app[keys.DB]
-    roster = await rosters.get_class(db, class_id)
-    if roster is None or not may_use(user, await rosters.class_owner(db, class_id)):
-        raise NotFound(f"class {class_id} does not exist")
-    return roster
 
 
 async def list_classes(request: web.Request) -> web.Response:
@@ -94,13 +93,10 @@ async def import_roster(request: web.Request) -> web.Response:
     return web.json_response((await rosters.get_class(request.app[keys.DB], roster.id)).to_json())
 
 
-async def _own_student(request: web.Request):
+async def _own_student(request: web.Request) -> tuple[ClassRoster, int]:
     user = await require_user(request)
     student_id = path_id(request)
-    class_id = await rosters.student_class(request.app[keys.DB], student_id)
-    if class_id is None:
-        raise NotFound(f"student {student_id} does not exist")
-    return await own_class(request, user, class_id), student_id
+    return await own_student_class(request, user, student_id), student_id
 
 
 async def update_student(request: web.Request) -> web.Response:

@@ -7,9 +7,10 @@ import time
 
 from aiohttp import web
 
-from appliance import __version__, backup, health
-from appliance.http import keys
+from appliance import __version__, keys
+from appliance.host import health
 from appliance.http.auth import require_user
+from appliance.store import backup
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -11,10 +11,11 @@ import functools
 import cv2
 from aiohttp import web
 
-from appliance.http import keys
-from appliance.http.api_classes import own_class
+from appliance import keys
+from appliance.http.access import own_class
 from appliance.http.auth import require_user
 from appliance.http.validation import bad_request, card_count, path_id
+from appliance.http.work import off_loop
 from appliance.vision import printing
 from appliance.vision.cards import render_card
 
@@ -46,7 +47,7 @@ async def _pdf_response(request: web.Request, numbers: list[int], names: dict[in
                         page: str, per_page: int) -> web.Response:
     job = functools.partial(printing.cards_pdf, numbers, page=page, per_page=per_page, names=names)
     async with request.app[keys.PRINT_SLOT]:
-        data = await asyncio.get_running_loop().run_in_executor(None, job)
+        data = await off_loop(request, job)
     return web.Response(body=data, content_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -85,7 +86,7 @@ async def card_png(request: web.Request) -> web.Response:
             raise RuntimeError("PNG encoding failed")
         return png.tobytes()
 
-    data = await asyncio.get_running_loop().run_in_executor(None, encode)
+    data = await off_loop(request, encode)
     # A card never changes for a given number and size, so the browser may keep it for a day.
     return web.Response(body=data, content_type="image/png", headers={"Cache-Control": "private, max-age=86400"})
 

@@ -5,25 +5,17 @@ import asyncio
 
 from aiohttp import web
 
-from appliance import images
+from appliance import keys
 from appliance.classroom import importers
-from appliance.classroom.engine import NotFound
-from appliance.classroom.models import User
-from appliance.http import keys
+from appliance.classroom.models import IMAGE_URL_PREFIX, image_url
+from appliance.http.access import own_quiz, owner_filter
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
-from appliance.http.validation import bad_request, bool_field, json_object, may_use, owner_filter, path_id
-from appliance.store import quizzes
+from appliance.http.validation import bad_request, bool_field, json_object, path_id
+from appliance.http.work import off_loop
+from appliance.store import images, quizzes
 
 MAX_IMPORT_BYTES = 512 * 1024
-
-
-async def own_quiz(request: web.Request, user: User, quiz_id: int):
-    db = request.app[keys.DB]
-    quiz = await quizzes.get_quiz(db, quiz_id)
-    if quiz is None or not may_use(user, await quizzes.quiz_owner(db, quiz_id)):
-        raise NotFound(f"quiz {quiz_id} does not exist")
-    return quiz
 
 
 async def list_quizzes(request: web.Request) -> web.Response:
@@ -110,12 +102,12 @@ async def upload_image(request: web.Request) -> web.Response:
     await require_user(request)
     data = await request.read()
     settings = request.app[keys.SETTINGS]
-    loop = asyncio.get_running_loop()
+    asyncio.get_running_loop()
     try:
-        name = await loop.run_in_executor(None, images.save_image, settings.data_dir / "images", data)
+        name = await off_loop(request, images.save_image, settings.data_dir / "images", data)
     except images.InvalidImage as exc:
         return json_error(413 if "larger than" in str(exc) else 400, f"image refused: {exc}")
-    return web.json_response({"image": name, "url": f"/images/{name}"}, status=201)
+    return web.json_response({"image": name, "url": image_url(name)}, status=201)
 
 
 async def serve_image(request: web.Request) -> web.StreamResponse:
@@ -140,4 +132,4 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/api/v1/quizzes/{id}/export.{format:json|csv}", export_quiz)
     r.add_get("/api/v1/tags", list_tags)
     r.add_post("/api/v1/images", upload_image)
-    r.add_get("/images/{name}", serve_image)
+    r.add_get(IMAGE_URL_PREFIX + "{name}", serve_image)

@@ -8,16 +8,15 @@ from pathlib import Path
 
 from aiohttp import web
 
-from appliance import export
+from appliance import keys
 from appliance.classroom import analytics, charts, reports
-from appliance.classroom.engine import NotFound
-from appliance.http import keys
-from appliance.http.api_classes import own_class
+from appliance.http.access import own_class, own_student_class
 from appliance.http.auth import require_admin, require_user
 from appliance.http.security import json_error
 from appliance.http.validation import json_object, path_id, str_field
+from appliance.reports import export
+from appliance.reports.results import class_sessions
 from appliance.store import rosters
-from appliance.store.results import class_sessions
 
 
 async def _class_data(request: web.Request):
@@ -31,12 +30,9 @@ async def student_history(request: web.Request) -> web.Response:
     user = await require_user(request)
     student_id = path_id(request)
     db = request.app[keys.DB]
-    class_id = await rosters.student_class(db, student_id)
-    if class_id is None:
-        raise NotFound(f"student {student_id} does not exist")
-    await own_class(request, user, class_id)
-    student = next(s for s in await rosters.all_students(db, class_id) if s.id == student_id)
-    return web.json_response(analytics.student_history(student, await class_sessions(db, class_id)))
+    roster = await own_student_class(request, user, student_id)
+    student = next(s for s in await rosters.all_students(db, roster.id) if s.id == student_id)
+    return web.json_response(analytics.student_history(student, await class_sessions(db, roster.id)))
 
 
 async def gradebook(request: web.Request) -> web.Response:

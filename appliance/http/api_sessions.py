@@ -7,30 +7,20 @@ import time
 
 from aiohttp import web
 
-from appliance import __version__
+from appliance import __version__, keys
 from appliance.classroom import importers, reports
-from appliance.classroom.engine import NotFound
-from appliance.classroom.models import SessionRecord, User
-from appliance.http import keys
-from appliance.http.api_classes import own_class
-from appliance.http.api_quizzes import own_quiz
+from appliance.classroom import session as rules
+from appliance.classroom.models import SessionRecord
+from appliance.http.access import own_class, own_quiz, owner_filter, session_in_path
 from appliance.http.auth import require_user
 from appliance.http.security import json_error
-from appliance.http.validation import (bad_request, bool_field, int_field, json_object, may_use, owner_filter,
-                                       path_id)
-from appliance.store import quizzes, rosters, sessions as store
-from appliance.store.results import session_results as session_results_of
+from appliance.http.validation import bad_request, bool_field, int_field, json_object
+from appliance.http.work import off_loop
+from appliance.reports.results import session_results as session_results_of
+from appliance.store import quizzes, rosters
+from appliance.store import sessions as store
 from appliance.vision.scan import decode_gray
 from appliance.vision.types import Registration
-
-
-async def own_session(request: web.Request) -> tuple[User, SessionRecord]:
-    user = await require_user(request)
-    session_id = path_id(request)
-    record = await store.get_session(request.app[keys.DB], session_id)
-    if record is None or not may_use(user, record.teacher_id):
-        raise NotFound(f"session {session_id} does not exist")
-    return user, record
 
 
 async def session_view(db, record: SessionRecord, with_responses: bool = True) -> dict:
@@ -41,6 +31,7 @@ async def session_view(db, record: SessionRecord, with_responses: bool = True) -
         "id": record.id, "class_id": record.class_id, "quiz_id": record.quiz_id, "state": record.state,
         "question": record.question, "question_count": len(questions), "anonymous": record.anonymous,
         "deadline": record.deadline, "remaining": record.remaining,
+        "allowed": rules.allowed_actions(rules.SessionPosition(record.state, record.question), len(questions)),
         "created_at": record.created_at, "ended_at": record.ended_at,
         "class": roster.to_json(),
         "quiz": {"id": record.quiz_id, "title": quiz.title if quiz else "Quick questions",
@@ -69,7 +60,7 @@ async def create_session(request: web.Request) -> web.Response:
 
 
 async def get_session(request: web.Request) -> web.Response:
-    _, record = await own_session(request)
+    _, record = await session_in_path(request)
     return web.json_response(await session_view(request.app[keys.DB], record))
 
 
@@ -80,7 +71,7 @@ async def _fresh_view(request: web.Request, session_id: int) -> web.Response:
 
 def _action(action: str):
     async def handler(request: web.Request) -> web.Response:
-        _, record = await own_session(request)
+        _, record = await session_in_path(request)
         index = int_field(await json_object(request), "question") if action == "open" else None
         await request.app[keys.ENGINE].act(record.id, action, index)
         return await _fresh_view(request, record.id)
@@ -89,7 +80,7 @@ def _action(action: str):
 
 
 async def reask(request: web.Request) -> web.Response:
-    _, record = await own_session(request)
+    _, record = await session_in_path(request)
     index = int_field(await json_object(request), "question")
     await request.app[keys.ENGINE].add_question(record.id, None, reask=index)
     return await _fresh_view(request, record.id)
@@ -97,7 +88,7 @@ async def reask(request: web.Request) -> web.Response:
 
 async def adhoc_question(request: web.Request) -> web.Response:
     """Ask a question nobody prepared: typed in during the lesson, opened at once."""
-    _, record = await own_session(request)
+    _, record = await session_in_path(request)
     body = await json_object(request)
     problems: list[str] = []
     question = importers.validate_question("question", body.get("type", "multiple"), body.get("text"),
@@ -118,12 +109,12 @@ async def photo(request: web.Request) -> web.Response:
     A deliberate still is read once, without the live tracker's several-frame filter; the reader's own
     verification (exact codes for small cards) still guards against misreads.
     """
-    _, record = await own_session(request)
+    _, record = await session_in_path(request)
     data = await request.read()
     if len(data) > MAX_PHOTO_BYTES:
         return json_error(413, f"the photo is larger than {MAX_PHOTO_BYTES // 1_048_576} MiB")
     loop = asyncio.get_running_loop()
-    gray = await loop.run_in_executor(None, decode_gray, data)
+    gray = await off_loop(request, decode_gray, data)
     if gray is None:
         return json_error(400, "the upload is not a photo that can be read (send a JPEG or PNG)")
     sightings = await loop.run_in_executor(request.app[keys.EXECUTOR], request.app[keys.READER].read, gray)
@@ -135,7 +126,7 @@ async def photo(request: web.Request) -> web.Response:
 
 
 async def _results(request: web.Request) -> dict:
-    _, record = await own_session(request)
+    _, record = await session_in_path(request)
     db = request.app[keys.DB]
     results = await session_results_of(db, record.id)
     return {"session": await session_view(db, record, with_responses=False), **results}

@@ -6,7 +6,7 @@ import ipaddress
 
 from aiohttp import web
 
-from appliance.http import keys
+from appliance import keys
 from appliance.http.auth import require_admin
 from appliance.http.validation import bad_request, json_object
 from appliance.sync import local_admin

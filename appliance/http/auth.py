@@ -6,10 +6,11 @@ import time
 
 from aiohttp import web
 
-from appliance import passwords
+from appliance import keys
+from appliance.accounts import passwords
 from appliance.classroom.models import User
-from appliance.http import keys
 from appliance.http.security import json_error
+from appliance.http.work import off_loop
 from appliance.store import accounts
 
 COOKIE = "argus_session"
@@ -53,20 +54,20 @@ async def login(request: web.Request) -> web.Response:
     if wait > 0:
         return json_error(429, f"too many failed logins; try again in {int(wait) + 1} s",
                           **{"Retry-After": str(int(wait) + 1)})
-    loop = asyncio.get_running_loop()
+    asyncio.get_running_loop()
     found = await accounts.find_user(request.app[keys.DB], username)
     if found is None:
-        await loop.run_in_executor(None, passwords.dummy_verify, password)
+        await off_loop(request, passwords.dummy_verify, password)
         ok = False
     else:
-        ok = await loop.run_in_executor(None, passwords.verify_password, password, found[1])
+        ok = await off_loop(request, passwords.verify_password, password, found[1])
     if not ok:
         limiter.failed(client, time.monotonic())
         return json_error(401, "wrong username or password")
     limiter.succeeded(client)
     user = found[0]
     settings = request.app[keys.SETTINGS]
-    lifetime = settings.server.session_hours * 3600
+    lifetime = settings.server.login_hours * 3600
     token = await accounts.start_login(request.app[keys.DB], user.id, lifetime)
     response = web.json_response({"username": user.username, "role": user.role})
     response.set_cookie(COOKIE, token, max_age=int(lifetime), httponly=True, samesite="Strict", path="/")

@@ -10,12 +10,11 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-
 import weakref
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from appliance.http import keys
+from appliance import keys
 from appliance.http.auth import current_user
 from appliance.http.security import json_error
 

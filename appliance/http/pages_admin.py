@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from appliance import passwords
-from appliance.http import keys
+from appliance import keys
+from appliance.accounts import passwords
 from appliance.http.pages import render, require_page_user, teacher_page
 from appliance.store import accounts
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from appliance.http import keys
+from appliance import keys
 from appliance.http.pages import render, require_page_user, teacher_page
 
 

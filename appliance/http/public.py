@@ -4,13 +4,13 @@ Nothing here names a student or reveals one student's answer.
 """
 from __future__ import annotations
 
-import ipaddress
 import io
+import ipaddress
 
 import pyqrcode
 from aiohttp import web
 
-from appliance.http import keys
+from appliance import keys
 
 
 def student_url(request: web.Request) -> str:

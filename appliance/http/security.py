@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from appliance.classroom.engine import NotFound
+from appliance.classroom.errors import NotFound
 from appliance.classroom.importers import InvalidImport
 from appliance.classroom.session import InvalidTransition
 from appliance.store.db import StoreError

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from appliance.classroom.models import User
-from appliance.http import keys
+from appliance import keys
 
 
 def bad_request(message: str) -> web.HTTPBadRequest:
@@ -53,15 +52,6 @@ def path_id(request: web.Request, name: str = "id") -> int:
     if not raw.isdigit():
         raise web.HTTPNotFound(text=f"{raw!r} is not an id", content_type="text/plain")
     return int(raw)
-
-
-def owner_filter(user: User) -> int | None:
-    """Admins see every teacher's classes and quizzes; a teacher sees their own."""
-    return None if user.role == "admin" else user.id
-
-
-def may_use(user: User, owner_id: int | None) -> bool:
-    return owner_id is not None and (user.role == "admin" or owner_id == user.id)
 
 
 def card_count(request: web.Request) -> int:

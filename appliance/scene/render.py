@@ -3,8 +3,8 @@ then lens and sensor effects. Returns the picture and the truth about every card
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import cv2
 import numpy as np
@@ -64,7 +64,7 @@ class Scene:
     @classmethod
     def build(cls, camera: PinholeCamera, room: Room, students: int, rng: np.random.Generator,
               card_image: Callable[[int, int], np.ndarray] | None = None, card_width_m: float = 0.148,
-              noise_sigma: float = 3.0) -> "Scene":
+              noise_sigma: float = 3.0) -> Scene:
         if card_image is None:
             from appliance.vision.cards import render_card as card_image
         seated = seat_students(students, camera, room, rng)

@@ -11,10 +11,10 @@ import logging
 import re
 import sqlite3
 import time
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import AsyncIterator, Iterable
 
 import aiosqlite
 
@@ -51,7 +51,7 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path, backup_dir: Path | None = None,
-                   migrations: list[tuple[int, str, str]] | None = None) -> "Database":
+                   migrations: list[tuple[int, str, str]] | None = None) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         writer = await aiosqlite.connect(path, isolation_level=None)
         try:

@@ -80,19 +80,16 @@ async def list_quizzes(db: Database, owner_id: int | None = None, *, search: str
     return [_quiz(q, by_quiz.get(q["id"], ())) for q in quizzes]
 
 
-async def get_quiz(db: Database, quiz_id: int) -> Quiz | None:
-    row = await db.fetchone("SELECT id, title, tags FROM quizzes WHERE id = ?", (quiz_id,))
+async def get_quiz(db: Database, quiz_id: int, owner_id: int | None = None) -> Quiz | None:
+    """The quiz with its questions; None if there is none, or it is not owner_id's (when given)."""
+    row = await db.fetchone("SELECT id, title, tags FROM quizzes WHERE id = ? AND (? IS NULL OR owner_id = ?)",
+                            (quiz_id, owner_id, owner_id))
     if row is None:
         return None
     questions = await db.fetchall(
         f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE quiz_id = ? ORDER BY position", (quiz_id,)
     )
     return _quiz(row, [question_from_row(q) for q in questions])
-
-
-async def quiz_owner(db: Database, quiz_id: int) -> int | None:
-    row = await db.fetchone("SELECT owner_id FROM quizzes WHERE id = ?", (quiz_id,))
-    return row[0] if row else None
 
 
 async def set_archived(db: Database, quiz_id: int, archived: bool) -> None:

@@ -47,8 +47,10 @@ async def list_classes(db: Database, owner_id: int | None = None, archived: bool
     return [ClassRoster(c["id"], c["name"], tuple(by_class.get(c["id"], ()))) for c in classes]
 
 
-async def get_class(db: Database, class_id: int) -> ClassRoster | None:
-    row = await db.fetchone("SELECT id, name FROM classes WHERE id = ?", (class_id,))
+async def get_class(db: Database, class_id: int, owner_id: int | None = None) -> ClassRoster | None:
+    """The class with its current students; None if there is none, or it is not owner_id's (when given)."""
+    row = await db.fetchone("SELECT id, name FROM classes WHERE id = ? AND (? IS NULL OR owner_id = ?)",
+                            (class_id, owner_id, owner_id))
     if row is None:
         return None
     students = await db.fetchall(
@@ -60,11 +62,6 @@ async def get_class(db: Database, class_id: int) -> ClassRoster | None:
 async def is_archived(db: Database, class_id: int) -> bool:
     row = await db.fetchone("SELECT archived FROM classes WHERE id = ?", (class_id,))
     return bool(row and row[0])
-
-
-async def class_owner(db: Database, class_id: int) -> int | None:
-    row = await db.fetchone("SELECT owner_id FROM classes WHERE id = ?", (class_id,))
-    return row[0] if row else None
 
 
 async def update_class(db: Database, class_id: int, *, name: str | None = None, archived: bool | None = None) -> None:
@@ -96,8 +93,11 @@ async def remove_student(db: Database, student_id: int) -> bool:
     return has_answers
 
 
-async def student_class(db: Database, student_id: int) -> int | None:
-    row = await db.fetchone("SELECT class_id FROM students WHERE id = ? AND archived = 0", (student_id,))
+async def student_class(db: Database, student_id: int, owner_id: int | None = None) -> int | None:
+    """The class of a current student; None if there is none, or the class is not owner_id's (when given)."""
+    row = await db.fetchone(
+        "SELECT s.class_id FROM students s JOIN classes c ON c.id = s.class_id"
+        " WHERE s.id = ? AND s.archived = 0 AND (? IS NULL OR c.owner_id = ?)", (student_id, owner_id, owner_id))
     return row[0] if row else None
 
 

@@ -61,8 +61,10 @@ async def append_question(db: Database, session_id: int, question: Question, ori
     return position
 
 
-async def get_session(db: Database, session_id: int) -> SessionRecord | None:
-    row = await db.fetchone(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
+async def get_session(db: Database, session_id: int, teacher_id: int | None = None) -> SessionRecord | None:
+    """The session; None if there is none, or it is not teacher_id's (when given)."""
+    row = await db.fetchone(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ? AND (? IS NULL OR teacher_id = ?)",
+                            (session_id, teacher_id, teacher_id))
     return _session(row) if row else None
 
 
@@ -107,8 +109,10 @@ async def set_state(db: Database, session_id: int, state: str, question: int | N
         if state == "open":  # the first opening marks the question as asked
             cursor = await conn.execute("UPDATE session_questions SET opened_at = ? WHERE session_id = ?"
                                         " AND position = ? AND opened_at IS NULL", (now, session_id, question))
-            if cursor.rowcount:  # asked for the first time (delivered events leave the outbox, so only this
-                await outbox.question_asked(conn, session_id, question, now)  # says "not yet announced")
+            # Only the first opening is an event: delivered events leave the outbox, so a re-opening
+            # could not be told apart from a new fact by the outbox itself.
+            if cursor.rowcount:
+                await outbox.question_asked(conn, session_id, question, now)
         if end_others:
             # One camera feeds one session: starting one ends any other left open.
             async with conn.execute("SELECT id FROM sessions WHERE state != 'ended' AND id != ?",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 EVENTS_TYPE = "application/x-ndjson"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -19,11 +19,11 @@ _AGE_SUFFIX = ".age"
 
 
 def iso_time(at: float) -> str:
-    return dt.datetime.fromtimestamp(at, dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return dt.datetime.fromtimestamp(at, dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _day(at: float) -> str:
-    return dt.datetime.fromtimestamp(max(at, 0.0), dt.timezone.utc).strftime("%Y/%m/%d")
+    return dt.datetime.fromtimestamp(max(at, 0.0), dt.UTC).strftime("%Y/%m/%d")
 
 
 def event_line(appliance_id: str, seq: int, local_id: str, kind: str, at: float, time_synced: bool,

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from appliance.classroom import analytics, reports
+from appliance.reports.results import class_sessions, session_results
 from appliance.store import rosters
 from appliance.store.db import Database
-from appliance.store.results import class_sessions, session_results
 
 
 async def session_files(db: Database, session_id: int, class_id: int) -> tuple[bytes, bytes]:

@@ -55,7 +55,7 @@ class S3Target:
             raise Fatal(f"the S3 store refused the credentials: {_short(exc)}") from None
         except oe.NotFoundError as exc:
             raise Fatal(f"the S3 bucket was not found: {_short(exc)}") from None
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise Retryable(f"upload to the S3 store timed out after {self._timeout:.0f} s") from None
         except oe.BaseError as exc:
             if time.monotonic() - started >= self._timeout * 0.95:  # obstore reports its timeout as a send error

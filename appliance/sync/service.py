@@ -17,8 +17,8 @@ import json
 import logging
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from appliance import timesync
 from appliance.config import SyncSettings

@@ -2,7 +2,6 @@
 an object that already arrived gets 412 instead of writing it twice."""
 from __future__ import annotations
 
-import asyncio
 import base64
 
 import aiohttp
@@ -36,7 +35,7 @@ class WebDavTarget:
             async with self._client().request(method, f"{self._base}/{path}", **kwargs) as response:
                 await response.read()
                 return response
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise Retryable(f"WebDAV {method} timed out after {self._timeout:.0f} s") from None
         except aiohttp.ClientError as exc:
             raise Retryable(f"WebDAV server unreachable: {exc}") from None

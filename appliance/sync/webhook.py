@@ -4,7 +4,6 @@ the shared "whsec_..." secret. The body is JSON carrying the object's name, its 
 Ed25519 signature, so a receiver can store exactly what an S3 target would hold."""
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
@@ -56,7 +55,7 @@ class WebhookTarget:
         try:
             async with self._session.post(self._url, data=body.encode(), headers=headers) as response:
                 await response.read()
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise Retryable(f"webhook timed out after {self._timeout:.0f} s") from None
         except aiohttp.ClientError as exc:
             raise Retryable(f"webhook unreachable: {exc}") from None

@@ -1,7 +1,7 @@
 """Benchmark frames are deterministic, their truth is judgeable, and the clutter has no cards in it."""
 import numpy as np
 
-from appliance.bench.scenes import (Setup, classroom_frames, clutter_frames, near_miss_code, setups)
+from appliance.bench.scenes import Setup, classroom_frames, clutter_frames, near_miss_code, setups
 from appliance.vision import cards, markers
 
 SMALL = Setup(960, 540, 102.0, 0.148, 24, 1.8, 5.0, "extreme", seed=11)

@@ -65,7 +65,7 @@ def fresh_server(tmp_path_factory, usb_stick):
     config = workdir / "config.toml"
     config.write_text(
         "[mdns]\nenabled = false\n"
-        "[sim]\nwidth = 1280\nheight = 720\nback_row_m = 4.5\n"
+        "[camera]\nwidth = 1280\nheight = 720\n[sim]\nback_row_m = 4.5\n"
         f'[export]\nusb_root = "{usb_stick[0]}"\n')
     with run_appliance(["--camera", "sim", "--host", "127.0.0.1", "--data-dir", str(data), "--config", str(config)],
                    workdir) as base:

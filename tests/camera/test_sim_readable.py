@@ -5,7 +5,7 @@ import cv2
 import pytest
 
 from appliance.camera.sim import SimClassroom, plan_question
-from appliance.config import CardSettings, SimSettings
+from appliance.config import CameraSettings, CardSettings, SimSettings
 from appliance.vision import cards, markers
 
 
@@ -20,8 +20,8 @@ def read(gray) -> dict[int, str]:
 # At 1280×720 a card at 5.5 m is ~26 px, below what a plain detector reads; a smaller room keeps it ≥ 30 px.
 @pytest.mark.parametrize("size, back_row_m", [((1920, 1080), 5.5), ((1280, 720), 4.5)])
 def test_raised_cards_are_read_with_their_first_answers_then_lowered(size, back_row_m):
-    settings = SimSettings(width=size[0], height=size[1], fps=30.0, raise_seconds=0.3, seed=2, back_row_m=back_row_m)
-    sim = SimClassroom(settings, CardSettings())
+    settings = SimSettings(raise_seconds=0.3, seed=2, back_row_m=back_row_m)
+    sim = SimClassroom(settings, CameraSettings(width=size[0], height=size[1], fps=30.0), CardSettings())
     sim.open()
     try:
         sim.question_opened("s1-q0", 4)

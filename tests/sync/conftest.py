@@ -161,7 +161,7 @@ class FaultProxy:
         self._runner: web.AppRunner | None = None
         self._client: aiohttp.ClientSession | None = None
 
-    async def start(self, port: int = 0) -> "FaultProxy":
+    async def start(self, port: int = 0) -> FaultProxy:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
@@ -224,7 +224,7 @@ class WebhookReceiver:
         self.answer: tuple | None = None                # (status, headers) to answer instead of storing
         self.url = ""
 
-    async def start(self) -> "WebhookReceiver":
+    async def start(self) -> WebhookReceiver:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post("/hook", self._handle)
         self._runner = web.AppRunner(app, access_log=None)

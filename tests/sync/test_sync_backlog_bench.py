@@ -15,7 +15,7 @@ import time
 import aiohttp
 import pytest
 
-from appliance.http import keys
+from appliance import keys
 from appliance.server import start_server
 from appliance.store import outbox
 from appliance.store.db import Database

@@ -55,7 +55,7 @@ async def _teach(client, ws, rng: random.Random, acknowledged: dict, seconds: fl
                 session = (view["id"], view["state"], view["question"])
         try:
             message = await asyncio.wait_for(ws.receive(), 0.2)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             continue
         event = json.loads(message.data)
         if event["type"] == "response":

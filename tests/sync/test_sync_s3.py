@@ -84,7 +84,7 @@ async def test_results_reach_the_bucket_once_signed_and_in_the_documented_layout
     assert [s["name"] for s in roster["students"]] == [f"Student {i} of 7B" for i in range(1, 7)]
 
     # The results files are the ones a USB export writes for the same session.
-    from appliance import export
+    from appliance.reports import export
     usb = await export.build_files(db)
     results_csv = next(v for n, v in objects.items() if n.endswith(f"session-{session_id}-results.csv"))
     assert results_csv == usb[f"sessions/session-{session_id}-7b.csv"]

@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import os
 import random
-import time
 
 import pytest
 from cryptography.hazmat.primitives import serialization

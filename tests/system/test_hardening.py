@@ -31,7 +31,7 @@ np.linalg.svd(np.random.default_rng(2).random((100, 100)))
 Fernet(Fernet.generate_key()).encrypt(b"x")
 assert ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int)(lambda x: x + 1)(1) == 2
 import aiohttp, aiosqlite, jinja2, zeroconf  # noqa: F401  (zeroconf and aiohttp carry compiled modules)
-import appliance.systemd, appliance.config  # noqa: F401
+import appliance.host.systemd, appliance.config  # noqa: F401
 print("ok")
 """
 

@@ -121,7 +121,7 @@ def test_install_is_idempotent_and_complete(target):
     assert "hostnamectl" not in calls and "udevadm" not in calls, "nothing runs on the host for --root"
 
     opt = root / "opt" / "argus"
-    assert (opt / "appliance" / "systemd.py").read_bytes() == (REPO / "appliance" / "systemd.py").read_bytes()
+    assert (opt / "appliance" / "host" / "systemd.py").read_bytes() == (REPO / "appliance" / "host" / "systemd.py").read_bytes()
     assert not (opt / ".git").exists() and not (opt / "tests" / "__pycache__").exists()
     assert os.access(opt / ".venv" / "bin" / "argus", os.X_OK)
     assert os.access(opt / "systemd" / "argus-setup-code.sh", os.X_OK)

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from appliance.systemd import Notifier, watchdog_interval, watchdog_loop
+from appliance.host.systemd import Notifier, watchdog_interval, watchdog_loop
 
 
 @pytest.fixture

@@ -169,8 +169,10 @@ def test_a_blurred_marker_is_read_by_fitting_blurred_codes_and_others_are_not():
     """Cells of a marker blurred until thresholding reads them wrong: the blurred template of its own code
     fits, another code or a rotation of its own does not."""
     import cv2 as _cv2
+
     from appliance.vision import markers as _markers
-    from appliance.vision.verify import VerifyRules, _fitted, ideal_grid as _ideal_grid
+    from appliance.vision.verify import VerifyRules, _fitted
+    from appliance.vision.verify import ideal_grid as _ideal_grid
     code = cards.card_codes(100)[7]
     grid = _ideal_grid(_markers.bits_of(code))
     kernel = np.array([[0.09, 0.3, 0.09], [0.3, 1, 0.3], [0.09, 0.3, 0.09]])

@@ -56,7 +56,7 @@ def _yuv420(seq: int, width: int, height: int) -> np.ndarray:
 
 
 class CompletedRequest:
-    def __init__(self, picam2: "Picamera2", buffer: np.ndarray) -> None:
+    def __init__(self, picam2: Picamera2, buffer: np.ndarray) -> None:
         self.picam2 = picam2
         self.config = dict(picam2.camera_config)
         self.ref_count = 1

@@ -89,8 +89,10 @@ function renderQuestion() {
 }
 
 function renderControls() {
+  // What may be done now comes from the server's state machine (view.allowed); this only labels buttons.
   const state = view.state;
   const index = view.question;
+  const may = (action) => !busy && view.allowed.includes(action);
   const hasNext = (index === null ? 0 : index + 1) < view.question_count;
   const open = $("open-button");
   if (state === "paused") {
@@ -100,20 +102,18 @@ function renderControls() {
   } else {
     open.textContent = `Reopen question ${index + 1}`;
   }
-  open.disabled = busy || view.question_count === 0 || !(state === "ready" || state === "closed" || state === "paused");
-  $("pause-button").disabled = busy || state !== "open";
-  // A new question (again, or typed in) may only open once nothing is open: the server refuses otherwise.
-  const canAdd = !(state === "open" || state === "paused" || state === "ended");
-  $("reask-button").disabled = busy || !canAdd || index === null;
-  $("quick-button").disabled = busy || !canAdd;
-  if (!canAdd) closeQuickForm();
-  $("photo-button").disabled = busy || state !== "open";
-  $("close-button").disabled = busy || !(state === "open" || state === "paused");
-  $("reveal-button").disabled = busy || !(state === "open" || state === "paused" || state === "closed");
+  open.disabled = !may(state === "paused" ? "resume" : "open");
+  $("pause-button").disabled = !may("pause");
+  $("reask-button").disabled = !may("reask");
+  $("quick-button").disabled = !may("quick");
+  if (!view.allowed.includes("quick")) closeQuickForm();
+  $("photo-button").disabled = !may("photo");
+  $("close-button").disabled = !may("close");
+  $("reveal-button").disabled = !may("reveal");
   const next = $("next-button");
   next.textContent = index === null ? "Next question" : `Next question (${index + 2})`;
-  next.disabled = busy || state === "ready" || !hasNext || !(state === "closed" || state === "revealed");
-  $("end-button").disabled = busy || state === "ended";
+  next.disabled = !may("next");
+  $("end-button").disabled = !may("end");
   $("results-link").hidden = state !== "ended";
   if (state === "revealed" && !hasNext) next.textContent = "No more questions";
 }
@@ -332,6 +332,7 @@ function onState(state) {
   }
   view.state = session.state;
   view.question = session.question_index;
+  view.allowed = session.allowed;
   render();
 }
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
 
-from appliance.bus import Bus
-from appliance.classroom import scoring, session as rules
+from appliance.classroom import lesson as lessons
+from appliance.classroom import session as rules
+from appliance.classroom.errors import NotFound
+from appliance.classroom.lesson import Lesson
 from appliance.classroom.models import ClassRoster, Question, Quiz, SessionRecord
-from appliance.store import quizzes, rosters, sessions as store
+from appliance.live.bus import Bus
+from appliance.live.clock import Clock, SystemClock
+from appliance.store import quizzes, rosters
+from appliance.store import sessions as store
 from appliance.store.db import Database, StoreError
 from appliance.vision.types import Registration
 
@@ -31,32 +34,17 @@ class QuestionListener(Protocol):
     def question_closed(self) -> None: ...
 
 
-class NotFound(LookupError):
-    pass
-
-
 def question_key(session_id: int, index: int) -> str:
     return f"s{session_id}-q{index}"
 
 
-@dataclass
-class _Running:
-    record: SessionRecord
-    position: rules.SessionPosition
-    roster: ClassRoster
-    quiz_title: str
-    questions: tuple[Question, ...]
-    # answers[question][student_id] = letter: mirrors the stored responses for quick counts.
-    answers: dict[int, dict[int, str]] = field(default_factory=dict)
-
-
 class SessionEngine:
-    def __init__(self, db: Database, bus: Bus, clock: Callable[[], float] = time.time):
+    def __init__(self, db: Database, bus: Bus, clock: Clock | None = None):
         self._db = db
         self._bus = bus
-        self._clock = clock
+        self._clock = clock or SystemClock()
         self._lock = asyncio.Lock()
-        self._running: _Running | None = None
+        self._running: Lesson | None = None
         self._listeners: list[QuestionListener] = []
         self._timer: asyncio.Task | None = None
 
@@ -79,12 +67,12 @@ class SessionEngine:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._timer
 
-    async def _load(self, record: SessionRecord) -> _Running:
+    async def _load(self, record: SessionRecord) -> Lesson:
         roster = await rosters.get_class(self._db, record.class_id)
         quiz = await quizzes.get_quiz(self._db, record.quiz_id) if record.quiz_id else None
         questions = await store.session_questions(self._db, record.id)
         position = rules.SessionPosition(record.state, record.question, record.deadline, record.remaining)
-        running = _Running(record, position, roster, quiz.title if quiz else "Quick questions", questions)
+        running = Lesson(record, position, roster, quiz.title if quiz else "Quick questions", questions)
         for r in await store.responses(self._db, record.id):
             running.answers.setdefault(r.question, {})[r.student_id] = r.answer
         return running
@@ -100,15 +88,15 @@ class SessionEngine:
                                                 questions, anonymous)
             await store.set_state(self._db, record.id, rules.READY, None, end_others=True)
             was_open = self._running and self._running.position.state in (rules.OPEN, rules.PAUSED)
-            self._running = _Running(record, rules.SessionPosition(rules.READY, None), roster,
-                                     quiz.title if quiz else "Quick questions", questions)
+            self._running = Lesson(record, rules.SessionPosition(rules.READY, None), roster,
+                                   quiz.title if quiz else "Quick questions", questions)
             if was_open:
                 self._notify_closed()
             self._schedule_timer()
             self._publish_state()
             return record
 
-    def _running_session(self, session_id: int) -> _Running:
+    def _running_session(self, session_id: int) -> Lesson:
         running = self._running
         if running is None or running.record.id != session_id:
             raise rules.InvalidTransition(f"session {session_id} is not the running session")
@@ -123,23 +111,13 @@ class SessionEngine:
         await self._check_exists(session_id)
         async with self._lock:
             running = self._running_session(session_id)
-            before, now = running.position, self._clock()
+            before, now = running.position, self._clock.now()
             if action == "open":
-                if index is None or not 0 <= index < len(running.questions):
-                    after = rules.open_question(before, -1 if index is None else index, len(running.questions))
-                else:
-                    after = rules.open_question(before, index, len(running.questions), now,
-                                                running.questions[index].time_limit)
-            elif action == "pause":
-                after = rules.pause(before, now)
-            elif action == "resume":
-                after = rules.resume(before, now)
-            elif action == "close":
-                after = rules.close_question(before)
-            elif action == "reveal":
-                after = rules.reveal(before)
-            elif action == "end":
-                after = rules.end(before)
+                index = -1 if index is None else index
+                limit = running.questions[index].time_limit if 0 <= index < len(running.questions) else None
+                after = rules.open_question(before, index, len(running.questions), now, limit)
+            elif action in rules.MOVES:
+                after = rules.MOVES[action](before, now)
             else:
                 raise ValueError(f"unknown action {action!r}")
             await self._move(running, after)
@@ -149,22 +127,19 @@ class SessionEngine:
         await self._check_exists(session_id)
         async with self._lock:
             running = self._running_session(session_id)
-            if running.position.state in (rules.OPEN, rules.PAUSED):
-                raise rules.InvalidTransition(f"question {running.position.question + 1} is still open; close it first")
-            if running.position.state == rules.ENDED:
-                raise rules.InvalidTransition("the session has ended")
+            rules.add_question(running.position)
             if reask is not None:
                 if not 0 <= reask < len(running.questions):
                     raise rules.InvalidTransition(f"question index {reask} is out of range")
                 question = running.questions[reask]
             index = await store.append_question(self._db, session_id, question, reask, reask is None)
             running.questions = (*running.questions, question)
-            after = rules.open_question(running.position, index, len(running.questions), self._clock(),
+            after = rules.open_question(running.position, index, len(running.questions), self._clock.now(),
                                         question.time_limit)
             await self._move(running, after)
             return index
 
-    async def _move(self, running: _Running, after: rules.SessionPosition) -> None:
+    async def _move(self, running: Lesson, after: rules.SessionPosition) -> None:
         before = running.position
         await store.set_state(self._db, running.record.id, after.state, after.question,
                               deadline=after.deadline, remaining=after.remaining)
@@ -185,7 +160,7 @@ class SessionEngine:
             self._timer = asyncio.create_task(self._close_on_deadline(running.record.id, running.position))
 
     async def _close_on_deadline(self, session_id: int, position: rules.SessionPosition) -> None:
-        await asyncio.sleep(max(0.0, position.deadline - self._clock()))
+        await self._clock.sleep(max(0.0, position.deadline - self._clock.now()))
         async with self._lock:
             running = self._running
             if running is None or running.record.id != session_id or running.position != position:
@@ -212,14 +187,14 @@ class SessionEngine:
         running = self._running
         if running is None or not rules.accepts_answers(running.position):
             return False
-        if rules.expired(running.position, self._clock()):
+        if rules.expired(running.position, self._clock.now()):
             return False  # time is up; the timer is about to close the question
         student = running.roster.by_card().get(registration.card)
         question = running.questions[running.position.question]
         if student is None or registration.answer not in question.letters():
             return False
         # Registrations carry monotonic time; the store keeps wall-clock time.
-        seen_at = self._clock() - max(0.0, time.monotonic() - registration.time)
+        seen_at = self._clock.now() - max(0.0, self._clock.monotonic() - registration.time)
         index = running.position.question
         try:
             response = await store.record_answer(self._db, running.record.id, index, student.id,
@@ -241,7 +216,7 @@ class SessionEngine:
         self._publish_state()
         return True
 
-    def _notify_opened(self, running: _Running) -> None:
+    def _notify_opened(self, running: Lesson) -> None:
         index = running.position.question
         key = question_key(running.record.id, index)
         for listener in self._listeners:
@@ -256,37 +231,8 @@ class SessionEngine:
 
     def public_state(self) -> dict:
         """What the projector and students may see: never a name, never one student's answer."""
-        running = self._running
-        if running is None or running.position.state == rules.ENDED:
-            return {"session": None, "server_time": self._clock()}
-        pos = running.position
-        question = running.questions[pos.question] if pos.question is not None else None
-        answered = running.answers.get(pos.question, {}) if question else {}
-        answers = list(answered.values())
-        revealed = pos.state == rules.REVEALED and question is not None
-        return {"server_time": self._clock(), "session": {
-            "id": running.record.id,
-            "state": pos.state,
-            "question_index": pos.question,
-            "question_count": len(running.questions),
-            "question": {"text": question.text, "options": list(question.options), "type": question.kind,
-                         "image": f"/images/{question.image}" if question.image else None} if question else None,
-            "answered": len(answers),
-            "total": len(running.roster.students),
-            "anonymous": running.record.anonymous,
-            "deadline": pos.deadline,
-            "remaining": pos.remaining,
-            "time_limit": question.time_limit if question else None,
-            "distribution": scoring.distribution(question, answers) if revealed else None,
-            "correct": question.correct if revealed else None,
-            "class_name": running.roster.name,
-            "quiz_title": running.quiz_title,
-        }}
+        return lessons.public_state(self._running, self._clock.now())
 
     def card_registered(self, card: int) -> bool:
         """Whether this card has an answer for the current question (yes/no only, for the student page)."""
-        running = self._running
-        if running is None or running.position.question is None or running.position.state == rules.ENDED:
-            return False
-        student = running.roster.by_card().get(card)
-        return bool(student and student.id in running.answers.get(running.position.question, {}))
+        return lessons.card_answered(self._running, card)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import dataclasses
 
 from appliance.classroom import analytics, scoring
-from appliance.store import rosters, sessions as store
+from appliance.store import rosters
+from appliance.store import sessions as store
 from appliance.store.db import Database
 
 

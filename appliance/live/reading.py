@@ -9,9 +9,9 @@ import asyncio
 import dataclasses
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Awaitable, Callable
 
 import numpy as np
 

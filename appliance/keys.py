@@ -6,12 +6,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 
-from appliance.bus import Bus
+from appliance.accounts.login_limit import LoginLimiter
 from appliance.camera.runner import CameraRunner
-from appliance.classroom.engine import SessionEngine
 from appliance.config import Settings
-from appliance.http.ratelimit import LoginLimiter
-from appliance.reading import ReadingLoop
+from appliance.live.bus import Bus
+from appliance.live.engine import SessionEngine
+from appliance.live.reading import ReadingLoop
 from appliance.store.db import Database
 from appliance.sync.service import SyncService
 from appliance.vision.reader import CardReader
@@ -23,7 +23,8 @@ ENGINE = web.AppKey("engine", SessionEngine)
 CAMERA = web.AppKey("camera", CameraRunner)
 READING = web.AppKey("reading", ReadingLoop)
 READER = web.AppKey("reader", CardReader)
-EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)
+EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)  # the reading loop's threads
+WORK = web.AppKey("work", ThreadPoolExecutor)  # request-side CPU work: hashes, PDFs, JPEGs, photo decoding
 LOGIN_LIMITER = web.AppKey("login_limiter", LoginLimiter)
 # The port actually bound (differs from settings when port 0 asked for a free one).
 PORT = web.AppKey("port", int)

@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 from appliance.classroom import analytics, reports
+from appliance.reports.results import class_sessions, session_results
 from appliance.store import rosters
-from appliance.store.results import class_sessions, session_results
 from appliance.store.db import Database
 
 

@@ -13,7 +13,7 @@ Audience = Literal["public", "teacher"]
 
 
 class Subscription:
-    def __init__(self, bus: "Bus", audience: Audience, maxsize: int):
+    def __init__(self, bus: Bus, audience: Audience, maxsize: int):
         self.audience = audience
         self.dropped = 0
         self._bus = bus
@@ -31,7 +31,7 @@ class Subscription:
     def close(self) -> None:
         self._bus._subscribers.discard(self)
 
-    def __enter__(self) -> "Subscription":
+    def __enter__(self) -> Subscription:
         return self
 
     def __exit__(self, *exc) -> None:

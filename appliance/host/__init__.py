@@ -1,0 +1,1 @@
+"""The machine around the appliance: systemd notify/watchdog, mDNS, health readings."""

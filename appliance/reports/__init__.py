@@ -1,0 +1,1 @@
+"""Reports from stored lessons: results and gradebooks loaded and scored, exports to a folder."""

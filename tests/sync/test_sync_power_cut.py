@@ -30,7 +30,8 @@ def _free_port() -> int:
 async def _start(data: Path, config: Path) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "appliance", "run", "--demo", "--port", str(port), "--data-dir",
-                             str(data), "--config", str(config)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             str(data), "--config", str(config)], stdout=subprocess.PIPE,
+                            stderr=open(data.parent / "appliance.log", "a"),
                             text=True)
     line = await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(None, proc.stdout.readline), 60)
     assert line.startswith("Argus demo running at"), line
@@ -41,7 +42,7 @@ async def _teach(client, ws, rng: random.Random, acknowledged: dict, seconds: fl
     """Open and close questions while the simulated class answers; note every acknowledged answer."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if session and (session[1] != "open" or rng.random() < 0.1):
+        if session and (session[1] != "open" or rng.random() < 0.03):
             sid, state, question = session
             if state in ("ready", "closed", "revealed"):
                 nxt = 0 if question is None else (question + 1) % 5
@@ -79,7 +80,7 @@ async def _one_life(data: Path, config: Path, rng: random.Random, acknowledged: 
                     view = await (await client.post("/api/v1/sessions", json={
                         "class_id": classes[0]["id"], "quiz_id": quizzes[0]["id"]})).json()
                     session = (view["id"], view["state"], view["question"])
-                await _teach(client, ws, rng, acknowledged, rng.uniform(2.5, 6.0), session)
+                await _teach(client, ws, rng, acknowledged, rng.uniform(4.0, 8.0), session)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
@@ -96,7 +97,7 @@ async def _power_cuts(tmp_path: Path, weed, fault_proxy, read_events, cycles: in
     data, config = tmp_path / "data", tmp_path / "argus.toml"
     creds = weed.credentials(tmp_path / "s3.toml")
     config.write_text(
-        "[sim]\nwidth = 1280\nheight = 720\nfps = 10.0\nraise_seconds = 1.5\nback_row_m = 4.5\n"
+        "[camera]\nwidth = 1280\nheight = 720\nfps = 10.0\n[sim]\nraise_seconds = 1.5\nback_row_m = 4.5\n"
         f'[sync]\ntarget = "s3://results/powercut"\nendpoint = "{proxy.url}"\ncredentials_file = "{creds}"\n'
         "interval_seconds = 1.0\nbatch_events = 8\nmax_kbps = 0\ntimeout_seconds = 5.0\nmax_backoff_seconds = 2.0\n")
     rng = random.Random(20261201)

@@ -25,9 +25,21 @@ from appliance.config import SyncSettings
 from appliance.store import outbox
 from appliance.store.db import Database, StoreError
 from appliance.sync import backoff, batches, credentials, encryption, results, signing, targets
+from appliance.sync.s3 import S3Target
+from appliance.sync.webdav import WebDavTarget
+from appliance.sync.webhook import WebhookTarget
 
 log = logging.getLogger(__name__)
 _ENABLED_KEY = "sync_enabled"
+
+
+def _open_target(spec: targets.TargetSpec, settings: SyncSettings, secrets: dict[str, str],
+                 appliance_id: str) -> targets.Target:
+    if spec.kind == "s3":
+        return S3Target(spec, settings, secrets)
+    if spec.kind == "webdav":
+        return WebDavTarget(spec, settings, secrets)
+    return WebhookTarget(spec, settings, secrets, appliance_id)
 
 
 class SyncService:
@@ -201,7 +213,7 @@ class SyncService:
         stamp = credentials.stamp(path)
         if self._target is None or stamp != self._target_stamp:
             secrets = credentials.load(path, targets.NEEDED_CREDENTIALS[self._spec.kind])
-            self._target = targets.open_target(self._spec, self._settings, secrets, self._appliance_id)
+            self._target = _open_target(self._spec, self._settings, secrets, self._appliance_id)
             self._target_stamp = stamp
         return self._target
 

@@ -72,16 +72,5 @@ NEEDED_CREDENTIALS = {"s3": ("access_key_id", "secret_access_key"), "webdav": ("
                       "webhook": ("secret",)}
 
 
-def open_target(spec: TargetSpec, settings: SyncSettings, credentials: dict[str, str], appliance_id: str) -> Target:
-    if spec.kind == "s3":
-        from appliance.sync.s3 import S3Target
-        return S3Target(spec, settings, credentials)
-    if spec.kind == "webdav":
-        from appliance.sync.webdav import WebDavTarget
-        return WebDavTarget(spec, settings, credentials)
-    from appliance.sync.webhook import WebhookTarget
-    return WebhookTarget(spec, settings, credentials, appliance_id)
-
-
 def credentials_path(settings: SyncSettings) -> Path:
     return Path(settings.credentials_file)

@@ -101,7 +101,10 @@ async def _run(tmp_path, weed, days: int) -> None:
             view = await (await client.post("/api/v1/sessions", json={"class_id": classes[0]["id"],
                                                                       "quiz_id": quizzes[0]["id"]})).json()
             await client.post(f"/api/v1/sessions/{view['id']}/open", json={"question": 0})
-            await asyncio.sleep(3)  # the reader warms up
+            for _ in range(120):  # the camera and reader warm up
+                if (await (await client.get("/api/v1/health")).json())["reader"]["ms_per_frame"]:
+                    break
+                await asyncio.sleep(0.5)
             before = await _sample(client, 8.0)
             service = server.app[keys.SYNC]
             done: dict = {}

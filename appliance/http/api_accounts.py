@@ -55,6 +55,7 @@ async def claim(request: web.Request) -> web.Response:
         user_id = await setup_code.claim(db, request.app[keys.SETTINGS].data_dir, username, await _hash(request, password))
     except setup_code.AlreadyClaimed as exc:
         return json_error(409, str(exc))
+    await request.app[keys.SYNC].ensure_key()  # the appliance's signing identity is made at claim
     settings = request.app[keys.SETTINGS]
     token = await accounts.start_login(db, user_id, settings.server.login_hours * 3600)
     response = web.json_response({"username": username, "role": "admin"}, status=201)

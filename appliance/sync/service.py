@@ -82,7 +82,7 @@ class SyncService:
     async def start(self) -> None:
         self._appliance_id = await outbox.appliance_id(self._db)
         self._enabled = (await outbox.get_flag(self._db, _ENABLED_KEY)) != "0"
-        await self._ensure_key()
+        await self.ensure_key()
         if self._config_error:
             log.error("cloud sync is off: %s", self._config_error)
         self._task = asyncio.create_task(self._run())
@@ -95,7 +95,7 @@ class SyncService:
         if self._target:
             await self._target.close()
 
-    async def _ensure_key(self):
+    async def ensure_key(self):
         """The signing key is made when the appliance is claimed (its first admin exists), not before."""
         if self._key is None and (await self._db.fetchone("SELECT count(*) FROM users"))[0]:
             try:
@@ -119,7 +119,7 @@ class SyncService:
         return await self.status()
 
     async def public_key_pem(self) -> str | None:
-        key = await self._ensure_key()
+        key = await self.ensure_key()
         return signing.public_pem(key) if key else None
 
     # --- status --------------------------------------------------------------------------------------
@@ -227,7 +227,7 @@ class SyncService:
             self._fatal = None  # the admin changed the credentials file: try again
         if not forced and self._state == "retrying" and time.monotonic() < self._next_try:
             return
-        if await self._ensure_key() is None:
+        if await self.ensure_key() is None:
             if self._key_error:
                 self._record_failure(targets.Retryable(self._key_error))
             else:

@@ -1,6 +1,8 @@
 """Any S3-compatible store through obstore (Rust object_store: async, small arm64 wheels, no SDK).
 Create-only writes are PUT with If-None-Match: * (mode="create"); obstore's own retries are off because the
-uploader's backoff (with jitter, across rounds, visible to the admin) is the one place retries happen."""
+uploader's backoff (with jitter, across rounds, visible to the admin) is the one place retries happen.
+obstore does not hand response headers to its caller, so an S3 Retry-After (rare: S3 signals SlowDown with a
+503 and no header) is not seen here; the exponential backoff applies. WebDAV and webhooks honour it."""
 from __future__ import annotations
 
 import asyncio

@@ -26,15 +26,17 @@ def _day(at: float) -> str:
     return dt.datetime.fromtimestamp(max(at, 0.0), dt.UTC).strftime("%Y/%m/%d")
 
 
-def event_line(appliance_id: str, seq: int, local_id: str, kind: str, at: float, time_synced: bool,
-               body: dict) -> dict:
-    return {"event_id": f"{appliance_id}-{local_id}", "appliance_id": appliance_id, "seq": seq, "type": kind,
-            "time": iso_time(at), "time_synced": time_synced, **body}
-
-
-def ndjson_gz(lines: Iterable[dict]) -> bytes:
-    text = "".join(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n" for line in lines)
-    return gzip.compress(text.encode(), compresslevel=6, mtime=0)
+def events_ndjson_gz(appliance_id: str, rows: Iterable[tuple]) -> bytes:
+    """Event lines from outbox rows (seq, local_id, type, time, time_synced, body JSON),
+    without parsing each stored body again: the header's fields are spliced in front of the body's (a month's
+    backlog is ~40,000 lines; parsing and re-encoding them all doubled the uploader's CPU time)."""
+    out = []
+    for seq, local_id, kind, at, time_synced, body in rows:
+        head = json.dumps({"event_id": f"{appliance_id}-{local_id}", "appliance_id": appliance_id, "seq": seq,
+                           "type": kind, "time": iso_time(at), "time_synced": bool(time_synced)},
+                          ensure_ascii=False, separators=(",", ":"))
+        out.append(head[:-1] + ("," + body[1:] if body != "{}" else "}") + "\n")
+    return gzip.compress("".join(out).encode(), compresslevel=6, mtime=0)
 
 
 def events_name(appliance_id: str, first_seq: int, last_seq: int, first_time: float, encrypted: bool) -> str:

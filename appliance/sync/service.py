@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import random
 import time
@@ -281,12 +280,10 @@ class SyncService:
         rows = await outbox.unbatched_events(self._db, self._settings.batch_events)
         loop = asyncio.get_running_loop()
         if rows:
-            lines = [batches.event_line(self._appliance_id, r["seq"], r["local_id"], r["type"], r["time"],
-                                        bool(r["time_synced"]), json.loads(r["body"])) for r in rows]
             name = batches.events_name(self._appliance_id, rows[0]["seq"], rows[-1]["seq"], rows[0]["time"],
                                        bool(self._recipients))
-            payload, signature, content_type = await loop.run_in_executor(
-                None, self._seal, batches.ndjson_gz(lines), batches.EVENTS_TYPE)
+            # Building, compressing, encrypting and signing run off the event loop.
+            payload, signature, content_type = await loop.run_in_executor(None, self._seal_events, [tuple(r) for r in rows])
             await outbox.add_events_batch(self._db, name, content_type, payload, signature,
                                           rows[0]["seq"], rows[-1]["seq"])
             return True
@@ -302,6 +299,9 @@ class SyncService:
             files.append((name, content_type, payload, signature))
         await outbox.add_results_batches(self._db, session["id"], files)
         return True
+
+    def _seal_events(self, rows: list[tuple]) -> tuple[bytes, bytes, str]:
+        return self._seal(batches.events_ndjson_gz(self._appliance_id, rows), batches.EVENTS_TYPE)
 
     def _seal(self, data: bytes, content_type: str) -> tuple[bytes, bytes, str]:
         """Encrypt (when configured) and sign the exact bytes that will be uploaded. CPU-bound."""

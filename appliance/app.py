@@ -187,9 +187,7 @@ async def maintenance_ctx(app: web.Application):
 async def sync_ctx(app: web.Application):
     """The cloud sync uploader (idle unless [sync] target is set) and the token `argus sync` uses."""
     settings = app[keys.SETTINGS]
-    bus = app[keys.BUS]
-    service = SyncService(app[keys.DB], settings.sync, settings.data_dir, alert=lambda message: bus.publish(
-        {"type": "alert", "level": "error", "message": message}, "teacher"))
+    service = SyncService(app[keys.DB], settings.sync, settings.data_dir)
     await service.start()
     app[keys.SYNC] = service
     app[keys.LOCAL_ADMIN_TOKEN] = local_admin.write(settings.data_dir, app[keys.PORT])

@@ -44,14 +44,12 @@ def _open_target(spec: targets.TargetSpec, settings: SyncSettings, secrets: dict
 class SyncService:
     def __init__(self, db: Database, settings: SyncSettings, data_dir: Path, *,
                  clock_synced: Callable[[], bool] = timesync.synchronised,
-                 rng: random.Random | None = None,
-                 alert: Callable[[str], None] | None = None):
+                 rng: random.Random | None = None):
         self._db = db
         self._settings = settings
         self._data_dir = data_dir
         self._clock_synced = clock_synced
         self._rng = rng or random.Random()
-        self._alert = alert or (lambda message: None)
         self._config_error: str | None = None
         try:
             self._spec = targets.parse(settings.target)
@@ -194,8 +192,8 @@ class SyncService:
             self._fatal = str(exc)
             self._fatal_stamp = credentials.stamp(targets.credentials_path(self._settings))
             self._state = "stopped"
-            log.error("cloud sync stopped: %s", exc)
-            self._alert(f"Cloud sync stopped: {exc}. Fix it, then press Sync now.")
+            # The admin page and GET /api/v1/sync carry it as "alert"; teachers' lesson screens are left alone.
+            log.error("cloud sync stopped until an admin acts: %s", exc)
             return
         self._failures += 1
         if self._spec and self._spec.kind == "webhook":
@@ -207,10 +205,12 @@ class SyncService:
         self._state = "retrying"
         log.warning("cloud sync: %s; next try in %.0f s", exc, delay)
 
-    def _open_target(self) -> targets.Target:
+    async def _open_target(self) -> targets.Target:
         path = targets.credentials_path(self._settings)
         stamp = credentials.stamp(path)
         if self._target is None or stamp != self._target_stamp:
+            if self._target is not None:
+                await self._target.close()
             secrets = credentials.load(path, targets.NEEDED_CREDENTIALS[self._spec.kind])
             self._target = _open_target(self._spec, self._settings, secrets, self._appliance_id)
             self._target_stamp = stamp
@@ -233,7 +233,7 @@ class SyncService:
                 self._state = "waiting_for_claim"
             return
         try:
-            target = self._open_target()
+            target = await self._open_target()
         except credentials.CredentialsError as exc:
             if self._target is not None:
                 await self._target.close()

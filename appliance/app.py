@@ -23,25 +23,8 @@ from appliance.camera.sim import SimClassroom
 from appliance.camera.slot import LatestFrame
 from appliance.config import Settings
 from appliance.host import discovery, health
-from appliance.http import (
-    api_accounts,
-    api_camera,
-    api_classes,
-    api_health,
-    api_printing,
-    api_quizzes,
-    api_reports,
-    api_sessions,
-    api_sync,
-    auth,
-    live,
-    openapi,
-    pages,
-    pages_admin,
-    pages_library,
-    public,
-)
-from appliance.http.security import error_middleware, headers_middleware, same_origin_middleware
+from appliance.http import api_health, api_quizzes, live, openapi, pages, pages_admin, pages_library
+from appliance.http.security import headers_middleware, same_origin_middleware
 from appliance.live.bus import Bus
 from appliance.live.engine import SessionEngine
 from appliance.live.reading import ReadingLoop
@@ -210,7 +193,7 @@ def create_app(settings: Settings, port: int) -> web.Application:
     """The whole appliance as an aiohttp application; `port` is the one the listening socket is bound to."""
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
-        middlewares=[error_middleware, same_origin_middleware, headers_middleware],
+        middlewares=[same_origin_middleware, headers_middleware],
     )
     app[keys.SETTINGS] = settings
     app[keys.PORT] = port
@@ -220,9 +203,11 @@ def create_app(settings: Settings, port: int) -> web.Application:
         database_ctx, bus_ctx, executor_ctx, engine_ctx, camera_ctx, reading_ctx, maintenance_ctx, sync_ctx,
         mdns_ctx,
     ])
-    for routes in (auth, api_accounts, api_camera, api_classes, api_health, api_quizzes, api_sessions, api_reports,
-                   api_printing, api_sync, public, live, openapi):
-        routes.add_routes(app)
+    app[keys.PRINT_SLOT] = asyncio.Semaphore(1)
+    live.setup(app)
+    app.add_subapp(openapi.PREFIX, openapi.api_app(settings))
+    app.router.add_get("/healthz", api_health.healthz)
+    app.router.add_get("/images/{name}", api_quizzes.serve_image)
     pages.setup_pages(app)
     pages_library.setup(app)
     pages_admin.setup(app)

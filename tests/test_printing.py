@@ -175,12 +175,13 @@ def test_captions_come_out_as_text_in_a_pdf_viewer(tmp_path):
 
 async def test_cards_pdf_route_needs_a_login_and_checks_its_options(teacher, anonymous):
     assert (await anonymous.get("/api/v1/cards.pdf")).status == 401
-    response = await teacher.get("/api/v1/cards.pdf", params={"count": "3", "page": "letter", "per_page": "2"})
+    response = await teacher.get("/api/v1/cards.pdf", params={"count": "3", "page": "Letter", "per_page": "2"})
     assert response.status == 200 and response.content_type == "application/pdf"
     assert response.headers["Content-Disposition"] == 'attachment; filename="argus-cards-1-3.pdf"'
     found = pages(parse(await response.read()))
     assert len(found) == 2 and b"/MediaBox [0 0 612 792]" in found[0]
-    for bad in ({"count": "0"}, {"count": "65"}, {"count": "x"}, {"per_page": "3"}, {"page": "A3"}):
+    for bad in ({"count": "0"}, {"count": "65"}, {"count": "x"}, {"per_page": "3"}, {"page": "A3"}, {"count": "²"},
+                {"count": str(2**64)}):
         response = await teacher.get("/api/v1/cards.pdf", params=bad)
         assert response.status == 400, bad
         assert (await response.json())["error"]

@@ -25,6 +25,7 @@ MAX_TEXT = 500
 MAX_OPTION = 200
 MAX_ROWS = 1000
 MAX_TIME_LIMIT = 3600
+MAX_QUESTIONS = 200  # a quiz, however it arrives
 KINDS = ("multiple", "truefalse", "poll")
 
 
@@ -74,6 +75,11 @@ def _csv_rows(text: str) -> list[list[str]]:
         raise InvalidImport([f"not valid CSV: {exc}"]) from None
 
 
+def _is_number(text: str) -> bool:
+    """ASCII digits, and not too many: str.isdigit() alone takes '²', which int() refuses."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def parse_roster_csv(text: str, card_count: int) -> list[RosterRow]:
     rows = _csv_rows(text)
     problems: list[str] = []
@@ -104,7 +110,7 @@ def parse_roster_csv(text: str, card_count: int) -> list[RosterRow]:
         card = None
         raw_card = cells[1] if len(cells) > 1 else ""
         if raw_card:
-            if not raw_card.isdigit() or not 1 <= int(raw_card) <= card_count:
+            if not _is_number(raw_card) or not 1 <= int(raw_card) <= card_count:
                 problems.append(f"line {number}: card {raw_card!r} is not a number from 1 to {card_count}")
                 continue
             card = int(raw_card)
@@ -120,19 +126,29 @@ def parse_roster_csv(text: str, card_count: int) -> list[RosterRow]:
     return result
 
 
+class CardsTaken(InvalidImport):
+    """The students do not fit the class as it is: a card already belongs to someone, or none is free."""
+
+
 def assign_cards(rows: list[RosterRow], taken: set[int], card_count: int) -> list[tuple[str, int]]:
     """Give every student without a card the lowest free one; raises when the cards run out."""
-    used = set(taken) | {r.card for r in rows if r.card is not None}
+    given: dict[int, int] = {}
+    for r in rows:
+        if r.card is not None and r.card in given:
+            raise InvalidImport([f"line {r.line}: card {r.card} is already given to line {given[r.card]}"])
+        if r.card is not None:
+            given[r.card] = r.line
+    used = set(taken) | set(given)
     clashes = [f"line {r.line}: card {r.card} already belongs to a student of this class"
                for r in rows if r.card is not None and r.card in taken]
     if clashes:
-        raise InvalidImport(clashes)
+        raise CardsTaken(clashes)
     free = (n for n in range(1, card_count + 1) if n not in used)
     assigned = []
     for r in rows:
         card = r.card if r.card is not None else next(free, None)
         if card is None:
-            raise InvalidImport([f"line {r.line}: no free card left (cards go up to {card_count})"])
+            raise CardsTaken([f"line {r.line}: no free card left (cards go up to {card_count})"])
         assigned.append((r.name, card))
     return assigned
 
@@ -183,14 +199,23 @@ def _tags(value, problems: list[str]) -> tuple[str, ...]:
 
 
 IMAGE_NAME = re.compile(r"^[0-9a-f]{64}\.(png|jpg|webp|gif)$")
+IMAGE_PATH = re.compile(r"^(/images/)?[0-9a-f]{64}\.(png|jpg|webp|gif)$")  # how a question names its image
 
 
 def parse_quiz_json(text: str) -> QuizDraft:
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_not_a_number)
     except json.JSONDecodeError as exc:
         raise InvalidImport([f"line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})"]) from None
+    except RecursionError:
+        raise InvalidImport(["not a quiz: the JSON is nested too deeply"]) from None
+    except ValueError as exc:  # NaN, or a number of more than 4300 digits
+        raise InvalidImport([f"not valid JSON: {exc}"]) from None
     return quiz_from_data(data)
+
+
+def _not_a_number(name: str):
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def quiz_from_data(data) -> QuizDraft:
@@ -209,8 +234,8 @@ def quiz_from_data(data) -> QuizDraft:
     if not isinstance(raw_questions, list) or not raw_questions:
         problems.append("questions: must be a non-empty list")
         raw_questions = []
-    elif len(raw_questions) > 200:
-        problems.append("questions: at most 200 questions a quiz")
+    elif len(raw_questions) > MAX_QUESTIONS:
+        problems.append(f"questions: at most {MAX_QUESTIONS} questions a quiz")
         raw_questions = []
     for i, q in enumerate(raw_questions):
         where = f"questions[{i}]"
@@ -252,7 +277,7 @@ def parse_quiz_csv(text: str, title: str) -> QuizDraft:
             continue
         cells = dict(zip(QUIZ_CSV_HEADER, [c.strip() for c in row] + [""] * len(QUIZ_CSV_HEADER)))
         limit_text = cells["time_limit"]
-        time_limit = int(limit_text) if limit_text.isdigit() else (None if not limit_text else limit_text)
+        time_limit = int(limit_text) if _is_number(limit_text) else (None if not limit_text else limit_text)
         options = [cells[k] for k in ("option_a", "option_b", "option_c", "option_d") if cells[k]]
         question = validate_question(f"line {number}", cells["type"] or "multiple", cells["text"], options,
                                      cells["correct"].upper() or None, time_limit, problems)

@@ -11,8 +11,6 @@ from aiohttp import web
 from appliance import keys
 from appliance.classroom.errors import NotFound
 from appliance.classroom.models import ClassRoster, Quiz, SessionRecord, User
-from appliance.http.auth import require_user
-from appliance.http.validation import path_id
 from appliance.store import quizzes, rosters
 from appliance.store import sessions as store
 
@@ -23,7 +21,7 @@ def owner_filter(user: User) -> int | None:
 
 
 async def _owned(request: web.Request, user: User, kind: str, getter, row_id: int):
-    row = await getter(request.app[keys.DB], row_id, owner_filter(user))
+    row = await getter(request.config_dict[keys.DB], row_id, owner_filter(user))
     if row is None:
         raise NotFound(f"{kind} {row_id} does not exist")
     return row
@@ -45,9 +43,3 @@ async def own_quiz(request: web.Request, user: User, quiz_id: int) -> Quiz:
 
 async def own_session(request: web.Request, user: User, session_id: int) -> SessionRecord:
     return await _owned(request, user, "session", store.get_session, session_id)
-
-
-async def session_in_path(request: web.Request) -> tuple[User, SessionRecord]:
-    """The logged-in user and the session named by the path's {id}, if it is theirs to touch."""
-    user = await require_user(request)
-    return user, await own_session(request, user, path_id(request))

@@ -1,4 +1,4 @@
-"""/healthz for monitoring, and the admin's status page data."""
+"""/healthz for monitoring, and /api/v1/health: the appliance's status for the dashboard and the admin page."""
 from __future__ import annotations
 
 import asyncio
@@ -9,13 +9,14 @@ from aiohttp import web
 
 from appliance import __version__, keys
 from appliance.host import health
-from appliance.http.auth import require_user
+from appliance.http import shapes
+from appliance.http.schema import Args, Route, obj
 from appliance.store import backup
 
 
 async def healthz(request: web.Request) -> web.Response:
     """200 while the database answers (camera trouble is reported, not fatal); 503 otherwise."""
-    app = request.app
+    app = request.config_dict
     try:
         await asyncio.wait_for(app[keys.DB].fetchone("SELECT 1"), 2.0)
         database = "ok"
@@ -28,9 +29,8 @@ async def healthz(request: web.Request) -> web.Response:
                              status=200 if ok else 503)
 
 
-async def status_report(request: web.Request) -> web.Response:
-    await require_user(request)
-    app = request.app
+async def status_report(request: web.Request, args: Args) -> web.Response:
+    app = request.config_dict
     settings = app[keys.SETTINGS]
     loop = asyncio.get_running_loop()
     free = health.disk_free_mb(settings.data_dir)
@@ -53,6 +53,14 @@ async def status_report(request: web.Request) -> web.Response:
     })
 
 
-def add_routes(app: web.Application) -> None:
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/api/v1/health", status_report)
+_NULL_NUM = {"type": ["number", "null"]}
+ROUTES = [
+    Route("GET", "/health", status_report, "Status: camera fps, reader ms, dropped frames, temperature, "
+          "throttling, memory, disk, uptime, backups, version", responses={200: obj({
+              "version": {"type": "string"}, "camera": shapes.CAMERA,
+              "reader": obj({"frames": {"type": "integer"}, "ms_per_frame": {"type": "number"},
+                             "cards_last_frame": {"type": "integer"}}, required=["frames", "ms_per_frame"]),
+              "cpu_temperature_c": _NULL_NUM,
+              "disk": obj({"free_mb": _NULL_NUM, "low": {"type": "boolean"}, "min_free_mb": {"type": "number"}}),
+              "live_clients": {"type": "integer"}}, required=["version", "camera", "reader"])}),
+]

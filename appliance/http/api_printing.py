@@ -5,7 +5,6 @@ at a time (keys.PRINT_SLOT): ten teachers pressing "Print" at once queue up inst
 """
 from __future__ import annotations
 
-import asyncio
 import functools
 
 import cv2
@@ -13,57 +12,35 @@ from aiohttp import web
 
 from appliance import keys
 from appliance.http.access import own_class
-from appliance.http.auth import require_user
-from appliance.http.validation import bad_request, card_count, path_id
+from appliance.http.schema import CARD_COUNT, ID, MAX_ID, Args, Reply, Route, integer, obj, one_of
+from appliance.http.validation import bad_request, card_count
 from appliance.http.work import off_loop
 from appliance.vision import printing
 from appliance.vision.cards import render_card
 
 # Kept beside the only routes that use it rather than in keys.py, which belongs to the app's resources.
 PNG_SIZES = (100, 1000)
-_PAGE_NAMES = {name.lower(): name for name in printing.PAGE_SIZES}
-
-
-def _page_options(request: web.Request) -> tuple[str, int]:
-    page = _PAGE_NAMES.get(request.query.get("page", "A4").lower())
-    if page is None:
-        raise bad_request(f"page must be one of {', '.join(printing.PAGE_SIZES)}")
-    per_page = request.query.get("per_page", "1")
-    if per_page not in ("1", "2", "4"):
-        raise bad_request("per_page must be 1, 2 or 4")
-    return page, int(per_page)
-
-
-def _query_int(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.query.get(name, "")
-    if not raw:
-        return default
-    if not raw.isdigit() or not lo <= int(raw) <= hi:
-        raise bad_request(f"{name} must be a number from {lo} to {hi}")
-    return int(raw)
+_PAGE_OPTIONS = {"page": one_of(*printing.PAGE_SIZES, default="A4"), "per_page": one_of(1, 2, 4, default=1)}
 
 
 async def _pdf_response(request: web.Request, numbers: list[int], names: dict[int, str], filename: str,
                         page: str, per_page: int) -> web.Response:
     job = functools.partial(printing.cards_pdf, numbers, page=page, per_page=per_page, names=names)
-    async with request.app[keys.PRINT_SLOT]:
+    async with request.config_dict[keys.PRINT_SLOT]:
         data = await off_loop(request, job)
     return web.Response(body=data, content_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-async def cards_pdf(request: web.Request) -> web.Response:
-    await require_user(request)
-    page, per_page = _page_options(request)
-    limit = card_count(request)
-    count = _query_int(request, "count", limit, 1, limit)
+async def cards_pdf(request: web.Request, args: Args) -> web.Response:
+    page, per_page = args.query["page"], args.query["per_page"]
+    count = args.query.get("count", card_count(request))
     return await _pdf_response(request, list(range(1, count + 1)), {}, f"argus-cards-1-{count}.pdf", page, per_page)
 
 
-async def class_cards_pdf(request: web.Request) -> web.Response:
-    user = await require_user(request)
-    roster = await own_class(request, user, path_id(request))
-    page, per_page = _page_options(request)
+async def class_cards_pdf(request: web.Request, args: Args) -> web.Response:
+    roster = await own_class(request, args.user, args.path["id"])
+    page, per_page = args.query["page"], args.query["per_page"]
     if not roster.students:
         raise bad_request(f"{roster.name} has no students yet: add some before printing their cards")
     students = sorted(roster.students, key=lambda s: s.card)
@@ -72,13 +49,11 @@ async def class_cards_pdf(request: web.Request) -> web.Response:
                                f"argus-cards-{slug or roster.id}.pdf", page, per_page)
 
 
-async def card_png(request: web.Request) -> web.Response:
-    await require_user(request)
-    number = path_id(request, "number")
-    if not 1 <= number <= card_count(request):
+async def card_png(request: web.Request, args: Args) -> web.Response:
+    number, size = args.path["number"], args.query["size"]
+    if number > card_count(request):
         raise web.HTTPNotFound(text=f"there is no card {number} (cards go up to {card_count(request)})",
                                content_type="text/plain")
-    size = _query_int(request, "size", 400, *PNG_SIZES)
 
     def encode() -> bytes:
         ok, png = cv2.imencode(".png", render_card(number, size))
@@ -91,9 +66,14 @@ async def card_png(request: web.Request) -> web.Response:
     return web.Response(body=data, content_type="image/png", headers={"Cache-Control": "private, max-age=86400"})
 
 
-def add_routes(app: web.Application) -> None:
-    app[keys.PRINT_SLOT] = asyncio.Semaphore(1)
-    r = app.router
-    r.add_get("/api/v1/cards.pdf", cards_pdf)
-    r.add_get(r"/api/v1/cards/{number:\d+}.png", card_png)
-    r.add_get("/api/v1/classes/{id}/cards.pdf", class_cards_pdf)
+_PDF = Reply("PDF", content_type="application/pdf")
+ROUTES = [
+    Route("GET", "/cards.pdf", cards_pdf, "Printable cards 1..count as a PDF",
+          query=obj({"count": integer(1, CARD_COUNT), **_PAGE_OPTIONS}), responses={200: _PDF}),
+    Route("GET", "/cards/{number}.png", card_png, "One card upright (A on top) as a PNG",
+          path_params={"number": integer(1, MAX_ID)},
+          query=obj({"size": integer(*PNG_SIZES, default=400, description="pixels")}),
+          responses={200: Reply("PNG", content_type="image/png"), 404: "no such card"}),
+    Route("GET", "/classes/{id}/cards.pdf", class_cards_pdf, "A class's cards with its students' names as a PDF",
+          path_params={"id": ID}, query=obj(_PAGE_OPTIONS), responses={200: _PDF}),
+]

@@ -11,41 +11,42 @@ from aiohttp import web
 from appliance import keys
 from appliance.classroom import analytics, charts, reports
 from appliance.http.access import own_class, own_student_class
-from appliance.http.auth import require_admin, require_user
+from appliance.http.schema import ID, Args, Reply, Route, obj, text
 from appliance.http.security import json_error
-from appliance.http.validation import json_object, path_id, str_field
 from appliance.reports import export
 from appliance.reports.results import class_sessions
 from appliance.store import rosters
 
 
-async def _class_data(request: web.Request):
-    user = await require_user(request)
-    roster = await own_class(request, user, path_id(request))
-    db = request.app[keys.DB]
+async def _class_data(request: web.Request, args: Args):
+    roster = await own_class(request, args.user, args.path["id"])
+    db = request.config_dict[keys.DB]
     return roster, await rosters.all_students(db, roster.id), await class_sessions(db, roster.id)
 
 
-async def student_history(request: web.Request) -> web.Response:
-    user = await require_user(request)
-    student_id = path_id(request)
-    db = request.app[keys.DB]
-    roster = await own_student_class(request, user, student_id)
+async def student_history(request: web.Request, args: Args) -> web.Response:
+    student_id = args.path["id"]
+    db = request.config_dict[keys.DB]
+    roster = await own_student_class(request, args.user, student_id)
     student = next(s for s in await rosters.all_students(db, roster.id) if s.id == student_id)
     return web.json_response(analytics.student_history(student, await class_sessions(db, roster.id)))
 
 
-async def gradebook(request: web.Request) -> web.Response:
-    roster, students, sessions = await _class_data(request)
+async def gradebook(request: web.Request, args: Args) -> web.Response:
+    roster, students, sessions = await _class_data(request, args)
     book = analytics.gradebook(students, sessions)
-    if request.match_info.get("csv"):
-        return web.Response(text=reports.gradebook_csv(book), content_type="text/csv", charset="utf-8", headers={
-            "Content-Disposition": f'attachment; filename="gradebook-class-{roster.id}.csv"'})
     return web.json_response({"class": {"id": roster.id, "name": roster.name}, **book})
 
 
-async def trends(request: web.Request) -> web.Response:
-    roster, students, sessions = await _class_data(request)
+async def gradebook_csv(request: web.Request, args: Args) -> web.Response:
+    roster, students, sessions = await _class_data(request, args)
+    book = analytics.gradebook(students, sessions)
+    return web.Response(text=reports.gradebook_csv(book), content_type="text/csv", charset="utf-8", headers={
+        "Content-Disposition": f'attachment; filename="gradebook-class-{roster.id}.csv"'})
+
+
+async def trends(request: web.Request, args: Args) -> web.Response:
+    roster, students, sessions = await _class_data(request, args)
     data = analytics.trends(students, sessions)
     hardest = [(f"{d['text']}", d["percent_correct"]) for d in data["difficulty"][:10]]
     participation = [(f"#{p['session_id']} {p['title']}", p["percent"]) for p in data["participation"][-10:]]
@@ -56,26 +57,23 @@ async def trends(request: web.Request) -> web.Response:
     })
 
 
-async def dump(request: web.Request) -> web.Response:
-    await require_admin(request)
-    body = json.dumps(await export.full_dump(request.app[keys.DB]), indent=1, ensure_ascii=False)
+async def dump(request: web.Request, args: Args) -> web.Response:
+    body = json.dumps(await export.full_dump(request.config_dict[keys.DB]), indent=1, ensure_ascii=False)
     return web.Response(text=body, content_type="application/json", headers={
         "Content-Disposition": 'attachment; filename="argus-dump.json"'})
 
 
-async def usb_status(request: web.Request) -> web.Response:
-    await require_admin(request)
-    root = Path(request.app[keys.SETTINGS].export.usb_root)
+async def usb_status(request: web.Request, args: Args) -> web.Response:
+    root = Path(request.config_dict[keys.SETTINGS].export.usb_root)
     return web.json_response({"root": str(root), "mounts": [str(m) for m in export.usb_mounts(root)]})
 
 
-async def usb_export(request: web.Request) -> web.Response:
-    await require_admin(request)
-    root = Path(request.app[keys.SETTINGS].export.usb_root)
-    mount = str_field(await json_object(request), "mount", max_length=4096)
+async def usb_export(request: web.Request, args: Args) -> web.Response:
+    root = Path(request.config_dict[keys.SETTINGS].export.usb_root)
+    mount = args.body["mount"].strip()
     if Path(mount) not in export.usb_mounts(root):
         return json_error(409, f"{mount} is not a mounted USB stick under {root}; plug it in and refresh")
-    files = await export.build_files(request.app[keys.DB])
+    files = await export.build_files(request.config_dict[keys.DB])
     loop = asyncio.get_running_loop()
     try:
         folder = await loop.run_in_executor(None, export.write_export, Path(mount), files)
@@ -85,12 +83,24 @@ async def usb_export(request: web.Request) -> web.Response:
                               "message": "Export written and verified: it is safe to remove the USB stick."})
 
 
-def add_routes(app: web.Application) -> None:
-    r = app.router
-    r.add_get("/api/v1/students/{id}/history", student_history)
-    r.add_get("/api/v1/classes/{id}/gradebook", gradebook)
-    r.add_get("/api/v1/classes/{id}/gradebook{csv:\\.csv}", gradebook)
-    r.add_get("/api/v1/classes/{id}/trends", trends)
-    r.add_get("/api/v1/export/dump.json", dump)
-    r.add_get("/api/v1/export/usb", usb_status)
-    r.add_post("/api/v1/export/usb", usb_export)
+_CLASS_REF = obj({"id": {"type": "integer"}, "name": {"type": "string"}}, required=["id", "name"])
+_CSV = Reply("CSV (UTF-8 with BOM)", content_type="text/csv")
+ROUTES = [
+    Route("GET", "/students/{id}/history", student_history, "A student's results across sessions",
+          path_params={"id": ID}, responses={200: {"type": "object"}}),
+    Route("GET", "/classes/{id}/gradebook", gradebook, "Gradebook: a row per student, a column per session",
+          path_params={"id": ID}, responses={200: obj({"class": _CLASS_REF}, required=["class"])}),
+    Route("GET", "/classes/{id}/gradebook.csv", gradebook_csv, "The gradebook as CSV", path_params={"id": ID},
+          responses={200: _CSV}),
+    Route("GET", "/classes/{id}/trends", trends, "Question difficulty and participation, with SVG charts",
+          path_params={"id": ID}, responses={200: obj({"class": _CLASS_REF, "charts": obj(
+              {"difficulty": {"type": "string"}, "participation": {"type": "string"}})}, required=["class"])}),
+    Route("GET", "/export/dump.json", dump, "Everything except secrets, as JSON", auth="admin",
+          responses={200: {"type": "object"}}),
+    Route("GET", "/export/usb", usb_status, "Mounted USB sticks", auth="admin", responses={200: obj(
+        {"root": {"type": "string"}, "mounts": {"type": "array", "items": {"type": "string"}}})}),
+    Route("POST", "/export/usb", usb_export, "Export to a USB stick; answers once written and verified",
+          auth="admin", body=obj({"mount": text(4096)}, required=["mount"]),
+          responses={200: obj({"folder": {"type": "string"}, "verified": {"type": "boolean"}}),
+                     409: "not a mounted USB stick", 507: "the stick could not be written"}),
+]

@@ -16,6 +16,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from appliance import keys
 from appliance.http.auth import current_user
+from appliance.http.schema import Reply, Route
 from appliance.http.security import json_error
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ async def _receiver(ws: web.WebSocketResponse) -> None:
 
 
 async def live(request: web.Request) -> web.StreamResponse:
-    app = request.app
+    app = request.config_dict
     settings = app[keys.SETTINGS]
     bus = app[keys.BUS]
     if bus.subscriber_count >= settings.server.max_websocket_clients:
@@ -73,7 +74,15 @@ async def _close_all(app: web.Application) -> None:
                            for ws in list(app[SOCKETS])), return_exceptions=True)
 
 
-def add_routes(app: web.Application) -> None:
+def setup(app: web.Application) -> None:
+    """The set of open sockets lives on the root app, so shutdown and logins (which end) can reach it."""
     app[SOCKETS] = weakref.WeakSet()
     app.on_shutdown.append(_close_all)
-    app.router.add_get("/api/v1/live", live)
+
+
+ROUTES = [
+    Route("GET", "/live", live, "Websocket of live JSON events: 'state' for everyone; 'response' and 'camera' "
+          "for teachers", auth="public", raw=True,
+          responses={101: Reply("switching to websocket", content_type=None),
+                     400: "not a websocket handshake", 403: "cross-origin", 503: "too many live screens"}),
+]

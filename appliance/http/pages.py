@@ -29,7 +29,7 @@ def safe_next(target: str | None) -> str:
 
 
 def render(request: web.Request, template: str, **context) -> web.Response:
-    html = request.app[TEMPLATES].get_template(template).render(version=__version__, **context)
+    html = request.config_dict[TEMPLATES].get_template(template).render(version=__version__, **context)
     # Pages are shells that fetch live data; a cached shell after an upgrade would load stale scripts.
     return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-cache"})
 
@@ -80,8 +80,8 @@ def setup_pages(app: web.Application) -> None:
     router = app.router
     router.add_get("/login", login_page)
     router.add_get("/", teacher_page("dashboard.html"))
-    router.add_get(r"/session/{id:\d+}", teacher_page("session.html", "session_id"))
-    router.add_get(r"/results/{id:\d+}", teacher_page("results.html", "session_id"))
+    router.add_get(r"/session/{id:[0-9]{1,18}}", teacher_page("session.html", "session_id"))
+    router.add_get(r"/results/{id:[0-9]{1,18}}", teacher_page("results.html", "session_id"))
     router.add_get("/projector", projector_page)
     router.add_get("/student", student_page)
     router.add_static("/static/", STATIC_DIR, append_version=False)

@@ -12,7 +12,7 @@ from appliance.store import accounts
 
 
 async def _claimed(request: web.Request) -> bool:
-    return await accounts.count_users(request.app[keys.DB]) > 0
+    return await accounts.count_users(request.config_dict[keys.DB]) > 0
 
 
 @web.middleware
@@ -44,7 +44,7 @@ def setup(app: web.Application) -> None:
     router.add_get("/setup", setup_page)
     router.add_get("/admin", admin_page)
     router.add_get("/account", teacher_page("account.html", min_length=passwords.MIN_LENGTH))
-    router.add_get(r"/classes/{id:\d+}/report", teacher_page("class_report.html", "class_id"))
-    router.add_get(r"/students/{id:\d+}", teacher_page("student_history.html", "student_id"))
+    router.add_get(r"/classes/{id:[0-9]{1,18}}/report", teacher_page("class_report.html", "class_id"))
+    router.add_get(r"/students/{id:[0-9]{1,18}}", teacher_page("student_history.html", "student_id"))
     router.add_get("/camera", teacher_page("camera.html"))
 

@@ -14,19 +14,19 @@ from appliance.http.pages import render, require_page_user, teacher_page
 async def class_page(request: web.Request) -> web.Response:
     user = await require_page_user(request)
     return render(request, "class.html", user=user, class_id=int(request.match_info["id"]),
-                  card_count=request.app[keys.SETTINGS].cards.count)
+                  card_count=request.config_dict[keys.SETTINGS].cards.count)
 
 
 async def cards_page(request: web.Request) -> web.Response:
     user = await require_page_user(request)
-    return render(request, "cards.html", user=user, card_count=request.app[keys.SETTINGS].cards.count)
+    return render(request, "cards.html", user=user, card_count=request.config_dict[keys.SETTINGS].cards.count)
 
 
 def setup(app: web.Application) -> None:
     router = app.router
     router.add_get("/classes", teacher_page("classes.html"))
-    router.add_get(r"/classes/{id:\d+}", class_page)
+    router.add_get(r"/classes/{id:[0-9]{1,18}}", class_page)
     router.add_get("/quizzes", teacher_page("quizzes.html"))
     router.add_get("/quizzes/new", teacher_page("quiz_edit.html", quiz_id=""))
-    router.add_get(r"/quizzes/{id:\d+}/edit", teacher_page("quiz_edit.html", "quiz_id"))
+    router.add_get(r"/quizzes/{id:[0-9]{1,18}}/edit", teacher_page("quiz_edit.html", "quiz_id"))
     router.add_get("/cards", cards_page)

@@ -1,4 +1,5 @@
-"""Middlewares: JSON errors for the API, same-origin checks for state changes, protective headers."""
+"""Middlewares. On the root app: same-origin checks for state changes and protective headers on every
+response. On the /api/v1 sub-application only: errors as JSON, and no caching."""
 from __future__ import annotations
 
 import json
@@ -42,15 +43,16 @@ async def same_origin_middleware(request: web.Request, handler):
 
 
 @web.middleware
-async def error_middleware(request: web.Request, handler):
-    api = request.path.startswith("/api/")
+async def api_error_middleware(request: web.Request, handler):
+    """Every API error is JSON {"error": message}; the message says what was wrong and where."""
     try:
         response = await handler(request)
     except web.HTTPException as exc:
-        if not api or exc.status < 400 or exc.content_type == "application/json":
+        if exc.status < 400 or exc.content_type == "application/json":
             raise
         message = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else exc.reason
-        return json_error(exc.status, message)
+        kept = {name: exc.headers[name] for name in ("Allow", "Retry-After", "WWW-Authenticate") if name in exc.headers}
+        return json_error(exc.status, message, **kept)
     except InvalidImport as exc:
         return web.json_response({"error": str(exc), "problems": exc.problems}, status=400)
     except InvalidTransition as exc:
@@ -72,6 +74,11 @@ async def headers_middleware(request: web.Request, handler):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    if request.path.startswith("/api/"):
-        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@web.middleware
+async def api_no_store_middleware(request: web.Request, handler):
+    response = await handler(request)
+    response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -15,5 +15,5 @@ T = TypeVar("T")
 
 async def off_loop(request: web.Request, fn: Callable[..., T], *args, **kwargs) -> T:
     """Run fn on the work threads: the event loop keeps serving while a hash or a PDF is computed."""
-    return await asyncio.get_running_loop().run_in_executor(request.app[keys.WORK],
+    return await asyncio.get_running_loop().run_in_executor(request.config_dict[keys.WORK],
                                                             functools.partial(fn, *args, **kwargs))

@@ -104,6 +104,10 @@ class SyncService:
         return self._key
 
     @property
+    def appliance_id(self) -> str:
+        return self._appliance_id
+
+    @property
     def configured(self) -> bool:
         return self._spec is not None
 

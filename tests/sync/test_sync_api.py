@@ -35,7 +35,7 @@ async def test_key_made_at_claim_and_sync_api_for_admins_and_the_local_token(set
             assert await pem.text() == status["public_key"]
             assert f'argus-{status["appliance_id"]}.pub.pem' in pem.headers["Content-Disposition"]
             bad = await admin.patch("/api/v1/sync", json={"enabled": "yes"})
-            assert bad.status == 400 and "'enabled' must be true or false" in (await bad.json())["error"]
+            assert bad.status == 400 and "enabled" in (await bad.json())["error"]
             off = await admin.patch("/api/v1/sync", json={"enabled": True})
             assert off.status == 409 and "no sync target" in (await off.json())["error"]
             assert (await admin.post("/api/v1/sync/now")).status == 409

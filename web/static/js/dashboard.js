@@ -76,7 +76,7 @@ async function loadSessions() {
 async function loadCamera() {
   const line = $("camera-line");
   try {
-    const status = await api("/status");
+    const status = await api("/health");
     line.textContent = cameraSummary(status.camera);
     line.className = `banner ${status.camera.ok ? "ok" : "danger"}`;
   } catch (failure) {

@@ -1,7 +1,7 @@
 """The app factory: every resource is an aiohttp cleanup context, started in dependency order and stopped in
 reverse. A context's cleanup runs only if its startup succeeded, so a failure half way leaves nothing open.
 
-    database → bus → executor → engine → camera → reading loop → maintenance → mDNS
+    database → bus → executor → engine → camera → reading loop → maintenance → sync → mDNS
 """
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ from appliance.live.engine import SessionEngine
 from appliance.live.reading import ReadingLoop
 from appliance.store import backup, images
 from appliance.store.db import Database
+from appliance.sync import local_admin
+from appliance.sync.service import SyncService
 from appliance.vision.live_reader import LiveReader
 from appliance.vision.reader import CardReader
 from appliance.vision.tracker import Tracker
@@ -189,6 +191,18 @@ async def maintenance_ctx(app: web.Application):
         await _cancel(task)
 
 
+async def sync_ctx(app: web.Application):
+    """The cloud sync uploader (idle unless [sync] target is set) and the token `argus sync` uses."""
+    settings = app[keys.SETTINGS]
+    service = SyncService(app[keys.DB], settings.sync, settings.data_dir)
+    await service.start()
+    app[keys.SYNC] = service
+    app[keys.LOCAL_ADMIN_TOKEN] = local_admin.write(settings.data_dir, app[keys.PORT])
+    yield
+    local_admin.remove(settings.data_dir)
+    await service.close()
+
+
 async def mdns_ctx(app: web.Application):
     settings = app[keys.SETTINGS]
     if not settings.mdns.enabled:
@@ -219,7 +233,8 @@ def create_app(settings: Settings, port: int, https_port: int | None = None,
     app[keys.LOGIN_LIMITER] = LoginLimiter()
     app[keys.DECODE_SLOT] = asyncio.Semaphore(1)
     app.cleanup_ctx.extend([
-        database_ctx, bus_ctx, executor_ctx, engine_ctx, camera_ctx, reading_ctx, maintenance_ctx, mdns_ctx,
+        database_ctx, bus_ctx, executor_ctx, engine_ctx, camera_ctx, reading_ctx, maintenance_ctx, sync_ctx,
+        mdns_ctx,
     ])
     app[keys.PRINT_SLOT] = asyncio.Semaphore(1)
     live.setup(app)

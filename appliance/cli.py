@@ -1,4 +1,4 @@
-"""The `argus` command: run | cards | scan | user add."""
+"""The `argus` command: run | cards | scan | user add | export | bench | sync."""
 from __future__ import annotations
 
 import argparse
@@ -215,6 +215,62 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _describe_sync(status: dict) -> str:
+    import time as _time
+
+    def when(t):
+        return "never" if t is None else _time.strftime("%Y-%m-%d %H:%M:%S", _time.localtime(t))
+
+    lines = [f"target:       {status['target'] or '(none: sync is off)'}",
+             f"state:        {status['state']}" + (" (encrypted)" if status.get("encrypted") else ""),
+             f"pending:      {status['pending']} events, {status['pending_files']} files"
+             + (f" since {when(status['pending_since'])}" if status.get("pending_since") else ""),
+             f"delivered:    {status['delivered']} events, {status['delivered_files']} files",
+             f"last success: {when(status['last_success'])}"]
+    if status.get("last_error"):
+        lines.append(f"last error:   {status['last_error']}")
+    if not status.get("clock_synchronised"):
+        lines.append("clock:        not synchronised by NTP (events are ordered by sequence number)")
+    return "\n".join(lines)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Ask the running appliance (not the database) so the answer is what its uploader really knows."""
+    import urllib.error
+    import urllib.request
+
+    from appliance.sync import local_admin
+
+    settings = load_settings(Path(args.config) if args.config else None)
+    data_dir = Path(args.data_dir) if args.data_dir else settings.data_dir
+    try:
+        found = local_admin.read(data_dir)
+    except (OSError, ValueError) as exc:
+        print(f"argus sync: {exc}", file=sys.stderr)
+        return 2
+    method, path = ("POST", "/api/v1/sync/now") if args.sync_command == "now" else ("GET", "/api/v1/sync")
+    request = urllib.request.Request(found["url"] + path, method=method,
+                                     headers={"Authorization": f"Bearer {found['token']}"})
+    try:
+        with urllib.request.urlopen(request, timeout=None if args.sync_command == "now" else 30) as response:
+            status = json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        try:
+            message = json.loads(exc.read()).get("error", exc.reason)
+        except ValueError:
+            message = exc.reason
+        print(f"argus sync: the appliance said {exc.code}: {message}", file=sys.stderr)
+        return 1
+    except urllib.error.URLError as exc:
+        print(f"argus sync: cannot reach the appliance at {found['url']} ({exc.reason}): is it running?",
+              file=sys.stderr)
+        return 1
+    print(json.dumps(status, indent=1) if args.json else _describe_sync(status))
+    if args.sync_command == "now" and (status["pending"] or status["pending_files"] or status["alert"]):
+        return 1
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from appliance import bench
 
@@ -283,6 +339,14 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("--data-dir")
     exporter.add_argument("--config")
     exporter.set_defaults(func=cmd_export)
+
+    syncer = sub.add_parser("sync", help="cloud sync of the running appliance: status, or deliver now")
+    syncer.add_argument("sync_command", choices=("status", "now"),
+                        help="status: what is pending and delivered; now: deliver everything, then report")
+    syncer.add_argument("--json", action="store_true", help="print the API's JSON object")
+    syncer.add_argument("--data-dir")
+    syncer.add_argument("--config")
+    syncer.set_defaults(func=cmd_sync)
     return parser
 
 

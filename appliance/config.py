@@ -140,6 +140,33 @@ class ExportSettings:
 
 
 @dataclass(frozen=True)
+class SyncSettings:
+    # Where results go: "" = off (nothing leaves the box), "s3://BUCKET/PREFIX", "webdav+https://HOST/PATH"
+    # ("webdav+http://" on a trusted LAN only) or "https://HOST/PATH" for a signed webhook.
+    target: str = ""
+    # S3-compatible endpoint URL (MinIO, Ceph, SeaweedFS, R2...); empty = AWS S3.
+    endpoint: str = ""
+    # S3 region.
+    region: str = "us-east-1"
+    # TOML file, mode 0600, with access_key_id and secret_access_key (S3), username and password (WebDAV), or
+    # secret (webhook, "whsec_..."). Secrets never go in this file.
+    credentials_file: str = "/etc/argus/sync-credentials.toml"
+    # Seconds between upload rounds (new events wait at most this long).
+    interval_seconds: float = _bounded(60.0, 1.0, 86_400.0)
+    # Events per batch (one batch is one object); bounds the uploader's memory.
+    batch_events: int = _bounded(2000, 1, 100_000)
+    # Average upload bandwidth cap in kilobytes per second, so a backlog never slows a lesson; 0 = no cap.
+    max_kbps: int = _bounded(256, 0, 1_000_000)
+    # Seconds one upload may take before it is abandoned and retried later.
+    timeout_seconds: float = _bounded(30.0, 1.0, 3600.0)
+    # Longest wait between retries of a failing target (exponential backoff with jitter up to this).
+    max_backoff_seconds: float = _bounded(900.0, 1.0, 86_400.0)
+    # age recipients ("age1...", separated by spaces or commas) to encrypt every object to; "" = not encrypted.
+    # When set, nothing readable (student names included) reaches the target.
+    encrypt_to: str = ""
+
+
+@dataclass(frozen=True)
 class LogSettings:
     level: str = _bounded("INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
 
@@ -155,6 +182,7 @@ class Settings:
     tracker: TrackerSettings = TrackerSettings()
     mdns: MdnsSettings = MdnsSettings()
     export: ExportSettings = ExportSettings()
+    sync: SyncSettings = SyncSettings()
     log: LogSettings = LogSettings()
     # Set by `argus run --demo`, never by the file: loopback only, demo account, simulated camera.
     demo: bool = False
@@ -241,5 +269,5 @@ def iter_settings(settings: Settings):
 __all__ = [
     "ConfigError", "Settings", "load_settings", "settings_from_dict", "iter_settings", "SECTIONS",
     "ServerSettings", "StorageSettings", "CameraSettings", "SimSettings", "CardSettings", "ReaderSettings",
-    "TrackerSettings", "MdnsSettings", "ExportSettings", "LogSettings",
+    "TrackerSettings", "MdnsSettings", "ExportSettings", "SyncSettings", "LogSettings",
 ]

@@ -17,6 +17,7 @@ from appliance.live.clients import LiveClients
 from appliance.live.engine import SessionEngine
 from appliance.live.reading import ReadingLoop
 from appliance.store.db import Database
+from appliance.sync.service import SyncService
 from appliance.vision.reader import CardReader
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -45,3 +46,6 @@ HTTPS_PORT = web.AppKey("https_port", int)
 TLS = web.AppKey("tls", TlsState)
 # Images are decoded one at a time (uploads, class photos): a burst of them cannot exhaust a Pi's memory.
 DECODE_SLOT = web.AppKey("decode_slot", asyncio.Semaphore)
+SYNC = web.AppKey("sync", SyncService)
+# The bearer token `argus sync ...` reads from <data dir>/local-admin.json (loopback only).
+LOCAL_ADMIN_TOKEN = web.AppKey("local_admin_token", str)

@@ -48,6 +48,7 @@ async def claim(request: web.Request, args: Args) -> web.Response:
                                          await _hash(request, password))
     except setup_code.AlreadyClaimed as exc:
         return json_error(409, str(exc))
+    await request.config_dict[keys.SYNC].ensure_key()  # the appliance's signing identity is made at claim
     settings = request.config_dict[keys.SETTINGS]
     token = await accounts.start_login(db, user_id, settings.server.login_hours * 3600)
     response = web.json_response({"username": username, "role": "admin"}, status=201)

@@ -16,6 +16,7 @@ from appliance.http import (
     api_quizzes,
     api_reports,
     api_sessions,
+    api_sync,
     api_tls,
     auth,
     live,
@@ -27,7 +28,7 @@ from appliance.http.security import api_error_middleware, api_no_store_middlewar
 PREFIX = "/api/v1"
 # api_oneroster before api_classes: /classes/import must not be taken for /classes/{id}.
 MODULES = (auth, api_accounts, api_camera, api_oneroster, api_classes, api_health, api_quizzes, api_sessions,
-           api_reports, api_gradebooks, api_printing, api_tls, public, live)
+           api_reports, api_gradebooks, api_printing, api_tls, api_sync, public, live)
 DOCUMENT = web.AppKey("openapi_document", dict)
 
 
@@ -46,6 +47,7 @@ def routes() -> list[Route]:
 def api_app(settings) -> web.Application:
     """The API as its own application, to be mounted at PREFIX: its middlewares see API requests only."""
     api = web.Application(middlewares=[api_no_store_middleware, api_error_middleware])
-    mounted = mount(api, routes(), settings, {"user": auth.require_user, "admin": auth.require_admin})
+    mounted = mount(api, routes(), settings, {"user": auth.require_user,
+                                                  "admin": api_sync.admin_or_local_token})
     api[DOCUMENT] = document(mounted, PREFIX, __version__)
     return api

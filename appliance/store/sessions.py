@@ -6,6 +6,7 @@ import time
 
 from appliance.classroom.models import Question, Response, SessionRecord
 from appliance.classroom.numbering import Origin
+from appliance.store import outbox
 from appliance.store.db import Database
 from appliance.store.quizzes import question_from_row
 
@@ -47,6 +48,7 @@ async def create_session(db: Database, class_id: int, quiz_id: int | None, teach
         session_id = cursor.lastrowid
         await conn.executemany(_INSERT_QUESTION, [_question_row(session_id, i, q, None, False)
                                                   for i, q in enumerate(questions)])
+        await outbox.session_started(conn, session_id, now)
     return SessionRecord(session_id, class_id, quiz_id, teacher_id, "ready", None, now, None, anonymous)
 
 
@@ -118,19 +120,29 @@ async def set_state(db: Database, session_id: int, state: str, question: int | N
                     end_others: bool = False, deadline: float | None = None, remaining: float | None = None,
                     actor: int | None = None, reason: str = "ended") -> None:
     """Move a session; ending it records `actor` and `reason`. `end_others` ends every other unfinished
-    session, in the same transaction, as taken over by `actor`."""
+    session, in the same transaction, as taken over by `actor`. Each fact goes into the sync outbox in the
+    same transaction."""
     now = time.time()
     async with db.transaction() as conn:
         if state == "open":  # the first opening marks the question as asked
-            await conn.execute("UPDATE session_questions SET opened_at = coalesce(opened_at, ?)"
-                               " WHERE session_id = ? AND position = ?", (now, session_id, question))
+            cursor = await conn.execute("UPDATE session_questions SET opened_at = ? WHERE session_id = ?"
+                                        " AND position = ? AND opened_at IS NULL", (now, session_id, question))
+            # Only the first opening is an event: delivered events leave the outbox, so a re-opening
+            # could not be told apart from a new fact by the outbox itself.
+            if cursor.rowcount:
+                await outbox.question_asked(conn, session_id, question, now)
         if end_others:
             # One camera feeds one session: starting one ends any other left open.
+            async with conn.execute("SELECT id FROM sessions WHERE state != 'ended' AND id != ?",
+                                    (session_id,)) as cursor:
+                others = [r[0] for r in await cursor.fetchall()]
             await conn.execute(
                 "UPDATE sessions SET state = 'ended', ended_at = ?, ended_by = ?, end_reason = 'taken over'"
                 " WHERE state != 'ended' AND id != ?",
                 (now, actor, session_id),
             )
+            for other in others:
+                await outbox.session_ended(conn, other, now)
         ending = state == "ended"
         await conn.execute(
             "UPDATE sessions SET state = ?, question = ?, deadline = ?, remaining = ?,"
@@ -139,6 +151,8 @@ async def set_state(db: Database, session_id: int, state: str, question: int | N
             " end_reason = CASE WHEN ? THEN ? ELSE end_reason END WHERE id = ?",
             (state, question, deadline, remaining, ending, now, ending, actor, ending, reason, session_id),
         )
+        if state == "ended":
+            await outbox.session_ended(conn, session_id, now)
 
 
 async def record_answer(db: Database, session_id: int, question: int, student_id: int, card: int,
@@ -155,6 +169,8 @@ async def record_answer(db: Database, session_id: int, question: int, student_id
             (session_id, question, student_id, card, answer, answer, seen_at, seen_at),
         ) as cursor:
             row = await cursor.fetchone()
+        if row:
+            await outbox.response(conn, session_id, row)
     return _response(row) if row else None
 
 

@@ -1,5 +1,5 @@
 // The admin's page: status of the appliance, teacher accounts (add, reset, disable, delete), the audit log, the
-// HTTPS certificate, and exports (JSON download, USB stick).
+// HTTPS certificate, exports (JSON download, USB stick) and cloud sync.
 // Status and the list of USB sticks refresh themselves every few seconds while the tab is visible.
 import {api, wireLogout} from "./api.js";
 import {$, clear, el, formatTime, toast} from "./dom.js";
@@ -324,6 +324,84 @@ async function loadUsb() {
   }
 }
 
+// ---------- cloud sync ----------
+
+const SYNC_STATES = {
+  off: "Off (no target configured)", misconfigured: "Not working: the configuration is wrong",
+  paused: "Paused by an admin", idle: "On · everything delivered", uploading: "On · uploading",
+  retrying: "On · the target is not answering; retrying", stopped: "Stopped: needs an admin",
+  waiting_for_clock: "On · waiting for the clock to be set (NTP)", waiting_for_claim: "On · waiting for setup",
+};
+
+function syncRows(s) {
+  const pending = s.pending + s.pending_files
+    ? `${s.pending} events, ${s.pending_files} files` + (s.pending_since ? ` pending since ${formatTime(s.pending_since)}` : "")
+    : "nothing";
+  const rows = [
+    ["state", "State", SYNC_STATES[s.state] || s.state, ["stopped", "misconfigured", "retrying"].includes(s.state)],
+    ["target", "Target", s.target || "none", false],
+    ["pending", "Pending", pending, s.state === "retrying" && Boolean(s.pending_since)],
+    ["delivered", "Delivered", `${s.delivered} events, ${s.delivered_files} files`, false],
+    ["last-success", "Last delivery", s.last_success ? formatTime(s.last_success) : "never", false],
+    ["encryption", "Encryption", s.encrypted ? "on (age)" : "off", false],
+    ["clock", "Clock", s.clock_synchronised ? "set by NTP" : "not synchronised (events keep their order by sequence number)", !s.clock_synchronised],
+    ["appliance-id", "Appliance id", s.appliance_id, false],
+  ];
+  if (s.last_error) rows.splice(4, 0, ["last-error", "Last error", s.last_error, true]);
+  return rows;
+}
+
+let syncing = false;
+let syncState = null;
+
+function showSync(s) {
+  syncState = s;
+  const list = clear($("sync-list"));
+  for (const [key, label, value, bad] of syncRows(s)) {
+    list.append(el("div", {class: `stat${bad ? " bad" : ""}`, attrs: {"data-stat": key}},
+      el("dt", {text: label}), el("dd", {text: value})));
+  }
+  const alert = $("sync-alert");
+  alert.hidden = !s.alert;
+  alert.textContent = s.alert ? `Cloud sync needs you: ${s.alert}` : "";
+  const toggle = $("sync-toggle");
+  toggle.hidden = !s.configured;
+  toggle.textContent = s.enabled ? "Turn sync off" : "Turn sync on";
+  toggle.disabled = syncing;
+  const now = $("sync-now");
+  now.hidden = !s.configured || !s.enabled;
+  now.disabled = syncing;
+  $("sync-public-key").textContent = s.public_key || "Not made yet.";
+  $("sync-key-link").hidden = !s.public_key;
+  $("sync-updated").textContent = `Updated ${new Date().toLocaleTimeString()}`;
+}
+
+async function loadSync() {
+  if (syncing) return;
+  try {
+    showSync(await api("/sync"));
+  } catch (failure) {
+    $("sync-updated").textContent = `Could not read the sync state: ${failure.message}`;
+  }
+}
+
+async function syncAction(request, done) {
+  syncing = true;
+  $("sync-toggle").disabled = $("sync-now").disabled = true;
+  const result = $("sync-result");
+  try {
+    const state = await request();
+    syncing = false;
+    showSync(state);
+    result.textContent = done(state);
+  } catch (failure) {
+    syncing = false;
+    result.textContent = `Could not do that: ${failure.message}`;
+    loadSync();
+  }
+  result.hidden = false;
+}
+
 function every(ms, job) {
   job();
   setInterval(() => { if (!document.hidden) job(); }, ms);
@@ -334,6 +412,14 @@ if (main.dataset.allowed) {
   $("usb-refresh").addEventListener("click", loadUsb);
   every(STATUS_EVERY_MS, loadStatus);
   every(USB_EVERY_MS, loadUsb);
+  every(STATUS_EVERY_MS, loadSync);
+  $("sync-toggle").addEventListener("click", () => syncAction(
+    () => api("/sync", {method: "PATCH", body: {enabled: !syncState.enabled}}),
+    (s) => s.enabled ? "Cloud sync is on." : "Cloud sync is off: nothing leaves the appliance until you turn it on again."));
+  $("sync-now").addEventListener("click", () => syncAction(
+    () => api("/sync/now", {method: "POST"}),
+    (s) => s.pending + s.pending_files ? `Not everything was delivered: ${s.last_error || "try again later"}.`
+      : "Everything is delivered."));
   loadUsers().catch((failure) => toast(`Could not load the accounts: ${failure.message}`));
   loadAudit().catch((failure) => toast(`Could not load the audit log: ${failure.message}`));
   $("tls-form").addEventListener("submit", installTls);

@@ -8,6 +8,7 @@ memory (VmRSS) from /proc while it reads. The video is rendered once with the be
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -69,6 +70,28 @@ class _Client:
             return json.loads(response.read())
 
 
+@contextlib.contextmanager
+def open_lesson(data_dir: Path, args: tuple[str, ...] = (), env: dict[str, str] | None = None):
+    """`argus run --demo` in its own process with a lesson started and question 1 open: (process, logged-in
+    client, session). Stopped with SIGTERM on the way out."""
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "appliance", "run", "--demo", "--port", str(port),
+                             "--data-dir", str(data_dir), *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, env=env)
+    try:
+        if not proc.stdout.readline().startswith("Argus demo running"):
+            raise RuntimeError("the appliance did not start")
+        client = _Client(f"http://127.0.0.1:{port}")
+        client.call("/api/v1/login", {"username": "demo", "password": "demo"})
+        classes, quizzes = client.call("/api/v1/classes"), client.call("/api/v1/quizzes")
+        session = client.call("/api/v1/sessions", {"class_id": classes[0]["id"], "quiz_id": quizzes[0]["id"]})
+        client.call(f"/api/v1/sessions/{session['id']}/open", {"question": 0})
+        yield proc, client, session
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(15)
+
+
 def run(seconds: float = 30.0, frames: int = 6, size: tuple[int, int] = SIZES["12mp"], seed: int = 1,
         malloc_env: dict[str, str] | None = None) -> dict:
     malloc_env = SERVICE_MALLOC_ENV if malloc_env is None else malloc_env
@@ -78,20 +101,9 @@ def run(seconds: float = 30.0, frames: int = 6, size: tuple[int, int] = SIZES["1
         config = Path(tmp) / "argus.toml"
         # --demo takes the sim's size for the camera; the video's own size is what the camera delivers.
         config.write_text(f"[camera]\nwidth = {size[0]}\nheight = {size[1]}\nfps = 10.0\n")
-        port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")} | malloc_env
-        proc = subprocess.Popen([sys.executable, "-m", "appliance", "run", "--demo", "--port", str(port),
-                                 "--data-dir", str(Path(tmp) / "data"), "--config", str(config),
-                                 "--camera", f"opencv:{video}"], stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, text=True, env=env)
-        try:
-            if not proc.stdout.readline().startswith("Argus demo running"):
-                raise RuntimeError("the appliance did not start")
-            client = _Client(f"http://127.0.0.1:{port}")
-            client.call("/api/v1/login", {"username": "demo", "password": "demo"})
-            classes, quizzes = client.call("/api/v1/classes"), client.call("/api/v1/quizzes")
-            session = client.call("/api/v1/sessions", {"class_id": classes[0]["id"], "quiz_id": quizzes[0]["id"]})
-            client.call(f"/api/v1/sessions/{session['id']}/open", {"question": 0})
+        args = ("--config", str(config), "--camera", f"opencv:{video}")
+        with open_lesson(Path(tmp) / "data", args, env) as (proc, client, session):
             peak, samples, started = 0.0, [], time.monotonic()
             while time.monotonic() - started < seconds:
                 rss = _rss_mb(proc.pid)
@@ -100,9 +112,6 @@ def run(seconds: float = 30.0, frames: int = 6, size: tuple[int, int] = SIZES["1
                 time.sleep(0.5)
             health = client.call("/api/v1/health")
             responses = len(client.call(f"/api/v1/sessions/{session['id']}")["responses"])
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(15)
     reader = health["reader"]
     return {"size": f"{size[0]}x{size[1]}", "seconds": seconds, "peak_rss_mb": round(peak, 1),
             "median_rss_mb": round(sorted(samples)[len(samples) // 2], 1), "frames_read": reader["frames"],

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import struct
-import subprocess
 import sys
 import tempfile
 import threading
@@ -20,7 +19,7 @@ import urllib.request
 import zlib
 from pathlib import Path
 
-from appliance.bench.appliance_rss import _Client, _free_port, _rss_mb
+from appliance.bench.appliance_rss import _Client, _rss_mb, open_lesson
 
 # Growth of the whole process while the bombs are handled that counts as "refused without decoding".
 GROWTH_FLOOR_MB = 50.0
@@ -52,18 +51,7 @@ def _post(client: _Client, path: str, data: bytes) -> int:
 def run() -> dict:
     bomb = bomb_png()
     with tempfile.TemporaryDirectory() as tmp:
-        port = _free_port()
-        proc = subprocess.Popen([sys.executable, "-m", "appliance", "run", "--demo", "--port", str(port),
-                                 "--data-dir", str(Path(tmp) / "data")], stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, text=True)
-        try:
-            if not proc.stdout.readline().startswith("Argus demo running"):
-                raise RuntimeError("the appliance did not start")
-            client = _Client(f"http://127.0.0.1:{port}")
-            client.call("/api/v1/login", {"username": "demo", "password": "demo"})
-            classes, quizzes = client.call("/api/v1/classes"), client.call("/api/v1/quizzes")
-            session = client.call("/api/v1/sessions", {"class_id": classes[0]["id"], "quiz_id": quizzes[0]["id"]})
-            client.call(f"/api/v1/sessions/{session['id']}/open", {"question": 0})
+        with open_lesson(Path(tmp) / "data") as (proc, client, session):
             time.sleep(2.0)  # let the reader settle so the baseline is the working appliance
             baseline = _rss_mb(proc.pid)
             peak, stop = [baseline], threading.Event()
@@ -80,9 +68,6 @@ def run() -> dict:
             elapsed_ms = (time.perf_counter() - started) * 1000
             stop.set()
             sampler.join()
-        finally:
-            proc.terminate()
-            proc.wait(15)
     growth = peak[0] - baseline
     return {"bomb_bytes": len(bomb), "pixels": "30000x30000", "statuses": statuses,
             "baseline_rss_mb": round(baseline, 1), "peak_rss_mb": round(peak[0], 1),

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from appliance.config import CardSettings, ReaderSettings, TrackerSettings
+from appliance.vision import synthetic
 from appliance.vision.combine import SmallCardRules, SmallCards
-from appliance.vision.live_reader import LiveReader, make_live_reader
+from appliance.vision.live_reader import make_live_reader
 from appliance.vision.reader import CardReader
 from appliance.vision.tracker import Tracker
 from appliance.vision.types import Sighting
@@ -92,20 +93,31 @@ def test_reset_forgets_the_evidence():
     assert feed(small, [[card(7, "B")]], start=0.2) == [[]]
 
 
-@pytest.mark.parametrize("small_marker_px", [0, 12, 20])
-def test_the_live_reader_is_the_plain_one_unless_small_markers_are_below_the_single_frame_size(small_marker_px):
-    settings = ReaderSettings(small_marker_px=small_marker_px, bands=1)
-    reader = CardReader(settings, CardSettings())
-    live = make_live_reader(settings, CardSettings(), reader)
-    assert isinstance(live, LiveReader) and live._reader is reader and live._small is None
-    live.close()
+def _small_cards_frame() -> tuple[np.ndarray, set[tuple[int, str]]]:
+    """Four 18 px cards (markers of ~11 px, below the single-frame 12) on a plain wall, one per answer."""
+    wall = np.full((360, 640), 170, np.uint8)
+    rng = np.random.default_rng(3)
+    for i, x in enumerate((100, 250, 400, 540)):
+        synthetic.place_card(wall, 5 + i, synthetic.card_quad(rng, (x, 180), 18.0, turns=i, tilt=0.05))
+    return wall, {(5 + i, "ABCD"[i]) for i in range(4)}
 
 
-def test_the_live_reader_reads_small_markers_through_the_combiner_by_default():
-    settings = ReaderSettings(bands=1)
-    assert 0 < settings.small_marker_px < settings.min_marker_px
+@pytest.mark.parametrize("small_marker_px, expected", [(0, [False] * 5), (9, [False, False, True, True, True])])
+def test_live_reading_passes_on_small_real_cards_from_the_third_frame_and_never_without_combining(
+        small_marker_px, expected):
+    wall, cards = _small_cards_frame()
+    settings = ReaderSettings(bands=1, small_marker_px=small_marker_px)
     reader = CardReader(settings, CardSettings())
     live = make_live_reader(settings, CardSettings(), reader)
-    assert live._reader is not reader and isinstance(live._small, SmallCards)
-    live.close()
-    reader.close()
+    try:
+        seen = []
+        for k in range(5):
+            frame = synthetic.camera_blur(wall, np.random.default_rng(k), sigma=0.6, noise=2.0)
+            read = {(s.card, s.answer) for s in live.read(frame, k / FPS)}
+            assert read in (set(), cards), read  # all four or none: never a wrong card or answer
+            assert reader.read(frame) == []  # no single frame reads them at the single-frame size
+            seen.append(read == cards)
+        assert seen == expected
+    finally:
+        live.close()
+        reader.close()

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from appliance.bench import live, machine
+from appliance.bench import cards, live, machine
 from appliance.bench.scenes import SIZES, clutter_frames
 from appliance.config import CardSettings, ReaderSettings, TrackerSettings
 from appliance.vision.combine import SmallCardRules, SmallCards, small_card_reader
@@ -28,12 +28,16 @@ BUCKET = (16.0, 24.0)  # card's shorter side on screen, px (the scoring rule of 
 class Plan:
     live: live.Plan
     card_free_frames: int
+    # `bench cards` classrooms per frame size (1080p, 1296p, 12 MP; both lenses and card widths, a quarter at
+    # extreme tilts), 6 frames each, read one frame at a time by the small-card reader with nothing combined: what
+    # it misreads in single frames is what the combining must stop.
+    single_frame_rooms: int = 0
 
 
 # 1080p, 66° lens, 10 cm cards, rows from 4 to 10 m: about a third of the cards are 16-24 px.
 QUICK = Plan(live.Plan(size=SIZES["hd"], questions=2, students=40, card_width_m=0.10, front_row_m=4.0,
                        back_row_m=10.0), card_free_frames=60)
-FULL = Plan(dataclasses.replace(QUICK.live, questions=6), card_free_frames=2000)
+FULL = Plan(dataclasses.replace(QUICK.live, questions=6), card_free_frames=2000, single_frame_rooms=8)
 
 
 def small_raises(q: live.Question) -> list[tuple[int, float]]:
@@ -103,11 +107,29 @@ def card_free(plan: live.Plan, frames: int) -> dict:
     return {"frames": frames, "read": raw, "passed": passed, "registrations": registrations}
 
 
+def single_frames(seed: int, rooms: int, small_marker_px: int) -> dict:
+    """The small-card reader on `bench cards` classrooms, frame by frame (nothing combined): its recall per size
+    bucket and every wrong answer, wrong card and phantom it reads."""
+    sizes = (SIZES["hd"], SIZES["3mp"], SIZES["12mp"])
+    plan = cards.Plan(seed=seed, rooms={s: rooms for s in sizes}, frames_per_room={s: 6 for s in sizes}, clutter=0)
+    detectors = cards.Detectors()
+    detectors.reader.close()
+    detectors.reader = small_card_reader(ReaderSettings(small_marker_px=small_marker_px), CardSettings())
+    try:
+        ours = cards.summary(cards.run(plan, detectors))["detectors"][cards.OURS]
+    finally:
+        detectors.reader.close()
+    return {"frames": rooms * 6 * len(sizes), "recall": ours["recall"], "wrong_answers": ours["wrong_answers"],
+            "wrong_cards": ours["wrong_cards"], "phantoms": ours["phantoms_in_classrooms"], "errors": ours["errors"]}
+
+
 def run(plan: Plan) -> dict:
     before = score(live.run(dataclasses.replace(plan.live, small_marker_px=0)))
     after = score(live.run(plan.live))
     out = {"plan": dataclasses.asdict(plan), "machine": machine.describe(), "before": before, "after": after,
            "card_free": card_free(plan.live, plan.card_free_frames)}
+    if plan.single_frame_rooms:
+        out["single_frames"] = single_frames(plan.live.seed, plan.single_frame_rooms, plan.live.small_marker_px)
     out["floors"] = floors(out)
     return out
 
@@ -150,6 +172,12 @@ def table(out: dict) -> str:
     f = out["card_free"]
     lines.append(f"card-free classrooms read live ({f['frames']} frames): {f['read']} cards read in single frames, "
                  f"{f['passed']} passed on, {f['registrations']} registered")
+    if "single_frames" in out:
+        f = out["single_frames"]
+        recall = "  ".join(f"{b} {r['seen']}/{r['total']}" for b, r in f["recall"].items())
+        lines.append(f"the small-card reader on bench cards classrooms, single frames, nothing combined ({f['frames']} "
+                     f"frames): recall {recall}; wrong answers {f['wrong_answers']}, wrong cards {f['wrong_cards']}, "
+                     f"phantoms {f['phantoms']}")
     lines.append("floors:")
     for row in out["floors"]:
         state = "n/a" if row["ok"] is None else ("ok" if row["ok"] else "FAILED")

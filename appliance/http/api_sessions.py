@@ -18,7 +18,7 @@ from appliance.http.security import json_error
 from appliance.http.validation import bad_request
 from appliance.http.work import off_loop
 from appliance.reports.results import session_results as session_results_of
-from appliance.store import accounts, images, quizzes, rosters
+from appliance.store import accounts, images, rosters
 from appliance.store import sessions as store
 from appliance.vision.scan import decode_gray
 from appliance.vision.types import Registration
@@ -31,7 +31,6 @@ async def _username(db, user_id: int | None) -> str | None:
 
 async def session_view(db, record: SessionRecord, with_responses: bool = True, display=None) -> dict:
     roster = await rosters.get_class(db, record.class_id)
-    quiz = await quizzes.get_quiz(db, record.quiz_id) if record.quiz_id else None
     questions = await store.session_questions(db, record.id)
     position = rules.SessionPosition(record.state, record.question, record.deadline, record.remaining)
     # Labels, "allowed" (with "next" as the next quiz question) and the main button: as in the live state.
@@ -44,7 +43,7 @@ async def session_view(db, record: SessionRecord, with_responses: bool = True, d
         "created_at": record.created_at, "ended_at": record.ended_at,
         "ended_by": await _username(db, record.ended_by), "end_reason": record.end_reason,
         "class": roster.to_json(),
-        "quiz": {"id": record.quiz_id, "title": quiz.title if quiz else "Quick questions",
+        "quiz": {"id": record.quiz_id, "title": await store.quiz_title(db, record.id),
                  "questions": [q.to_json() for q in questions]},
         **summary,
     }

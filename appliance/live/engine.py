@@ -20,7 +20,7 @@ from appliance.classroom.lesson import Display, Lesson
 from appliance.classroom.models import ClassRoster, Question, Quiz, SessionRecord, User
 from appliance.live.bus import Bus
 from appliance.live.clock import Clock, SystemClock
-from appliance.store import accounts, quizzes, rosters
+from appliance.store import accounts, rosters
 from appliance.store import sessions as store
 from appliance.store.db import Database, StoreError
 from appliance.vision.types import Registration
@@ -71,10 +71,9 @@ class SessionEngine:
 
     async def _load(self, record: SessionRecord) -> Lesson:
         roster = await rosters.get_class(self._db, record.class_id)
-        quiz = await quizzes.get_quiz(self._db, record.quiz_id) if record.quiz_id else None
         questions = await store.session_questions(self._db, record.id)
         position = rules.SessionPosition(record.state, record.question, record.deadline, record.remaining)
-        running = Lesson(record, position, roster, quiz.title if quiz else "Quick questions", questions,
+        running = Lesson(record, position, roster, await store.quiz_title(self._db, record.id), questions,
                          await store.session_origins(self._db, record.id),
                          {i for i, q in enumerate(questions) if q.asked})
         for r in await store.responses(self._db, record.id):
@@ -105,7 +104,7 @@ class SessionEngine:
             await store.set_state(self._db, record.id, rules.READY, None, end_others=True, actor=teacher.id)
             was_open = self._running and self._running.position.state in (rules.OPEN, rules.PAUSED)
             self._running = Lesson(record, rules.SessionPosition(rules.READY, None), roster,
-                                   quiz.title if quiz else "Quick questions", questions)
+                                   quiz.title if quiz else store.QUICK_TITLE, questions)
             if was_open:
                 self._notify_closed()
             self._schedule_timer()

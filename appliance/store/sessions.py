@@ -14,6 +14,11 @@ _SESSION_COLUMNS = ("id, class_id, quiz_id, teacher_id, state, question, created
                     " deadline, remaining, ended_by, end_reason")
 
 
+# A session's quiz title: the quiz's own while it exists, the one it had when it was deleted, or none.
+QUICK_TITLE = "Quick questions"
+_TITLE = f"coalesce(q.title, s.quiz_title, '{QUICK_TITLE}')"
+
+
 def _session(row) -> SessionRecord:
     values = {c: row[c] for c in _SESSION_COLUMNS.split(", ")}
     values["anonymous"] = bool(values["anonymous"])
@@ -69,6 +74,12 @@ async def get_session(db: Database, session_id: int, teacher_id: int | None = No
     return _session(row) if row else None
 
 
+async def quiz_title(db: Database, session_id: int) -> str:
+    row = await db.fetchone(f"SELECT {_TITLE} FROM sessions s LEFT JOIN quizzes q ON q.id = s.quiz_id WHERE s.id = ?",
+                            (session_id,))
+    return row[0] if row else QUICK_TITLE
+
+
 async def list_sessions(db: Database, teacher_id: int | None = None, class_id: int | None = None) -> list[dict]:
     where, params = ["1"], []
     if teacher_id is not None:
@@ -79,7 +90,7 @@ async def list_sessions(db: Database, teacher_id: int | None = None, class_id: i
         params.append(class_id)
     rows = await db.fetchall(
         "SELECT s.id, s.class_id, s.quiz_id, c.name AS class_name,"
-        " coalesce(q.title, 'Quick questions') AS quiz_title, s.state, s.question, s.created_at, s.ended_at,"
+        f" {_TITLE} AS quiz_title, s.state, s.question, s.created_at, s.ended_at,"
         " s.anonymous FROM sessions s JOIN classes c ON c.id = s.class_id"
         f" LEFT JOIN quizzes q ON q.id = s.quiz_id WHERE {' AND '.join(where)} ORDER BY s.id DESC",
         params,

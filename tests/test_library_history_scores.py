@@ -1,0 +1,91 @@
+"""Issue #11's library and results, against a real server and SQLite file: deleting a quiz for good while past
+lessons keep their results, each question's answer in a student's history, teams in the roster, and the
+optional scores after reveal (never a name in the public state)."""
+from __future__ import annotations
+
+import time
+
+import aiohttp
+
+from appliance import keys
+from appliance.store import image_owners
+from appliance.vision.types import Registration
+
+QUIZ = {"title": "Delete me", "questions": [
+    {"text": "2 + 2?", "options": ["3", "4", "5"], "correct": "B"},
+    {"text": "$x^2$ at $x=3$?", "options": ["6", "9", "3", "12"], "correct": "B"},
+    {"type": "poll", "text": "Liked it?", "options": ["Yes", "No"], "correct": None},
+]}
+
+
+async def _start(teacher, quiz_body=QUIZ):
+    klass = (await (await teacher.get("/api/v1/classes")).json())[0]
+    quiz = await (await teacher.post("/api/v1/quizzes", json=quiz_body)).json()
+    session = await (await teacher.post("/api/v1/sessions", json={"class_id": klass["id"], "quiz_id": quiz["id"]})).json()
+    return klass, quiz, session["id"]
+
+
+async def _ask(teacher, engine, sid, index, answers: dict[int, str]):
+    """Open question `index`, let the cards in `answers` answer, close and reveal it."""
+    assert (await teacher.post(f"/api/v1/sessions/{sid}/open", json={"question": index})).status == 200
+    for card, letter in answers.items():
+        await engine.register(Registration(card, letter, time.monotonic()))
+    await teacher.post(f"/api/v1/sessions/{sid}/close")
+    assert (await teacher.post(f"/api/v1/sessions/{sid}/reveal")).status == 200
+
+
+async def test_deleting_a_quiz_keeps_past_results_and_refuses_while_it_runs(server, teacher):
+    engine = server.app[keys.ENGINE]
+    klass, quiz, sid = await _start(teacher)
+    busy = await teacher.delete(f"/api/v1/quizzes/{quiz['id']}")
+    assert busy.status == 409 and "end the lesson" in (await busy.json())["error"]
+    await _ask(teacher, engine, sid, 0, {1: "B", 2: "A"})
+    await teacher.post(f"/api/v1/sessions/{sid}/end")
+    before = await (await teacher.get(f"/api/v1/sessions/{sid}/results")).json()
+
+    deleted = await teacher.delete(f"/api/v1/quizzes/{quiz['id']}")
+    assert deleted.status == 200 and await deleted.json() == {"ok": True, "lessons_kept": 1}
+    assert (await teacher.get(f"/api/v1/quizzes/{quiz['id']}")).status == 404
+    assert quiz["id"] not in [q["id"] for q in await (await teacher.get("/api/v1/quizzes")).json()]
+    assert (await teacher.delete(f"/api/v1/quizzes/{quiz['id']}")).status == 404
+
+    # The results read exactly as before, under the quiz's title; the lesson list and the history say it too.
+    after = await (await teacher.get(f"/api/v1/sessions/{sid}/results")).json()
+    for view, quiz_id in ((after, None), (before, quiz["id"])):  # only the link to the quiz is gone
+        assert view["session"].pop("quiz_id") == view["session"]["quiz"].pop("id") == quiz_id
+    assert after == before
+    view = await (await teacher.get(f"/api/v1/sessions/{sid}")).json()
+    assert view["quiz"]["title"] == "Delete me" and view["quiz_id"] is None and len(view["quiz"]["questions"]) == 3
+    listed = next(s for s in await (await teacher.get("/api/v1/sessions")).json() if s["id"] == sid)
+    assert listed["quiz_title"] == "Delete me"
+    history = await (await teacher.get(f"/api/v1/students/{klass['students'][0]['id']}/history")).json()
+    assert history["sessions"][-1]["title"] == "Delete me" and history["sessions"][-1]["score"] == 1
+    audit = await (await teacher.get("/api/v1/audit")).json()
+    assert audit[0]["action"] == "quiz.delete" and "'Delete me'" in audit[0]["detail"]
+
+
+async def test_another_teachers_quiz_cannot_be_deleted(server, teacher):
+    quiz = await (await teacher.post("/api/v1/quizzes", json=QUIZ)).json()
+    assert (await teacher.post("/api/v1/users", json={"username": "ms.other", "password": "teacher-pass"})).status == 201
+    async with aiohttp.ClientSession(base_url=server.url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as other:
+        await other.post("/api/v1/login", json={"username": "ms.other", "password": "teacher-pass"})
+        refused = await other.delete(f"/api/v1/quizzes/{quiz['id']}")
+        assert refused.status == 404  # answered as if it did not exist: ids tell nothing
+    assert (await teacher.get(f"/api/v1/quizzes/{quiz['id']}")).status == 200
+
+
+async def test_a_deleted_quizs_images_become_unused_unless_a_lesson_showed_them(server, teacher):
+    db = server.app[keys.DB]
+    for name in ("a" * 64 + ".png", "b" * 64 + ".png"):
+        await image_owners.add(db, name, 1, 10)
+    shown = dict(QUIZ, title="Pictures", questions=[dict(QUIZ["questions"][0], image="/images/" + "a" * 64 + ".png")])
+    hidden = dict(QUIZ, title="Never run", questions=[dict(QUIZ["questions"][0], image="/images/" + "b" * 64 + ".png")])
+    klass, quiz, sid = await _start(teacher, shown)
+    await teacher.post(f"/api/v1/sessions/{sid}/end")
+    never = await (await teacher.post("/api/v1/quizzes", json=hidden)).json()
+    assert {"a" * 64 + ".png", "b" * 64 + ".png"} <= await image_owners.in_use(db)
+    for made in (quiz, never):
+        assert (await teacher.delete(f"/api/v1/quizzes/{made['id']}")).status == 200
+    used = await image_owners.in_use(db)
+    assert "a" * 64 + ".png" in used  # the past lesson's results still show its picture
+    assert "b" * 64 + ".png" not in used  # only the deleted quiz used it: the cleanup may remove it

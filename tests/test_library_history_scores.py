@@ -89,3 +89,28 @@ async def test_a_deleted_quizs_images_become_unused_unless_a_lesson_showed_them(
     used = await image_owners.in_use(db)
     assert "a" * 64 + ".png" in used  # the past lesson's results still show its picture
     assert "b" * 64 + ".png" not in used  # only the deleted quiz used it: the cleanup may remove it
+
+
+async def test_the_history_gives_each_questions_answer_and_the_latest_round_counts(server, teacher):
+    engine = server.app[keys.ENGINE]
+    klass, quiz, sid = await _start(teacher)
+    await _ask(teacher, engine, sid, 0, {1: "A", 2: "B"})  # card 1 wrong, card 2 right
+    await _ask(teacher, engine, sid, 1, {2: "C"})  # card 1 does not answer
+    await _ask(teacher, engine, sid, 2, {1: "A"})  # a poll: no right answer
+    again = await teacher.post(f"/api/v1/sessions/{sid}/reask", json={"question": 0})
+    assert again.status == 200
+    await engine.register(Registration(2, "C", time.monotonic()))  # card 2 changes to wrong in the second round
+    await teacher.post(f"/api/v1/sessions/{sid}/end")
+    ann, ben = klass["students"][0], klass["students"][1]
+    assert (ann["card"], ben["card"]) == (1, 2)
+
+    ann_rows = (await (await teacher.get(f"/api/v1/students/{ann['id']}/history")).json())["sessions"][-1]
+    assert [(a["label"], a["answer"], a["correct"], a["result"], a["rounds"]) for a in ann_rows["answers"]] == [
+        ("Question 1 of 3", "A", "B", "wrong", 2), ("Question 2 of 3", None, "B", "no answer", 1),
+        ("Question 3 of 3", "A", None, "not scored", 1)]
+    ben_rows = (await (await teacher.get(f"/api/v1/students/{ben['id']}/history")).json())["sessions"][-1]
+    # Right the first time, wrong when asked again: the latest round counts, in the row and in the score.
+    assert [(a["answer"], a["result"]) for a in ben_rows["answers"]] == [("C", "wrong"), ("C", "wrong"),
+                                                                        (None, "not scored")]
+    assert ben_rows["score"] == 0 and ben_rows["graded"] == 2
+    assert ben_rows["answers"][1]["text"] == "$x^2$ at $x=3$?"  # stored as typed; the page draws the maths

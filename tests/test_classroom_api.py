@@ -120,7 +120,7 @@ async def test_rosters_import_all_or_nothing_with_line_numbers(teacher):
     taken = await teacher.patch(f"/api/v1/students/{bob['id']}", json={"card": 5})
     assert taken.status == 409 and "Ann" in (await taken.json())["error"]
     moved = await teacher.patch(f"/api/v1/students/{bob['id']}", json={"card": 40, "name": "Robert"})
-    assert await moved.json() == {"id": bob["id"], "name": "Robert", "card": 40}
+    assert await moved.json() == {"id": bob["id"], "name": "Robert", "card": 40, "team": None}
     added = await (await teacher.post(f"/api/v1/classes/{klass['id']}/students", json={"name": "Eve"})).json()
     assert added["card"] == 1  # the lowest free card
     assert (await teacher.delete(f"/api/v1/students/{added['id']}")).status == 200

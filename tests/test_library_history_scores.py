@@ -3,6 +3,7 @@ lessons keep their results, each question's answer in a student's history, teams
 optional scores after reveal (never a name in the public state)."""
 from __future__ import annotations
 
+import json
 import time
 
 import aiohttp
@@ -114,3 +115,76 @@ async def test_the_history_gives_each_questions_answer_and_the_latest_round_coun
                                                                         (None, "not scored")]
     assert ben_rows["score"] == 0 and ben_rows["graded"] == 2
     assert ben_rows["answers"][1]["text"] == "$x^2$ at $x=3$?"  # stored as typed; the page draws the maths
+
+
+async def test_teams_come_from_the_roster_and_are_edited_and_kept(teacher):
+    klass = await (await teacher.post("/api/v1/classes", json={"name": "Teams 8A"})).json()
+    roster = "Nachname;Vorname;Klasse;Gruppe\nAdams;Zoe;8A;Red\nKhan;Yusuf;8A;Blue\nMartin;Chloé;8A;\n"
+    preview = await (await teacher.post(f"/api/v1/classes/{klass['id']}/roster?dry_run=1", data=roster.encode(),
+                                        headers={"Content-Type": "text/csv"})).json()
+    assert preview["columns"]["team"] == "Gruppe" and "Klasse" in preview["ignored"]  # Klasse is the class
+    imported = await (await teacher.post(f"/api/v1/classes/{klass['id']}/roster", data=roster.encode(),
+                                         headers={"Content-Type": "text/csv"})).json()
+    assert {s["name"]: s["team"] for s in imported["students"]} == {"Zoe Adams": "Red", "Yusuf Khan": "Blue",
+                                                                    "Chloé Martin": None}
+    chloe = next(s for s in imported["students"] if s["team"] is None)
+    moved = await teacher.patch(f"/api/v1/students/{chloe['id']}", json={"team": " Red "})
+    assert moved.status == 200 and (await moved.json())["team"] == "Red"
+    assert (await (await teacher.patch(f"/api/v1/students/{chloe['id']}", json={"team": ""})).json())["team"] is None
+    too_long = await teacher.patch(f"/api/v1/students/{chloe['id']}", json={"team": "x" * 41})
+    assert too_long.status == 400 and "team" in (await too_long.json())["error"]
+    template = await (await teacher.get("/api/v1/roster-template.csv")).text()
+    assert "Group" in template.lstrip("\ufeff").split("\r\n")[0].split(",")
+
+
+async def test_scores_after_reveal_count_what_results_count_and_carry_no_name(server, teacher, anonymous):
+    engine = server.app[keys.ENGINE]
+    klass = (await (await teacher.get("/api/v1/classes")).json())[0]
+    students = klass["students"]
+    for s in students[:4]:  # cards 1-2 are team Red, 3-4 team Blue, the rest in no team
+        await teacher.patch(f"/api/v1/students/{s['id']}", json={"team": "Red" if s["card"] <= 2 else "Blue"})
+    _, quiz, sid = await _start(teacher)
+    shown = await teacher.post(f"/api/v1/sessions/{sid}/display", json={"scores": "teams"})
+    assert shown.status == 200 and (await shown.json())["display"]["scores"] == "teams"
+    assert (await teacher.post(f"/api/v1/sessions/{sid}/display", json={"scores": "names"})).status == 400
+
+    await teacher.post(f"/api/v1/sessions/{sid}/open", json={"question": 0})
+    for card, letter in {1: "B", 2: "B", 3: "A", 4: "B", 5: "B"}.items():
+        await engine.register(Registration(card, letter, time.monotonic()))
+    await teacher.post(f"/api/v1/sessions/{sid}/close")
+    before = await (await anonymous.get("/api/v1/public/state")).json()
+    assert before["session"]["scores"] is None  # nothing before the reveal
+    await teacher.post(f"/api/v1/sessions/{sid}/reveal")
+    scores = (await (await anonymous.get("/api/v1/public/state")).json())["session"]["scores"]
+    assert scores["percent"] == 80.0 and (scores["right"], scores["answered"], scores["questions"]) == (4, 5, 1)
+    assert [(t["team"], t["right"], t["answered"], t["percent"]) for t in scores["teams"]] == [
+        ("Red", 2, 2, 100.0), ("Blue", 1, 2, 50.0)]
+
+    # A poll does not count; a re-asked question counts once, with each student's latest round.
+    await _ask(teacher, engine, sid, 2, {1: "A", 2: "B"})
+    await teacher.post(f"/api/v1/sessions/{sid}/reask", json={"question": 0})
+    await engine.register(Registration(3, "B", time.monotonic()))  # card 3 gets it right the second time
+    await engine.register(Registration(1, "C", time.monotonic()))  # card 1 gets it wrong the second time
+    await teacher.post(f"/api/v1/sessions/{sid}/close")
+    await teacher.post(f"/api/v1/sessions/{sid}/display", json={"scores": "ranking"})
+    view = await (await teacher.post(f"/api/v1/sessions/{sid}/reveal")).json()
+    public = await (await anonymous.get("/api/v1/public/state")).json()
+    scores = public["session"]["scores"]
+    assert (scores["mode"], scores["right"], scores["answered"], scores["questions"]) == ("ranking", 4, 5, 1)
+    assert "teams" not in scores and "cards" not in scores  # the ranking stays on the teacher's page
+    results = await (await teacher.get(f"/api/v1/sessions/{sid}/results")).json()
+    by_card = {s["card"]: s["score"] for s in results["students"]}
+    ranking = view["scores"]["ranking"]
+    assert {r["card"]: r["right"] for r in ranking} == by_card  # the same count as the results
+    assert ranking[0]["name"] and [r["right"] for r in ranking] == sorted((r["right"] for r in ranking), reverse=True)
+
+    # The public state names nobody, in any mode (team names are the roster's, not students').
+    names = {s["name"] for s in students}
+    for mode in ("class", "teams", "ranking"):
+        await teacher.post(f"/api/v1/sessions/{sid}/display", json={"scores": mode})
+        text = json.dumps(await (await anonymous.get("/api/v1/public/state")).json())
+        assert not any(name in text for name in names) and '"card"' not in text and "student_id" not in text
+
+    await teacher.post(f"/api/v1/sessions/{sid}/anonymous")
+    view = await (await teacher.post(f"/api/v1/sessions/{sid}/display", json={"scores": "ranking"})).json()
+    assert view["scores"]["ranking"] and not any("name" in r for r in view["scores"]["ranking"])

@@ -48,6 +48,7 @@ class RosterRow:
     card: int | None
     email: str | None = None
     id_number: str | None = None
+    team: str | None = None  # the roster's Group / Team column
 
 
 @dataclass(frozen=True)

@@ -235,20 +235,27 @@ class SessionEngine:
         self._publish_state()
         return True
 
-    async def set_display(self, session_id: int, blank: bool | None = None, card_grid: bool | None = None) -> Display:
-        """Blank the projector or show the grid of cards read; None leaves a setting as it is."""
+    async def set_display(self, session_id: int, blank: bool | None = None, card_grid: bool | None = None,
+                          scores: str | None = None) -> Display:
+        """Blank the projector, show the grid of cards read, or scores after each reveal; None leaves a
+        setting as it is."""
         await self._check_exists(session_id)
         async with self._lock:
             running = self._running_session(session_id)
             current = running.display
             running.display = Display(current.blank if blank is None else blank,
-                                      current.card_grid if card_grid is None else card_grid)
+                                      current.card_grid if card_grid is None else card_grid,
+                                      current.scores if scores is None else scores)
             self._publish_state()
             return running.display
 
     def display(self, session_id: int) -> Display:
         running = self._running
         return running.display if running and running.record.id == session_id else Display()
+
+    def teacher_scores(self, session_id: int) -> dict:
+        running = self._running
+        return lessons.teacher_scores(running if running and running.record.id == session_id else None)
 
     async def make_anonymous(self, session_id: int) -> None:
         """No names from now on, also in the teacher's live feed (the laptop may be mirrored to the board)."""

@@ -385,7 +385,7 @@ async def test_lesson_labels_actions_projector_display_and_anonymous_mid_lesson(
     view = await (await teacher.post("/api/v1/sessions", json={"class_id": klass["id"], "quiz_id": quiz["id"]})).json()
     sid = view["id"]
     assert view["actions"]["main"] == {"name": "open", "label": "Open question 1", "question": 0}
-    assert view["display"] == {"blank": False, "card_grid": False}
+    assert view["display"] == {"blank": False, "card_grid": False, "scores": "off"}
     await teacher.post(f"/api/v1/sessions/{sid}/open", json={"question": 0})
     await server.app[keys.ENGINE].register(Registration(1, "B", time.monotonic()))
     public = (await (await anonymous.get("/api/v1/public/state")).json())["session"]
@@ -393,13 +393,13 @@ async def test_lesson_labels_actions_projector_display_and_anonymous_mid_lesson(
     assert public["actions"]["main"]["name"] == "close"
 
     shown = await (await teacher.post(f"/api/v1/sessions/{sid}/display", json={"card_grid": True, "blank": True})).json()
-    assert shown["display"] == {"blank": True, "card_grid": True}
+    assert shown["display"] == {"blank": True, "card_grid": True, "scores": "off"}
     public = (await (await anonymous.get("/api/v1/public/state")).json())["session"]
     assert public["blank"] is True and public["cards_seen"] == [1]
     bad = await teacher.post(f"/api/v1/sessions/{sid}/display", json={"blank": "yes"})
     assert bad.status == 400 and "blank" in (await bad.json())["error"]
     unchanged = await (await teacher.post(f"/api/v1/sessions/{sid}/display", json={})).json()
-    assert unchanged["display"] == {"blank": True, "card_grid": True}  # what is left out stays
+    assert unchanged["display"] == {"blank": True, "card_grid": True, "scores": "off"}  # what is left out stays
     assert (await anonymous.post(f"/api/v1/sessions/{sid}/display", json={"blank": False})).status == 401
 
     await teacher.post(f"/api/v1/sessions/{sid}/close")

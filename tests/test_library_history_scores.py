@@ -11,6 +11,7 @@ import aiohttp
 from appliance import keys
 from appliance.store import image_owners
 from appliance.vision.types import Registration
+from tests.school_files import oneroster_zip, students
 
 QUIZ = {"title": "Delete me", "questions": [
     {"text": "2 + 2?", "options": ["3", "4", "5"], "correct": "B"},
@@ -137,11 +138,26 @@ async def test_teams_come_from_the_roster_and_are_edited_and_kept(teacher):
     assert "Group" in template.lstrip("\ufeff").split("\r\n")[0].split(",")
 
 
+async def test_a_oneroster_reimport_keeps_the_teams_set_in_argus(teacher):
+    """OneRoster carries no groups inside a class, so a re-import (next term) leaves the teacher's teams alone."""
+    zip_header = {"Content-Type": "application/zip"}
+    made = await (await teacher.post("/api/v1/classes/import", data=oneroster_zip({"t1": students("s", 3)}),
+                                     headers=zip_header)).json()
+    class_id = made["classes"][0]["id"]
+    roster = await (await teacher.get(f"/api/v1/classes/{class_id}")).json()
+    for s in roster["students"]:
+        await teacher.patch(f"/api/v1/students/{s['id']}", json={"team": f"Team {s['card'] % 2}"})
+    again = await teacher.post("/api/v1/classes/import", data=oneroster_zip({"t1": students("s", 4)}), headers=zip_header)
+    assert again.status == 201 and (await again.json())["classes"][0]["added"] == 1
+    after = {s["card"]: s["team"] for s in (await (await teacher.get(f"/api/v1/classes/{class_id}")).json())["students"]}
+    assert after == {1: "Team 1", 2: "Team 0", 3: "Team 1", 4: None}
+
+
 async def test_scores_after_reveal_count_what_results_count_and_carry_no_name(server, teacher, anonymous):
     engine = server.app[keys.ENGINE]
     klass = (await (await teacher.get("/api/v1/classes")).json())[0]
-    students = klass["students"]
-    for s in students[:4]:  # cards 1-2 are team Red, 3-4 team Blue, the rest in no team
+    pupils = klass["students"]
+    for s in pupils[:4]:  # cards 1-2 are team Red, 3-4 team Blue, the rest in no team
         await teacher.patch(f"/api/v1/students/{s['id']}", json={"team": "Red" if s["card"] <= 2 else "Blue"})
     _, quiz, sid = await _start(teacher)
     shown = await teacher.post(f"/api/v1/sessions/{sid}/display", json={"scores": "teams"})
@@ -179,7 +195,7 @@ async def test_scores_after_reveal_count_what_results_count_and_carry_no_name(se
     assert ranking[0]["name"] and [r["right"] for r in ranking] == sorted((r["right"] for r in ranking), reverse=True)
 
     # The public state names nobody, in any mode (team names are the roster's, not students').
-    names = {s["name"] for s in students}
+    names = {s["name"] for s in pupils}
     for mode in ("class", "teams", "ranking"):
         await teacher.post(f"/api/v1/sessions/{sid}/display", json={"scores": mode})
         text = json.dumps(await (await anonymous.get("/api/v1/public/state")).json())

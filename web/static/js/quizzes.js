@@ -74,7 +74,9 @@ function confirmDelete(quiz, opener) {
   dialog.addEventListener("close", () => {
     opener.focus();
     if (dialog.returnValue !== "delete") return;
-    act(api(`/quizzes/${quiz.id}`, {method: "DELETE"}), `${quiz.title} deleted; past results are kept.`);
+    // The quiz's row (and the button) goes: the focus moves to the search box, the start of the list.
+    act(api(`/quizzes/${quiz.id}`, {method: "DELETE"}), `"${quiz.title}" deleted; past results are kept.`)
+      .then(() => $("search").focus());
   }, {once: true});
   dialog.showModal();
 }

@@ -3,7 +3,7 @@
 // teacher chose it) the class's % correct so far or the team scores: never a student's.
 // Everything fits one screen: the stage's font shrinks until the question, its picture and its options fit.
 import {api} from "./api.js";
-import {$, clear, el, renderOptions, showImage} from "./dom.js";
+import {$, clear, el, percentText, renderOptions, showImage} from "./dom.js";
 import {Countdown} from "./countdown.js";
 import {connectLive} from "./live.js";
 import {renderDistribution} from "./chart.js";
@@ -42,8 +42,6 @@ function renderCardGrid(session) {
   if (grid.hidden) return;
   for (const card of cards) list.append(el("li", {text: card}));
 }
-
-const percentText = (percent) => (percent === null ? "–" : `${Math.round(percent)}%`);
 
 function renderScores(session) {
   const scores = session.scores;

@@ -5,7 +5,7 @@
 // Which actions are allowed (view.allowed) and what the main button does next (view.actions) come from the
 // server, from the pure session rules: this page only draws them.
 import {api, wireLogout} from "./api.js";
-import {$, clear, el, letterChip, renderOptions, showImage, toast} from "./dom.js";
+import {$, clear, el, letterChip, percentText, renderOptions, showImage, toast} from "./dom.js";
 import {Countdown} from "./countdown.js";
 import {connectLive} from "./live.js";
 import {renderDistribution} from "./chart.js";
@@ -211,8 +211,6 @@ function renderChart() {
   }
   renderDistribution($("chart"), {options: question.options, distribution, correct: question.correct});
 }
-
-const percentText = (percent) => (percent === null ? "–" : `${Math.round(percent)}%`);
 
 // After a reveal, what the projector shows (from the public state, always current) and, when the teacher
 // chose the ranking, every student's tally from the session view: names only here, never on the projector.

@@ -20,7 +20,7 @@ from appliance.classroom.lesson import Display, Lesson
 from appliance.classroom.models import ClassRoster, Question, Quiz, SessionRecord, User
 from appliance.live.bus import Bus
 from appliance.live.clock import Clock, SystemClock
-from appliance.store import accounts, rosters
+from appliance.store import accounts, audit, rosters
 from appliance.store import sessions as store
 from appliance.store.db import Database, StoreError
 from appliance.vision.types import Registration
@@ -96,12 +96,19 @@ class SessionEngine:
                     owner = await accounts.get_user(self._db, running.record.teacher_id)
                     raise LessonRunning(running.record.id, owner[0].username if owner else "another teacher",
                                         running.record.created_at)
-                log.warning("%s took over session %s of teacher %s", teacher.username, running.record.id,
-                            running.record.teacher_id)
+                taken = running.record
+                log.warning("%s took over session %s of teacher %s", teacher.username, taken.id, taken.teacher_id)
+            else:
+                taken = None
             questions = quiz.questions if quiz else ()
             record = await store.create_session(self._db, roster.id, quiz.id if quiz else None, teacher.id,
                                                 questions, anonymous)
             await store.set_state(self._db, record.id, rules.READY, None, end_others=True, actor=teacher.id)
+            if taken is not None:
+                owner = await accounts.get_user(self._db, taken.teacher_id)
+                await audit.record(self._db, teacher.id, "session.takeover",
+                                   f"ended {owner[0].username if owner else 'another teacher'}'s running lesson "
+                                   f"(session {taken.id}) to start session {record.id}")
             was_open = self._running and self._running.position.state in (rules.OPEN, rules.PAUSED)
             self._running = Lesson(record, rules.SessionPosition(rules.READY, None), roster,
                                    quiz.title if quiz else store.QUICK_TITLE, questions)

@@ -2,7 +2,7 @@
 change, so the event and the change commit together or not at all (a transactional outbox). Event ids are
 built from what they describe, and INSERT OR IGNORE keeps a repeated write from making a second event while it
 is still in the outbox; delivered events leave the outbox, so each writer is called once per fact (the first
-opening of a question, each stored version of a response, one start and one end per session)."""
+opening of a question, each stored version of a response, one start and one end per session, names turned off)."""
 from __future__ import annotations
 
 import json
@@ -67,6 +67,13 @@ async def response(conn: aiosqlite.Connection, session_id: int, row: sqlite3.Row
                    "student_id": row["student_id"], "card": row["card"], "answer": row["answer"],
                    "first_answer": row["first_answer"], "first_time": row["first_seen"],
                    "last_time": row["last_changed"], "changes": row["changes"]})
+
+
+async def session_anonymous(conn: aiosqlite.Connection, session_id: int, at: float) -> None:
+    """Names were turned off mid-lesson (one way, so one event): session_started said `anonymous: false`."""
+    class_row = await _one(conn, "SELECT class_id FROM sessions WHERE id = ?", (session_id,))
+    await _add(conn, f"s{session_id}-anonymous", "session_anonymous", at,
+               {"session_id": session_id, "class_id": class_row["class_id"]})
 
 
 async def session_ended(conn: aiosqlite.Connection, session_id: int, at: float) -> None:

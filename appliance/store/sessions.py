@@ -124,7 +124,9 @@ async def session_origins(db: Database, session_id: int) -> tuple[Origin, ...]:
 async def set_anonymous(db: Database, session_id: int) -> None:
     """Turn names off for the rest of a session (one way: a lesson never turns names back on)."""
     async with db.transaction() as conn:
-        await conn.execute("UPDATE sessions SET anonymous = 1 WHERE id = ?", (session_id,))
+        cursor = await conn.execute("UPDATE sessions SET anonymous = 1 WHERE id = ? AND anonymous = 0", (session_id,))
+        if cursor.rowcount:
+            await outbox.session_anonymous(conn, session_id, time.time())
 
 
 async def set_state(db: Database, session_id: int, state: str, question: int | None,

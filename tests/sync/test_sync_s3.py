@@ -112,6 +112,28 @@ async def test_a_changed_answer_is_a_new_event_and_the_last_one_wins(weed, tmp_p
     assert versions == [("B", 0), ("C", 1)]
 
 
+async def test_names_turned_off_mid_lesson_reach_the_bucket_once(weed, tmp_path, db, lesson, read_events):
+    """session_started said anonymous: false; turning names off later is its own event, sent once."""
+    from appliance.store import sessions
+
+    session_id = await lesson(db, students=2, questions=1, end=False)
+    await sessions.set_anonymous(db, session_id)
+    await sessions.set_anonymous(db, session_id)  # already off: no second event
+    await sessions.set_state(db, session_id, "ended", None)
+    service = await _service(db, _settings(weed, tmp_path, "anonymous"), tmp_path)
+    try:
+        await service.sync_now()
+    finally:
+        await service.close()
+    lines = read_events(await weed.objects("anonymous"))
+    types = [line["type"] for line in lines]
+    assert types.count("session_anonymous") == 1
+    assert types.index("session_started") < types.index("session_anonymous") < types.index("session_ended")
+    started = next(line for line in lines if line["type"] == "session_started")
+    assert started["anonymous"] is False
+    assert next(line for line in lines if line["type"] == "session_anonymous")["session_id"] == session_id
+
+
 async def test_target_down_for_long_then_everything_arrives_once(weed, tmp_path, db, lesson, read_events,
                                                                  fault_proxy):
     proxy = await fault_proxy(weed.endpoint)

@@ -134,6 +134,11 @@ async def test_teams_come_from_the_roster_and_are_edited_and_kept(teacher):
     assert (await (await teacher.patch(f"/api/v1/students/{chloe['id']}", json={"team": ""})).json())["team"] is None
     too_long = await teacher.patch(f"/api/v1/students/{chloe['id']}", json={"team": "x" * 41})
     assert too_long.status == 400 and "team" in (await too_long.json())["error"]
+    # One card for two students is a conflict between them (409), as a card already taken is: a schema cannot
+    # say it, so the contract test's schema-valid requests meet it.
+    twice = await teacher.post("/api/v1/classes", json={"name": "Twice", "students": [
+        {"name": "Ann", "card": 8}, {"name": "Bob", "card": 8}]})
+    assert twice.status == 409 and "card 8 is already given to students[0]" in await twice.text()
     template = await (await teacher.get("/api/v1/roster-template.csv")).text()
     assert "Group" in template.lstrip("\ufeff").split("\r\n")[0].split(",")
 

@@ -47,8 +47,8 @@ async def list_classes(request: web.Request, args: Args) -> web.Response:
 
 
 def _fit(rows: list[importers.RosterRow], taken: set[int], request: web.Request) -> list[tuple[str, int]]:
-    """Cards for students sent as JSON: a card someone has, or a class without a free card, is a conflict with
-    the class as it is (409), not a malformed request."""
+    """Cards for students sent as JSON: a card someone has, one card for two students, or a class without a
+    free card, is a conflict between the students (409), not a malformed request: no schema can say it."""
     try:
         return importers.assign_cards(rows, taken, card_count(request))
     except importers.CardsTaken as exc:
@@ -156,7 +156,7 @@ ROUTES = [
     Route("POST", "/classes", create_class, "Create a class, optionally with students",
           body=obj({"name": _NAME, "students": array(obj({"name": _NAME, "card": _CARD}, required=["name"]),
                                                     CARD_COUNT)}, required=["name"]),
-          responses={201: shapes.CLASS, 409: "no card is free for every student"}),
+          responses={201: shapes.CLASS, 409: "two students given one card, or no card is free for every student"}),
     Route("GET", "/classes/{id}", get_class, "A class with its students and whether it is archived",
           path_params={"id": ID}, responses={200: shapes.CLASS_WITH_ARCHIVED}),
     Route("PATCH", "/classes/{id}", update_class, "Rename or archive a class", path_params={"id": ID},

@@ -7,6 +7,7 @@ import json
 import time
 
 import aiohttp
+import pytest
 
 from appliance import keys
 from appliance.store import image_owners
@@ -64,6 +65,20 @@ async def test_deleting_a_quiz_keeps_past_results_and_refuses_while_it_runs(serv
     assert history["sessions"][-1]["title"] == "Delete me" and history["sessions"][-1]["score"] == 1
     audit = await (await teacher.get("/api/v1/audit")).json()
     assert audit[0]["action"] == "quiz.delete" and "'Delete me'" in audit[0]["detail"]
+
+
+async def test_a_quiz_deleted_between_reading_it_and_starting_the_lesson_is_a_clear_404(server, teacher):
+    """The start reads the quiz, then awaits the engine: a deletion in between must not end in a foreign key error."""
+    from appliance.classroom.errors import NotFound
+    from appliance.store import quizzes
+    from appliance.store import sessions as store
+
+    db = server.app[keys.DB]
+    quiz = await (await teacher.post("/api/v1/quizzes", json=QUIZ)).json()
+    klass = (await (await teacher.get("/api/v1/classes")).json())[0]
+    await quizzes.delete_quiz(db, quiz["id"])
+    with pytest.raises(NotFound, match=f"^quiz {quiz['id']} does not exist$"):
+        await store.create_session(db, klass["id"], quiz["id"], 1, ())
 
 
 async def test_another_teachers_quiz_cannot_be_deleted(server, teacher):

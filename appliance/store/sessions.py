@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import time
 
+from appliance.classroom.errors import NotFound
 from appliance.classroom.models import Question, Response, SessionRecord
 from appliance.classroom.numbering import Origin
 from appliance.store import outbox
@@ -45,6 +46,11 @@ async def create_session(db: Database, class_id: int, quiz_id: int | None, teach
                          questions: tuple[Question, ...], anonymous: bool = False) -> SessionRecord:
     now = time.time()
     async with db.transaction() as conn:
+        # The quiz was read before this transaction: if it was deleted since, say so (not a foreign key error).
+        async with conn.execute("SELECT ? IS NULL OR EXISTS (SELECT 1 FROM quizzes WHERE id = ?)",
+                                (quiz_id, quiz_id)) as cursor:
+            if not (await cursor.fetchone())[0]:
+                raise NotFound(f"quiz {quiz_id} does not exist")
         cursor = await conn.execute(
             "INSERT INTO sessions (class_id, quiz_id, teacher_id, state, question, created_at, anonymous)"
             " VALUES (?, ?, ?, 'ready', NULL, ?, ?)",

@@ -33,8 +33,9 @@ class Tally:
 
 def tallies(questions: tuple[Question, ...], origins: tuple[numbering.Origin, ...], asked: set[int],
             answers: dict[int, dict[int, str]]) -> tuple[int, dict[int, Tally]]:
-    """(graded questions so far, student id → Tally). `answers[position][student_id]` is a letter."""
-    labels = numbering.labels(origins)
+    """(graded questions so far, student id → Tally). `answers[position][student_id]` is a letter; no origins
+    means every question is the quiz's own, asked once."""
+    labels = numbering.labels(origins or tuple(numbering.Origin(None, False) for _ in questions))
     rounds: dict[int, list[int]] = {}
     for position in sorted(asked):
         if position < len(questions) and questions[position].correct:

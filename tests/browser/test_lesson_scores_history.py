@@ -99,7 +99,7 @@ def test_scores_after_reveal_on_the_projector_and_the_ranking_on_the_teachers_pa
         expect(projector.locator("#scores-title")).to_have_text(f"{shown_percent(scores['percent'])} correct so far")
         below_the_chart(projector)
         assert_accessible(projector, "the projector with the class's % correct so far")
-        projector.screenshot(path=screenshots / "projector-class-percent-correct-so-far.png")
+        projector.screenshot(path=screenshots / "projector-class-percent-correct-so-far-720p.png")
         expect(teacher.locator("#scores-summary")).to_contain_text(f"{shown_percent(scores['percent'])} correct so far")
 
         # The second question: no scores while it is open, team scores after its reveal.
@@ -123,7 +123,13 @@ def test_scores_after_reveal_on_the_projector_and_the_ranking_on_the_teachers_pa
         projector_text = projector.locator("body").inner_text()
         assert not any(name in projector_text for name in names)
         assert_accessible(projector, "the projector with team scores")
-        projector.screenshot(path=screenshots / "projector-team-scores-after-reveal.png")
+        projector.screenshot(path=screenshots / "projector-team-scores-after-reveal-720p.png")
+        projector.set_viewport_size({"width": 1920, "height": 1080})
+        projector.wait_for_timeout(300)  # the refit after the resize
+        inside_viewport(projector, "#team-scores li")
+        below_the_chart(projector)
+        projector.screenshot(path=screenshots / "projector-team-scores-after-reveal-1080p.png")
+        projector.set_viewport_size({"width": 1280, "height": 720})
 
         # The ranking: names on the teacher's page only; the projector shows the class's % and no one.
         teacher.get_by_label("Hide names on this screen").set_checked(False)

@@ -7,20 +7,11 @@ import gzip
 import json
 import random
 
-import pytest
 from cryptography.hazmat.primitives import serialization
 
 from appliance.config import SyncSettings
-from appliance.store.db import Database
 from appliance.sync.service import SyncService
 from tests.sync.conftest import write_credentials
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "data" / "argus.db")
-    yield database
-    await database.close()
 
 
 async def _service(db, tmp_path, **kw) -> SyncService:

@@ -81,6 +81,19 @@ async def test_a_quiz_deleted_between_reading_it_and_starting_the_lesson_is_a_cl
         await store.create_session(db, klass["id"], quiz["id"], 1, ())
 
 
+async def test_sync_turned_on_after_a_deletion_still_sends_the_quizs_title(server, teacher):
+    from appliance.store import outbox
+
+    db = server.app[keys.DB]
+    klass, quiz, sid = await _start(teacher)
+    await teacher.post(f"/api/v1/sessions/{sid}/end")
+    assert (await teacher.delete(f"/api/v1/quizzes/{quiz['id']}")).status == 200
+    assert await outbox.start_recording(db) > 0  # the lessons already on disk become events
+    row = await db.fetchone("SELECT body FROM sync_events WHERE local_id = ?", (f"s{sid}-started",))
+    body = json.loads(row["body"])
+    assert body["quiz_title"] == "Delete me" and body["quiz_id"] is None
+
+
 async def test_another_teachers_quiz_cannot_be_deleted(server, teacher):
     quiz = await (await teacher.post("/api/v1/quizzes", json=QUIZ)).json()
     assert (await teacher.post("/api/v1/users", json={"username": "ms.other", "password": "teacher-pass"})).status == 201

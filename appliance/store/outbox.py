@@ -39,8 +39,10 @@ async def _one(conn: aiosqlite.Connection, sql: str, params: tuple) -> sqlite3.R
 
 
 async def session_started(conn: aiosqlite.Connection, session_id: int, at: float) -> None:
-    """A session_started event and the class roster as of this session."""
-    row = await _one(conn, "SELECT s.class_id, c.name AS class_name, s.quiz_id, q.title AS quiz_title,"
+    """A session_started event and the class roster as of this session. A backfilled lesson whose quiz was
+    deleted since carries the title the session kept."""
+    row = await _one(conn, "SELECT s.class_id, c.name AS class_name, s.quiz_id, coalesce(q.title, s.quiz_title)"
+                           " AS quiz_title,"
                            " u.username AS teacher, s.anonymous FROM sessions s JOIN classes c ON c.id = s.class_id"
                            " JOIN users u ON u.id = s.teacher_id LEFT JOIN quizzes q ON q.id = s.quiz_id"
                            " WHERE s.id = ?", (session_id,))

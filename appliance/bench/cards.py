@@ -144,6 +144,7 @@ def summary(result: Run, max_ratio: float = 1.0) -> dict:
     """Everything the table prints, as plain data (the --json output)."""
     out: dict = {"frames": result.frames, "rooms": result.labels, "machine": machine.describe(),
                  "occlusion_rule": OCCLUSION_RULE,
+                 "marker_share": round(cards.MARKER_SHARE, 3),
                  "detectors": {}}
     for name, t in result.tallies.items():
         ms = {size: {"median": percentile(v, 50), "p90": percentile(v, 90), "frames": len(v)}
@@ -214,7 +215,8 @@ def table(out: dict) -> str:
     lines = [f"argus bench cards: {out['frames']} classroom frames from {len(out['rooms'])} rooms, "
              f"{d[OURS]['card_free_frames']} card-free frames",
              f"machine: {m['cpu']}, {m['nproc']} cores, python {m['python']}, opencv {m['opencv']}",
-             f"recall ({out['occlusion_rule']}; bucket = card's shorter side in the frame, px):"]
+             f"recall ({out['occlusion_rule']}; bucket = card's shorter side in the frame, px; "
+             f"its marker is {out['marker_share']:.0%} of it):"]
     names = [b for b, _, _ in BUCKETS] + [">=32"]
     lines.append(f"  {'':16}" + "".join(f"{n:>16}" for n in names))
     for name, r in d.items():

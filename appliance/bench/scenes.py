@@ -229,7 +229,7 @@ def conditions(setup: Setup, effects: Effects, dimmed: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
-# The marker (black border and code) fills cells 2..8 of the card's 10: the middle 60% of each side.
+# The marker (black border and code) fills the middle MARKER_SHARE of each side of the card (vision/cards.py).
 _MARKER_SPAN = (card_layout.MARKER_OFFSET / card_layout.CARD_CELLS,
                 (card_layout.MARKER_OFFSET + card_layout.MARKER_CELLS) / card_layout.CARD_CELLS)
 

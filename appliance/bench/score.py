@@ -19,6 +19,9 @@ import numpy as np
 from appliance.scene.render import CardTruth
 from appliance.vision import cards
 
+# Buckets are the CARD's size (its shorter side), not the marker's: for a given card width that is its distance
+# from the camera, whatever the layout, so a card layout with a larger marker shows as more recall in the same
+# buckets (MARKER_SHARE of the card is marker: 67% today, 60% before December 2026).
 BUCKETS = (("<16", 0, 16), ("16-24", 16, 24), ("24-32", 24, 32), ("32-48", 32, 48), ("48-64", 48, 64),
            (">=64", 64, math.inf))
 # Recall counts a card when at most MAX_OCCLUDED of the card is hidden (thumb, other cards, arms, people) AND

@@ -209,6 +209,11 @@ def _pct(pair: dict) -> str:
     return "    -   " if not pair["total"] else f"{100 * pair['recall']:5.1f}% {pair['seen']}/{pair['total']}"
 
 
+def _all_raised(r: dict) -> dict:
+    pairs = [*r["recall"].values(), r["hidden"]]
+    return _pair(sum(p["seen"] for p in pairs), sum(p["total"] for p in pairs))
+
+
 def table(out: dict) -> str:
     d = out["detectors"]
     m = out["machine"]
@@ -218,12 +223,14 @@ def table(out: dict) -> str:
              f"recall ({out['occlusion_rule']}; bucket = card's shorter side in the frame, px; "
              f"its marker is {out['marker_share']:.0%} of it):"]
     names = [b for b, _, _ in BUCKETS] + [">=32"]
-    lines.append(f"  {'':16}" + "".join(f"{n:>16}" for n in names))
+    lines.append(f"  {'':16}" + "".join(f"{n:>17}" for n in names))
     for name, r in d.items():
         cells = [_pct(r["recall"][b]) for b, _, _ in BUCKETS] + [_pct(r["recall_32_up"])]
-        lines.append(f"  {name:16}" + "".join(f"{c:>16}" for c in cells))
+        lines.append(f"  {name:16}" + "".join(f"{c:>17}" for c in cells))
     lines.append("  cards hidden beyond that (not scored): "
                  + ", ".join(f"{n} {_pct(r['hidden']).strip()}" for n, r in d.items()))
+    # The one number no occlusion rule enters: of every card held up, how many were read.
+    lines.append("  every raised card, hidden or not: " + ", ".join(f"{n} {_pct(_all_raised(r))}" for n, r in d.items()))
     lines.append(f"recall of cards >= 32 px by condition:{OURS:>22}{OPENCV:>22}")
     for g in sorted(d[OURS]["groups"]):
         lines.append(f"  {g:36}" + "".join(f"{_pct(r['groups'].get(g, _pair(0, 0))):>22}" for r in d.values()))

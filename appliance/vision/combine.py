@@ -1,6 +1,6 @@
 """Cards too small to trust in one frame, trusted when several frames agree.
 
-A card of 16-20 px (the back rows on a 1080p webcam) carries a marker of 10-12 px: cells of 1.6-2 px, below
+A card of 16-18 px (the back rows on a 1080p webcam) carries a marker of 10.8-12 px: cells of 1.8-2 px, below
 the reader's single-frame limit (reader.min_marker_px, 12). The reader's own checks (verify.py, align.py) still
 read most such markers correctly when let down to `reader.small_marker_px`, but a misread answer is the one
 thing the appliance must never do, so live reading accepts a small card only with corroboration: the same
@@ -30,9 +30,6 @@ from appliance.vision.align import AlignRules
 from appliance.vision.reader import CardReader
 from appliance.vision.types import Sighting
 from appliance.vision.verify import VerifyRules, sides
-
-MARKER_SHARE = cards.MARKER_CELLS / cards.CARD_CELLS  # a marker's side over its card's
-
 
 @dataclass(frozen=True)
 class SmallCardRules:
@@ -78,7 +75,8 @@ class SmallCards:
         self._recent.clear()
 
     def is_small(self, sighting: Sighting) -> bool:
-        return card_side(sighting.corners) * MARKER_SHARE < self._rules.single_frame_marker_px
+        # The outline is extrapolated from the marker (cards.card_corners), so this is the marker's side.
+        return card_side(sighting.corners) * cards.MARKER_SHARE < self._rules.single_frame_marker_px
 
     def update(self, sightings: list[Sighting], now: float) -> list[Sighting]:
         """Record this frame's sightings (taken at `now`); return the large ones and the corroborated small ones."""

@@ -31,6 +31,7 @@ from appliance.vision.reader import CardReader
 from appliance.vision.types import Sighting
 from appliance.vision.verify import VerifyRules, sides
 
+
 @dataclass(frozen=True)
 class SmallCardRules:
     # Cards whose marker is smaller than this (frame px; the reader's single-frame limit) need corroboration.

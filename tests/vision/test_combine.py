@@ -94,11 +94,11 @@ def test_reset_forgets_the_evidence():
 
 
 def _small_cards_frame() -> tuple[np.ndarray, set[tuple[int, str]]]:
-    """Four 18 px cards (markers of ~11 px, below the single-frame 12) on a plain wall, one per answer."""
+    """Four 16.5 px cards (markers of ~11 px, below the single-frame 12) on a plain wall, one per answer."""
     wall = np.full((360, 640), 170, np.uint8)
     rng = np.random.default_rng(3)
     for i, x in enumerate((100, 250, 400, 540)):
-        synthetic.place_card(wall, 5 + i, synthetic.card_quad(rng, (x, 180), 18.0, turns=i, tilt=0.05))
+        synthetic.place_card(wall, 5 + i, synthetic.card_quad(rng, (x, 180), 16.5, turns=i, tilt=0.05))
     return wall, {(5 + i, "ABCD"[i]) for i in range(4)}
 
 

@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from appliance.camera.base import CameraError
+from appliance.camera.pool import FramePool
 from appliance.config import CameraSettings
 
 
@@ -26,6 +27,9 @@ class OpenCVSource:
         self._capture: cv2.VideoCapture | None = None
         self._is_file = not target.isdigit() and not _is_url(target)
         self._next_time = 0.0
+        # OpenCV decodes into `_decoded` (reused while the size stays), converted into a pooled frame buffer.
+        self._decoded: np.ndarray | None = None
+        self._pool = FramePool()
         self.description = f"opencv:{target}"
 
     def open(self) -> None:
@@ -53,15 +57,19 @@ class OpenCVSource:
             raise CameraError(f"camera {self.description} is not open")
         if self._is_file:
             self._pace()
-        ok, image = self._capture.read()
+        ok, image = self._capture.read(self._decoded)
         if not ok and self._is_file:
             self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)  # loop the recording
-            ok, image = self._capture.read()
+            ok, image = self._capture.read(self._decoded)
         if not ok or image is None:
             raise CameraError(f"camera {self.description} stopped delivering frames")
+        self._decoded = image
+        gray = self._pool.take(image.shape[:2])
         if image.ndim == 3:
-            image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-        return image
+            cv2.cvtColor(image, cv2.COLOR_BGR2GRAY, dst=gray)
+        else:
+            np.copyto(gray, image)
+        return gray
 
     def _pace(self) -> None:
         # A file would otherwise be read as fast as the disk allows; replay it like a live camera.

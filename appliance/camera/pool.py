@@ -15,9 +15,9 @@ import sys
 
 import numpy as np
 
-# The camera thread's next frame, the newest one (in the slot and the runner's preview) and the one being read
-# are held at once; one more covers a preview being encoded.
-POOL_SIZE = 4
+# Held at once: the frame the camera thread is filling, the newest one (in the slot and the runner's preview)
+# and the one being read. A preview being encoded meanwhile gets a fresh buffer.
+POOL_SIZE = 3
 
 
 class FramePool:

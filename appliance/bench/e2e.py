@@ -417,6 +417,10 @@ def summary(plan: Plan, o: Observed, malloc_env: dict[str, str]) -> dict:
            "registrations_after_lowering": [w for j in judged for w in j["after_lowering"]],
            "lost_after_lowering": sum(len(j["lost_after_lowering"]) for j in judged),
            "never_registered": [m for j in judged for m in j["missed"]],
+           # Where the time goes: from the camera thread's grab of the registering frame to the event on the
+           # teacher's socket (reader, tracker, engine and its database write, bus). The rest of a latency is
+           # the frames the tracker waits for and the frame's way through the pipe.
+           "inside_appliance": live._stats([at - frame for _, _, at, frame in o.registrations]),
            "frames_fed": o.frames_fed, "feeder_skipped": o.feeder_skipped, "camera_dropped": o.camera_dropped,
            "frames_read": o.frames_read, "seconds": round(o.seconds, 2),
            "cpu_ms_per_frame": round(cpu_ms, 1),
@@ -471,6 +475,9 @@ def table(out: dict) -> str:
         s = out[kind]
         lines.append(f"  {kind:7} n={s['count']:<4} missed={s['missed']:<3} p50 {_fmt(s['p50'])}  "
                      f"p95 {_fmt(s['p95'])}  max {_fmt(s['max'])}")
+    inside = out["inside_appliance"]
+    lines.append(f"  of which inside the appliance (registering frame grabbed → event on the socket): "
+                 f"p50 {_fmt(inside['p50'])}  p95 {_fmt(inside['p95'])}  max {_fmt(inside['max'])}")
     lines.append(f"  wrong registrations {len(out['wrong_registrations'])}; after lowering "
                  f"{len(out['registrations_after_lowering'])}; answers lost after lowering {out['lost_after_lowering']}")
     lines.append(f"whole process: {out['cpu_ms_per_frame']:.1f} ms CPU per camera frame ({out['cpu_cores']:.2f} cores; "

@@ -68,3 +68,13 @@ def test_full_run_at_12mp():
     assert out["raise"]["missed"] <= (1 - REGISTERED_SHARE_FLOOR) * out["raise"]["count"]
     assert out["raise"]["p50"] <= RAISE_P50_FLOOR_S
     assert out["vm_hwm_mb"] <= e2e.RSS_GOAL_MB
+
+
+def test_allocator_settings_on_the_command_line_are_checked(capsys):
+    from appliance import bench
+
+    for argv, message in ((["--malloc", "ARENA=2"], "'ARENA=2': expected MALLOC_NAME=VALUE"),
+                          (["--malloc", "MALLOC_ARENA_MAX=2", "--glibc-defaults"], "exclude each other")):
+        with pytest.raises(SystemExit):
+            bench.main_e2e(argv)
+        assert message in capsys.readouterr().err

@@ -98,6 +98,24 @@ def main_live(argv: list[str]) -> int:
     return 1 if args.check and live.failed(out) else 0
 
 
+def main_confirm(argv: list[str]) -> int:
+    from appliance.bench import confirm, report
+
+    parser = argparse.ArgumentParser(prog="argus bench confirm", description=confirm.__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true",
+                        help="15 lessons, about 2,600 frames (~15 min; default: one small 1080p lesson)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--save", metavar="FILE", nargs="?", const=str(report.DEFAULT),
+                        help=f"also write the table into FILE's section for this bench (default {report.DEFAULT})")
+    args = parser.parse_args(argv)
+    out = confirm.run(args.full)
+    text = confirm.table(out)
+    print(json.dumps(out, indent=1) if args.json else text)
+    if args.save:
+        report.save(args.save, "confirm", argv, out, text)
+    return 0
+
+
 def _malloc_setting(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name.startswith("MALLOC_") or not value:

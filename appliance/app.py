@@ -197,7 +197,8 @@ async def sync_ctx(app: web.Application):
     service = SyncService(app[keys.DB], settings.sync, settings.data_dir)
     await service.start()
     app[keys.SYNC] = service
-    app[keys.LOCAL_ADMIN_TOKEN] = local_admin.write(settings.data_dir, app[keys.PORT])
+    app[keys.LOCAL_ADMIN_TOKEN] = local_admin.write(
+        settings.data_dir, local_admin.loopback_url(app[keys.PORT], app.get(keys.HTTPS_PORT)))
     yield
     local_admin.remove(settings.data_dir)
     await service.close()

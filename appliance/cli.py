@@ -236,9 +236,6 @@ def _describe_sync(status: dict) -> str:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Ask the running appliance (not the database) so the answer is what its uploader really knows."""
-    import urllib.error
-    import urllib.request
-
     from appliance.sync import local_admin
 
     settings = load_settings(Path(args.config) if args.config else None)
@@ -249,22 +246,22 @@ def cmd_sync(args: argparse.Namespace) -> int:
         print(f"argus sync: {exc}", file=sys.stderr)
         return 2
     method, path = ("POST", "/api/v1/sync/now") if args.sync_command == "now" else ("GET", "/api/v1/sync")
-    request = urllib.request.Request(found["url"] + path, method=method,
-                                     headers={"Authorization": f"Bearer {found['token']}"})
     try:
-        with urllib.request.urlopen(request, timeout=None if args.sync_command == "now" else 30) as response:
-            status = json.loads(response.read())
-    except urllib.error.HTTPError as exc:
+        code, body = local_admin.call(found, data_dir, method, path, None if args.sync_command == "now" else 30)
+    except local_admin.TokenNotSent as exc:
+        print(f"argus sync: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"argus sync: cannot reach the appliance at {found['url']} ({exc}): is it running?", file=sys.stderr)
+        return 1
+    if code != 200:
         try:
-            message = json.loads(exc.read()).get("error", exc.reason)
+            message = json.loads(body).get("error", body.decode(errors="replace"))
         except ValueError:
-            message = exc.reason
-        print(f"argus sync: the appliance said {exc.code}: {message}", file=sys.stderr)
+            message = body.decode(errors="replace")
+        print(f"argus sync: the appliance said {code}: {message}", file=sys.stderr)
         return 1
-    except urllib.error.URLError as exc:
-        print(f"argus sync: cannot reach the appliance at {found['url']} ({exc.reason}): is it running?",
-              file=sys.stderr)
-        return 1
+    status = json.loads(body)
     print(json.dumps(status, indent=1) if args.json else _describe_sync(status))
     if args.sync_command == "now" and (status["pending"] or status["pending_files"] or status["alert"]):
         return 1

@@ -54,7 +54,7 @@ async def test_demo_data_shapes(teacher):
     classes = await (await teacher.get("/api/v1/classes")).json()
     assert classes[0]["name"] == "Demo class"
     assert [s["card"] for s in classes[0]["students"]] == list(range(1, 31))
-    assert set(classes[0]["students"][0]) == {"id", "name", "card"}
+    assert set(classes[0]["students"][0]) == {"id", "name", "card", "team"}
     listed = (await (await teacher.get("/api/v1/quizzes")).json())[0]
     assert set(listed) == {"id", "title", "tags", "question_count"}  # a list never loads questions
     quiz = await (await teacher.get(f"/api/v1/quizzes/{listed['id']}")).json()

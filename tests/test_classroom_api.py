@@ -120,7 +120,7 @@ async def test_rosters_import_all_or_nothing_with_line_numbers(teacher):
     taken = await teacher.patch(f"/api/v1/students/{bob['id']}", json={"card": 5})
     assert taken.status == 409 and "Ann" in (await taken.json())["error"]
     moved = await teacher.patch(f"/api/v1/students/{bob['id']}", json={"card": 40, "name": "Robert"})
-    assert await moved.json() == {"id": bob["id"], "name": "Robert", "card": 40}
+    assert await moved.json() == {"id": bob["id"], "name": "Robert", "card": 40, "team": None}
     added = await (await teacher.post(f"/api/v1/classes/{klass['id']}/students", json={"name": "Eve"})).json()
     assert added["card"] == 1  # the lowest free card
     assert (await teacher.delete(f"/api/v1/students/{added['id']}")).status == 200
@@ -299,7 +299,10 @@ async def test_reports_history_gradebook_trends(server, teacher):
     # Only question 1 was asked: the score is out of 1, not out of the whole quiz.
     last = history["sessions"][-1]
     assert last == {"session_id": sid, "title": "Fractions", "created_at": last["created_at"],
-                    "score": 1, "graded": 1, "answered": 1, "questions": 1, "percent": 100.0}
+                    "score": 1, "graded": 1, "answered": 1, "questions": 1, "percent": 100.0,
+                    "answers": [{"question": 0, "label": "Question 1 of 3", "text": "1/2 + 1/4?",
+                                 "options": ["3/4", "2/6", "1/8"], "answer": "A", "correct": "A", "result": "right",
+                                 "rounds": 1}]}
     assert first[1]["graded"] == 1 and [q["asked"] for q in results["questions"]] == [True, False, False]
     book = await (await teacher.get(f"/api/v1/classes/{klass['id']}/gradebook")).json()
     row = next(r for r in book["rows"] if r["card"] == 1)
@@ -382,7 +385,7 @@ async def test_lesson_labels_actions_projector_display_and_anonymous_mid_lesson(
     view = await (await teacher.post("/api/v1/sessions", json={"class_id": klass["id"], "quiz_id": quiz["id"]})).json()
     sid = view["id"]
     assert view["actions"]["main"] == {"name": "open", "label": "Open question 1", "question": 0}
-    assert view["display"] == {"blank": False, "card_grid": False}
+    assert view["display"] == {"blank": False, "card_grid": False, "scores": "off"}
     await teacher.post(f"/api/v1/sessions/{sid}/open", json={"question": 0})
     await server.app[keys.ENGINE].register(Registration(1, "B", time.monotonic()))
     public = (await (await anonymous.get("/api/v1/public/state")).json())["session"]
@@ -390,13 +393,13 @@ async def test_lesson_labels_actions_projector_display_and_anonymous_mid_lesson(
     assert public["actions"]["main"]["name"] == "close"
 
     shown = await (await teacher.post(f"/api/v1/sessions/{sid}/display", json={"card_grid": True, "blank": True})).json()
-    assert shown["display"] == {"blank": True, "card_grid": True}
+    assert shown["display"] == {"blank": True, "card_grid": True, "scores": "off"}
     public = (await (await anonymous.get("/api/v1/public/state")).json())["session"]
     assert public["blank"] is True and public["cards_seen"] == [1]
     bad = await teacher.post(f"/api/v1/sessions/{sid}/display", json={"blank": "yes"})
     assert bad.status == 400 and "blank" in (await bad.json())["error"]
     unchanged = await (await teacher.post(f"/api/v1/sessions/{sid}/display", json={})).json()
-    assert unchanged["display"] == {"blank": True, "card_grid": True}  # what is left out stays
+    assert unchanged["display"] == {"blank": True, "card_grid": True, "scores": "off"}  # what is left out stays
     assert (await anonymous.post(f"/api/v1/sessions/{sid}/display", json={"blank": False})).status == 401
 
     await teacher.post(f"/api/v1/sessions/{sid}/close")

@@ -15,28 +15,13 @@ import aiohttp
 import cv2
 import numpy as np
 
+from tests.processes import free_port, wait_for_line
+
 ARGUS = [sys.executable, "-m", "appliance"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _start(args: list[str], **kw) -> subprocess.Popen:
     return subprocess.Popen([*ARGUS, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
-
-
-def _wait_for_line(proc: subprocess.Popen, prefix: str, timeout: float = 30.0) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if line.startswith(prefix):
-            return line.strip()
-        if not line and proc.poll() is not None:
-            raise AssertionError(f"argus exited with {proc.returncode}: {proc.stderr.read()}")
-    raise AssertionError(f"no line starting {prefix!r} within {timeout} s")
 
 
 def _demo_args(tmp_path: Path, port: int, *extra: str) -> list[str]:
@@ -55,22 +40,22 @@ def _stop(proc: subprocess.Popen, timeout: float = 5.0) -> tuple[int, float]:
 
 
 def test_demo_prints_its_url_and_login_and_stops_cleanly_on_sigterm(tmp_path):
-    port = _free_port()
+    port = free_port()
     proc = _start(_demo_args(tmp_path, port))
     try:
-        assert _wait_for_line(proc, "Argus demo running at") == f"Argus demo running at http://127.0.0.1:{port}/"
-        assert _wait_for_line(proc, "Log in as") == "Log in as demo / demo"
+        assert wait_for_line(proc, "Argus demo running at") == f"Argus demo running at http://127.0.0.1:{port}/"
+        assert wait_for_line(proc, "Log in as") == "Log in as demo / demo"
     finally:
         code, seconds = _stop(proc)
     assert code == 0 and seconds < 5
 
 
 async def test_sigterm_mid_question_keeps_every_acknowledged_response(tmp_path):
-    port = _free_port()
+    port = free_port()
     proc = _start(_demo_args(tmp_path, port))
     acknowledged: dict[int, str] = {}
     try:
-        _wait_for_line(proc, "Argus demo running at")
+        wait_for_line(proc, "Argus demo running at")
         jar = aiohttp.CookieJar(unsafe=True)
         async with aiohttp.ClientSession(f"http://127.0.0.1:{port}", cookie_jar=jar) as client:
             await client.post("/api/v1/login", json={"username": "demo", "password": "demo"})
@@ -125,7 +110,7 @@ def test_demo_refuses_to_listen_beyond_loopback(tmp_path):
 
 async def test_outside_demo_there_is_no_account_until_one_is_added(tmp_path):
     data = tmp_path / "data"
-    port = _free_port()
+    port = free_port()
     config = tmp_path / "argus.toml"
     config.write_text("[server]\nhttps = false\n[mdns]\nenabled = false\n[camera]\nwidth = 640\nheight = 360\n")
     args = ["run", "--camera", "sim", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data),
@@ -138,7 +123,7 @@ async def test_outside_demo_there_is_no_account_until_one_is_added(tmp_path):
     assert short.returncode == 2 and "at least 8 characters" in short.stderr
     proc = _start(args)
     try:
-        _wait_for_line(proc, "Argus running at")
+        wait_for_line(proc, "Argus running at")
         async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as client:
             demo = await client.post("/api/v1/login", json={"username": "demo", "password": "demo"})
             assert demo.status == 401

@@ -6,7 +6,10 @@ import asyncio
 import datetime
 import hashlib
 import ipaddress
+import json
 import ssl
+import subprocess
+import sys
 
 import aiohttp
 import pytest
@@ -245,3 +248,23 @@ def test_a_self_made_certificate_is_renewed_when_its_end_nears(tmp_path):
     renamed = tls.ensure_self_made(files, "room12.local", ["192.0.2.7"], now)
     assert "room12.local" in tls.describe(renamed, True).names
     assert oct(files.self_made.stat().st_mode & 0o777) == "0o600"
+
+
+def _argus_sync(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "appliance", "sync", *args], capture_output=True, text=True,
+                          timeout=60)
+
+
+async def test_argus_sync_reaches_the_appliance_over_https_and_only_with_its_certificate(secure):
+    """`argus sync` on an installed appliance (HTTPS on): the plain port only redirects, so the command must use
+    HTTPS to 127.0.0.1, which no certificate names; it pins the certificate the appliance serves instead."""
+    data_dir = secure.app[SETTINGS_KEY].data_dir
+    loop = asyncio.get_running_loop()
+    done = await loop.run_in_executor(None, _argus_sync, "status", "--json", "--data-dir", str(data_dir))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["state"] == "off"
+    # Something else on that port (here: the fingerprint no longer matches what is served) gets no token.
+    tls.CertificateFiles(data_dir).fingerprint.write_text("AB:" * 31 + "AB\n")
+    refused = await loop.run_in_executor(None, _argus_sync, "status", "--data-dir", str(data_dir))
+    assert refused.returncode == 1
+    assert "does not present the appliance's certificate" in refused.stderr and "not sending the token" in refused.stderr

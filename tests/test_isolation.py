@@ -139,9 +139,16 @@ async def test_starting_a_lesson_never_ends_a_colleagues_and_an_admin_takeover_i
     before = time.time()
     taken = await _start(clients["admin"], lessons["bob"], take_over=True)
     assert taken.status == 200
+    taken_id = (await taken.json())["id"]
     ended = await (await clients["alice"].get(f"/api/v1/sessions/{alice_sid2}")).json()
     assert ended["state"] == "ended" and ended["ended_by"] == "admin" and ended["end_reason"] == "taken over"
     assert before <= ended["ended_at"] <= time.time()
+    # ...and in the audit log, where an admin reviews what admins did; a teacher's own restart is not there.
+    entries = await (await clients["admin"].get("/api/v1/audit")).json()
+    takeovers = [e for e in entries if e["action"] == "session.takeover"]
+    assert len(takeovers) == 1 and takeovers[0]["actor"] == "admin"
+    assert f"alice's running lesson (session {alice_sid2})" in takeovers[0]["detail"]
+    assert f"to start session {taken_id}" in takeovers[0]["detail"]
 
 
 async def _closed(ws, timeout: float = 5.0) -> int:

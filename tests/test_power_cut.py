@@ -10,37 +10,19 @@ import asyncio
 import json
 import random
 import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def _start(data: Path, config: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "appliance", "run", "--demo", "--port", str(port), "--data-dir",
-                             str(data), "--config", str(config)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            text=True)
-    loop = asyncio.get_running_loop()
-    line = await asyncio.wait_for(loop.run_in_executor(None, proc.stdout.readline), 60)
-    assert line.startswith("Argus demo running at"), line
-    return proc, f"http://127.0.0.1:{port}"
+from tests.processes import start_demo
 
 
 async def _one_life(data: Path, config: Path, rng: random.Random, acknowledged: dict, seen: dict) -> None:
     """Run, act like a teacher for a random while, then pull the plug (SIGKILL: no cleanup at all)."""
-    proc, url = await _start(data, config)
+    proc, url = await start_demo(data, config)
     try:
         async with aiohttp.ClientSession(url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
             await client.post("/api/v1/login", json={"username": "demo", "password": "demo"})

@@ -28,11 +28,36 @@ class SessionData:
         return sum(1 for q in self.questions if q.asked)
 
 
+def _answers(session: SessionData, student_id: int) -> list[Response | None]:
+    """The student's response (or None) at each question position."""
+    mine = {r.question: r for r in session.responses if r.student_id == student_id}
+    return [mine.get(i) for i in range(len(session.questions))]
+
+
 def _score(session: SessionData, student_id: int) -> tuple[int, int]:
     """(correct answers, questions answered) for one student in one session."""
-    mine = {r.question: r for r in session.responses if r.student_id == student_id}
-    answers = [mine.get(i) for i in range(len(session.questions))]
-    return scoring.score(session.questions, session.labels(), answers), len(mine)
+    answers = _answers(session, student_id)
+    return scoring.score(session.questions, session.labels(), answers), sum(1 for r in answers if r)
+
+
+def question_answers(session: SessionData, student_id: int) -> list[dict]:
+    """Every question the session asked, once however often it was asked, with the answer that counts (the
+    student's latest over its rounds, as in the score), the right answer and the verdict: "right", "wrong",
+    "no answer", or "not scored" (a poll, or a quick question without a right answer)."""
+    labels, answers = session.labels(), _answers(session, student_id)
+    rows = []
+    for root in sorted({labels[i].root for i, q in enumerate(session.questions) if q.asked}):
+        question = session.questions[root]
+        counted = scoring.counted_round(root, labels, answers)
+        answer = answers[counted].answer if counted is not None else None
+        key = session.questions[counted if counted is not None else root].correct
+        verdict = "not scored" if key is None else "no answer" if answer is None else (
+            "right" if answer == key else "wrong")
+        rows.append({"question": root, "label": labels[root].text, "text": question.text,
+                     "options": list(question.options), "answer": answer, "correct": key, "result": verdict,
+                     "rounds": sum(1 for i, label in enumerate(labels) if label.root == root
+                                   and session.questions[i].asked)})
+    return rows
 
 
 def student_history(student: Student, sessions: list[SessionData]) -> dict:
@@ -41,7 +66,8 @@ def student_history(student: Student, sessions: list[SessionData]) -> dict:
         correct, answered = _score(s, student.id)
         rows.append({"session_id": s.id, "title": s.title, "created_at": s.created_at, "score": correct,
                      "graded": s.graded(), "answered": answered, "questions": s.asked(),
-                     "percent": round(100 * correct / s.graded(), 1) if s.graded() else None})
+                     "percent": round(100 * correct / s.graded(), 1) if s.graded() else None,
+                     "answers": question_answers(s, student.id)})
     return {"student": {"id": student.id, "name": student.name, "card": student.card}, "sessions": rows}
 
 

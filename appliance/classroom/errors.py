@@ -15,3 +15,7 @@ class LessonRunning(InvalidTransition):
         self.session_id, self.teacher, self.since = session_id, teacher, since
         super().__init__(f"{teacher}'s lesson is running on this appliance; it has to end before another "
                          "starts (an admin may take it over)")
+
+
+class QuizInUse(InvalidTransition):
+    """A quiz cannot be deleted while a lesson with it has not ended (409)."""

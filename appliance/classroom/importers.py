@@ -48,6 +48,7 @@ class RosterRow:
     card: int | None
     email: str | None = None
     id_number: str | None = None
+    team: str | None = None  # the roster's Group / Team column
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def plan_cards(rows: list[RosterRow], taken: set[int], card_count: int) -> tuple
 
 
 class CardsTaken(InvalidImport):
-    """The students do not fit the class as it is: a card already belongs to someone, or none is free."""
+    """The students do not fit the class: a card given to two of them, a card already someone's, or none free."""
 
 
 def assign_cards(rows: list[RosterRow], taken: set[int], card_count: int) -> list[tuple[str, int]]:
@@ -109,7 +110,7 @@ def assign_cards(rows: list[RosterRow], taken: set[int], card_count: int) -> lis
     given: dict[int, str] = {}
     for r in rows:
         if r.card is not None and r.card in given:
-            raise InvalidImport([f"{r.where}: card {r.card} is already given to {given[r.card]}"])
+            raise CardsTaken([f"{r.where}: card {r.card} is already given to {given[r.card]}"])
         if r.card is not None:
             given[r.card] = r.where
     cards, problems = plan_cards(rows, taken, card_count)

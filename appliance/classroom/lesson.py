@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from appliance.classroom import numbering, scoring
+from appliance.classroom import numbering, scoring, standings
 from appliance.classroom import session as rules
 from appliance.classroom.models import ClassRoster, Question, SessionRecord, image_url
 
@@ -13,6 +13,7 @@ class Display:
     """How the projector shows the lesson; the teacher switches these during it (kept in memory only)."""
     blank: bool = False  # "B" in presentation software: the class looks at the teacher, not the screen
     card_grid: bool = False  # the numbers of the cards already read, so students see they were seen
+    scores: str = "off"  # after a reveal: "class" % correct so far, "teams", or a "ranking" (see standings.py)
 
 
 @dataclass
@@ -31,6 +32,9 @@ class Lesson:
 
     def question_origins(self) -> tuple[numbering.Origin, ...]:
         return self.origins or tuple(numbering.Origin(None, False) for _ in self.questions)
+
+    def tallies(self) -> tuple[int, dict[int, standings.Tally]]:
+        return standings.tallies(self.questions, self.question_origins(), self.asked, self.answers)
 
     def current_question(self) -> Question | None:
         index = self.position.question
@@ -73,7 +77,22 @@ def public_state(lesson: Lesson | None, now: float) -> dict:
         "card_grid": lesson.display.card_grid,
         # Card numbers only (never names, never answers), and only when the teacher turned the grid on.
         "cards_seen": sorted(cards[i] for i in answered if i in cards) if lesson.display.card_grid else None,
+        # Only after a reveal, only when the teacher chose it: the class's or each team's tally, never a student's.
+        "scores": standings.public_scores(lesson.display.scores, lesson.roster.students, *lesson.tallies())
+        if revealed else None,
     }}
+
+
+def teacher_scores(lesson: Lesson | None) -> dict:
+    """The teacher's page: what the projector shows, and (when the ranking is on) every student's tally, with
+    names unless the lesson is anonymous. Shown on the teacher's page only, where "hide names" still applies."""
+    if lesson is None:
+        return {"mode": "off", "shown": None, "ranking": None}
+    graded, by_student = lesson.tallies()
+    mode = lesson.display.scores
+    return {"mode": mode, "shown": standings.public_scores(mode, lesson.roster.students, graded, by_student),
+            "ranking": standings.teacher_ranking(lesson.roster.students, by_student, not lesson.record.anonymous)
+            if mode == "ranking" and graded else None}
 
 
 def card_answered(lesson: Lesson | None, card: int) -> bool:

@@ -23,6 +23,7 @@ class Student:
     id: int
     name: str
     card: int
+    team: str | None = None  # the roster's group, for team scores on the projector
 
 
 @dataclass(frozen=True)

@@ -68,11 +68,15 @@ def score(questions: tuple[Question, ...], labels: list[numbering.QuestionLabel]
     return sum(1 for root in graded_roots(questions, labels) if _counted_right(root, labels, questions, answers))
 
 
+def counted_round(root: int, labels: list[numbering.QuestionLabel], answers: list[Response | None]) -> int | None:
+    """The position whose answer counts for question `root`: the student's latest answer over all its rounds
+    (a re-ask is usually after a discussion); None when they answered none of them."""
+    rounds = [i for i, label in enumerate(labels) if label.root == root and answers[i] is not None]
+    return max(rounds, key=lambda i: (answers[i].last_changed, i)) if rounds else None
+
+
 def _counted_right(root: int, labels: list[numbering.QuestionLabel], questions: tuple[Question, ...],
                    answers: list[Response | None]) -> bool:
     """Whether the student's latest answer over every round of question `root` is right."""
-    rounds = [i for i, label in enumerate(labels) if label.root == root and answers[i] is not None]
-    if not rounds:
-        return False
-    last = max(rounds, key=lambda i: (answers[i].last_changed, i))
-    return answers[last].answer == questions[last].correct
+    last = counted_round(root, labels, answers)
+    return last is not None and answers[last].answer == questions[last].correct

@@ -2,6 +2,7 @@
 cells; previewed first), reassign cards."""
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 
 from aiohttp import web
@@ -25,6 +26,7 @@ from appliance.http.schema import (
     nullable,
     obj,
     one_of,
+    string,
     text,
 )
 from appliance.http.security import json_error
@@ -33,7 +35,7 @@ from appliance.http.work import off_loop
 from appliance.store import rosters
 
 MAX_ROSTER_BYTES = 2 * 1024 * 1024  # a spreadsheet of a whole year group stays far below
-ROSTER_TEMPLATE = ("Last name", "First name", "Card", "Email", "Student ID")
+ROSTER_TEMPLATE = ("Last name", "First name", "Card", "Group", "Email", "Student ID")
 ROSTER_TYPES = ("text/csv", "text/plain", "text/tab-separated-values", tables.XLSX_TYPE, tables.ODS_TYPE,
                 "application/vnd.ms-excel")  # what browsers call .csv on Windows, and old .xls
 
@@ -45,8 +47,8 @@ async def list_classes(request: web.Request, args: Args) -> web.Response:
 
 
 def _fit(rows: list[importers.RosterRow], taken: set[int], request: web.Request) -> list[tuple[str, int]]:
-    """Cards for students sent as JSON: a card someone has, or a class without a free card, is a conflict with
-    the class as it is (409), not a malformed request."""
+    """Cards for students sent as JSON: a card someone has, one card for two students, or a class without a
+    free card, is a conflict between the students (409), not a malformed request: no schema can say it."""
     try:
         return importers.assign_cards(rows, taken, card_count(request))
     except importers.CardsTaken as exc:
@@ -83,7 +85,7 @@ async def add_student(request: web.Request, args: Args) -> web.Response:
     row = importers.RosterRow("name", args.body["name"].strip(), args.body.get("card"))
     students = _fit([row], {s.card for s in roster.students}, request)
     added = await rosters.add_students(request.config_dict[keys.DB], roster.id, students)
-    return web.json_response({"id": added[0].id, "name": added[0].name, "card": added[0].card}, status=201)
+    return web.json_response(dataclasses.asdict(added[0]), status=201)
 
 
 async def import_roster(request: web.Request, args: Args) -> web.Response:
@@ -125,16 +127,17 @@ async def update_student(request: web.Request, args: Args) -> web.Response:
     roster, student_id = await _own_student(request, args)
     name = args.body["name"].strip() if "name" in args.body else None
     card = args.body.get("card")
+    team = args.body["team"].strip() if "team" in args.body else None
     holder = roster.by_card().get(card) if card is not None else None
     if holder is not None and holder.id != student_id:
         return json_error(409, f"card {card} already belongs to {holder.name}")
     try:
-        await rosters.update_student(request.config_dict[keys.DB], student_id, name=name, card=card)
+        await rosters.update_student(request.config_dict[keys.DB], student_id, name=name, card=card, team=team)
     except sqlite3.IntegrityError:
         return json_error(409, f"card {card} is already taken in this class")
     updated = (await rosters.get_class(request.config_dict[keys.DB], roster.id)).students
     student = next(s for s in updated if s.id == student_id)
-    return web.json_response({"id": student.id, "name": student.name, "card": student.card})
+    return web.json_response(dataclasses.asdict(student))
 
 
 async def remove_student(request: web.Request, args: Args) -> web.Response:
@@ -153,7 +156,7 @@ ROUTES = [
     Route("POST", "/classes", create_class, "Create a class, optionally with students",
           body=obj({"name": _NAME, "students": array(obj({"name": _NAME, "card": _CARD}, required=["name"]),
                                                     CARD_COUNT)}, required=["name"]),
-          responses={201: shapes.CLASS, 409: "no card is free for every student"}),
+          responses={201: shapes.CLASS, 409: "two students given one card, or no card is free for every student"}),
     Route("GET", "/classes/{id}", get_class, "A class with its students and whether it is archived",
           path_params={"id": ID}, responses={200: shapes.CLASS_WITH_ARCHIVED}),
     Route("PATCH", "/classes/{id}", update_class, "Rename or archive a class", path_params={"id": ID},
@@ -170,8 +173,9 @@ ROUTES = [
     Route("GET", "/roster-template.{format}", roster_template, "An empty roster with the columns Argus reads",
           path_params={"format": one_of("xlsx", "csv")},
           responses={200: Reply("the template", content_type=None)}),
-    Route("PATCH", "/students/{id}", update_student, "Rename a student or reassign their card",
-          path_params={"id": ID}, body=obj({"name": _NAME, "card": _CARD}),
+    Route("PATCH", "/students/{id}", update_student, "Rename a student, reassign their card, or set their team "
+          "(\"\" for none)", path_params={"id": ID},
+          body=obj({"name": _NAME, "card": _CARD, "team": string(roster_table.MAX_TEAM)}),
           responses={200: shapes.STUDENT, 409: "the card belongs to another student"}),
     Route("DELETE", "/students/{id}", remove_student,
           "Remove a student (archived, keeping their results, if they have answers; the reply says which)",

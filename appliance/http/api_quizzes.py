@@ -12,7 +12,7 @@ from appliance.http.access import own_quiz, owner_filter
 from appliance.http.schema import ID, Args, Reply, Route, Upload, array, boolean, obj, one_of, string, text
 from appliance.http.security import json_error
 from appliance.http.work import off_loop
-from appliance.store import image_owners, images, quizzes
+from appliance.store import audit, image_owners, images, quizzes
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024  # Kahoot sheets carry styles; text banks stay far below
 
@@ -49,6 +49,16 @@ async def archive_quiz(request: web.Request, args: Args) -> web.Response:
     quiz = await own_quiz(request, args.user, args.path["id"])
     await quizzes.set_archived(request.config_dict[keys.DB], quiz.id, args.body["archived"])
     return web.json_response({"ok": True})
+
+
+async def delete_quiz(request: web.Request, args: Args) -> web.Response:
+    """Delete for good (archive is the undoable way). Lessons already run keep their results and the title."""
+    quiz = await own_quiz(request, args.user, args.path["id"])
+    db = request.config_dict[keys.DB]
+    lessons = await quizzes.delete_quiz(db, quiz.id)
+    await audit.record(db, args.user.id, "quiz.delete", f"deleted the quiz {quiz.title!r} ({len(quiz.questions)} "
+                                                         f"questions); {lessons} past lessons keep their results")
+    return web.json_response({"ok": True, "lessons_kept": lessons})
 
 
 async def clone_quiz(request: web.Request, args: Args) -> web.Response:
@@ -173,6 +183,13 @@ ROUTES = [
           path_params={"id": ID}, body=_QUIZ_BODY, responses={200: shapes.QUIZ}),
     Route("PATCH", "/quizzes/{id}", archive_quiz, "Archive or restore a quiz", path_params={"id": ID},
           body=obj({"archived": boolean()}, required=["archived"]), responses={200: shapes.OK}),
+    Route("DELETE", "/quizzes/{id}", delete_quiz,
+          "Delete a quiz for good; lessons already run with it keep their results (their own copy of the "
+          "questions, and the quiz's title). Images no other quiz or past lesson shows go with the image cleanup",
+          path_params={"id": ID},
+          responses={200: obj({"ok": {"type": "boolean"}, "lessons_kept": {"type": "integer"}},
+                              required=["ok", "lessons_kept"]),
+                     409: "a lesson with this quiz has not ended"}),
     Route("POST", "/quizzes/{id}/clone", clone_quiz, "Copy a quiz into one's library", path_params={"id": ID},
           responses={201: shapes.QUIZ}),
     Route("GET", "/quizzes/{id}/export.{format}", export_quiz,

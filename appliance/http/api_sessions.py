@@ -7,18 +7,18 @@ import time
 from aiohttp import web
 
 from appliance import keys
-from appliance.classroom import importers, numbering
+from appliance.classroom import importers, numbering, standings
 from appliance.classroom import session as rules
 from appliance.classroom.errors import LessonRunning
 from appliance.classroom.models import SessionRecord
 from appliance.http import shapes
 from appliance.http.access import own_class, own_quiz, own_session, owner_filter
-from appliance.http.schema import ID, Args, Route, Setting, Upload, array, boolean, integer, obj
+from appliance.http.schema import ID, Args, Route, Setting, Upload, array, boolean, integer, obj, one_of
 from appliance.http.security import json_error
 from appliance.http.validation import bad_request
 from appliance.http.work import off_loop
 from appliance.reports.results import session_results as session_results_of
-from appliance.store import accounts, images, quizzes, rosters
+from appliance.store import accounts, images, rosters
 from appliance.store import sessions as store
 from appliance.vision.scan import decode_gray
 from appliance.vision.types import Registration
@@ -29,9 +29,9 @@ async def _username(db, user_id: int | None) -> str | None:
     return found[0].username if found else None
 
 
-async def session_view(db, record: SessionRecord, with_responses: bool = True, display=None) -> dict:
+async def session_view(db, record: SessionRecord, with_responses: bool = True, display=None,
+                       scores: dict | None = None) -> dict:
     roster = await rosters.get_class(db, record.class_id)
-    quiz = await quizzes.get_quiz(db, record.quiz_id) if record.quiz_id else None
     questions = await store.session_questions(db, record.id)
     position = rules.SessionPosition(record.state, record.question, record.deadline, record.remaining)
     # Labels, "allowed" (with "next" as the next quiz question) and the main button: as in the live state.
@@ -44,12 +44,14 @@ async def session_view(db, record: SessionRecord, with_responses: bool = True, d
         "created_at": record.created_at, "ended_at": record.ended_at,
         "ended_by": await _username(db, record.ended_by), "end_reason": record.end_reason,
         "class": roster.to_json(),
-        "quiz": {"id": record.quiz_id, "title": quiz.title if quiz else "Quick questions",
+        "quiz": {"id": record.quiz_id, "title": await store.quiz_title(db, record.id),
                  "questions": [q.to_json() for q in questions]},
         **summary,
     }
     if display is not None:
-        view["display"] = {"blank": display.blank, "card_grid": display.card_grid}
+        view["display"] = {"blank": display.blank, "card_grid": display.card_grid, "scores": display.scores}
+    if scores is not None:
+        view["scores"] = scores
     if with_responses:
         view["responses"] = [r.to_json() for r in await store.responses(db, record.id)]
     return view
@@ -84,15 +86,18 @@ async def get_session(request: web.Request, args: Args) -> web.Response:
 
 async def _fresh_view(request: web.Request, session_id: int) -> web.Response:
     record = await store.get_session(request.config_dict[keys.DB], session_id)
-    display = request.config_dict[keys.ENGINE].display(session_id)
-    return web.json_response(await session_view(request.config_dict[keys.DB], record, display=display))
+    engine = request.config_dict[keys.ENGINE]
+    return web.json_response(await session_view(request.config_dict[keys.DB], record, display=engine.display(session_id),
+                                                scores=engine.teacher_scores(session_id)))
 
 
 async def display(request: web.Request, args: Args) -> web.Response:
-    """The projector during the lesson: {"blank": bool} and/or {"card_grid": bool}; what is left out stays."""
+    """The projector during the lesson: "blank", "card_grid" and "scores" (after each reveal: off, class,
+    teams, ranking); what is left out stays."""
     record = await own_session(request, args.user, args.path["id"])
     body = args.body or {}
-    await request.config_dict[keys.ENGINE].set_display(record.id, body.get("blank"), body.get("card_grid"))
+    await request.config_dict[keys.ENGINE].set_display(record.id, body.get("blank"), body.get("card_grid"),
+                                                       body.get("scores"))
     return await _fresh_view(request, record.id)
 
 
@@ -213,8 +218,10 @@ ROUTES = [
                                               10_000), "registered": {"type": "integer"}}),
                      409: "no question is open (checked before the photo is read)",
                      413: "more than server.max_body_bytes, or 50 million pixels (read from the header)"}),
-    Route("POST", "/sessions/{id}/display", display, "Blank the projector or show the grid of card numbers read",
-          path_params=_PATH, body=obj({"blank": boolean(), "card_grid": boolean()}),
+    Route("POST", "/sessions/{id}/display", display, "Blank the projector, show the grid of card numbers read, or "
+          "choose the scores shown after each reveal (off, the class's % correct, teams from the roster's groups, a "
+          "ranking of students on the teacher's page only; the projector then shows the class's %)",
+          path_params=_PATH, body=obj({"blank": boolean(), "card_grid": boolean(), "scores": one_of(*standings.MODES)}),
           responses={200: shapes.SESSION, 409: "not the running session"}),
     Route("POST", "/sessions/{id}/anonymous", anonymous, "Hide names for the rest of the session (cannot be undone)",
           path_params=_PATH, responses={200: shapes.SESSION, 409: "not the running session"}),

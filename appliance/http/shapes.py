@@ -26,7 +26,7 @@ def _object(required: bool = True, **properties) -> dict:
 
 
 OK = _object(ok=_BOOL)
-STUDENT = _object(id=_INT, name=_STR, card=_INT)
+STUDENT = _object(id=_INT, name=_STR, card=_INT, team=_NULL_STR)
 CLASS = _object(id=_INT, name=_STR, students={"type": "array", "items": STUDENT})
 CLASS_WITH_ARCHIVED = {**CLASS, "properties": {**CLASS["properties"], "archived": _BOOL}}
 QUESTION = _object(id=_NULL_INT, text=_STR, options={"type": "array", "items": _STR},
@@ -51,7 +51,8 @@ PUBLIC_STATE = _object(server_time=_NUM, session={"type": ["object", "null"], "p
     "question_count": _INT,
     "question": {"type": ["object", "null"]}, "answered": _INT, "total": _INT, "anonymous": _BOOL,
     "deadline": _NULL_NUM, "remaining": _NULL_NUM, "time_limit": _NULL_INT,
-    "distribution": {"type": ["object", "null"]}, "correct": _NULL_STR, "class_name": _STR, "quiz_title": _STR}})
+    "distribution": {"type": ["object", "null"]}, "correct": _NULL_STR, "class_name": _STR, "quiz_title": _STR,
+    "scores": {"type": ["object", "null"]}}})
 USER = _object(id=_INT, username=_STR, role={"enum": ["teacher", "admin"]})
 LOGGED_IN = _object(username=_STR, role={"enum": ["teacher", "admin"]})
 ANY_OBJECT = {"type": "object"}

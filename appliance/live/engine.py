@@ -20,7 +20,7 @@ from appliance.classroom.lesson import Display, Lesson
 from appliance.classroom.models import ClassRoster, Question, Quiz, SessionRecord, User
 from appliance.live.bus import Bus
 from appliance.live.clock import Clock, SystemClock
-from appliance.store import accounts, quizzes, rosters
+from appliance.store import accounts, audit, rosters
 from appliance.store import sessions as store
 from appliance.store.db import Database, StoreError
 from appliance.vision.types import Registration
@@ -71,10 +71,9 @@ class SessionEngine:
 
     async def _load(self, record: SessionRecord) -> Lesson:
         roster = await rosters.get_class(self._db, record.class_id)
-        quiz = await quizzes.get_quiz(self._db, record.quiz_id) if record.quiz_id else None
         questions = await store.session_questions(self._db, record.id)
         position = rules.SessionPosition(record.state, record.question, record.deadline, record.remaining)
-        running = Lesson(record, position, roster, quiz.title if quiz else "Quick questions", questions,
+        running = Lesson(record, position, roster, await store.quiz_title(self._db, record.id), questions,
                          await store.session_origins(self._db, record.id),
                          {i for i, q in enumerate(questions) if q.asked})
         for r in await store.responses(self._db, record.id):
@@ -97,15 +96,22 @@ class SessionEngine:
                     owner = await accounts.get_user(self._db, running.record.teacher_id)
                     raise LessonRunning(running.record.id, owner[0].username if owner else "another teacher",
                                         running.record.created_at)
-                log.warning("%s took over session %s of teacher %s", teacher.username, running.record.id,
-                            running.record.teacher_id)
+                taken = running.record
+                log.warning("%s took over session %s of teacher %s", teacher.username, taken.id, taken.teacher_id)
+            else:
+                taken = None
             questions = quiz.questions if quiz else ()
             record = await store.create_session(self._db, roster.id, quiz.id if quiz else None, teacher.id,
                                                 questions, anonymous)
             await store.set_state(self._db, record.id, rules.READY, None, end_others=True, actor=teacher.id)
+            if taken is not None:
+                owner = await accounts.get_user(self._db, taken.teacher_id)
+                await audit.record(self._db, teacher.id, "session.takeover",
+                                   f"ended {owner[0].username if owner else 'another teacher'}'s running lesson "
+                                   f"(session {taken.id}) to start session {record.id}")
             was_open = self._running and self._running.position.state in (rules.OPEN, rules.PAUSED)
             self._running = Lesson(record, rules.SessionPosition(rules.READY, None), roster,
-                                   quiz.title if quiz else "Quick questions", questions)
+                                   quiz.title if quiz else store.QUICK_TITLE, questions)
             if was_open:
                 self._notify_closed()
             self._schedule_timer()
@@ -236,20 +242,27 @@ class SessionEngine:
         self._publish_state()
         return True
 
-    async def set_display(self, session_id: int, blank: bool | None = None, card_grid: bool | None = None) -> Display:
-        """Blank the projector or show the grid of cards read; None leaves a setting as it is."""
+    async def set_display(self, session_id: int, blank: bool | None = None, card_grid: bool | None = None,
+                          scores: str | None = None) -> Display:
+        """Blank the projector, show the grid of cards read, or scores after each reveal; None leaves a
+        setting as it is."""
         await self._check_exists(session_id)
         async with self._lock:
             running = self._running_session(session_id)
             current = running.display
             running.display = Display(current.blank if blank is None else blank,
-                                      current.card_grid if card_grid is None else card_grid)
+                                      current.card_grid if card_grid is None else card_grid,
+                                      current.scores if scores is None else scores)
             self._publish_state()
             return running.display
 
     def display(self, session_id: int) -> Display:
         running = self._running
         return running.display if running and running.record.id == session_id else Display()
+
+    def teacher_scores(self, session_id: int) -> dict:
+        running = self._running
+        return lessons.teacher_scores(running if running and running.record.id == session_id else None)
 
     async def make_anonymous(self, session_id: int) -> None:
         """No names from now on, also in the teacher's live feed (the laptop may be mirrored to the board)."""

@@ -1,5 +1,6 @@
 """A short log of what admins did: accounts created, reset, disabled or deleted, certificates installed,
-other teachers' lessons taken over. Only the newest KEEP entries are kept; it is a record, not an archive."""
+other teachers' lessons taken over; and what cannot be undone (a quiz deleted by its teacher). Only the newest
+KEEP entries are kept; it is a record, not an archive."""
 from __future__ import annotations
 
 import time

@@ -2,7 +2,11 @@
 change, so the event and the change commit together or not at all (a transactional outbox). Event ids are
 built from what they describe, and INSERT OR IGNORE keeps a repeated write from making a second event while it
 is still in the outbox; delivered events leave the outbox, so each writer is called once per fact (the first
-opening of a question, each stored version of a response, one start and one end per session)."""
+opening of a question, each stored version of a response, one start and one end per session, names turned off).
+
+Nothing is recorded until sync has a target: an appliance that never syncs keeps no second copy of every
+answer. `start_recording` (when a target is configured) first writes the history already on disk as events, in
+the same transaction that turns recording on, so turning sync on later still sends every lesson."""
 from __future__ import annotations
 
 import json
@@ -14,12 +18,19 @@ import aiosqlite
 from appliance import timesync
 from appliance.store.db import Database
 
-_INSERT = ("INSERT OR IGNORE INTO sync_events (local_id, type, time, time_synced, body) VALUES (?, ?, ?, ?, ?)")
+_RECORDING_KEY = "sync_recording"
+# The condition is checked inside the writing transaction, so no event slips between "off" and "on".
+_INSERT = ("INSERT OR IGNORE INTO sync_events (local_id, type, time, time_synced, body) SELECT ?, ?, ?, ?, ?"
+           f" WHERE EXISTS (SELECT 1 FROM appliance_state WHERE key = '{_RECORDING_KEY}')")
+
+
+def _row(local_id: str, kind: str, at: float, body: dict) -> tuple:
+    return (local_id, kind, at, int(timesync.synchronised(at)), json.dumps(body, ensure_ascii=False,
+                                                                            separators=(",", ":")))
 
 
 async def _add(conn: aiosqlite.Connection, local_id: str, kind: str, at: float, body: dict) -> None:
-    await conn.execute(_INSERT, (local_id, kind, at, int(timesync.synchronised(at)),
-                                 json.dumps(body, ensure_ascii=False, separators=(",", ":"))))
+    await conn.execute(_INSERT, _row(local_id, kind, at, body))
 
 
 async def _one(conn: aiosqlite.Connection, sql: str, params: tuple) -> sqlite3.Row | None:
@@ -28,8 +39,10 @@ async def _one(conn: aiosqlite.Connection, sql: str, params: tuple) -> sqlite3.R
 
 
 async def session_started(conn: aiosqlite.Connection, session_id: int, at: float) -> None:
-    """A session_started event and the class roster as of this session."""
-    row = await _one(conn, "SELECT s.class_id, c.name AS class_name, s.quiz_id, q.title AS quiz_title,"
+    """A session_started event and the class roster as of this session. A backfilled lesson whose quiz was
+    deleted since carries the title the session kept."""
+    row = await _one(conn, "SELECT s.class_id, c.name AS class_name, s.quiz_id, coalesce(q.title, s.quiz_title)"
+                           " AS quiz_title,"
                            " u.username AS teacher, s.anonymous FROM sessions s JOIN classes c ON c.id = s.class_id"
                            " JOIN users u ON u.id = s.teacher_id LEFT JOIN quizzes q ON q.id = s.quiz_id"
                            " WHERE s.id = ?", (session_id,))
@@ -39,8 +52,10 @@ async def session_started(conn: aiosqlite.Connection, session_id: int, at: float
         "session_id": session_id, "class_id": row["class_id"], "class_name": row["class_name"],
         "quiz_id": row["quiz_id"], "quiz_title": row["quiz_title"], "teacher": row["teacher"],
         "anonymous": bool(row["anonymous"]), "question_count": count})
-    async with conn.execute("SELECT id, name, card FROM students WHERE class_id = ? AND archived = 0 ORDER BY card",
-                            (row["class_id"],)) as cursor:
+    # The class as it is now, and anyone who answered in this session (a backfilled lesson's leavers).
+    async with conn.execute("SELECT id, name, card FROM students WHERE class_id = ? AND (archived = 0 OR id IN"
+                            " (SELECT student_id FROM responses WHERE session_id = ?)) ORDER BY card",
+                            (row["class_id"], session_id)) as cursor:
         students = [{"student_id": r["id"], "name": r["name"], "card": r["card"]} for r in await cursor.fetchall()]
     await _add(conn, f"s{session_id}-roster", "roster", at, {
         "session_id": session_id, "class_id": row["class_id"], "class_name": row["class_name"],
@@ -58,15 +73,26 @@ async def question_asked(conn: aiosqlite.Connection, session_id: int, position: 
         "time_limit": row["time_limit"], "repeats": row["origin"], "adhoc": bool(row["adhoc"])})
 
 
+def _response_row(session_id: int, class_id: int, row: sqlite3.Row) -> tuple:
+    return _row(f"s{session_id}-q{row['question']}-st{row['student_id']}-v{row['changes']}", "response",
+                row["last_changed"], {
+                    "session_id": session_id, "class_id": class_id, "question": row["question"],
+                    "student_id": row["student_id"], "card": row["card"], "answer": row["answer"],
+                    "first_answer": row["first_answer"], "first_time": row["first_seen"],
+                    "last_time": row["last_changed"], "changes": row["changes"]})
+
+
 async def response(conn: aiosqlite.Connection, session_id: int, row: sqlite3.Row) -> None:
     """A response registered (changes 0) or changed (changes n): one event per stored version."""
     class_row = await _one(conn, "SELECT class_id FROM sessions WHERE id = ?", (session_id,))
-    await _add(conn, f"s{session_id}-q{row['question']}-st{row['student_id']}-v{row['changes']}", "response",
-               row["last_changed"], {
-                   "session_id": session_id, "class_id": class_row["class_id"], "question": row["question"],
-                   "student_id": row["student_id"], "card": row["card"], "answer": row["answer"],
-                   "first_answer": row["first_answer"], "first_time": row["first_seen"],
-                   "last_time": row["last_changed"], "changes": row["changes"]})
+    await conn.execute(_INSERT, _response_row(session_id, class_row["class_id"], row))
+
+
+async def session_anonymous(conn: aiosqlite.Connection, session_id: int, at: float) -> None:
+    """Names were turned off mid-lesson (one way, so one event): session_started said `anonymous: false`."""
+    class_row = await _one(conn, "SELECT class_id FROM sessions WHERE id = ?", (session_id,))
+    await _add(conn, f"s{session_id}-anonymous", "session_anonymous", at,
+               {"session_id": session_id, "class_id": class_row["class_id"]})
 
 
 async def session_ended(conn: aiosqlite.Connection, session_id: int, at: float) -> None:
@@ -76,6 +102,46 @@ async def session_ended(conn: aiosqlite.Connection, session_id: int, at: float) 
     await _add(conn, f"s{session_id}-ended", "session_ended", at, {
         "session_id": session_id, "class_id": row["class_id"], "questions_asked": row["asked"],
         "responses": row["responses"]})
+
+
+# --- turning recording on ----------------------------------------------------------------------------
+
+async def start_recording(db: Database) -> int:
+    """Record events from now on; the first time, write the lessons already on disk as events first (all in
+    one transaction). Returns how many earlier events were written. Earlier versions of a changed answer are
+    not on disk, so a backfilled response is its final version (its `changes` still says how many came before)."""
+    async with db.transaction() as conn:
+        if await _one(conn, "SELECT 1 FROM appliance_state WHERE key = ?", (_RECORDING_KEY,)):
+            return 0
+        await conn.execute("INSERT INTO appliance_state (key, value) VALUES (?, '1')", (_RECORDING_KEY,))
+        if await _one(conn, "SELECT 1 FROM sync_batches LIMIT 1", ()):
+            return 0  # synced before recording could be off: its history since then went, or is in the outbox
+        before = (await _one(conn, "SELECT count(*) FROM sync_events", ()))[0]
+        async with conn.execute("SELECT id, class_id, created_at, ended_at, state FROM sessions"
+                                " ORDER BY id") as cursor:
+            past = await cursor.fetchall()
+        for s in past:
+            await session_started(conn, s["id"], s["created_at"])
+            async with conn.execute("SELECT position, opened_at FROM session_questions WHERE session_id = ?"
+                                    " AND opened_at IS NOT NULL ORDER BY position", (s["id"],)) as cursor:
+                for q in await cursor.fetchall():
+                    await question_asked(conn, s["id"], q["position"], q["opened_at"])
+            async with conn.execute("SELECT question, student_id, card, answer, first_answer, first_seen,"
+                                    " last_changed, changes FROM responses WHERE session_id = ?"
+                                    " ORDER BY last_changed", (s["id"],)) as cursor:
+                rows = [_response_row(s["id"], s["class_id"], r) for r in await cursor.fetchall()]
+            await conn.executemany(_INSERT, rows)
+            if s["state"] == "ended":
+                await session_ended(conn, s["id"], s["ended_at"] or s["created_at"])
+        return (await _one(conn, "SELECT count(*) FROM sync_events", ()))[0] - before
+
+
+async def discard_unrecorded(db: Database) -> None:
+    """With no target and recording never on, the outbox holds only what an older version wrote regardless;
+    start_recording would write it again from the tables."""
+    async with db.transaction() as conn:
+        if not await _one(conn, "SELECT 1 FROM appliance_state WHERE key = ?", (_RECORDING_KEY,)):
+            await conn.execute("DELETE FROM sync_events")
 
 
 # --- what the uploader reads and writes -------------------------------------------------------------------

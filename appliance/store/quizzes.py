@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import time
 
+from appliance.classroom.errors import QuizInUse
 from appliance.classroom.models import Question, Quiz
 from appliance.store.db import Database
 
@@ -95,6 +96,24 @@ async def get_quiz(db: Database, quiz_id: int, owner_id: int | None = None) -> Q
 async def set_archived(db: Database, quiz_id: int, archived: bool) -> None:
     async with db.transaction() as conn:
         await conn.execute("UPDATE quizzes SET archived = ? WHERE id = ?", (int(archived), quiz_id))
+
+
+async def delete_quiz(db: Database, quiz_id: int) -> int:
+    """Delete a quiz and its questions for good; returns how many past lessons ran it. Those keep their
+    results: their questions are their own copy, and they keep the quiz's title. A lesson with it that has
+    not ended refuses the deletion (checked in the same transaction, so a lesson cannot start in between)."""
+    async with db.transaction() as conn:
+        async with conn.execute("SELECT title FROM quizzes WHERE id = ?", (quiz_id,)) as cursor:
+            title = (await cursor.fetchone())[0]
+        async with conn.execute("SELECT count(*), sum(state != 'ended') FROM sessions WHERE quiz_id = ?",
+                                (quiz_id,)) as cursor:
+            lessons, unfinished = await cursor.fetchone()
+        if unfinished:
+            raise QuizInUse(f"quiz '{title}' is in the lesson running now: end the lesson before deleting it")
+        await conn.execute("UPDATE sessions SET quiz_title = ?, quiz_id = NULL WHERE quiz_id = ?", (title, quiz_id))
+        await conn.execute("DELETE FROM questions WHERE quiz_id = ?", (quiz_id,))
+        await conn.execute("DELETE FROM quizzes WHERE id = ?", (quiz_id,))
+    return lessons
 
 
 async def all_tags(db: Database, owner_id: int | None) -> list[str]:

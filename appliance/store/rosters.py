@@ -10,6 +10,10 @@ from appliance.classroom.models import ClassRoster, Student, StudentIds
 from appliance.store.db import Database
 
 
+def _student(row) -> Student:
+    return Student(row["id"], row["name"], row["card"], row["team"])
+
+
 async def _insert_students(conn, class_id: int, students: list[tuple[str, int]]) -> list[Student]:
     added = []
     for name, card in students:
@@ -42,10 +46,10 @@ async def list_classes(db: Database, owner_id: int | None = None, archived: bool
         where += " AND owner_id = ?"
         params.append(owner_id)
     classes = await db.fetchall(f"SELECT id, name FROM classes {where} ORDER BY name, id", params)
-    students = await db.fetchall("SELECT id, class_id, name, card FROM students WHERE archived = 0 ORDER BY card")
+    students = await db.fetchall("SELECT id, class_id, name, card, team FROM students WHERE archived = 0 ORDER BY card")
     by_class: dict[int, list[Student]] = {}
     for row in students:
-        by_class.setdefault(row["class_id"], []).append(Student(row["id"], row["name"], row["card"]))
+        by_class.setdefault(row["class_id"], []).append(_student(row))
     return [ClassRoster(c["id"], c["name"], tuple(by_class.get(c["id"], ()))) for c in classes]
 
 
@@ -56,9 +60,9 @@ async def get_class(db: Database, class_id: int, owner_id: int | None = None) ->
     if row is None:
         return None
     students = await db.fetchall(
-        "SELECT id, name, card FROM students WHERE class_id = ? AND archived = 0 ORDER BY card", (class_id,)
+        "SELECT id, name, card, team FROM students WHERE class_id = ? AND archived = 0 ORDER BY card", (class_id,)
     )
-    return ClassRoster(row["id"], row["name"], tuple(Student(s["id"], s["name"], s["card"]) for s in students))
+    return ClassRoster(row["id"], row["name"], tuple(_student(s) for s in students))
 
 
 async def is_archived(db: Database, class_id: int) -> bool:
@@ -74,8 +78,12 @@ async def update_class(db: Database, class_id: int, *, name: str | None = None, 
             await conn.execute("UPDATE classes SET archived = ? WHERE id = ?", (int(archived), class_id))
 
 
-async def update_student(db: Database, student_id: int, *, name: str | None = None, card: int | None = None) -> None:
+async def update_student(db: Database, student_id: int, *, name: str | None = None, card: int | None = None,
+                         team: str | None = None) -> None:
+    """Change what is given; team "" takes the student out of their team."""
     async with db.transaction() as conn:
+        if team is not None:
+            await conn.execute("UPDATE students SET team = ? WHERE id = ?", (team or None, student_id))
         if name is not None:
             await conn.execute("UPDATE students SET name = ? WHERE id = ?", (name, student_id))
         if card is not None:
@@ -105,17 +113,19 @@ async def student_class(db: Database, student_id: int, owner_id: int | None = No
 
 async def all_students(db: Database, class_id: int) -> list[Student]:
     """Current and archived students: reports over past sessions need both."""
-    rows = await db.fetchall("SELECT id, name, card FROM students WHERE class_id = ? ORDER BY archived, card",
+    rows = await db.fetchall("SELECT id, name, card, team FROM students WHERE class_id = ? ORDER BY archived, card",
                              (class_id,))
-    return [Student(r["id"], r["name"], r["card"]) for r in rows]
+    return [_student(r) for r in rows]
 
 
 async def add_roster(db: Database, class_id: int, rows: list[tuple[RosterRow, int]]) -> None:
     """Students from an imported roster with their cards (and e-mail / student number when the file had
-    them), in one transaction, one statement: a year group's list holds the write lock only briefly."""
+    them, and the team from a Group column), in one transaction, one statement: a year group's list holds the
+    write lock only briefly."""
     async with db.transaction() as conn:
-        await conn.executemany("INSERT INTO students (class_id, name, card, email, id_number) VALUES (?, ?, ?, ?, ?)",
-                               [(class_id, row.name, card, row.email, row.id_number) for row, card in rows])
+        await conn.executemany("INSERT INTO students (class_id, name, card, email, id_number, team)"
+                               " VALUES (?, ?, ?, ?, ?, ?)",
+                               [(class_id, row.name, card, row.email, row.id_number, row.team) for row, card in rows])
 
 
 async def student_ids(db: Database, class_id: int) -> dict[int, StudentIds]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import time
 
+from appliance.classroom.errors import NotFound
 from appliance.classroom.models import Question, Response, SessionRecord
 from appliance.classroom.numbering import Origin
 from appliance.store import outbox
@@ -12,6 +13,11 @@ from appliance.store.quizzes import question_from_row
 
 _SESSION_COLUMNS = ("id, class_id, quiz_id, teacher_id, state, question, created_at, ended_at, anonymous,"
                     " deadline, remaining, ended_by, end_reason")
+
+
+# A session's quiz title: the quiz's own while it exists, the one it had when it was deleted, or none.
+QUICK_TITLE = "Quick questions"
+_TITLE = f"coalesce(q.title, s.quiz_title, '{QUICK_TITLE}')"
 
 
 def _session(row) -> SessionRecord:
@@ -40,6 +46,11 @@ async def create_session(db: Database, class_id: int, quiz_id: int | None, teach
                          questions: tuple[Question, ...], anonymous: bool = False) -> SessionRecord:
     now = time.time()
     async with db.transaction() as conn:
+        # The quiz was read before this transaction: if it was deleted since, say so (not a foreign key error).
+        async with conn.execute("SELECT ? IS NULL OR EXISTS (SELECT 1 FROM quizzes WHERE id = ?)",
+                                (quiz_id, quiz_id)) as cursor:
+            if not (await cursor.fetchone())[0]:
+                raise NotFound(f"quiz {quiz_id} does not exist")
         cursor = await conn.execute(
             "INSERT INTO sessions (class_id, quiz_id, teacher_id, state, question, created_at, anonymous)"
             " VALUES (?, ?, ?, 'ready', NULL, ?, ?)",
@@ -69,6 +80,12 @@ async def get_session(db: Database, session_id: int, teacher_id: int | None = No
     return _session(row) if row else None
 
 
+async def quiz_title(db: Database, session_id: int) -> str:
+    row = await db.fetchone(f"SELECT {_TITLE} FROM sessions s LEFT JOIN quizzes q ON q.id = s.quiz_id WHERE s.id = ?",
+                            (session_id,))
+    return row[0] if row else QUICK_TITLE
+
+
 async def list_sessions(db: Database, teacher_id: int | None = None, class_id: int | None = None) -> list[dict]:
     where, params = ["1"], []
     if teacher_id is not None:
@@ -79,7 +96,7 @@ async def list_sessions(db: Database, teacher_id: int | None = None, class_id: i
         params.append(class_id)
     rows = await db.fetchall(
         "SELECT s.id, s.class_id, s.quiz_id, c.name AS class_name,"
-        " coalesce(q.title, 'Quick questions') AS quiz_title, s.state, s.question, s.created_at, s.ended_at,"
+        f" {_TITLE} AS quiz_title, s.state, s.question, s.created_at, s.ended_at,"
         " s.anonymous FROM sessions s JOIN classes c ON c.id = s.class_id"
         f" LEFT JOIN quizzes q ON q.id = s.quiz_id WHERE {' AND '.join(where)} ORDER BY s.id DESC",
         params,
@@ -113,7 +130,9 @@ async def session_origins(db: Database, session_id: int) -> tuple[Origin, ...]:
 async def set_anonymous(db: Database, session_id: int) -> None:
     """Turn names off for the rest of a session (one way: a lesson never turns names back on)."""
     async with db.transaction() as conn:
-        await conn.execute("UPDATE sessions SET anonymous = 1 WHERE id = ?", (session_id,))
+        cursor = await conn.execute("UPDATE sessions SET anonymous = 1 WHERE id = ? AND anonymous = 0", (session_id,))
+        if cursor.rowcount:
+            await outbox.session_anonymous(conn, session_id, time.time())
 
 
 async def set_state(db: Database, session_id: int, state: str, question: int | None,

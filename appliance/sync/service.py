@@ -82,6 +82,12 @@ class SyncService:
         await self.ensure_key()
         if self._config_error:
             log.error("cloud sync is off: %s", self._config_error)
+        if self.configured and not self._config_error:
+            earlier = await outbox.start_recording(self._db)
+            if earlier:
+                log.info("cloud sync: %d events of lessons held before sync was set up will be uploaded", earlier)
+        else:
+            await outbox.discard_unrecorded(self._db)
         self._task = asyncio.create_task(self._run())
 
     async def close(self) -> None:

@@ -9,6 +9,7 @@ import contextlib
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -33,25 +34,28 @@ def free_port() -> int:
 
 
 def _answers(url: str) -> bool:
+    # Readiness only: the appliance's own certificate is checked by the tests that use HTTPS.
+    context = ssl._create_unverified_context() if url.startswith("https:") else None
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
+        with urllib.request.urlopen(url, timeout=2, context=context) as response:
             return response.status == 200
     except OSError:
         return False
 
 
 @contextlib.contextmanager
-def run_appliance(args: list[str], workdir: Path):
-    """`python -m appliance run --port N ARGS` in its own process; yields its base URL once it answers, and
-    requires exit code 0 after SIGTERM."""
-    port = free_port()
+def run_appliance(args: list[str], workdir: Path, https_port: int | None = None, port: int | None = None):
+    """`python -m appliance run --port N ARGS` (N free, or `port`) in its own process; yields its base URL (the
+    HTTPS one when `https_port` is given, which ARGS must then pass on) once it answers, and requires exit code
+    0 after SIGTERM."""
+    port = port or free_port()
     log_path = workdir / "server.log"
     with open(log_path, "w+") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "appliance", "run", "--port", str(port), *args],
             cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-        base = f"http://127.0.0.1:{port}"
+        base = f"https://127.0.0.1:{https_port}" if https_port else f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + START_TIMEOUT
             while not _answers(f"{base}/api/v1/public/state"):

@@ -287,6 +287,19 @@ async def run_lesson(db, *, teacher: str = "teacher", class_name: str = "7B", st
 
 
 @pytest.fixture
+async def db(tmp_path):
+    """The appliance's database with sync recording on, as it is from boot on an appliance with a sync target
+    (the service turns it on at start, before any lesson); tests of the backfill start from a plain one."""
+    from appliance.store import outbox
+    from appliance.store.db import Database
+
+    database = await Database.open(tmp_path / "data" / "argus.db")
+    await outbox.start_recording(database)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
 def lesson():
     return run_lesson
 

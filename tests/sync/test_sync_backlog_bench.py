@@ -26,6 +26,7 @@ async def _fill_backlog(path, days: int) -> int:
     """Response events shaped exactly as store/outbox.py writes them: 6 lessons a day, 30 students,
     10 questions, one changed answer in ten; written in bulk (a real lesson writes one per transaction)."""
     db = await Database.open(path)
+    await outbox.start_recording(db)
     count = 0
     start = time.time() - days * 86400
     async with db.transaction() as conn:

@@ -18,24 +18,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def _start(data: Path, config: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "appliance", "run", "--demo", "--port", str(port), "--data-dir",
-                             str(data), "--config", str(config)], stdout=subprocess.PIPE,
-                            stderr=open(data.parent / "appliance.log", "a"),
-                            text=True)
-    line = await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(None, proc.stdout.readline), 60)
-    assert line.startswith("Argus demo running at"), line
-    return proc, f"http://127.0.0.1:{port}"
+from tests.processes import start_demo
 
 
 async def _teach(client, ws, rng: random.Random, acknowledged: dict, seconds: float, session) -> None:
@@ -67,7 +50,7 @@ async def _teach(client, ws, rng: random.Random, acknowledged: dict, seconds: fl
 
 
 async def _one_life(data: Path, config: Path, rng: random.Random, acknowledged: dict, lives: int) -> None:
-    proc, url = await _start(data, config)
+    proc, url = await start_demo(data, config, stderr=open(data.parent / "appliance.log", "a"))
     try:
         async with aiohttp.ClientSession(url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
             await client.post("/api/v1/login", json={"username": "demo", "password": "demo"})
@@ -110,7 +93,7 @@ async def _power_cuts(tmp_path: Path, weed, fault_proxy, read_events, cycles: in
     uploads_cut = sum(1 for _, method, path, _ in proxy.requests if method == "PUT")
 
     # One more start: the appliance delivers the rest; `argus sync now` waits for it.
-    proc, url = await _start(data, config)
+    proc, url = await start_demo(data, config, stderr=open(data.parent / "appliance.log", "a"))
     try:
         proxy.mode = "pass"
         now = await asyncio.get_running_loop().run_in_executor(None, _cli, "now", "--data-dir", str(data))

@@ -32,13 +32,6 @@ async def _service(db, settings, tmp_path, **kw) -> SyncService:
     return service
 
 
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "data" / "argus.db")
-    yield database
-    await database.close()
-
-
 async def test_results_reach_the_bucket_once_signed_and_in_the_documented_layout(weed, tmp_path, db, lesson,
                                                                                    read_events):
     session_id = await lesson(db, students=6, questions=4)
@@ -110,6 +103,28 @@ async def test_a_changed_answer_is_a_new_event_and_the_last_one_wins(weed, tmp_p
     versions = [(line["answer"], line["changes"]) for line in read_events(await weed.objects("changes"))
                 if line["type"] == "response" and line["card"] == 1]
     assert versions == [("B", 0), ("C", 1)]
+
+
+async def test_names_turned_off_mid_lesson_reach_the_bucket_once(weed, tmp_path, db, lesson, read_events):
+    """session_started said anonymous: false; turning names off later is its own event, sent once."""
+    from appliance.store import sessions
+
+    session_id = await lesson(db, students=2, questions=1, end=False)
+    await sessions.set_anonymous(db, session_id)
+    await sessions.set_anonymous(db, session_id)  # already off: no second event
+    await sessions.set_state(db, session_id, "ended", None)
+    service = await _service(db, _settings(weed, tmp_path, "anonymous"), tmp_path)
+    try:
+        await service.sync_now()
+    finally:
+        await service.close()
+    lines = read_events(await weed.objects("anonymous"))
+    types = [line["type"] for line in lines]
+    assert types.count("session_anonymous") == 1
+    assert types.index("session_started") < types.index("session_anonymous") < types.index("session_ended")
+    started = next(line for line in lines if line["type"] == "session_started")
+    assert started["anonymous"] is False
+    assert next(line for line in lines if line["type"] == "session_anonymous")["session_id"] == session_id
 
 
 async def test_target_down_for_long_then_everything_arrives_once(weed, tmp_path, db, lesson, read_events,
@@ -313,3 +328,57 @@ async def test_a_full_disk_stops_new_batches_not_delivery(weed, tmp_path, lesson
         assert len(lines) == len({line["event_id"] for line in lines}) == status["delivered"]
     finally:
         subprocess.run(["umount", "-l", str(data)])
+
+
+async def test_lessons_held_before_sync_was_set_up_are_sent_when_it_is(weed, tmp_path, lesson, read_events):
+    """No target: nothing is recorded twice on the appliance. A target configured later: the lessons on disk
+    go up as events (the final version of each answer), once, and a restart does not send them again."""
+    from appliance.store import outbox, sessions
+
+    db = await Database.open(tmp_path / "data" / "argus.db")
+    try:
+        idle = SyncService(db, SyncSettings(), tmp_path / "data")  # no target, as shipped
+        await idle.start()
+        first = await lesson(db, class_name="8C", students=3, questions=2)
+        second = await lesson(db, class_name="8C", students=3, questions=1, end=False)
+        leaver = await db.fetchone("SELECT st.id FROM students st JOIN sessions s ON s.class_id = st.class_id"
+                                   " WHERE s.id = ? AND st.card = 3", (second,))
+        await sessions.record_answer(db, second, 0, leaver[0], 3, "C", time.time())  # changed: A → C
+        async with db.transaction() as conn:
+            await conn.execute("UPDATE students SET archived = 1 WHERE id = ?", (leaver[0],))
+        await idle.close()
+        assert (await db.fetchone("SELECT count(*) FROM sync_events"))[0] == 0
+
+        service = await _service(db, _settings(weed, tmp_path, "backfill"), tmp_path)
+        try:
+            await service.sync_now()
+        finally:
+            await service.close()
+        assert await outbox.start_recording(db) == 0, "recording is on: a restart writes no history again"
+    finally:
+        await db.close()
+    lines = read_events(await weed.objects("backfill"))
+    by_type = [(line["type"], line["session_id"]) for line in lines]
+    assert by_type.count(("session_started", first)) == 1 and by_type.count(("session_ended", first)) == 1
+    assert by_type.count(("session_started", second)) == 1 and ("session_ended", second) not in by_type
+    assert by_type.count(("question_asked", first)) == 2 and by_type.count(("response", first)) == 3 * 2
+    changed = [line for line in lines if line["type"] == "response" and line["session_id"] == second
+               and line["card"] == 3]
+    assert [(r["answer"], r["first_answer"], r["changes"]) for r in changed] == [("C", "A", 1)]
+    roster = next(line for line in lines if line["type"] == "roster" and line["session_id"] == second)
+    assert 3 in [s["card"] for s in roster["students"]], "a student who answered and has left is still named"
+    assert len({line["event_id"] for line in lines}) == len(lines)
+
+
+async def test_without_a_target_the_outbox_an_older_version_filled_is_emptied(tmp_path):
+    db = await Database.open(tmp_path / "data" / "argus.db")
+    try:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO sync_events (local_id, type, time, time_synced, body)"
+                               " VALUES ('s1-started', 'session_started', 0, 0, '{}')")
+        service = SyncService(db, SyncSettings(), tmp_path / "data")
+        await service.start()
+        await service.close()
+        assert (await db.fetchone("SELECT count(*) FROM sync_events"))[0] == 0
+    finally:
+        await db.close()

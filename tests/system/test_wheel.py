@@ -6,11 +6,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tarfile
-import time
 import urllib.request
 import zipfile
 from http.cookiejar import CookieJar
@@ -19,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from appliance import __version__
+from tests.processes import free_port, wait_for_line
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -60,23 +59,6 @@ def test_sdist_and_wheel_hold_every_run_time_file(release):
     assert wheel.name.startswith(f"argus_appliance-{__version__}-"), "the version is the one in appliance/__init__"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for_line(proc: subprocess.Popen, prefix: str, timeout: float) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if line.startswith(prefix):
-            return line.strip()
-        if not line and proc.poll() is not None:
-            raise AssertionError(f"argus exited with {proc.returncode}: {proc.stderr.read()}")
-    raise AssertionError(f"no line starting {prefix!r} within {timeout} s")
-
-
 def test_installed_wheel_serves_every_page_without_a_checkout(release, tmp_path):
     _, wheel = release
     venv = tmp_path / "venv"
@@ -98,11 +80,11 @@ def test_installed_wheel_serves_every_page_without_a_checkout(release, tmp_path)
                              text=True, check=True).stdout.strip()
     assert version == f"argus {__version__}"
 
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([str(venv / "bin" / "argus"), "run", "--demo", "--port", str(port)], cwd=room, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        _wait_for_line(proc, "Argus demo running at", 90)
+        wait_for_line(proc, "Argus demo running at", 90)
         base = f"http://127.0.0.1:{port}"
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
 

@@ -36,6 +36,10 @@ HEADERS = {
                   "schuelernummer", "schulerid", "matricule", "numeroeleve", "ine", "leerlingnummer",
                   "matricola", "upn", "candidatenumber"},
 }
+# A group or team inside the class (for team scores). Not the class itself: "Klasse", "Class", "Form" name it.
+HEADERS["team"] = {"group", "groupname", "team", "teamname", "house", "gruppe", "gruppenname", "groupe", "equipe",
+                   "grupo", "equipo", "groep", "gruppo", "squadra", "grupa", "ryhma", "lag"}
+MAX_TEAM = 40
 HEADER_SEARCH_ROWS = 5  # a title row or two above the header is common in school exports
 
 
@@ -172,7 +176,8 @@ def _mapped_row(where: str, cells: tuple[str, ...], mapping: dict[str, int], car
     ok, card = _card(where, cell("card"), card_count, problems)
     if not ok:
         return None
-    return RosterRow(where, name, card, email=cell("email")[:200] or None, id_number=cell("id_number")[:100] or None)
+    return RosterRow(where, name, card, email=cell("email")[:200] or None, id_number=cell("id_number")[:100] or None,
+                     team=cell("team")[:MAX_TEAM] or None)
 
 
 def _flag_duplicates(rows: list[RosterRow], existing_names: set[str], problems: list[str]) -> None:

@@ -25,12 +25,13 @@ function setStatus(node, text, kind) {
 }
 
 // Saves one field of one student when its box changes; a refused value (a card already taken) is put back.
+// An empty team takes the student out of their team; an empty name or card is refused here.
 function wireField(input, student, field, status) {
-  let saved = String(student[field]);
+  let saved = String(student[field] ?? "");
   const save = async () => {
     const raw = input.value.trim();
     if (raw === saved) return;
-    if (!raw) {
+    if (!raw && field !== "team") {
       setStatus(status, field === "name" ? "A name can't be empty." : "Type a card number.", "bad");
       input.value = saved;
       return;
@@ -38,10 +39,11 @@ function wireField(input, student, field, status) {
     const value = field === "card" ? Number(raw) : raw;
     try {
       const updated = await api(`/students/${student.id}`, {method: "PATCH", body: {[field]: value}});
-      saved = String(updated[field]);
+      saved = String(updated[field] ?? "");
       input.value = saved;
       student[field] = updated[field];
-      setStatus(status, field === "card" ? `Now card ${updated.card} ✓` : "Saved ✓", "good");
+      setStatus(status, field === "card" ? `Now card ${updated.card} ✓`
+        : field === "team" && !updated.team ? "In no team ✓" : "Saved ✓", "good");
     } catch (failure) {
       input.value = saved;
       setStatus(status, failure.message, "bad");
@@ -61,10 +63,13 @@ function studentRow(student) {
   const card = el("input", {class: "card-input", attrs: {type: "number", min: 1, max: cardCount, value: student.card,
     inputmode: "numeric", "aria-label": `Card of ${student.name}`}});
   const name = el("input", {attrs: {value: student.name, maxlength: 100, "aria-label": `Name of ${student.name}`}});
+  const team = el("input", {class: "team-input", attrs: {value: student.team ?? "", maxlength: 40,
+    "aria-label": `Team of ${student.name}`, placeholder: "no team"}});
   const remove = el("button", {class: "button small danger", text: "Remove",
     attrs: {type: "button", "aria-label": `Remove ${student.name}`}});
   wireField(card, student, "card", status);
   wireField(name, student, "name", status);
+  wireField(team, student, "team", status);
   remove.addEventListener("click", async () => {
     if (!confirm(`Remove ${student.name} from this class?\n\nIf they have already answered in a session, they are ` +
                  "archived instead, so their results stay in past reports.")) return;
@@ -78,7 +83,8 @@ function studentRow(student) {
       toast(`Could not remove ${student.name}: ${failure.message}`);
     }
   });
-  return el("tr", {}, el("td", {class: "num"}, card), el("td", {}, name, status), el("td", {class: "row-actions"}, remove));
+  return el("tr", {}, el("td", {class: "num"}, card), el("td", {}, name, status), el("td", {}, team),
+    el("td", {class: "row-actions"}, remove));
 }
 
 function updatePrintLink(hasStudents) {

@@ -53,6 +53,11 @@ export function renderOptions(list, options, correct = null) {
   });
 }
 
+// A share as the screens show it: "72%", or "–" when there is nothing to count yet.
+export function percentText(percent) {
+  return percent === null || percent === undefined ? "–" : `${Math.round(percent)}%`;
+}
+
 let toastTimer = null;
 
 // A short message at the bottom of the screen, for errors a teacher should notice but not be blocked by.

@@ -1,8 +1,9 @@
 // The classroom display: follows the teacher through public state events only. It never sees a name
-// or one student's answer; after reveal it shows the distribution and the correct answer.
+// or one student's answer; after reveal it shows the distribution and the correct answer, and (when the
+// teacher chose it) the class's % correct so far or the team scores: never a student's.
 // Everything fits one screen: the stage's font shrinks until the question, its picture and its options fit.
 import {api} from "./api.js";
-import {$, clear, el, renderOptions, showImage} from "./dom.js";
+import {$, clear, el, percentText, renderOptions, showImage} from "./dom.js";
 import {Countdown} from "./countdown.js";
 import {connectLive} from "./live.js";
 import {renderDistribution} from "./chart.js";
@@ -42,6 +43,25 @@ function renderCardGrid(session) {
   for (const card of cards) list.append(el("li", {text: card}));
 }
 
+function renderScores(session) {
+  const scores = session.scores;
+  const box = $("scores");
+  box.hidden = !scores;
+  const teams = clear($("team-scores"));
+  if (!scores) return;
+  const questions = `${scores.questions} question${scores.questions === 1 ? "" : "s"}`;
+  $("scores-title").textContent = scores.mode === "teams" ? `Team scores after ${questions}`
+    : `${percentText(scores.percent)} correct so far`;
+  teams.hidden = scores.mode !== "teams";
+  if (scores.mode !== "teams") return;
+  if (!scores.teams.length) teams.append(el("li", {class: "no-teams", text: "No teams in this class's roster yet."}));
+  for (const team of scores.teams) {
+    teams.append(el("li", {}, el("span", {class: "team-name", text: team.team}),
+      el("strong", {class: "team-percent", text: percentText(team.percent)}),
+      el("span", {class: "team-right", text: `${team.right} of ${team.answered} right`})));
+  }
+}
+
 function renderQuestion(session) {
   setRunning(true);
   const revealed = session.state === "revealed";
@@ -70,6 +90,7 @@ function renderQuestion(session) {
       correct: session.correct});
   }
   renderCardGrid(session);
+  renderScores(session);
 }
 
 function fit() {

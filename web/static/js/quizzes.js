@@ -1,5 +1,5 @@
 // The quiz library: live search, tag filter chips, archived ones on request; each quiz can be edited, cloned,
-// exported (JSON, CSV) or archived; a quiz file (JSON, or CSV with a title) can be imported.
+// exported (JSON, CSV), archived or deleted for good (after a confirm dialog); a quiz file (JSON, or CSV with a title) can be imported.
 import {api, wireLogout} from "./api.js";
 import {$, LETTERS, clear, el, letterChip, toast} from "./dom.js";
 import {setMathText} from "./math.js";
@@ -63,6 +63,24 @@ function preview(quiz) {
   return details;
 }
 
+// Deleting cannot be undone, so it asks first, in a modal <dialog> (focus moves into it, Escape cancels, focus
+// returns to the button). Lessons already run keep their results; the dialog says so.
+function confirmDelete(quiz, opener) {
+  const dialog = $("delete-dialog");
+  $("delete-title").textContent = `Delete "${quiz.title}"?`;
+  $("delete-text").textContent = `${plural(quiz.question_count, "question")} will be gone for good. Lessons already `
+    + "run with it keep their results. To only hide it, archive it instead.";
+  dialog.returnValue = "";
+  dialog.addEventListener("close", () => {
+    opener.focus();
+    if (dialog.returnValue !== "delete") return;
+    // The quiz's row (and the button) goes: the focus moves to the search box, the start of the list.
+    act(api(`/quizzes/${quiz.id}`, {method: "DELETE"}), `"${quiz.title}" deleted; past results are kept.`)
+      .then(() => $("search").focus());
+  }, {once: true});
+  dialog.showModal();
+}
+
 function quizItem(quiz) {
   const title = quiz.title;
   const tags = quiz.tags.map((tag) => el("span", {class: "pill", text: tag}));
@@ -92,6 +110,9 @@ function quizItem(quiz) {
         `${title} is back in your library.`))
       : button("Archive", `Archive ${title}`, () => act(api(`/quizzes/${quiz.id}`, {method: "PATCH", body: {archived: true}}),
         `${title} archived. Tick "Show archived quizzes" to find it again.`), "quiet"));
+  const remove = button("Delete…", `Delete ${title}`, () => confirmDelete(quiz, remove), "quiet danger");
+  remove.setAttribute("aria-haspopup", "dialog");
+  actions.append(remove);
   const meta = el("p", {class: "quiz-meta"}, el("span", {text: plural(quiz.question_count, "question")}), ...tags);
   return el("li", {class: "quiz-item"}, el("div", {}, el("h3", {text: title}), meta, preview(quiz)), actions);
 }

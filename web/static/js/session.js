@@ -5,7 +5,7 @@
 // Which actions are allowed (view.allowed) and what the main button does next (view.actions) come from the
 // server, from the pure session rules: this page only draws them.
 import {api, wireLogout} from "./api.js";
-import {$, clear, el, letterChip, renderOptions, showImage, toast} from "./dom.js";
+import {$, clear, el, letterChip, percentText, renderOptions, showImage, toast} from "./dom.js";
 import {Countdown} from "./countdown.js";
 import {connectLive} from "./live.js";
 import {renderDistribution} from "./chart.js";
@@ -147,6 +147,8 @@ function renderControls() {
   $("blank-button").classList.toggle("pressed", display.blank);
   $("card-grid-switch").disabled = displayBusy || !live;
   if (!displayBusy) $("card-grid-switch").checked = display.card_grid;  // a click in flight keeps its new state
+  $("scores-select").disabled = displayBusy || !live;
+  if (!displayBusy) $("scores-select").value = display.scores || "off";
   $("anonymous-button").hidden = view.anonymous;
   $("anonymous-button").disabled = busy || !live;
 }
@@ -210,6 +212,30 @@ function renderChart() {
   renderDistribution($("chart"), {options: question.options, distribution, correct: question.correct});
 }
 
+// After a reveal, what the projector shows (from the public state, always current) and, when the teacher
+// chose the ranking, every student's tally from the session view: names only here, never on the projector.
+function renderScores() {
+  const shown = view.state === "revealed" && publicState && publicState.id === sessionId ? publicState.scores : null;
+  const ranking = view.state === "revealed" && view.scores ? view.scores.ranking : null;
+  const card = $("scores-card");
+  card.hidden = !shown;
+  const teams = clear($("scores-teams"));
+  const list = clear($("scores-ranking"));
+  if (!shown) return;
+  $("scores-summary").textContent = `${percentText(shown.percent)} correct so far: ${shown.right} of ${shown.answered} `
+    + `answers right over ${shown.questions} question${shown.questions === 1 ? "" : "s"}`
+    + (shown.mode === "ranking" ? " (what the projector shows)." : " (as on the projector).");
+  teams.hidden = shown.mode !== "teams";
+  for (const team of shown.teams || []) {
+    teams.append(el("li", {text: `${team.team}: ${percentText(team.percent)} (${team.right} of ${team.answered} right)`}));
+  }
+  list.hidden = !ranking;
+  for (const row of ranking || []) {
+    const who = hidingNames() || !row.name ? `Card ${row.card}` : `${row.name} (card ${row.card})`;
+    list.append(el("li", {text: `${who}: ${row.right} right of ${row.answered} answered`}));
+  }
+}
+
 function render() {
   if (!view) return;
   renderHeader();
@@ -217,6 +243,7 @@ function render() {
   renderControls();
   renderRoster();
   renderChart();
+  renderScores();
 }
 
 async function act(action, body = {}) {
@@ -282,9 +309,13 @@ $("next-button").addEventListener("click", () => perform(view.actions.next));
 $("end-button").addEventListener("click", endSession);
 $("blank-button").addEventListener("click", toggleBlank);
 $("card-grid-switch").addEventListener("change", (event) => setDisplay({card_grid: event.target.checked}));
+$("scores-select").addEventListener("change", (event) => setDisplay({scores: event.target.value}));
 $("hide-names-switch").addEventListener("change", (event) => {
   localStorage.setItem(HIDE_NAMES_KEY, event.target.checked ? "1" : "0");
-  if (view) renderRoster();
+  if (view) {
+    renderRoster();
+    renderScores();
+  }
 });
 $("anonymous-button").addEventListener("click", () => {
   if (confirm("Turn names off for the rest of this lesson? They cannot be turned back on.")) act("anonymous");
@@ -443,7 +474,7 @@ function onState(state) {
   Object.assign(view, {state: session.state, question: session.question_index, allowed: session.allowed,
     actions: session.actions,
     label: session.label, anonymous: session.anonymous,
-    display: {blank: session.blank, card_grid: session.card_grid}});
+    display: {...view.display, blank: session.blank, card_grid: session.card_grid}});
   render();
 }
 

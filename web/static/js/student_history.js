@@ -1,7 +1,9 @@
 // One student across every session of their class: score out of the graded questions, how many answered, %.
+// Below, each lesson's questions with the student's answer, the right one and the verdict.
 // Made to be printed for a parents' evening (admin.css hides the navigation and buttons on paper).
 import {api, wireLogout} from "./api.js";
 import {$, clear, el, formatTime, toast} from "./dom.js";
+import {setMathText} from "./math.js";
 
 const studentId = Number($("main").dataset.studentId);
 
@@ -16,6 +18,36 @@ function row(s) {
     el("td", {class: "score-cell", text: absent ? "absent" : s.graded ? `${s.score} / ${s.graded}` : "–"}),
     el("td", {text: `${s.answered} of ${s.questions}`}),
     el("td", {class: "percent", text: absent || s.percent === null ? "–" : `${s.percent}%`}));
+}
+
+const VERDICTS = {"right": "right", "wrong": "wrong", "no answer": "no answer", "not scored": "not scored (no right answer)"};
+
+// "B (correct: C)", "C (correct)", "no answer (correct: C)", or just "A" for a poll.
+function answerText(a) {
+  if (a.correct === null) return a.answer ?? "no answer";
+  if (a.answer === null) return `no answer (correct: ${a.correct})`;
+  return a.answer === a.correct ? `${a.answer} (correct)` : `${a.answer} (correct: ${a.correct})`;
+}
+
+function answerRow(a) {
+  const question = el("span", {class: "question-text"});
+  setMathText(question, a.text);
+  const again = a.rounds > 1 ? el("span", {class: "hint", text: ` · asked ${a.rounds} times, the latest answer counts`}) : null;
+  return el("tr", {class: `answer-row result-${a.result.replace(" ", "-")}`},
+    el("th", {scope: "row"}, el("span", {class: "eyebrow", text: a.label}), el("br"), question, again),
+    el("td", {class: "answer-cell", text: answerText(a)}),
+    el("td", {class: "verdict", text: VERDICTS[a.result]}));
+}
+
+function answersOf(s) {
+  const id = `answers-${s.session_id}`;
+  const table = el("table", {class: "table answers-table", attrs: {"aria-labelledby": id}},
+    el("thead", {}, el("tr", {}, el("th", {scope: "col", text: "Question"}), el("th", {scope: "col", text: "Answer"}),
+      el("th", {scope: "col", text: "Result"}))),
+    el("tbody", {}, ...s.answers.map(answerRow)));
+  return el("section", {class: "lesson-answers", attrs: {"data-session-id": s.session_id}},
+    el("h3", {text: `${s.title} · ${formatTime(s.created_at)}`, attrs: {id}}),
+    s.answers.length ? el("div", {class: "table-scroll"}, table) : el("p", {class: "hint", text: "No question was asked."}));
 }
 
 function summary(sessions) {
@@ -49,6 +81,8 @@ async function load() {
   $("history-empty").hidden = sessions.length > 0;
   $("history-table").hidden = sessions.length === 0;
   $("history-summary").textContent = sessions.length ? summary(sessions) : "";
+  clear($("answers-list")).append(...sessions.map(answersOf));
+  $("answers-card").hidden = sessions.length === 0;
 }
 
 load().catch((failure) => {

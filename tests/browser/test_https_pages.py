@@ -1,0 +1,75 @@
+"""The appliance as installed, over HTTPS with its own certificate, in Debian's chromium: plain HTTP leads to
+HTTPS, the admin claims it, the login cookie is Secure, and the live socket (wss) works. A teacher accepts the
+self-made certificate once; chromium is told to trust exactly that certificate (its key's SPKI hash), nothing
+else."""
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from playwright.sync_api import expect
+
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, run_appliance
+
+ADMIN, PASSWORD = "head-office", "correct horse 1"
+
+
+def _spki_hash(certificate_path) -> str:
+    leaf = x509.load_pem_x509_certificates(certificate_path.read_bytes())[0]
+    spki = leaf.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(hashlib.sha256(spki).digest()).decode()
+
+
+def test_claim_log_in_and_live_socket_over_https(tmp_path, screenshots):
+    from playwright.sync_api import sync_playwright
+
+    data, config = tmp_path / "data", tmp_path / "config.toml"
+    config.write_text("[server]\nhttps = true\n[mdns]\nenabled = false\n"
+                      "[camera]\nwidth = 1280\nheight = 720\n[sim]\nback_row_m = 4.5\n")
+    port, https_port = free_port(), free_port()
+    args = ["--camera", "sim", "--host", "127.0.0.1", "--https-port", str(https_port), "--data-dir", str(data),
+            "--config", str(config)]
+    with run_appliance(args, tmp_path, https_port=https_port, port=port) as base, sync_playwright() as playwright:
+        trusted = f"--ignore-certificate-errors-spki-list={_spki_hash(data / 'tls' / 'appliance.pem')}"
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, trusted])
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            page.set_default_timeout(15_000)
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+
+            # What a teacher types: the plain address. It leads to HTTPS and, unclaimed, to the setup page.
+            page.goto(f"http://127.0.0.1:{port}/")
+            expect(page).to_have_url(f"{base}/setup")
+            fingerprint = (data / "tls" / "fingerprint.txt").read_text().strip()
+            expect(page.locator("#fingerprint")).to_have_text(fingerprint)  # to compare with the boot partition's
+            assert_accessible(page, "the setup page over HTTPS")
+            page.get_by_label("Setup code").fill((data / "setup-code.txt").read_text().strip())
+            page.get_by_label("Username").fill(ADMIN)
+            page.get_by_label("Password", exact=True).fill(PASSWORD)
+            page.get_by_label("Password again").fill(PASSWORD)
+            page.get_by_role("button", name="Create admin account").click()
+            expect(page).to_have_url(f"{base}/")
+            cookies = {c["name"]: c for c in page.context.cookies()}
+            login = next(c for name, c in cookies.items() if name.startswith("argus"))
+            assert login["secure"] and login["httpOnly"] and login["sameSite"] == "Strict", login
+
+            # The live socket the lesson pages use, from the page itself: wss:// with the Secure cookie.
+            first = page.evaluate("""() => new Promise((resolve, reject) => {
+                const socket = new WebSocket("wss://" + location.host + "/api/v1/live");
+                socket.onmessage = (event) => { resolve(JSON.parse(event.data)); socket.close(); };
+                socket.onerror = () => reject(new Error("the live socket failed"));
+                setTimeout(() => reject(new Error("no message on the live socket in 10 s")), 10000);
+            })""")
+            assert "state" in first, first
+            page.goto(f"{base}/projector")
+            expect(page.locator("#link-status")).to_be_hidden()  # connected: no "Reconnecting…"
+            assert_accessible(page, "the projector over HTTPS")
+            page.screenshot(path=screenshots / "https-projector.png")
+            assert not errors, errors
+        finally:
+            browser.close()

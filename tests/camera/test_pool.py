@@ -90,3 +90,42 @@ def test_a_frame_being_read_is_never_overwritten_by_the_camera(tmp_path):
     assert slot.dropped > 0, "the reader was slower than the camera"
     assert torn == []
     assert sources[0]._pool.made <= POOL_SIZE + 1, f"{count} frames used {sources[0]._pool.made} buffers"
+
+
+def test_a_camera_unplugged_mid_lesson_is_reported_and_frames_held_survive_the_reconnect(tmp_path):
+    """The writer of a real FIFO goes away mid-frame (a cable pulled) and comes back: the runner says what
+    happened, reopens, and the frame a reader still held from before is the picture it was."""
+    width, height = 64, 48
+    fifo = tmp_path / "camera.y4m"
+    os.mkfifo(fifo)
+    settings = CameraSettings(source=f"y4m:{fifo}", reconnect_seconds=0.05)
+    slot = LatestFrame()
+    runner = CameraRunner(lambda: Y4MSource(str(fifo)), slot, settings)
+    fd = os.open(fifo, os.O_RDWR)
+    os.write(fd, header(width, height, 10.0) + b"FRAME\n" + bytes([7]) * (width * height))
+    runner.start()
+    try:
+        held = slot.get(2.0)
+        assert held is not None and (held.gray == 7).all()
+        os.write(fd, b"FRAME\n" + bytes([9]) * 100)  # half a frame, then the writer is gone
+        os.close(fd)
+        fd = None
+        deadline = time.monotonic() + 5
+        while runner.status().ok and time.monotonic() < deadline:
+            time.sleep(0.01)
+        status = runner.status()
+        assert not status.ok and "y4m:" in status.error and ("ended" in status.error or "no frame" in status.error)
+        fd = os.open(fifo, os.O_RDWR)  # plugged back in
+        os.write(fd, header(width, height, 10.0) + b"".join(b"FRAME\n" + bytes([20 + i]) * (width * height)
+                                                          for i in range(5)))
+        deadline = time.monotonic() + 5
+        while not runner.status().ok and time.monotonic() < deadline:
+            time.sleep(0.01)
+        fresh = slot.get(2.0)
+        assert runner.status().ok and runner.status().error is None
+        assert fresh is not None and 20 <= int(fresh.gray[0, 0]) <= 24 and (fresh.gray == fresh.gray[0, 0]).all()
+        assert (held.gray == 7).all(), "the frame held across the reconnect was not overwritten"
+    finally:
+        runner.stop(2.0)
+        if fd is not None:
+            os.close(fd)

@@ -106,7 +106,8 @@ class CardSettings:
 
 @dataclass(frozen=True)
 class ReaderSettings:
-    # Smallest marker side, in pixels, that is read (the marker is 0.6 of the card's side); lower reads farther.
+    # Smallest marker side, in pixels, that is read (the marker is 67% of the card's side, 60% on cards printed
+    # before December 2026); lower reads farther.
     min_marker_px: int = _bounded(12, 8, 400)
     # Frames whose longer side is at most this many pixels are also read at twice their size (cards of 24-32 px;
     # about 2.5x the time); 0 turns it off.

@@ -150,7 +150,7 @@ def test_captions_come_out_as_text_in_a_pdf_viewer(tmp_path):
     pdf = printing.write_pdf(tmp_path / "cards.pdf", 4, page="Letter", per_page=4, names=NAMES)
     text = text_of(pdf)
     assert "Card 1 · Chloé Martin" in text and "Card 2 · Łukasz Żółć" in text
-    assert "hold the card so the letter of your answer is on top" in text
+    assert "hold the card so the letter of your answer is on top, fingers off the black square." in text
 
 
 # ---------- HTTP ----------

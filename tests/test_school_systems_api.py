@@ -78,7 +78,7 @@ async def test_school_csv_exports_and_pasted_cells(teacher):
 async def test_roster_template_reads_back_as_its_own_header(teacher):
     template = await teacher.get("/api/v1/roster-template.xlsx")
     assert template.status == 200 and template.content_type == tables.XLSX_TYPE
-    assert _sheet(await template.read()) == [["Last name", "First name", "Card", "Email", "Student ID"]]
+    assert _sheet(await template.read()) == [["Last name", "First name", "Card", "Group", "Email", "Student ID"]]
     text = await (await teacher.get("/api/v1/roster-template.csv")).text()
     assert text.lstrip("\ufeff").startswith("Last name,First name,Card")
 

@@ -144,6 +144,7 @@ def summary(result: Run, max_ratio: float = 1.0) -> dict:
     """Everything the table prints, as plain data (the --json output)."""
     out: dict = {"frames": result.frames, "rooms": result.labels, "machine": machine.describe(),
                  "occlusion_rule": OCCLUSION_RULE,
+                 "marker_share": round(cards.MARKER_SHARE, 3),
                  "detectors": {}}
     for name, t in result.tallies.items():
         ms = {size: {"median": percentile(v, 50), "p90": percentile(v, 90), "frames": len(v)}
@@ -208,20 +209,28 @@ def _pct(pair: dict) -> str:
     return "    -   " if not pair["total"] else f"{100 * pair['recall']:5.1f}% {pair['seen']}/{pair['total']}"
 
 
+def _all_raised(r: dict) -> dict:
+    pairs = [*r["recall"].values(), r["hidden"]]
+    return _pair(sum(p["seen"] for p in pairs), sum(p["total"] for p in pairs))
+
+
 def table(out: dict) -> str:
     d = out["detectors"]
     m = out["machine"]
     lines = [f"argus bench cards: {out['frames']} classroom frames from {len(out['rooms'])} rooms, "
              f"{d[OURS]['card_free_frames']} card-free frames",
              f"machine: {m['cpu']}, {m['nproc']} cores, python {m['python']}, opencv {m['opencv']}",
-             f"recall ({out['occlusion_rule']}; bucket = card's shorter side in the frame, px):"]
+             f"recall ({out['occlusion_rule']}; bucket = card's shorter side in the frame, px; "
+             f"its marker is {out['marker_share']:.0%} of it):"]
     names = [b for b, _, _ in BUCKETS] + [">=32"]
-    lines.append(f"  {'':16}" + "".join(f"{n:>16}" for n in names))
+    lines.append(f"  {'':16}" + "".join(f"{n:>17}" for n in names))
     for name, r in d.items():
         cells = [_pct(r["recall"][b]) for b, _, _ in BUCKETS] + [_pct(r["recall_32_up"])]
-        lines.append(f"  {name:16}" + "".join(f"{c:>16}" for c in cells))
+        lines.append(f"  {name:16}" + "".join(f"{c:>17}" for c in cells))
     lines.append("  cards hidden beyond that (not scored): "
                  + ", ".join(f"{n} {_pct(r['hidden']).strip()}" for n, r in d.items()))
+    # The one number no occlusion rule enters: of every card held up, how many were read.
+    lines.append("  every raised card, hidden or not: " + ", ".join(f"{n} {_pct(_all_raised(r))}" for n, r in d.items()))
     lines.append(f"recall of cards >= 32 px by condition:{OURS:>22}{OPENCV:>22}")
     for g in sorted(d[OURS]["groups"]):
         lines.append(f"  {g:36}" + "".join(f"{_pct(r['groups'].get(g, _pair(0, 0))):>22}" for r in d.values()))

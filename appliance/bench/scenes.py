@@ -56,7 +56,7 @@ class BenchFrame:
     truth: tuple[CardTruth, ...]
     setup: Setup
     index: int  # frame number within the setup
-    marker_hidden: dict[int, float] = dataclasses.field(default_factory=dict)  # card → share of its MARKER hidden
+    marker_hidden: dict[int, float] = dataclasses.field(default_factory=dict)  # card → share of marker + quiet zone hidden
     conditions: tuple[str, ...] = ()  # what made this frame hard, for recall broken down by condition
 
 
@@ -229,18 +229,20 @@ def conditions(setup: Setup, effects: Effects, dimmed: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
-# The marker (black border and code) fills cells 2..8 of the card's 10: the middle 60% of each side.
-_MARKER_SPAN = (card_layout.MARKER_OFFSET / card_layout.CARD_CELLS,
-                (card_layout.MARKER_OFFSET + card_layout.MARKER_CELLS) / card_layout.CARD_CELLS)
+# What a detector needs, the marker (black border and code) and its white quiet zone, as a share of the card's
+# side (vision/cards.py).
+_SYMBOL_SPAN = ((card_layout.MARKER_OFFSET - card_layout.LAYOUT.quiet) / card_layout.CARD_CELLS,
+                (card_layout.MARKER_OFFSET + card_layout.MARKER_CELLS + card_layout.LAYOUT.quiet) / card_layout.CARD_CELLS)
 
 
 def marker_occlusion(scene: Scene, held: list[HeldCard]) -> dict[int, float]:
-    """Share of each card's MARKER hidden by its own thumb, nearer cards, hands and arms, and nearer students.
+    """Share of each card's MARKER and its quiet zone hidden by its own thumb, nearer cards, hands and arms, and
+    nearer students.
 
-    The renderer's truth reports the share of the whole card hidden; a thumb on the white band hides 10% of
-    the card and nothing a reader needs, while the same thumb on the marker's black border makes the card
-    unreadable to any marker detector. Recall is scored on visible markers (see score.py), so this repeats the
-    renderer's occlusion test (render.Scene._truth) on the marker's outline instead of the card's.
+    The renderer's truth reports the share of the whole card hidden; a thumb on the letter band hides a little
+    of the card and nothing a reader needs, while the same thumb on the marker's black border or its quiet zone
+    makes the card unreadable to any marker detector. Recall is scored on visible markers (see score.py), so this
+    repeats the renderer's occlusion test (render.Scene._truth) on that square's outline instead of the card's.
     """
     cam = scene.camera
     placed = []
@@ -252,7 +254,7 @@ def marker_occlusion(scene: Scene, held: list[HeldCard]) -> dict[int, float]:
     for student, g, quad, thumb, _ in placed:
         if not np.all(np.isfinite(quad)):
             continue
-        lo, hi = _MARKER_SPAN
+        lo, hi = _SYMBOL_SPAN
         unit = np.float32([[0, 0], [1, 0], [1, 1], [0, 1]])
         to_image = cv2.getPerspectiveTransform(unit, quad.astype(np.float32))
         inner = np.float32([[lo, lo], [hi, lo], [hi, hi], [lo, hi]]).reshape(-1, 1, 2)

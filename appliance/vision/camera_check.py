@@ -8,11 +8,15 @@ import math
 import cv2
 import numpy as np
 
+from appliance.vision import cards
 from appliance.vision.types import Sighting
 
-# The reader's floor: cards whose shorter side spans at least this many pixels are read reliably
-# (see the card benchmark in the README).
-READABLE_PX = 24
+# The reader's floor is a marker size: markers of at least this many pixels across are read reliably (>= 90%,
+# `argus bench cards`: cards of 24-32 px with the 60% marker of LEGACY_LAYOUT read 96%, below 24 px 41%).
+READABLE_MARKER_PX = 14.4
+# ...so a card must span this many pixels (21 with the 67% marker). A sighting's outline is the card that
+# today's layout draws around the marker seen, so span / READABLE_PX is the marker's margin for old cards too.
+READABLE_PX = round(READABLE_MARKER_PX / cards.MARKER_SHARE)
 CARD_WIDTHS_M = (0.148, 0.100)
 # A card within this factor of the floor is read now but not with a margin: a little farther, or a
 # little blur, and it would not be.
@@ -28,7 +32,8 @@ def span_px(corners: np.ndarray) -> float:
 
 def readable_distance_m(frame_width_px: int, hfov_degrees: float, card_width_m: float,
                         min_px: float = READABLE_PX) -> float:
-    """How far from the camera a card of this width still spans `min_px` (pinhole model, card facing it)."""
+    """How far from the camera a card of this width (printed today) still spans `min_px` (pinhole model, card
+    facing it)."""
     focal_px = (frame_width_px / 2) / math.tan(math.radians(hfov_degrees) / 2)
     return round(card_width_m * focal_px / min_px, 1)
 

@@ -1,16 +1,22 @@
 """Card layout: which marker each card carries, how a card is drawn, and how a seen marker maps back to the card.
 
-A card is a square of CARD_CELLS × CARD_CELLS cells (cell = card side / 10):
+Lengths are in cells, a cell being one bit of the marker. A card is a square of CARD_CELLS × CARD_CELLS cells
+(8.9: a 6-cell marker, a 1-cell quiet zone and a 0.45-cell letter band on every side; the marker is 67% of the
+side, against 60% on the cards printed before):
 
-    ┌──────────────────────┐   band (1 cell): letter A centred on the top edge, B right, C bottom, D left,
-    │ 7        A           │   the card number in the top-left corner (and upside down bottom-right)
-    │  ┌────────────────┐  │   quiet zone (1 cell, white): keeps the marker's black border separable
-    │  │ ██████████████ │  │   marker (6 cells): 1-cell black border around 4×4 data cells
-    │D │ ██  data   ██  │ B│
-    │  │ ██████████████ │  │
-    │  └────────────────┘  │
-    │           C        7 │
-    └──────────────────────┘
+    ┌──────────────────┐   band (0.45 cell): letter A (ink 0.25 cell) centred on the top edge, B right,
+    │7       A         │   C bottom, D left, the card number in the top-left corner (and upside down
+    │ ┌──────────────┐ │   bottom-right)
+    │ │ ████████████ │ │   quiet zone (1 cell, white): keeps the marker's black border separable; verify.py
+    │D│ ██  data  ██ │B│   and align.py look at exactly this ring around the marker
+    │ │ ████████████ │ │   marker (6 cells): 1-cell black border around 4×4 data cells
+    │ └──────────────┘ │
+    │         C       7│
+    └──────────────────┘
+
+Nothing but the marker and its quiet zone is read: the band is for people. So cards printed with another band
+read all the same, e.g. the cards printed before December 2026 (LEGACY_LAYOUT: a 1-cell band with letters 0.72
+cell tall, the marker 60% of the side); their outline (card_corners) then comes out smaller than the paper.
 
 Upright (A on top) the marker is in its dictionary orientation, so OpenCV's first corner is the card's A-edge
 left corner and the corners run clockwise A-edge, B-edge, C-edge, D-edge. Presenting B means turning the card
@@ -18,6 +24,7 @@ a quarter turn counter-clockwise (np.rot90 once): B's edge is then on top.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -25,9 +32,36 @@ import numpy as np
 
 from appliance.vision import markers
 
-CARD_CELLS = 10
 MARKER_CELLS = markers.MARKER_BITS + 2 * markers.BORDER_CELLS  # 6
-MARKER_OFFSET = (CARD_CELLS - MARKER_CELLS) // 2  # 2: one band cell + one quiet-zone cell
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What surrounds the marker, in cells: the white quiet zone, then the band the letters are printed in."""
+    quiet: float
+    band: float
+    letter: float  # height of the letters A-D
+    number: float  # height of the card number
+
+    @property
+    def offset(self) -> float:
+        """From the card's edge to the marker's."""
+        return self.band + self.quiet
+
+    @property
+    def side(self) -> float:
+        return MARKER_CELLS + 2 * self.offset
+
+
+# The quiet zone stays 1 cell: the reader's checks sample that ring, and on a dark background (a shirt behind the
+# card) a thinner one loses small cards: 14 px markers read 69/80 with 1 cell, 57/80 with 0.75, 45/80 with 0.5.
+# The letters' ink is 0.25 cell tall (4.2 mm on a 14.8 cm card, 2.8 mm on a 10 cm one: about half of
+# LEGACY_LAYOUT's 8.0 / 5.4 mm), sitting in the band with white on both sides so a crooked cut misses them.
+LAYOUT = Layout(quiet=1.0, band=0.45, letter=0.34, number=0.3)
+LEGACY_LAYOUT = Layout(quiet=1.0, band=1.0, letter=0.72, number=0.45)  # cards printed before December 2026
+CARD_CELLS = LAYOUT.side  # 8.9
+MARKER_OFFSET = LAYOUT.offset  # 1.45
+MARKER_SHARE = MARKER_CELLS / CARD_CELLS  # 0.674: the marker's share of the card's side
 ANSWERS = "ABCD"  # card edges clockwise from the top of an upright card
 MIN_CARD_PX = 40
 _FONT = cv2.FONT_HERSHEY_DUPLEX
@@ -98,8 +132,10 @@ def card_corners(marker_corners: np.ndarray) -> np.ndarray:
     return card_points(marker_corners, np.array([[0, 0], [n, 0], [n, n], [0, n]])).astype(np.float32)
 
 
-def _cell_edges(size_px: int) -> np.ndarray:
-    return np.round(np.linspace(0, size_px, CARD_CELLS + 1)).astype(int)
+def _marker_edges(size_px: int, layout: Layout) -> np.ndarray:
+    """Pixel edges of the marker's cells on a card size_px wide."""
+    cell = size_px / layout.side
+    return np.round((layout.offset + np.arange(MARKER_CELLS + 1)) * cell).astype(int)
 
 
 def _put_centred(image: np.ndarray, text: str, centre: tuple[float, float], height: float) -> None:
@@ -116,30 +152,29 @@ def _draw_marker(image: np.ndarray, code: int, edges: np.ndarray) -> None:
     bits[1:-1, 1:-1] = markers.bits_of(code)
     for r in range(MARKER_CELLS):
         for c in range(MARKER_CELLS):
-            y0, y1 = edges[MARKER_OFFSET + r], edges[MARKER_OFFSET + r + 1]
-            x0, x1 = edges[MARKER_OFFSET + c], edges[MARKER_OFFSET + c + 1]
-            image[y0:y1, x0:x1] = 255 if bits[r, c] else 0
+            image[edges[r]:edges[r + 1], edges[c]:edges[c + 1]] = 255 if bits[r, c] else 0
 
 
-def render_card(number: int, size_px: int) -> np.ndarray:
-    """Card `number` as an upright (A on top) grayscale size_px × size_px uint8 image."""
+def render_card(number: int, size_px: int, layout: Layout = LAYOUT) -> np.ndarray:
+    """Card `number` as an upright (A on top) grayscale size_px × size_px uint8 image (`layout`: LEGACY_LAYOUT
+    draws the cards printed before, for tests that they still read)."""
     if size_px < MIN_CARD_PX:
         raise ValueError(f"card size must be at least {MIN_CARD_PX} px, got {size_px}")
     codes = markers.load_codes()
     if not 1 <= number <= len(codes):
         raise ValueError(f"card number must be 1..{len(codes)}, got {number}")
     image = np.full((size_px, size_px), 255, np.uint8)
-    cell = size_px / CARD_CELLS
+    cell = size_px / layout.side
     # Each letter is drawn upright on the top edge of the card turned so that its edge is on top, then turned
     # back: the letter then reads upright exactly when it is the answer being shown.
     for turns, letter in enumerate(ANSWERS):
         view = np.ascontiguousarray(np.rot90(image, turns))
-        _put_centred(view, letter, (size_px / 2, cell * 0.5), cell * 0.72)
+        _put_centred(view, letter, (size_px / 2, cell * layout.band / 2), cell * layout.letter)
         image = np.ascontiguousarray(np.rot90(view, -turns))
     for _ in range(2):  # the number top-left, then again upside down bottom-right
-        _put_centred(image, str(number), (cell * 1.1, cell * 0.5), cell * 0.45)
+        _put_centred(image, str(number), (cell * (layout.band + 0.1), cell * layout.band / 2), cell * layout.number)
         image = np.ascontiguousarray(np.rot90(image, 2))
-    _draw_marker(image, codes[number - 1], _cell_edges(size_px))
+    _draw_marker(image, codes[number - 1], _marker_edges(size_px, layout))
     return image
 
 

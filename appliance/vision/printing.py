@@ -43,7 +43,9 @@ MARGIN = 28.0  # ~10 mm: outside what most printers cannot reach
 GUTTER = 16.0
 HEADER = 16.0
 PAD = 4.0  # between a cut line and its card, so a slightly crooked cut never eats the card's edge
-INSTRUCTIONS = "Argus answer cards: hold the card so the letter of your answer is on top. Cut along the dashed lines."
+# The marker reaches closer to the edge than on the cards printed before: fingers on the white edge only.
+INSTRUCTIONS = ("Argus answer cards: hold the card so the letter of your answer is on top, fingers off the black "
+                "square. Cut along the dashes.")
 FONT_PATH = Path(__file__).parent / "data" / "DejaVuSans.ttf"
 FONT = "DejaVuSans"
 

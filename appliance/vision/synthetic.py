@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from appliance.vision.cards import MIN_CARD_PX, render_card
+from appliance.vision.cards import LAYOUT, MIN_CARD_PX, Layout, render_card
 
 _LETTERS = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 "))
 _FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX, cv2.FONT_HERSHEY_PLAIN)
@@ -99,11 +99,13 @@ def card_quad(rng: np.random.Generator, centre, side: float, turns: int, tilt: f
     return (square @ rot.T + np.asarray(centre, float)).astype(np.float32)
 
 
-def place_card(frame: np.ndarray, number: int, corners: np.ndarray, shade: float = 1.0) -> None:
-    """Draw card `number` (upright image) into `frame` so its outline lands on `corners` (in place)."""
+def place_card(frame: np.ndarray, number: int, corners: np.ndarray, shade: float = 1.0,
+               layout: Layout = LAYOUT) -> None:
+    """Draw card `number` (upright image, printed with `layout`) into `frame` so its outline lands on `corners`
+    (in place)."""
     side = float(np.linalg.norm(corners - np.roll(corners, -1, axis=0), axis=1).max())
     size = max(MIN_CARD_PX, int(side * 2))  # render larger and let the warp filter it down
-    card = render_card(number, size)
+    card = render_card(number, size, layout)
     if side < size / 1.5:  # pre-blur to avoid aliasing, as a lens would
         card = cv2.GaussianBlur(card, (0, 0), size / side * 0.4)
     src = np.array([[0, 0], [size, 0], [size, size], [0, size]], np.float32)

@@ -2,7 +2,7 @@
 import cv2
 import numpy as np
 
-from appliance.vision import camera_check
+from appliance.vision import camera_check, cards
 from appliance.vision.cards import render_card
 from appliance.vision.types import Sighting
 
@@ -27,3 +27,14 @@ def test_the_focus_meter_falls_when_the_cards_blur():
     blurred = camera_check.sharpness(cv2.GaussianBlur(gray, (0, 0), 3), [sighting])
     assert sharp is not None and blurred is not None and sharp > 3 * blurred
     assert camera_check.sharpness(gray, []) is None
+
+
+def test_the_floor_is_a_marker_size_so_the_card_size_follows_the_layout():
+    # 24 px cards with the old 60% marker and 21 px cards with today's 67% one carry the same 14.4 px marker.
+    assert camera_check.READABLE_PX == 21
+    assert abs(camera_check.READABLE_PX * cards.MARKER_SHARE - camera_check.READABLE_MARKER_PX) < 0.5
+    assert camera_check.verdict([60.0, 27.0])["level"] == "ok"
+    assert camera_check.verdict([60.0, 25.0])["level"] == "warn"
+    # 1080p, 66° lens: a 14.8 cm card facing the camera is read up to 10.4 m (9.1 m with a 24 px floor).
+    assert camera_check.readable_distance_m(1920, 66.0, 0.148) == 10.4
+    assert camera_check.readable_distance_m(1920, 66.0, 0.148, min_px=24) == 9.1

@@ -24,16 +24,31 @@ def test_every_card_reads_back_with_all_four_answers(reader):
 
 
 def test_letters_sit_on_their_edges():
-    image = cards.render_card(5, 400).astype(int)
-    band = 40  # one cell
-    ink = {"A": (image[:band, 160:240] < 128).sum(), "B": (image[160:240, -band:] < 128).sum(),
-           "C": (image[-band:, 160:240] < 128).sum(), "D": (image[160:240, :band] < 128).sum()}
-    assert all(v > 50 for v in ink.values()), ink
-    # The quiet zone around the marker is white.
-    ring = np.ones((400, 400), bool)
-    ring[80:320, 80:320] = False
-    ring[:40, :] = ring[-40:, :] = ring[:, :40] = ring[:, -40:] = False
+    size = 890  # 100 px per cell
+    image = cards.render_card(5, size).astype(int)
+    band = round(cards.LAYOUT.band * 100)
+    middle = slice(size // 2 - 60, size // 2 + 60)
+    ink = {"A": image[:band, middle] < 128, "B": image[middle, -band:] < 128,
+           "C": image[-band:, middle] < 128, "D": image[middle, :band] < 128}
+    assert all(v.sum() > 200 for v in ink.values()), {k: v.sum() for k, v in ink.items()}
+    # Small letters: A's ink is about 0.25 cell tall (25 px), inside its band with white on both sides.
+    rows = np.flatnonzero(ink["A"].any(axis=1))
+    assert 22 <= np.ptp(rows) + 1 <= 28 and rows.min() > 0 and rows.max() < band - 1
+    # The quiet zone around the marker is white, 1 cell wide.
+    lo, hi = round(cards.MARKER_OFFSET * 100), round((cards.MARKER_OFFSET + cards.MARKER_CELLS) * 100)
+    ring = np.zeros((size, size), bool)
+    ring[lo - 100:hi + 100, lo - 100:hi + 100] = True
+    ring[lo:hi, lo:hi] = False
     assert image[ring].min() == 255
+    # The marker's black border starts where the layout says.
+    assert image[size // 2, lo] == 0 and image[size // 2, lo - 1] == 255
+
+
+def test_the_marker_takes_two_thirds_of_the_card():
+    assert cards.CARD_CELLS == pytest.approx(8.9) and cards.MARKER_SHARE == pytest.approx(6 / 8.9)
+    image = cards.render_card(1, 890)
+    dark_columns = np.flatnonzero((image < 128).sum(axis=0) > 300)  # the marker's border columns, not letters
+    assert np.ptp(dark_columns) + 1 == 600
 
 
 def test_sighting_corners_outline_the_card(reader):

@@ -19,6 +19,7 @@ import asyncio
 import bisect
 import dataclasses
 import fcntl
+import hashlib
 import json
 import math
 import os
@@ -114,6 +115,20 @@ def render(plan: Plan, path: Path) -> list[RenderedQuestion]:
                 index, n = index + 1, n + 1
             out.append(rq)
     return out
+
+
+def renderer_fingerprint() -> str:
+    """A hash of the code that draws the frames (renderer, card and marker layout, student plans), so frames kept
+    in --frames-dir are rendered again once that code changes (a new card layout must not be read from old frames)."""
+    root = Path(__file__).resolve().parents[1]
+    sources = sorted((root / "scene").glob("*.py")) + [
+        root / "vision" / name for name in ("cards.py", "markers.py", "synthetic.py", "printing.py")] + [
+        root / "bench" / "scenes.py", root / "bench" / "live.py", root / "camera" / "sim.py", Path(__file__)]
+    digest = hashlib.sha256()
+    for path in sources:
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 # --- the camera: a paced FIFO writer -----------------------------------------------------------------------
@@ -367,7 +382,8 @@ def run(plan: Plan, malloc_env: dict[str, str] | None = None, frames_dir: Path |
         lesson_path = frames_path.with_suffix(".json")
         # What the frames depend on (not the sockets or the appliance's settings), so runs can share them.
         key = json.dumps({k: v for k, v in dataclasses.asdict(plan).items()
-                          if k not in ("viewers", "lead_in_seconds", "scan_frames")}, sort_keys=True)
+                          if k not in ("viewers", "lead_in_seconds", "scan_frames")}
+                         | {"renderer": renderer_fingerprint()}, sort_keys=True)
         if frames_dir is not None and lesson_path.exists() and json.loads(lesson_path.read_text())["plan"] == key:
             lesson = [RenderedQuestion(**q) for q in json.loads(lesson_path.read_text())["lesson"]]
             for q in lesson:

@@ -103,7 +103,7 @@ def main_confirm(argv: list[str]) -> int:
 
     parser = argparse.ArgumentParser(prog="argus bench confirm", description=confirm.__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true",
-                        help="17 lessons, about 2,900 frames (~15 min; default: one small 1080p lesson)")
+                        help="17 lessons, about 2,900 frames (~5 min on 2 cores; default: one small 1080p lesson)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--save", metavar="FILE", nargs="?", const=str(report.DEFAULT),
                         help=f"also write the table into FILE's section for this bench (default {report.DEFAULT})")

@@ -128,6 +128,9 @@ class TrackerSettings:
     # A (card, answer) counts once seen in at least min_frames of the frames within window_seconds.
     min_frames: int = _bounded(3, 1, 30)
     window_seconds: float = _bounded(1.0, 0.05, 10.0)
+    # A card with an established answer changes to another as soon as its last change_frames frames showed only
+    # that one (0: only once the new answer outnumbers the old within the window, ~5 frames).
+    change_frames: int = _bounded(3, 0, 30)
 
 
 @dataclass(frozen=True)

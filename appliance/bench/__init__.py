@@ -119,6 +119,31 @@ def _small_cards(args: argparse.Namespace, argv: list[str]) -> int:
     return 1 if args.check and small_cards.failed(out) else 0
 
 
+def main_confirm(argv: list[str]) -> int:
+    from appliance.bench import confirm, report
+
+    parser = argparse.ArgumentParser(prog="argus bench confirm", description=confirm.__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true",
+                        help="17 lessons, about 2,900 frames (~5 min on 2 cores; default: one small 1080p lesson)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--save", metavar="FILE", nargs="?", const=str(report.DEFAULT),
+                        help=f"also write the table into FILE's section for this bench (default {report.DEFAULT})")
+    args = parser.parse_args(argv)
+    out = confirm.run(args.full)
+    text = confirm.table(out)
+    print(json.dumps(out, indent=1) if args.json else text)
+    if args.save:
+        report.save(args.save, "confirm", argv, out, text)
+    return 0
+
+
+def _malloc_setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.startswith("MALLOC_") or not value:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected MALLOC_NAME=VALUE, e.g. MALLOC_ARENA_MAX=2")
+    return name, value
+
+
 def main_e2e(argv: list[str]) -> int:
     from pathlib import Path
 
@@ -138,6 +163,9 @@ def main_e2e(argv: list[str]) -> int:
                         help="the appliance's reader.scan_frames (1 reads every whole frame, as before live reading)")
     parser.add_argument("--glibc-defaults", action="store_true",
                         help="run without the allocator settings of the systemd unit")
+    parser.add_argument("--malloc", metavar="NAME=VALUE", action="append", type=_malloc_setting,
+                        help="run with these glibc allocator variables instead of the unit's (repeat for several), "
+                             "e.g. --malloc MALLOC_ARENA_MAX=2")
     parser.add_argument("--frames-dir", type=Path,
                         help="keep the rendered lessons here (GBs at 12 MP) and reuse them on the next run")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -156,7 +184,9 @@ def main_e2e(argv: list[str]) -> int:
         plans = [dataclasses.replace(e2e.QUICK, **changes, **({"size": args.size} if args.size else {}))]
     if not all(1 <= p.questions <= 2 for p in plans):
         parser.error("--questions must be 1 or 2")
-    malloc_env = {} if args.glibc_defaults else SERVICE_MALLOC_ENV
+    if args.malloc and args.glibc_defaults:
+        parser.error("--malloc and --glibc-defaults exclude each other")
+    malloc_env = dict(args.malloc) if args.malloc else {} if args.glibc_defaults else SERVICE_MALLOC_ENV
     outs = []
     for plan in plans:
         frames_dir = args.frames_dir / "x".join(map(str, plan.size)) if args.frames_dir else None

@@ -28,7 +28,8 @@ from appliance.bench.scenes import SIZES, classroom_frames, setups
 
 RSS_FLOOR_MB = 300.0
 # The allocator settings systemd/argus.service runs the appliance with (tests check the two agree).
-SERVICE_MALLOC_ENV = {"MALLOC_ARENA_MAX": "2", "MALLOC_MMAP_THRESHOLD_": "1048576"}
+SERVICE_MALLOC_ENV = {"MALLOC_ARENA_MAX": "2", "MALLOC_MMAP_THRESHOLD_": "4194304",
+                      "MALLOC_TRIM_THRESHOLD_": "8388608"}
 
 
 def render_video(path: Path, frames: int, size: tuple[int, int], seed: int) -> None:

@@ -19,6 +19,7 @@ import asyncio
 import bisect
 import dataclasses
 import fcntl
+import hashlib
 import json
 import math
 import os
@@ -114,6 +115,20 @@ def render(plan: Plan, path: Path) -> list[RenderedQuestion]:
                 index, n = index + 1, n + 1
             out.append(rq)
     return out
+
+
+def renderer_fingerprint() -> str:
+    """A hash of the code that draws the frames (renderer, card and marker layout, student plans), so frames kept
+    in --frames-dir are rendered again once that code changes (a new card layout must not be read from old frames)."""
+    root = Path(__file__).resolve().parents[1]
+    sources = sorted((root / "scene").glob("*.py")) + [
+        root / "vision" / name for name in ("cards.py", "markers.py", "synthetic.py", "printing.py")] + [
+        root / "bench" / "scenes.py", root / "bench" / "live.py", root / "camera" / "sim.py", Path(__file__)]
+    digest = hashlib.sha256()
+    for path in sources:
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 # --- the camera: a paced FIFO writer -----------------------------------------------------------------------
@@ -367,7 +382,8 @@ def run(plan: Plan, malloc_env: dict[str, str] | None = None, frames_dir: Path |
         lesson_path = frames_path.with_suffix(".json")
         # What the frames depend on (not the sockets or the appliance's settings), so runs can share them.
         key = json.dumps({k: v for k, v in dataclasses.asdict(plan).items()
-                          if k not in ("viewers", "lead_in_seconds", "scan_frames")}, sort_keys=True)
+                          if k not in ("viewers", "lead_in_seconds", "scan_frames")}
+                         | {"renderer": renderer_fingerprint()}, sort_keys=True)
         if frames_dir is not None and lesson_path.exists() and json.loads(lesson_path.read_text())["plan"] == key:
             lesson = [RenderedQuestion(**q) for q in json.loads(lesson_path.read_text())["lesson"]]
             for q in lesson:
@@ -417,6 +433,10 @@ def summary(plan: Plan, o: Observed, malloc_env: dict[str, str]) -> dict:
            "registrations_after_lowering": [w for j in judged for w in j["after_lowering"]],
            "lost_after_lowering": sum(len(j["lost_after_lowering"]) for j in judged),
            "never_registered": [m for j in judged for m in j["missed"]],
+           # Where the time goes: from the camera thread's grab of the registering frame to the event on the
+           # teacher's socket (reader, tracker, engine and its database write, bus). The rest of a latency is
+           # the frames the tracker waits for and the frame's way through the pipe.
+           "inside_appliance": live._stats([at - frame for _, _, at, frame in o.registrations]),
            "frames_fed": o.frames_fed, "feeder_skipped": o.feeder_skipped, "camera_dropped": o.camera_dropped,
            "frames_read": o.frames_read, "seconds": round(o.seconds, 2),
            "cpu_ms_per_frame": round(cpu_ms, 1),
@@ -471,6 +491,9 @@ def table(out: dict) -> str:
         s = out[kind]
         lines.append(f"  {kind:7} n={s['count']:<4} missed={s['missed']:<3} p50 {_fmt(s['p50'])}  "
                      f"p95 {_fmt(s['p95'])}  max {_fmt(s['max'])}")
+    inside = out["inside_appliance"]
+    lines.append(f"  of which inside the appliance (registering frame grabbed → event on the socket): "
+                 f"p50 {_fmt(inside['p50'])}  p95 {_fmt(inside['p95'])}  max {_fmt(inside['max'])}")
     lines.append(f"  wrong registrations {len(out['wrong_registrations'])}; after lowering "
                  f"{len(out['registrations_after_lowering'])}; answers lost after lowering {out['lost_after_lowering']}")
     lines.append(f"whole process: {out['cpu_ms_per_frame']:.1f} ms CPU per camera frame ({out['cpu_cores']:.2f} cores; "

@@ -10,6 +10,7 @@ import logging
 import numpy as np
 
 from appliance.camera.base import CameraError
+from appliance.camera.pool import FramePool
 from appliance.config import CameraSettings
 
 log = logging.getLogger(__name__)
@@ -31,11 +32,13 @@ class PicameraSource:
         self._camera_num = camera_num
         self._camera = None
         self._size = (settings.width, settings.height)
+        self._pool = FramePool()
+        self._mapped = None  # picamera2.MappedArray, once imported
         self.description = f"picamera2:{camera_num}"
 
     def open(self) -> None:
         try:
-            from picamera2 import Picamera2
+            from picamera2 import MappedArray, Picamera2
         except ImportError as exc:
             raise CameraError("picamera2 is not installed (apt install python3-picamera2; make the venv with "
                               f"--system-site-packages): {exc}") from None
@@ -43,6 +46,7 @@ class PicameraSource:
         if self._camera_num >= len(cameras):
             raise CameraError(f"camera {self.description}: no Pi camera connected (found {len(cameras)})")
         self.description = f"picamera2:{cameras[self._camera_num].get('Model', self._camera_num)}"
+        self._mapped = MappedArray
         try:
             self._camera = Picamera2(self._camera_num)
             self._configure_and_start(self._camera)
@@ -80,15 +84,20 @@ class PicameraSource:
         if self._camera is None:
             raise CameraError(f"camera {self.description} is not open")
         width, height = self._size
+        gray = self._pool.take((height, width))
         try:
             with self._camera.captured_request(wait=_GRAB_TIMEOUT) as request:
-                yuv = request.make_array("main")  # (height * 3 / 2, stride): Y rows first, then U and V
+                # The camera's own buffer, mapped (request.make_array would copy all 18 MB of it first):
+                # (height * 3 / 2, stride), Y rows first, then U and V. The Y plane is copied out before the
+                # request goes back to the camera, which reuses the buffer.
+                with self._mapped(request, "main") as mapped:
+                    np.copyto(gray, mapped.array[:height, :width])
         except TimeoutError:
             raise CameraError(f"camera {self.description} stopped delivering frames "
                               f"(none within {_GRAB_TIMEOUT:.0f} s)") from None
         except Exception as exc:
             raise CameraError(f"camera {self.description} stopped delivering frames: {exc}") from exc
-        return np.ascontiguousarray(yuv[:height, :width])
+        return gray
 
     def close(self) -> None:
         camera, self._camera = self._camera, None

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from appliance.camera.base import CameraError
+from appliance.camera.pool import FramePool
 
 MAGIC = b"YUV4MPEG2 "
 _HEADER_MAX = 1024
@@ -39,7 +40,9 @@ class Y4MSource:
     def __init__(self, target: str):
         self._path = Path(target)
         self._fd: int | None = None
-        self._width = self._height = self._skip = 0
+        self._width = self._height = 0
+        self._pool = FramePool()
+        self._chroma = bytearray()  # the U and V planes of each frame are read into this and dropped
         self.description = f"y4m:{target}"
 
     def open(self) -> None:
@@ -53,7 +56,7 @@ class Y4MSource:
                 raise CameraError(f"camera {self.description}: not a YUV4MPEG2 stream")
             tags = {f[:1].decode(): f[1:].decode() for f in fields[1:]}
             self._width, self._height = int(tags["W"]), int(tags["H"])
-            self._skip = chroma_bytes(tags.get("C", "420"), self._width, self._height)
+            self._chroma = bytearray(chroma_bytes(tags.get("C", "420"), self._width, self._height))
         except (KeyError, ValueError) as exc:
             self.close()
             raise CameraError(f"camera {self.description}: bad YUV4MPEG2 header ({exc})") from None
@@ -66,10 +69,10 @@ class Y4MSource:
             raise CameraError(f"camera {self.description} is not open")
         if not self._read_line().startswith(b"FRAME"):
             raise CameraError(f"camera {self.description}: lost sync (no FRAME marker)")
-        gray = np.empty((self._height, self._width), np.uint8)
+        gray = self._pool.take((self._height, self._width))
         self._read_into(memoryview(gray).cast("B"))
-        if self._skip:
-            self._read_into(memoryview(bytearray(self._skip)))
+        if self._chroma:
+            self._read_into(memoryview(self._chroma))
         return gray
 
     def close(self) -> None:

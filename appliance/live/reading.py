@@ -53,6 +53,7 @@ class ReadingLoop:
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
+            frame = None  # the last frame's buffer goes back to the camera while we wait (camera/pool.py)
             frame = await loop.run_in_executor(self._executor, self._slot.get, 0.5)
             if frame is None:
                 continue

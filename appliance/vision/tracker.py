@@ -1,11 +1,14 @@
 """Per-frame sightings → stable answers. Pure: no I/O, no clock; the caller passes each frame's time.
 
 A card's answer is established once, within the last window_seconds, it was seen with that answer in at least
-min_frames frames and in more frames than with any other answer. A Registration is emitted only when a card's
-established answer changes. A card that is lowered (no longer seen) keeps its answer: lowering is not undoing.
+min_frames frames and in more frames than with any other answer. A card whose answer is established changes to
+another one sooner: as soon as the last change_frames frames it was seen in showed only the new answer (the
+frames before then no longer count). A Registration is emitted only when a card's established answer changes.
+A card that is lowered (no longer seen) keeps its answer: lowering is not undoing.
 
-With the defaults (3 frames in 1 s) at 8 fps a raised card registers after its 3rd frame (~0.25 s after it is
-first seen), and a changed answer after the new one outnumbers the old within the window (5 frames, ~0.6 s).
+With the defaults (3 frames in 1 s, changes in 3) at 10 fps a raised card registers on its 3rd frame (0.2 s
+after it is first seen) and a changed answer on the 3rd frame showing it (by the majority alone it would take
+the 6th: the new answer must outnumber the old within the window).
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ class Tracker:
     def __init__(self, settings: TrackerSettings):
         self._min_frames = settings.min_frames
         self._window = settings.window_seconds
+        self._change_frames = settings.change_frames
         self._seen: dict[int, deque[tuple[float, str]]] = {}  # card → (frame time, answer), oldest first
         self._stable: dict[int, str] = {}
 
@@ -57,6 +61,14 @@ class Tracker:
                 del self._seen[card]
 
     def _established(self, card: int) -> str | None:
+        stable = self._stable.get(card)
+        if stable is not None and self._change_frames:
+            changed = self._latest_run(card)
+            if changed is not None and changed[0] != stable:
+                history = self._seen[card]
+                while history[0][0] < changed[1]:  # the old answer's frames must not vote it back
+                    history.popleft()
+                return changed[0]
         counts: dict[str, int] = {}
         for _, answer in self._seen.get(card, ()):
             counts[answer] = counts.get(answer, 0) + 1
@@ -66,3 +78,15 @@ class Tracker:
         best, count = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0
         return best if count >= self._min_frames and count > runner_up else None
+
+    def _latest_run(self, card: int) -> tuple[str, float] | None:
+        """(answer, time of the first of them) if the card's last change_frames frames showed only that answer."""
+        frames: dict[float, set[str]] = {}
+        for t, answer in reversed(self._seen.get(card, ())):
+            if t not in frames and len(frames) == self._change_frames:
+                break
+            frames.setdefault(t, set()).add(answer)
+        answers = set().union(*frames.values())
+        if len(frames) < self._change_frames or len(answers) != 1:
+            return None
+        return answers.pop(), min(frames)

@@ -54,6 +54,9 @@ def test_viewers_and_a_client_that_never_reads_do_not_get_in_the_way(quick):
 
 def test_cpu_and_memory_are_measured_from_the_process(quick):
     assert 0 < quick["cpu_ms_per_frame"] <= quick["cpu_ms_per_frame_read"]
+    # Every registration's own frame-to-socket time, which the raise and change latencies include.
+    inside = quick["inside_appliance"]
+    assert inside["count"] >= 12 and 0 < inside["p50"] <= inside["max"] < 3.0
     assert 50 < quick["vm_hwm_mb"] < 400
 
 
@@ -65,3 +68,13 @@ def test_full_run_at_12mp():
     assert out["raise"]["missed"] <= (1 - REGISTERED_SHARE_FLOOR) * out["raise"]["count"]
     assert out["raise"]["p50"] <= RAISE_P50_FLOOR_S
     assert out["vm_hwm_mb"] <= e2e.RSS_GOAL_MB
+
+
+def test_allocator_settings_on_the_command_line_are_checked(capsys):
+    from appliance import bench
+
+    for argv, message in ((["--malloc", "ARENA=2"], "'ARENA=2': expected MALLOC_NAME=VALUE"),
+                          (["--malloc", "MALLOC_ARENA_MAX=2", "--glibc-defaults"], "exclude each other")):
+        with pytest.raises(SystemExit):
+            bench.main_e2e(argv)
+        assert message in capsys.readouterr().err

@@ -40,6 +40,7 @@ def test_frames_are_the_y_plane_at_the_delivered_size(rig):
     # 641 is rounded to the even 640 by the camera; padding and the U/V rows are sliced off.
     assert first.shape == (360, 640) and first.dtype == np.uint8 and first.flags.c_contiguous
     assert first.max() == 255 and 0x11 not in np.unique(first[:, -1])
+    assert 0xEE not in np.unique(first), "copied out of the request before it went back to the camera"
     assert not np.array_equal(first, second)
     assert rig.last_config["main"]["format"] == "YUV420"
     assert rig.last_config["buffer_count"] <= 4

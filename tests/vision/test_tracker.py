@@ -82,3 +82,29 @@ def test_reset_forgets_answers_and_partial_evidence():
 def test_duplicate_sightings_in_one_frame_count_once():
     tracker = Tracker(TrackerSettings(min_frames=3, window_seconds=1.0))
     assert run(tracker, [seen((8, "A"), (8, "A"), (8, "A"))] * 2) == []
+
+
+def test_an_established_card_changes_on_the_change_frames_th_frame_of_its_new_answer():
+    frames = [seen((9, "A"))] * 10 + [seen((9, "D"))] * 10  # a second of A, then D
+    quick = run(Tracker(TrackerSettings(min_frames=3, window_seconds=1.0, change_frames=3)), frames)
+    assert quick == [Registration(9, "A", 2 / FPS), Registration(9, "D", 12 / FPS)]
+    # By the majority alone, D must first outnumber the A frames still within the window: its 5th frame.
+    majority = run(Tracker(TrackerSettings(min_frames=3, window_seconds=1.0, change_frames=0)), frames)
+    assert majority == [Registration(9, "A", 2 / FPS), Registration(9, "D", 14 / FPS)]
+
+
+def test_a_new_answer_mixed_with_the_old_is_no_change_and_a_change_is_not_voted_back():
+    tracker = Tracker(TrackerSettings(min_frames=3, window_seconds=1.0, change_frames=3))
+    flicker = [seen((4, "B")), seen((4, "A"))] * 3  # a card mid-turn, read either way
+    assert run(tracker, [seen((4, "A"))] * 8 + flicker) == [Registration(4, "A", 2 / FPS)]
+    # C on its third frame, while A was seen as often within the last second; then it stays, though frames
+    # of A and B are still within the window.
+    changed = run(tracker, [seen((4, "C"))] * 3 + [seen((4, "C")), [], seen((4, "C"))], start=14 / FPS)
+    assert changed == [Registration(4, "C", 16 / FPS)]
+    assert tracker.stable() == {4: "C"}
+
+
+def test_two_answers_in_one_frame_are_not_a_change():
+    tracker = Tracker(TrackerSettings(min_frames=3, window_seconds=1.0, change_frames=2))
+    both = [seen((4, "A"), (4, "C"))] * 3
+    assert run(tracker, [seen((4, "A"))] * 8 + both) == [Registration(4, "A", 2 / FPS)]

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-__all__ = ["Picamera2", "CompletedRequest", "rig"]
+__all__ = ["Picamera2", "CompletedRequest", "MappedArray", "rig"]
 
 # The real capture blocks until `wait` seconds pass; the fake gives up sooner to keep tests quick.
 _FAKE_TIMEOUT_SECONDS = 0.05
@@ -79,6 +79,30 @@ class CompletedRequest:
                 raise RuntimeError("CompletedRequest: lock now has negative ref_count")
             if self.ref_count == 0:
                 rig.outstanding -= 1
+                self._buffer[:] = 0xEE  # the camera fills the buffer again: a view kept past release sees this
+
+
+class MappedArray:
+    """The request's own buffer as an array (no copy), valid only inside the `with` block."""
+
+    def __init__(self, request: CompletedRequest, stream: str, reshape: bool = True, write: bool = True) -> None:
+        if request.config.get(stream) is None:
+            raise RuntimeError(f"Stream {stream!r} is not defined")
+        self._request = request
+        self._array: np.ndarray | None = None
+
+    def __enter__(self) -> MappedArray:
+        if self._request.ref_count <= 0:
+            raise RuntimeError("CompletedRequest: buffer used after release")
+        self._array = self._request._buffer  # (height * 3 / 2, stride) for YUV420, as with reshape=True
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._array = None
+
+    @property
+    def array(self) -> np.ndarray | None:
+        return self._array
 
 
 class Picamera2:

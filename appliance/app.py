@@ -35,7 +35,7 @@ from appliance.store import backup, images
 from appliance.store.db import Database
 from appliance.sync import local_admin
 from appliance.sync.service import SyncService
-from appliance.vision.live_reader import LiveReader
+from appliance.vision.live_reader import make_live_reader
 from appliance.vision.reader import CardReader
 from appliance.vision.tracker import Tracker
 
@@ -138,7 +138,7 @@ async def reading_ctx(app: web.Application):
     settings = app[keys.SETTINGS]
     reader = CardReader(settings.reader, settings.cards)
     app[keys.READER] = reader
-    live_reader = LiveReader(reader, settings.reader.scan_frames)
+    live_reader = make_live_reader(settings.reader, settings.cards, reader)
     loop = ReadingLoop(app[SLOT], live_reader.read, Tracker(settings.tracker), app[keys.ENGINE].register,
                        app[keys.EXECUTOR])
     app[keys.ENGINE].add_listener(loop)
@@ -147,6 +147,7 @@ async def reading_ctx(app: web.Application):
     yield
     await _cancel(task)
     await asyncio.get_running_loop().run_in_executor(None, reader.close)
+    await asyncio.get_running_loop().run_in_executor(None, live_reader.close)
 
 
 async def _every(seconds: float, job, what: str) -> None:

@@ -118,6 +118,9 @@ class ReaderSettings:
     # Live reading searches the whole frame spread over this many frames (one band each), besides re-reading known
     # cards and whatever moved every frame; 1 reads every whole frame.
     scan_frames: int = _bounded(10, 1, 64)
+    # Live reading also reads markers down to this side (px), below min_marker_px, and trusts such a card only when
+    # several frames agree (vision/combine.py): back-row cards on a 1080p webcam; 0 turns it off.
+    small_marker_px: int = _bounded(9, 0, 400)
 
 
 @dataclass(frozen=True)

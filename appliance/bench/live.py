@@ -23,9 +23,9 @@ import numpy as np
 
 from appliance.bench import machine, worker
 from appliance.bench.scenes import SIZES, Setup, build_scene, clear_answer, frame_effects, marker_occlusion
-from appliance.bench.score import MAX_MARKER_HIDDEN, MAX_OCCLUDED, percentile
+from appliance.bench.score import MAX_MARKER_HIDDEN, MAX_OCCLUDED, percentile, span_of
 from appliance.camera.sim import StudentPlan, plan_question
-from appliance.config import CardSettings, SimSettings, TrackerSettings
+from appliance.config import CardSettings, ReaderSettings, SimSettings, TrackerSettings
 from appliance.scene import HeldCard, Scene, random_hold
 from appliance.scene.held import ANSWER_TURN_DEGREES
 from appliance.vision.tracker import Tracker
@@ -51,6 +51,8 @@ class Plan:
     back_row_m: float = 5.5
     raise_seconds: float = 3.0
     change_probability: float = 0.35
+    front_row_m: float = 2.4
+    small_marker_px: int = ReaderSettings().small_marker_px  # the reader's setting (0: no small cards, as before)
 
 
 FULL = Plan(size=SIZES["12mp"], questions=4, back_row_m=8.0)
@@ -67,6 +69,8 @@ class Question:
     registrations: list[tuple[int, str, float]] = field(default_factory=list)
     stable_at_end: dict[int, str] = field(default_factory=dict)
     frames: list[tuple[float, list[tuple[int, str]], float]] = field(default_factory=list)  # (t, sightings, wall s)
+    first_span: dict[int, float] = field(default_factory=dict)  # card's size on screen (px) when first shown
+    shown_cards: list[tuple[float, dict[int, str]]] = field(default_factory=list)  # per frame: cards shown, answer
 
 
 def replay(q: Question, fps: float) -> tuple[list[tuple[int, str, float]], int]:
@@ -156,16 +160,16 @@ class Result:
 
 def run(plan: Plan) -> Result:
     width, height = plan.size
-    setup = Setup(width, height, plan.lens, plan.card_width_m, plan.students, 2.4, plan.back_row_m, "natural",
-                  plan.seed)
+    setup = Setup(width, height, plan.lens, plan.card_width_m, plan.students, plan.front_row_m, plan.back_row_m,
+                  "natural", plan.seed)
     scene = build_scene(setup)
     sim = SimSettings(seed=plan.seed, raise_seconds=plan.raise_seconds, change_probability=plan.change_probability)
     shm = shared_memory.SharedMemory(create=True, size=width * height)
     buffer = np.ndarray((height, width), np.uint8, buffer=shm.buf)
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing of the renderer in it
     parent, child = context.Pipe()
-    process = context.Process(target=worker.serve, args=(child, shm.name, width, height, CardSettings().count),
-                              daemon=True)
+    process = context.Process(target=worker.serve, args=(child, shm.name, width, height, CardSettings().count,
+                                                         plan.small_marker_px), daemon=True)
     process.start()
     result = Result(plan, [], 0, [], [], [], {}, 0.0)
     try:
@@ -201,8 +205,11 @@ def _question(plan: Plan, sim: SimSettings, scene: Scene, number: int, opened: f
         rng = np.random.default_rng([plan.seed, 9, frame])
         rendered = scene.render(held, rng, frame_effects(rng))
         hidden = marker_occlusion(scene, held)
+        q.shown_cards.append((t, {}))
         for truth in rendered.cards:
             if truth.occluded <= MAX_OCCLUDED and hidden.get(truth.card, 1.0) <= MAX_MARKER_HIDDEN:
+                q.shown_cards[-1][1][truth.card] = truth.answer
+                q.first_span.setdefault(truth.card, span_of(truth.corners))
                 p = q.plans[truth.card]
                 shown = q.first_shown if truth.answer == p.first and (p.change_at is None or t < opened + p.change_at) \
                     else q.final_shown if truth.answer == p.final else None

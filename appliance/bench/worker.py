@@ -15,7 +15,7 @@ from multiprocessing.connection import Connection
 import numpy as np
 
 from appliance.config import CardSettings, ReaderSettings, TrackerSettings
-from appliance.vision.live_reader import LiveReader
+from appliance.vision.live_reader import make_live_reader
 from appliance.vision.reader import CardReader
 from appliance.vision.tracker import Tracker
 from appliance.vision.types import Sighting
@@ -32,7 +32,7 @@ def status_mb() -> dict[str, float]:
     return out
 
 
-def serve(conn: Connection, shm_name: str, width: int, height: int, card_count: int) -> None:
+def serve(conn: Connection, shm_name: str, width: int, height: int, card_count: int, small_marker_px: int) -> None:
     """Messages in: ("frame", time) after the buffer holds a new frame, ("stable",), ("reset",), ("stop",).
     Replies to "frame": (registrations [(card, answer, time)], sightings [(card, answer)], reader wall s,
     reader cpu s, VmRSS MB after the frame); to "stable": the tracker's established answers; to "stop":
@@ -40,9 +40,9 @@ def serve(conn: Connection, shm_name: str, width: int, height: int, card_count: 
     shm = shared_memory.SharedMemory(name=shm_name)
     gray = np.ndarray((height, width), np.uint8, buffer=shm.buf)
     try:
-        settings = ReaderSettings()
-        card_reader = CardReader(settings, CardSettings(count=card_count))
-        reader = LiveReader(card_reader, settings.scan_frames)
+        settings = ReaderSettings(small_marker_px=small_marker_px)
+        cards_settings = CardSettings(count=card_count)
+        reader = make_live_reader(settings, cards_settings, CardReader(settings, cards_settings))
         tracker = Tracker(TrackerSettings())
         while True:
             message = conn.recv()

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from appliance.config import CardSettings, ReaderSettings
+from appliance.vision.combine import SmallCardRules, SmallCards, small_card_reader
 from appliance.vision.reader import SHRINK, SHRINK_FROM_PX, Box, CardReader, Region
 from appliance.vision.types import Sighting
 
@@ -60,10 +62,14 @@ class FramePlan:
 
 
 class LiveReader:
-    def __init__(self, reader: CardReader, scan_frames: int):
+    def __init__(self, reader: CardReader, scan_frames: int, small: SmallCards | None = None):
         self._reader = reader
         self._scan_frames = max(1, scan_frames)
+        self._small = small  # when `reader` reads below the single-frame size: what to trust of its small cards
         self.reset()
+
+    def close(self) -> None:
+        self._reader.close()
 
     def reset(self) -> None:
         self._previous: np.ndarray | None = None
@@ -71,6 +77,8 @@ class LiveReader:
         self._known: dict[int, tuple[np.ndarray, float]] = {}  # card → (outline corners, last seen)
         self._frames = 0
         self.last_plan: FramePlan | None = None
+        if self._small is not None:
+            self._small.reset()
 
     def read(self, gray: np.ndarray, now: float) -> list[Sighting]:
         """The cards in this frame (taken at `now`, seconds on any steady clock), sorted by card number."""
@@ -96,7 +104,8 @@ class LiveReader:
             self._known[s.card] = (s.corners, now)
         for card in [c for c, (_, seen) in self._known.items() if now - seen > FORGET_SECONDS]:
             del self._known[card]
-        return sightings
+        # Small cards not yet corroborated are known places above (re-read next frame) but not passed on.
+        return sightings if self._small is None else self._small.update(sightings, now)
 
     def _scan_index(self) -> int:
         return (self._frames - 1) % self._scan_frames
@@ -203,3 +212,12 @@ def _merged(boxes: list[Box]) -> list[Box]:
                 out.append(box)
         boxes = out
     return boxes
+
+
+def make_live_reader(settings: ReaderSettings, cards_settings: CardSettings, reader: CardReader) -> LiveReader:
+    """The appliance's live reader: `reader` as it is, or (reader.small_marker_px below min_marker_px) a reader
+    that goes down to small_marker_px with its small cards corroborated across frames (vision/combine.py)."""
+    if not 0 < settings.small_marker_px < settings.min_marker_px:
+        return LiveReader(reader, settings.scan_frames)
+    small = SmallCards(SmallCardRules(single_frame_marker_px=settings.min_marker_px))
+    return LiveReader(small_card_reader(settings, cards_settings), settings.scan_frames, small)

@@ -24,7 +24,7 @@ import numpy as np
 
 from appliance.config import CardSettings, ReaderSettings
 from appliance.vision import cards, markers
-from appliance.vision.align import Aligner
+from appliance.vision.align import Aligner, AlignRules
 from appliance.vision.types import Sighting
 from appliance.vision.verify import VerifyRules, verify_many
 
@@ -75,14 +75,15 @@ def detector_parameters(image_side: int, min_marker_px: int) -> cv2.aruco.Detect
 
 
 class CardReader:
-    def __init__(self, reader: ReaderSettings, cards_settings: CardSettings, rules: VerifyRules = VerifyRules()):
+    def __init__(self, reader: ReaderSettings, cards_settings: CardSettings, rules: VerifyRules = VerifyRules(),
+                 align_rules: AlignRules = AlignRules()):
         self._min_marker_px = reader.min_marker_px
         self._upsample_below_px = reader.upsample_below_px
         # Only the cards in use are in the dictionary: a card numbered above the count cannot even decode.
         self._codes = cards.card_codes(cards_settings.count)
         self._dictionary = markers.aruco_dictionary(self._codes)
         self._rules = rules
-        self._aligner = Aligner(self._codes, verify_rules=rules)
+        self._aligner = Aligner(self._codes, align_rules, rules)
         self._local = threading.local()
         self._bands = reader.bands or min(os.cpu_count() or 1, AUTO_BANDS_MAX)
         self._pool = ThreadPoolExecutor(self._bands, "card-bands") if self._bands > 1 else None

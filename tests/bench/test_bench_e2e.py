@@ -53,7 +53,10 @@ def test_viewers_and_a_client_that_never_reads_do_not_get_in_the_way(quick):
 
 
 def test_cpu_and_memory_are_measured_from_the_process(quick):
-    assert 0 < quick["cpu_ms_per_frame"] <= quick["cpu_ms_per_frame_read"]
+    assert quick["cpu_ms_per_frame"] > 0 and quick["cpu_ms_per_frame_read"] > 0
+    # Frames read are counted by the appliance, frames fed by the feeder: a reader that keeps up may finish the
+    # two or three frames that were in the pipe when counting began, so "read" can pass "fed" by that much.
+    assert quick["frames_read"] <= quick["frames_fed"] + 3
     # Every registration's own frame-to-socket time, which the raise and change latencies include.
     inside = quick["inside_appliance"]
     assert inside["count"] >= 12 and 0 < inside["p50"] <= inside["max"] < 3.0

@@ -17,6 +17,12 @@ LONG_OPTIONS = ["At a quarter past twelve, just after the first train has passed
                 "They never meet, because the two trains run on separate tracks for the whole of the journey"]
 
 
+def watch(page: Page, errors: list[str]) -> None:
+    """Collect script errors and CSP violations (they show on the console) into `errors`."""
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+
+
 def log_in(page: Page, base: str, path: str = "/") -> None:
     page.goto(f"{base}{path}")
     expect(page).to_have_url(re.compile(r"/login\?next="))

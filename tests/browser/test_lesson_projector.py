@@ -17,31 +17,16 @@ from tests.browser.lesson_helpers import (
     act,
     box,
     inside_viewport,
-    log_in,
     make_quiz,
     start_session,
     upload_picture,
+    watch,
 )
 
 pytestmark = pytest.mark.browser
 
 VIEWPORTS = {"720p": {"width": 1280, "height": 720}, "1080p": {"width": 1920, "height": 1080}}
 NAMES = ("Ava", "Ben", "Chloé")  # demo students: the projector never names anyone
-
-
-def watch(page: Page, errors: list[str]) -> None:
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-
-
-@pytest.fixture(scope="module")
-def teacher(browser, demo_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    log_in(page, demo_server)
-    yield page
-    context.close()
 
 
 @pytest.fixture(scope="module")

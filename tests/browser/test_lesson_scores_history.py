@@ -15,7 +15,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.axe import assert_accessible
-from tests.browser.lesson_helpers import act, box, demo_class_id, inside_viewport, log_in, make_quiz, start_session
+from tests.browser.lesson_helpers import (
+    act,
+    box,
+    demo_class_id,
+    inside_viewport,
+    make_quiz,
+    start_session,
+    watch,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -25,21 +33,6 @@ QUESTIONS = [
      "correct": "C"},
 ]
 TEAMS = {"Owls": range(1, 16), "Foxes": range(16, 31)}
-
-
-def watch(page: Page, errors: list[str]) -> None:
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-
-
-@pytest.fixture(scope="module")
-def teacher(browser, demo_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    log_in(page, demo_server)
-    yield page
-    context.close()
 
 
 def ask_and_wait(page: Page, base: str, session_id: int, index: int, at_least: int = 10) -> None:

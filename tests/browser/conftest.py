@@ -108,16 +108,3 @@ def browser():
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
-
-
-@pytest.fixture(scope="module")
-def teacher(browser, demo_server):
-    """The demo teacher, logged in, in a 1280×900 window of its own."""
-    from tests.browser.lesson_helpers import log_in
-
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    log_in(page, demo_server)
-    yield page
-    context.close()

@@ -5,6 +5,7 @@ import re
 
 import cv2
 import numpy as np
+import pytest
 from playwright.sync_api import Page, expect
 
 PICTURE_SIZE = (600, 400)  # width, height of the test picture: the issue's squashed example
@@ -94,3 +95,17 @@ def inside_viewport(page: Page, selector: str, page_may_scroll: bool = False) ->
         return
     scroll = page.evaluate("[document.documentElement.scrollHeight, document.documentElement.scrollWidth]")
     assert scroll[0] <= size["height"] and scroll[1] <= size["width"], f"the page scrolls: {scroll} vs {size}"
+
+
+# Not in conftest.py as `teacher`: it would replace tests/conftest.py's `teacher` (an aiohttp client) in every
+# browser test module, and the async tests of test_pages_http.py would get this page. A module that wants it
+# says `teacher = logged_in_teacher`.
+@pytest.fixture(scope="module")
+def logged_in_teacher(browser, demo_server):
+    """The demo teacher, logged in, in a 1280×900 window of its own."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    log_in(page, demo_server)
+    yield page
+    context.close()

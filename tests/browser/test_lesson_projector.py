@@ -17,6 +17,7 @@ from tests.browser.lesson_helpers import (
     act,
     box,
     inside_viewport,
+    logged_in_teacher,
     make_quiz,
     start_session,
     upload_picture,
@@ -24,6 +25,7 @@ from tests.browser.lesson_helpers import (
 )
 
 pytestmark = pytest.mark.browser
+teacher = logged_in_teacher
 
 VIEWPORTS = {"720p": {"width": 1280, "height": 720}, "1080p": {"width": 1920, "height": 1080}}
 NAMES = ("Ava", "Ben", "Chloé")  # demo students: the projector never names anyone

@@ -20,12 +20,14 @@ from tests.browser.lesson_helpers import (
     box,
     demo_class_id,
     inside_viewport,
+    logged_in_teacher,
     make_quiz,
     start_session,
     watch,
 )
 
 pytestmark = pytest.mark.browser
+teacher = logged_in_teacher
 
 QUESTIONS = [
     {"type": "multiple", "text": "What is $2^3$?", "options": ["6", "9", "8", "12"], "correct": "C"},

@@ -16,7 +16,7 @@ from appliance.http.access import own_class
 from appliance.http.schema import ID, Args, Reply, Route, obj
 from appliance.http.security import json_error
 from appliance.http.work import off_loop
-from appliance.vision import camera_check
+from appliance.vision import camera_check, cards
 
 _SEEN_RECENTLY_S = 10.0
 
@@ -49,7 +49,7 @@ async def check(request: web.Request, args: Args) -> web.Response:
     if "class_id" in args.query:  # 404 for a class that is not the teacher's
         roster = await own_class(request, args.user, args.query["class_id"])
     names = roster.by_card() if roster else {}
-    seen = [{"card": s.card, "answer": s.answer, "px": round(camera_check.span_px(s.corners), 1),
+    seen = [{"card": s.card, "answer": s.answer, "px": round(cards.shorter_side(s.corners), 1),
              "name": names[s.card].name if s.card in names else None} for s in reading.last_sightings]
     now = time.monotonic()
     recent = {card for card, t in reading.last_seen.items() if now - t < _SEEN_RECENTLY_S}

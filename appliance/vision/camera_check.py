@@ -23,13 +23,6 @@ CARD_WIDTHS_M = (0.148, 0.100)
 NEAR_LIMIT = 1.25
 
 
-def span_px(corners: np.ndarray) -> float:
-    """The shorter side of a card's outline in the frame, in pixels."""
-    pts = np.asarray(corners, dtype=np.float32).reshape(4, 2)
-    sides = [float(np.linalg.norm(pts[i] - pts[(i + 1) % 4])) for i in range(4)]
-    return min(sides)
-
-
 def readable_distance_m(frame_width_px: int, hfov_degrees: float, card_width_m: float,
                         min_px: float = READABLE_PX) -> float:
     """How far from the camera a card of this width (printed today) still spans `min_px` (pinhole model, card

@@ -132,6 +132,12 @@ def card_corners(marker_corners: np.ndarray) -> np.ndarray:
     return card_points(marker_corners, np.array([[0, 0], [n, 0], [n, n], [0, n]])).astype(np.float32)
 
 
+def shorter_side(corners: np.ndarray) -> float:
+    """The shorter side of an outline (4×2) in pixels: a card's size in the frame, or its marker's."""
+    c = np.asarray(corners, np.float64).reshape(4, 2)
+    return float(np.hypot(*(c - np.roll(c, -1, axis=0)).T).min())
+
+
 def _marker_edges(size_px: int, layout: Layout) -> np.ndarray:
     """Pixel edges of the marker's cells on a card size_px wide."""
     cell = size_px / layout.side

@@ -29,7 +29,7 @@ from appliance.vision import cards
 from appliance.vision.align import AlignRules
 from appliance.vision.reader import CardReader
 from appliance.vision.types import Sighting
-from appliance.vision.verify import VerifyRules, sides
+from appliance.vision.verify import VerifyRules
 
 
 @dataclass(frozen=True)
@@ -53,10 +53,6 @@ class _Reading:
     side: float  # the card outline's shorter side, px
 
 
-def card_side(corners: np.ndarray) -> float:
-    return float(sides(np.asarray(corners, np.float64).reshape(4, 2)).min())
-
-
 def small_card_reader(reader: ReaderSettings, cards_settings: CardSettings) -> CardReader:
     """A CardReader whose size limits (OpenCV's, verify.py's, align.py's) go down to reader.small_marker_px, with
     every other rule as it is. Its small cards must go through SmallCards before anything trusts them."""
@@ -77,19 +73,19 @@ class SmallCards:
 
     def is_small(self, sighting: Sighting) -> bool:
         # The outline is extrapolated from the marker (cards.card_corners), so this is the marker's side.
-        return card_side(sighting.corners) * cards.MARKER_SHARE < self._rules.single_frame_marker_px
+        return cards.shorter_side(sighting.corners) * cards.MARKER_SHARE < self._rules.single_frame_marker_px
 
     def update(self, sightings: list[Sighting], now: float) -> list[Sighting]:
         """Record this frame's sightings (taken at `now`); return the large ones and the corroborated small ones."""
         while self._recent and self._recent[0].time <= now - self._rules.window_seconds:
             self._recent.popleft()
         self._recent.extend(_Reading(now, s.card, s.answer, np.asarray(s.corners, np.float64).mean(axis=0),
-                                     card_side(s.corners)) for s in sightings)
+                                     cards.shorter_side(s.corners)) for s in sightings)
         return [s for s in sightings if not self.is_small(s) or self._corroborated(s, now)]
 
     def _corroborated(self, sighting: Sighting, now: float) -> bool:
         centre = np.asarray(sighting.corners, np.float64).mean(axis=0)
-        reach = self._rules.same_place * card_side(sighting.corners)
+        reach = self._rules.same_place * cards.shorter_side(sighting.corners)
         agreeing: set[float] = set()
         for r in self._recent:
             here = float(np.linalg.norm(r.centre - centre)) < max(reach, self._rules.same_place * r.side)

@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from appliance.config import CardSettings, ReaderSettings
+from appliance.vision import cards
 from appliance.vision.combine import SmallCardRules, SmallCards, small_card_reader
 from appliance.vision.reader import SHRINK, SHRINK_FROM_PX, Box, CardReader, Region
 from appliance.vision.types import Sighting
@@ -122,7 +123,7 @@ class LiveReader:
             box = _grown(corners, width, height)
             # A known card is looked for only by the pass that reads cards of its size: a large one in the frame
             # shrunk SHRINK times (its marker then >= 24 px, read as surely as at full size) at 1/16 of the cost.
-            large = max(width, height) >= SHRINK_FROM_PX and _side(corners) >= LARGE_CARD_PX
+            large = max(width, height) >= SHRINK_FROM_PX and cards.shorter_side(corners) >= LARGE_CARD_PX
             (large_cards if large else small_cards).append(box)
         # A change within a known card's region is read there (a card turning or swaying); one reaching beyond it
         # is read whole, as a new card may lie across several regions.
@@ -146,10 +147,6 @@ class LiveReader:
         top = height * i // self._scan_frames
         bottom = height * (i + 1) // self._scan_frames
         return 0, max(top - SCAN_OVERLAP // 2, 0), width, min(bottom + SCAN_OVERLAP // 2, height)
-
-
-def _side(corners: np.ndarray) -> float:
-    return float(np.linalg.norm(corners - np.roll(corners, 1, axis=0), axis=1).min())
 
 
 def _grown(corners: np.ndarray, width: int, height: int) -> Box:

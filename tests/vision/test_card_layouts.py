@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from appliance.config import CardSettings, ReaderSettings
-from appliance.vision import camera_check, cards, synthetic
+from appliance.vision import cards, synthetic
 from appliance.vision.live_reader import LiveReader
 from appliance.vision.reader import CardReader
 
@@ -83,8 +83,8 @@ def test_an_old_cards_outline_measures_its_marker_as_the_camera_check_needs(read
     frame[100:400, 100:400] = cards.render_card(7, 300, cards.LEGACY_LAYOUT)  # marker 180 px
     frame[100:400, 700:1000] = cards.render_card(8, 300)  # marker 6/8.9 of 300 = 202 px
     old, new = sorted(reader.read(frame), key=lambda s: s.card)
-    assert camera_check.span_px(old.corners) * cards.MARKER_SHARE == pytest.approx(180, abs=2)
-    assert camera_check.span_px(new.corners) == pytest.approx(300, abs=2)
+    assert cards.shorter_side(old.corners) * cards.MARKER_SHARE == pytest.approx(180, abs=2)
+    assert cards.shorter_side(new.corners) == pytest.approx(300, abs=2)
     assert np.allclose(old.corners.mean(axis=0), (250, 250), atol=1.5)
 
 

@@ -106,12 +106,16 @@ async def session_ended(conn: aiosqlite.Connection, session_id: int, at: float) 
 
 # --- turning recording on ----------------------------------------------------------------------------
 
+async def _recording(conn: aiosqlite.Connection) -> bool:
+    return await _one(conn, "SELECT 1 FROM appliance_state WHERE key = ?", (_RECORDING_KEY,)) is not None
+
+
 async def start_recording(db: Database) -> int:
     """Record events from now on; the first time, write the lessons already on disk as events first (all in
     one transaction). Returns how many earlier events were written. Earlier versions of a changed answer are
     not on disk, so a backfilled response is its final version (its `changes` still says how many came before)."""
     async with db.transaction() as conn:
-        if await _one(conn, "SELECT 1 FROM appliance_state WHERE key = ?", (_RECORDING_KEY,)):
+        if await _recording(conn):
             return 0
         await conn.execute("INSERT INTO appliance_state (key, value) VALUES (?, '1')", (_RECORDING_KEY,))
         if await _one(conn, "SELECT 1 FROM sync_batches LIMIT 1", ()):
@@ -140,7 +144,7 @@ async def discard_unrecorded(db: Database) -> None:
     """With no target and recording never on, the outbox holds only what an older version wrote regardless;
     start_recording would write it again from the tables."""
     async with db.transaction() as conn:
-        if not await _one(conn, "SELECT 1 FROM appliance_state WHERE key = ?", (_RECORDING_KEY,)):
+        if not await _recording(conn):
             await conn.execute("DELETE FROM sync_events")
 
 

@@ -104,6 +104,13 @@ async def list_sessions(db: Database, teacher_id: int | None = None, class_id: i
     return [dict(row) | {"anonymous": bool(row["anonymous"])} for row in rows]
 
 
+async def ended_sessions_of_quiz(db: Database, quiz_id: int, teacher_id: int | None) -> list[int]:
+    """The ended lessons of a quiz, oldest first; only `teacher_id`'s when given."""
+    rows = await db.fetchall("SELECT id FROM sessions WHERE quiz_id = ? AND state = 'ended'"
+                             " AND (? IS NULL OR teacher_id = ?) ORDER BY id", (quiz_id, teacher_id, teacher_id))
+    return [row["id"] for row in rows]
+
+
 async def unfinished_session(db: Database) -> SessionRecord | None:
     """The newest session that has not ended: the one the camera feeds after a restart."""
     row = await db.fetchone(

@@ -26,19 +26,65 @@ def _date(timestamp: float) -> str:
     return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime("%Y-%m-%d")
 
 
-def results_sheets(results: dict) -> Sheets:
-    questions = results["questions"]
-    students = [["Student", "Card", *[f"Q{q['index'] + 1}" for q in questions], "Score", "Out of", "Percent",
+def results_sheets(results: dict, analysis: dict | None = None) -> Sheets:
+    """Results (a row per student, a column per question), the answer key (a row per question), each
+    round of a question asked more than once, and the item analysis. A question asked again is one column
+    and one row (its counted answers, as in the score), with its rounds on a sheet of their own."""
+    items = results.get("items")
+    columns = items if items is not None else results["questions"]
+    students = [["Student", "Card", *[f"Q{q['index'] + 1}" for q in columns], "Score", "Out of", "Percent",
                  "Answered"]]
     for s in results["students"]:
-        students.append([s["name"], s["card"], *[a or "" for a in s["answers"]], s["score"], s["graded"],
+        answers = [a["answer"] for a in s["items"]] if items is not None else s["answers"]
+        students.append([s["name"], s["card"], *[a or "" for a in answers], s["score"], s["graded"],
                          _percent(s["score"], s["graded"]), s["answered"]])
-    key = [["Question", "Text", "Correct answer", "Asked", "Answered", "% correct", "A", "B", "C", "D"]]
-    for q in questions:
+    key = [["Question", "Text", "Correct answer", "Asked", "Answered", "% correct", "A", "B", "C", "D", "Rounds"]]
+    for q in columns:
         counts = [q["distribution"].get(letter) for letter in "ABCD"]
         key.append([f"Q{q['index'] + 1}", q["text"], q["correct"] or "(poll)", "yes" if q["asked"] else "no",
-                    q["answered"], q["percent_correct"], *counts])
-    return {"Results": students, "Answer key": key}
+                    q["answered"], q["percent_correct"], *counts, _round_count(q)])
+    sheets = {"Results": students, "Answer key": key}
+    again = [q for q in items or [] if len(q["rounds"]) > 1]
+    if again:
+        rounds = [["Question", "Round", "Answered", "% correct", "A", "B", "C", "D"]]
+        for q in again:
+            for r in q["rounds"]:
+                rounds.append([f"Q{q['index'] + 1}", r["round"], r["answered"], r["percent_correct"],
+                               *[r["distribution"].get(letter) for letter in "ABCD"]])
+        sheets["Rounds"] = rounds
+    if analysis is not None:
+        sheets["Item analysis"] = item_analysis_rows(analysis)
+    return sheets
+
+
+def _round_count(question: dict) -> int:
+    rounds = question.get("rounds", 1)  # an item's list of rounds, or a position's count of them
+    return len(rounds) if isinstance(rounds, list) else rounds
+
+
+_FLAG_WORDS = {"distractor_beats_key": "a wrong option drew more students than the right one",
+               "negative_discrimination": "negative discrimination: check the key"}
+
+
+def flag_words(flags: list[str]) -> str:
+    return "; ".join(_FLAG_WORDS.get(f, f"option {f[7:]} unused" if f.startswith("unused:") else f) for f in flags)
+
+
+def item_analysis_rows(analysis: dict) -> list[list]:
+    """A row per graded question (docs/ITEM_ANALYSIS.md), then the number of students and KR-20."""
+    rows = [["Question", "Text", "Correct answer", "Rounds", "Answered", "Right", "Difficulty", "Discrimination",
+             "Share A", "Share B", "Share C", "Share D", "Flags"]]
+    for q in analysis["questions"]:
+        shares = [q["options"][letter]["share"] if letter in q["options"] else None for letter in "ABCD"]
+        rows.append([f"Q{q['index'] + 1}", q["text"], q["key"], q["rounds"], q["answered"], q["correct"],
+                     _rounded(q["difficulty"]), _rounded(q["discrimination"]), *map(_rounded, shares),
+                     flag_words(q["flags"])])
+    rows += [[], ["Students", analysis["students"]], ["KR-20", _rounded(analysis["kr20"])]]
+    return rows
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def gradebook_sheets(book: dict) -> Sheets:

@@ -4,6 +4,7 @@
 import {api, wireLogout} from "./api.js";
 import {$, clear, el, formatTime, toast} from "./dom.js";
 import {wireCsvChoice} from "./export_choices.js";
+import {setMathText} from "./math.js";
 
 const classId = Number($("main").dataset.classId);
 
@@ -71,14 +72,26 @@ function renderGradebook(book) {
   $("gradebook-empty").hidden = book.columns.length > 0;
 }
 
-function renderTrends(trends) {
-  $("difficulty-chart").prepend(svgImage(trends.charts.difficulty, "Hardest questions"));
-  $("participation-chart").prepend(svgImage(trends.charts.participation, "Participation per session"));
-  const list = clear($("difficulty-list"));
-  for (const item of trends.difficulty.slice(0, 10)) {
-    list.append(el("li", {text: `${item.text} — ${item.percent_correct}% right (${item.answered} answers)`}));
+// The hardest questions as HTML bars rather than the server's SVG: a label can then show its maths drawn by
+// KaTeX (an SVG shown as an image cannot). A question asked again is one bar (the server counts it once).
+function hardestBars(difficulty) {
+  const list = el("ol", {class: "hardest-bars", attrs: {"aria-label": "Hardest questions (% correct)"}});
+  for (const item of difficulty) {
+    const label = el("span", {class: "hardest-label"});
+    setMathText(label, item.text);
+    const fill = el("span", {class: "bar-fill"});
+    fill.style.width = `${item.percent_correct}%`;  // the CSSOM is allowed under the strict CSP
+    const again = item.rounds > 1 ? `, asked ${item.rounds} times` : "";
+    list.append(el("li", {}, label, el("span", {class: "bar-track", attrs: {"aria-hidden": "true"}}, fill),
+      el("span", {class: "hardest-value", text: `${item.percent_correct}% right (${item.answered} answers${again})`})));
   }
-  if (!trends.difficulty.length) list.append(el("li", {text: "No graded answers yet."}));
+  if (!difficulty.length) list.append(el("li", {text: "No graded answers yet."}));
+  return list;
+}
+
+function renderTrends(trends) {
+  $("difficulty-chart").prepend(hardestBars(trends.difficulty.slice(0, 10)));
+  $("participation-chart").prepend(svgImage(trends.charts.participation, "Participation per session"));
 }
 
 async function load() {

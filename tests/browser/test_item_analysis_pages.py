@@ -1,0 +1,97 @@
+"""Issue 23 through real pages: after a lesson the results page opens with "What to teach tomorrow" (the
+hardest question, the wrong option that drew the class, a row per question with the numbers of
+GET /sessions/{id}/item-analysis in words), a question asked again is one item with its rounds side by side,
+and the class report's hardest questions are one bar per question with their maths drawn.
+
+Runs against the demo appliance in its own process (conftest.py); the simulated class answers by itself, so
+the page is held to what the API answers (whose numbers tests/test_item_analysis_api.py checks by hand).
+"""
+from __future__ import annotations
+
+import math
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.axe import assert_accessible
+from tests.browser.lesson_helpers import act, logged_in_teacher, make_quiz, start_session, watch
+
+pytestmark = pytest.mark.browser
+teacher = logged_in_teacher
+
+QUESTIONS = [
+    {"type": "multiple", "text": r"What is $\frac{1}{2}+\frac{1}{4}$?", "options": ["3/4", "2/6", "1/8", "1"],
+     "correct": "A"},
+    {"type": "multiple", "text": "Which planet is largest?", "options": ["Mars", "Venus", "Jupiter", "Earth"],
+     "correct": "C"},
+    {"type": "poll", "text": "Did you like it?", "options": ["Yes", "No"], "correct": None},
+]
+
+
+def wait_for_answers(page: Page, base: str, at_least: int) -> None:
+    for _ in range(120):
+        if page.request.get(f"{base}/api/v1/public/state").json()["session"]["answered"] >= at_least:
+            return
+        page.wait_for_timeout(250)
+    pytest.fail(f"the simulated class gave fewer than {at_least} answers in 30 s")
+
+
+def shown(share: float) -> str:
+    return f"{math.floor(100 * share + 0.5)}%"  # as the page's Math.round
+
+
+def test_results_show_what_to_teach_tomorrow_and_one_item_per_question(demo_server, teacher, screenshots):
+    base, errors = demo_server, []
+    watch(teacher, errors)
+    quiz = make_quiz(teacher, base, "Item analysis check", QUESTIONS)
+    session_id = start_session(teacher, base, quiz["id"])
+    for index in range(3):
+        act(teacher, base, session_id, "open", {"question": index})
+        wait_for_answers(teacher, base, 8)
+        act(teacher, base, session_id, "close")
+    act(teacher, base, session_id, "reask", {"question": 0})  # discuss and vote again: a second round
+    wait_for_answers(teacher, base, 8)
+    act(teacher, base, session_id, "close")
+    act(teacher, base, session_id, "end")
+
+    analysis = teacher.request.get(f"{base}/api/v1/sessions/{session_id}/item-analysis").json()
+    assert [q["index"] for q in analysis["questions"]] == [0, 1]  # the poll is not an item
+    assert analysis["questions"][0]["rounds"] == 2 and analysis["students"] >= 8
+    teacher.goto(f"{base}/results/{session_id}")
+    table = teacher.locator("#item-analysis-table")
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    for row, question in zip(rows.all(), analysis["questions"]):
+        expect(row.locator("td").nth(0)).to_contain_text(
+            f"{shown(question['difficulty'])}{question['correct']} of {question['answered']} answers")
+        for letter, option in question["options"].items():
+            expect(row.locator("td").nth(2)).to_contain_text(f"{letter} {option['count']} ({shown(option['share'])})")
+        if "distractor_beats_key" in question["flags"]:
+            expect(row).to_contain_text("A wrong option drew more students than the right one")
+    expect(rows.first.locator(".katex")).to_have_count(1)  # the maths is drawn, not shown as LaTeX
+    hardest = min(analysis["questions"], key=lambda q: q["difficulty"])
+    label = "Question 1 of 3" if hardest["index"] == 0 else "Question 2 of 3"
+    expect(teacher.locator(".ia-hardest")).to_contain_text(f"Hardest question: {label}")
+    expect(teacher.locator(".ia-hardest")).to_contain_text(f"{shown(hardest['difficulty'])} right.")
+    kr20 = "not enough to tell" if analysis["kr20"] is None else f"{analysis['kr20']:.2f}"
+    expect(teacher.locator(".ia-headline")).to_contain_text(f"(KR-20): {kr20}")
+
+    # One question, one item: three blocks (not four), the one asked again with both rounds side by side.
+    expect(teacher.locator(".question-result")).to_have_count(3)
+    first = teacher.locator(".question-result").first
+    expect(first.locator(".rounds-side .round")).to_have_count(2)
+    expect(first.locator(".rounds-side h4").first).to_contain_text("Round 1")
+    expect(teacher.locator("#students-head th")).to_have_count(2 + 3 + 1)  # card, name, 3 questions, score
+    teacher.get_by_text("How these numbers are worked out").click()
+    assert_accessible(teacher, "the results page with item analysis and rounds")
+    teacher.screenshot(path=screenshots / "results-item-analysis.png", full_page=True)
+
+    # The class report: one bar per question (the re-asked one once), the label's maths drawn.
+    teacher.get_by_role("link", name="Demo class: class report").click()
+    bars = teacher.get_by_role("list", name="Hardest questions (% correct)")
+    mine = bars.locator("li", has_text="asked 2 times")
+    expect(mine.first.locator(".katex")).to_have_count(1)
+    assert "\\frac" not in bars.inner_text()
+    assert_accessible(teacher, "the class report with the hardest questions drawn with maths")
+    teacher.screenshot(path=screenshots / "class-report-hardest-questions.png", full_page=True)
+    assert not errors, errors

@@ -71,7 +71,7 @@ def _check_hand_computed(result: dict) -> None:
     assert abs(q3["discrimination"] - 0.8 / math.sqrt(2.24)) < TOL
     assert abs(result["kr20"] - 15 / 26) < TOL
     assert (q1["answered"], q1["correct"], q1["rounds"]) == (4, 3, 2)
-    assert q1["options"]["D"] == {"count": 1, "share": 0.25}
+    assert q1["options"]["D"] == {"count": 1, "share": 0.25, "misconception": None}
     assert q3["flags"] == ["distractor_beats_key", "unused:C"]
 
 

@@ -150,8 +150,10 @@ def analyse_many(sittings: Iterable[Sitting]) -> dict:
             "index": root, "text": question.text, "key": question.correct, "rounds": rounds[root],
             "answered": len(answers), "correct": sum(1 for xi in x if xi),
             "difficulty": _mean(x) if table else None, "discrimination": discrimination,
+            "skills": list(question.skills),
             "options": {letter: {"count": counts[letter],
-                                 "share": counts[letter] / len(answers) if answers else None}
+                                 "share": counts[letter] / len(answers) if answers else None,
+                                 "misconception": question.misconception(letter)}
                         for letter in letters},
             "flags": flags(question.correct, letters, counts, len(answers), discrimination),
         })

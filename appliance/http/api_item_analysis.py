@@ -14,10 +14,13 @@ from appliance.reports import item_analysis
 _INT, _STR = {"type": "integer"}, {"type": "string"}
 _SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
 _CORRELATION = {"type": ["number", "null"]}
-_OPTION = obj({"count": _INT, "share": _SHARE}, required=["count", "share"])
+_OPTION = obj({"count": _INT, "share": _SHARE,
+               "misconception": {"type": ["string", "null"],
+                                 "description": "what choosing this wrong option suggests, as the quiz says"}},
+              required=["count", "share", "misconception"])
 _QUESTION = obj({
     "index": {**_INT, "description": "the question's position (its first round) in the lesson or quiz, 0-based"},
-    "text": _STR, "key": {"enum": list(LETTERS)},
+    "text": _STR, "key": {"enum": list(LETTERS)}, "skills": array(_STR, 100),
     "rounds": {**_INT, "description": "how often it was asked in one lesson (the most, over a quiz's lessons)"},
     "answered": {**_INT, "description": "students whose answer counts (their latest over its rounds)"},
     "correct": {**_INT, "description": "students whose counted answer is right"},
@@ -27,7 +30,7 @@ _QUESTION = obj({
     "options": obj({letter: _OPTION for letter in LETTERS}),
     "flags": array({"type": "string", "pattern": "^(distractor_beats_key|negative_discrimination|unused:[A-D])$"},
                    10),
-}, required=["index", "text", "key", "rounds", "answered", "correct", "difficulty", "discrimination", "options",
+}, required=["index", "text", "key", "skills", "rounds", "answered", "correct", "difficulty", "discrimination", "options",
              "flags"])
 ANALYSIS = obj({
     "students": {**_INT, "description": "present students who answered at least one graded question"},

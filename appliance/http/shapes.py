@@ -31,7 +31,8 @@ CLASS = _object(id=_INT, name=_STR, students={"type": "array", "items": STUDENT}
 CLASS_WITH_ARCHIVED = {**CLASS, "properties": {**CLASS["properties"], "archived": _BOOL}}
 QUESTION = _object(id=_NULL_INT, text=_STR, options={"type": "array", "items": _STR},
                    correct={"enum": [*LETTERS, None]}, type={"enum": list(importers.KINDS)},
-                   time_limit=_NULL_INT, image=_NULL_STR)
+                   time_limit=_NULL_INT, image=_NULL_STR, skills={"type": "array", "items": _STR},
+                   misconceptions=_object(False, **{letter: _STR for letter in LETTERS}))
 QUIZ = _object(id=_INT, title=_STR, tags={"type": "array", "items": _STR},
                questions={"type": "array", "items": QUESTION})
 RESPONSE = _object(question=_INT, student_id=_INT, card=_INT, answer=_STR, first_answer=_STR, first_seen=_NUM,
@@ -67,7 +68,13 @@ def question_body(*, stored: bool) -> dict:
               "correct": nullable(one_of(*LETTERS, "")),
               "time_limit": nullable(integer(5, importers.MAX_TIME_LIMIT))}
     if stored:
-        fields |= {"id": nullable(ID), "image": nullable(string(300, pattern=importers.IMAGE_PATH.pattern))}
+        fields |= {"id": nullable(ID), "image": nullable(string(300, pattern=importers.IMAGE_PATH.pattern)),
+                   "skills": nullable(array(string(importers.MAX_SKILL), importers.MAX_SKILLS * 2,
+                                            description="what it tests: free text or standard codes")),
+                   "misconceptions": nullable(obj(
+                       {letter: nullable(string(importers.MAX_NOTE)) for letter in LETTERS},
+                       additionalProperties=False,
+                       description="per wrong option, the misconception choosing it suggests"))}
     kind_is = lambda *kinds: obj({"type": one_of(*kinds)}, required=["type"])  # noqa: E731
     rules = [
         # A poll has no correct answer; the other kinds need one.

@@ -52,7 +52,8 @@ function optionsCell(question) {
     const right = letter === question.key;
     list.append(el("li", {class: right ? "right" : ""}, letterChip(letter, "small"),
       el("span", {text: ` ${option.count} (${percent(option.share)})${right ? " ✓" : ""}`}),
-      right ? el("span", {class: "visually-hidden", text: "right answer"}) : null));
+      right ? el("span", {class: "visually-hidden", text: "right answer"}) : null,
+      option.misconception ? el("span", {class: "ia-misconception", text: `: ${option.misconception}`}) : null));
   }
   return el("td", {}, list);
 }
@@ -61,7 +62,8 @@ function row(question, labelOf) {
   const label = labelOf(question.index);
   const advice = flagWords(question);
   return el("tr", {class: question.flags.length ? "flagged" : ""},
-    el("th", {attrs: {scope: "row"}}, el("span", {class: "q-number", text: label}), " ", mathText(question.text)),
+    el("th", {attrs: {scope: "row"}}, el("span", {class: "q-number", text: label}), " ", mathText(question.text),
+      question.skills.length ? el("span", {class: "ia-sub ia-skills", text: `Skills: ${question.skills.join(", ")}`}) : null),
     el("td", {class: "percent", text: `${percent(question.difficulty)}`},
       el("span", {class: "ia-sub", text: `${question.correct} of ${question.answered} answers`})),
     el("td", {}, el("span", {text: question.discrimination === null ? "–" : question.discrimination.toFixed(2)}),
@@ -87,6 +89,7 @@ function headline(analysis, labelOf) {
   if (distractor) {
     box.append(el("p", {class: "ia-distractor"},
       el("span", {text: `${distractor.count} chose `}), letterChip(distractor.letter, "small"),
+      distractor.misconception ? el("strong", {text: `: ${distractor.misconception}`}) : null,
       el("span", {text: ` (${percent(distractor.share)} of those who answered)`}),
       el("span", {text: `; the right answer ${hardest.key} drew ${hardest.options[hardest.key].count}.`})));
   }

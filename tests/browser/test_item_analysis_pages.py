@@ -95,3 +95,54 @@ def test_results_show_what_to_teach_tomorrow_and_one_item_per_question(demo_serv
     assert_accessible(teacher, "the class report with the hardest questions drawn with maths")
     teacher.screenshot(path=screenshots / "class-report-hardest-questions.png", full_page=True)
     assert not errors, errors
+
+
+def test_the_editor_takes_skills_and_mistakes_and_the_results_name_them(demo_server, teacher, screenshots):
+    base, errors = demo_server, []
+    watch(teacher, errors)
+    teacher.goto(f"{base}/quizzes/new")
+    teacher.get_by_label("Title").fill("Fractions with notes")
+    block = teacher.locator(".question-block").first
+    block.get_by_label("Question", exact=True).fill(r"What is $\frac{1}{2}+\frac{1}{4}$?")
+    for letter, text in zip("ABCD", ["3/4", "2/6", "1/8", "1"]):
+        block.get_by_label(f"Answer {letter} of question 1", exact=True).fill(text)
+    block.get_by_text("Skills and common mistakes (question 1)").click()
+    notes = block.locator(".note-edit")
+    expect(notes).to_have_count(4)  # before a right answer is ticked, every answer may carry a note
+    block.get_by_label("Choosing A suggests").fill("a note that will be dropped")
+    block.get_by_label("Answer A is correct").check()
+    expect(notes).to_have_count(3)  # the right answer has no misconception
+    expect(block.get_by_label("Answer A is correct")).to_be_focused()  # focus stays where the teacher was
+    block.get_by_label("Skills it tests").fill("adding fractions, CCSS.MATH.CONTENT.5.NF.A.1")
+    block.get_by_label("Choosing B suggests").fill("adds the denominators")
+    block.get_by_label("Choosing D suggests").fill("adds the numerators only")
+    assert_accessible(teacher, "the quiz editor with skills and misconception notes")
+    teacher.screenshot(path=screenshots / "quiz-editor-skills-and-mistakes.png", full_page=True)
+    teacher.get_by_role("button", name="Save quiz").click()
+    expect(teacher.locator("#save-status")).to_contain_text("Saved ✓")
+    quiz_id = int(teacher.url.split("/")[-2])
+    saved = teacher.request.get(f"{base}/api/v1/quizzes/{quiz_id}").json()["questions"][0]
+    assert saved["skills"] == ["adding fractions", "CCSS.MATH.CONTENT.5.NF.A.1"]
+    assert saved["misconceptions"] == {"B": "adds the denominators", "D": "adds the numerators only"}
+    teacher.reload()  # read back into the editor, open because it has notes
+    expect(teacher.get_by_label("Choosing B suggests")).to_have_value("adds the denominators")
+
+    session_id = start_session(teacher, base, quiz_id)
+    act(teacher, base, session_id, "open", {"question": 0})
+    wait_for_answers(teacher, base, 8)
+    act(teacher, base, session_id, "close")
+    act(teacher, base, session_id, "end")
+    teacher.goto(f"{base}/results/{session_id}")
+    row = teacher.locator("#item-analysis-table tbody tr").first
+    expect(row.locator(".ia-misconception")).to_have_text([": adds the denominators", ": adds the numerators only"])
+    expect(row).to_contain_text("Skills: adding fractions, CCSS.MATH.CONTENT.5.NF.A.1")
+    analysis = teacher.request.get(f"{base}/api/v1/sessions/{session_id}/item-analysis").json()["questions"][0]
+    wrong = [(letter, o) for letter, o in analysis["options"].items() if letter != "A" and o["count"]]
+    if wrong:  # the headline names the wrong answer that drew most students, with its note if it has one
+        letter, option = max(wrong, key=lambda pair: pair[1]["count"])
+        expect(teacher.locator(".ia-distractor")).to_contain_text(f"{option['count']} chose {letter}")
+        if option["misconception"]:
+            expect(teacher.locator(".ia-distractor")).to_contain_text(f"{letter}: {option['misconception']}")
+    assert_accessible(teacher, "the results page naming the misconceptions")
+    teacher.screenshot(path=screenshots / "results-misconceptions.png", full_page=True)
+    assert not errors, errors

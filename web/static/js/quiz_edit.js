@@ -162,7 +162,8 @@ function questionBlock(q, i) {
       [questions[i + 1], questions[i]] = [questions[i], questions[i + 1]];
     }, `#q-${q.key} .move-down`), last),
     toolButton("Duplicate", `Duplicate question ${number}`, () => {
-      const copy = {...q, options: [...q.options], key: nextKey++};
+      const copy = {...q, options: [...q.options], skills: [...q.skills], misconceptions: {...q.misconceptions},
+        key: nextKey++};
       change(() => questions.splice(i + 1, 0, copy), `#q-${copy.key} textarea`);
     }),
     toolButton("Delete", `Delete question ${number}`, () => {

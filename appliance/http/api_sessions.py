@@ -7,7 +7,7 @@ import time
 from aiohttp import web
 
 from appliance import keys
-from appliance.classroom import importers, numbering, standings
+from appliance.classroom import importers, numbering, peer, standings
 from appliance.classroom import session as rules
 from appliance.classroom.errors import LessonRunning
 from appliance.classroom.models import SessionRecord
@@ -53,8 +53,21 @@ async def session_view(db, record: SessionRecord, with_responses: bool = True, d
     if scores is not None:
         view["scores"] = scores
     if with_responses:
-        view["responses"] = [r.to_json() for r in await store.responses(db, record.id)]
+        stored = await store.responses(db, record.id)
+        view["responses"] = [r.to_json() for r in stored]
+        view["peer"] = _peer_movement(questions, await store.session_origins(db, record.id), stored, record)
     return view
+
+
+def _peer_movement(questions, origins, stored, record: SessionRecord) -> dict | None:
+    """Once a question voted on again is closed: who moved from wrong to right, and back (teacher only)."""
+    if record.question is None or record.state not in (rules.CLOSED, rules.REVEALED):
+        return None
+    answers: dict[int, dict[int, str]] = {}
+    for r in stored:
+        answers.setdefault(r.question, {})[r.student_id] = r.answer
+    return peer.movement(questions, origins, {i for i, q in enumerate(questions) if q.asked}, answers,
+                         record.question)
 
 
 async def list_sessions(request: web.Request, args: Args) -> web.Response:

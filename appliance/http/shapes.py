@@ -43,7 +43,9 @@ SESSION = _object(
     question_count=_INT, allowed={"type": "array", "items": _STR}, anonymous=_BOOL, deadline=_NULL_NUM,
     remaining=_NULL_NUM, created_at=_NUM, ended_at=_NULL_NUM, **{"class": CLASS},
     quiz=_object(id=_NULL_INT, title=_STR, questions={"type": "array", "items": QUESTION}),
-    responses={"type": "array", "items": RESPONSE})
+    responses={"type": "array", "items": RESPONSE},
+    peer={"type": ["object", "null"], "description": "after a question voted on again is closed: the students who "
+                                                      "moved from a wrong answer to the right one and back"})
 SESSION_ROW = _object(id=_INT, class_id=_INT, quiz_id=_NULL_INT, class_name=_STR, quiz_title=_STR, state=STATE,
                       question=_NULL_INT, created_at=_NUM, ended_at=_NULL_NUM, anonymous=_BOOL)
 CAMERA = _object(ok=_BOOL, error=_NULL_STR, fps=_NUM, frames=_INT, dropped=_INT, source=_STR)
@@ -53,7 +55,9 @@ PUBLIC_STATE = _object(server_time=_NUM, session={"type": ["object", "null"], "p
     "question": {"type": ["object", "null"]}, "answered": _INT, "total": _INT, "anonymous": _BOOL,
     "deadline": _NULL_NUM, "remaining": _NULL_NUM, "time_limit": _NULL_INT,
     "distribution": {"type": ["object", "null"]}, "correct": _NULL_STR, "class_name": _STR, "quiz_title": _STR,
-    "scores": {"type": ["object", "null"]}}})
+    "scores": {"type": ["object", "null"]},
+    "rounds": {"type": ["array", "null"], "description": "after the reveal of a question voted on again: each "
+                                                         "round's answer counts (no names)"}}})
 USER = _object(id=_INT, username=_STR, role={"enum": ["teacher", "admin"]})
 LOGGED_IN = _object(username=_STR, role={"enum": ["teacher", "admin"]})
 ANY_OBJECT = {"type": "object"}

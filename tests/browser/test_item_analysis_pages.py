@@ -146,3 +146,65 @@ def test_the_editor_takes_skills_and_mistakes_and_the_results_name_them(demo_ser
     assert_accessible(teacher, "the results page naming the misconceptions")
     teacher.screenshot(path=screenshots / "results-misconceptions.png", full_page=True)
     assert not errors, errors
+
+
+def test_discuss_and_vote_again_on_the_teachers_page_and_the_projector(demo_server, browser, teacher, screenshots):
+    base, errors = demo_server, []
+    watch(teacher, errors)
+    quiz = make_quiz(teacher, base, "Peer instruction", QUESTIONS[:2])
+    session_id = start_session(teacher, base, quiz["id"])
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    context.set_default_timeout(15_000)
+    projector = context.new_page()
+    watch(projector, errors)
+    projector.goto(f"{base}/projector")
+    try:
+        teacher.goto(f"{base}/session/{session_id}")
+        act(teacher, base, session_id, "open", {"question": 0})
+        wait_for_answers(teacher, base, 10)
+        teacher.locator("#main-button").click()  # close, without revealing
+        expect(teacher.locator("#state-pill")).to_have_text("Closed")
+        vote_again = teacher.get_by_role("button", name="Discuss and vote again")
+        expect(vote_again).to_be_enabled()
+        vote_again.click()
+        expect(teacher.locator("#question-label")).to_have_text("Question 1, asked again")
+        expect(teacher.get_by_role("button", name="Ask again")).to_be_disabled()  # open: nothing new may start
+        wait_for_answers(teacher, base, 10)
+        teacher.locator("#main-button").click()
+        expect(teacher.locator("#state-pill")).to_have_text("Closed")
+        teacher.locator("#main-button").click()
+        expect(teacher.locator("#state-pill")).to_have_text("Answer revealed")
+
+        view = teacher.request.get(f"{base}/api/v1/sessions/{session_id}").json()
+        moved = view["peer"]
+        names = {s["id"]: s["name"] for s in view["class"]["students"]}
+        card = teacher.locator("#peer-card")
+        expect(card).to_be_visible()
+        expect(card.locator(".peer-title")).to_have_text("After the discussion: round 1 → round 2")
+        right = card.locator(".moved-right")
+        expect(right.locator("h3")).to_have_text(f"Wrong → right ({len(moved['wrong_to_right'])})")
+        expect(right.locator("li")).to_have_text([names[i] for i in moved["wrong_to_right"]])
+        expect(card.locator(".moved-wrong li")).to_have_text([names[i] for i in moved["right_to_wrong"]])
+        assert_accessible(teacher, "the teacher's page after a second vote")
+        teacher.screenshot(path=screenshots / "teacher-peer-instruction-moves.png", full_page=True)
+        teacher.get_by_label("Hide names on this screen").check()
+        assert not any(names[i] in card.inner_text() for i in moved["wrong_to_right"] + moved["right_to_wrong"])
+        teacher.get_by_label("Hide names on this screen").uncheck()
+
+        rounds = teacher.request.get(f"{base}/api/v1/public/state").json()["session"]["rounds"]
+        shown = projector.locator(".projector-round")
+        expect(shown).to_have_count(2)
+        expect(shown.nth(0).locator(".round-title")).to_have_text(f"First vote · {rounds[0]['answered']} answered")
+        expect(shown.nth(1).locator(".round-title")).to_have_text(
+            f"After the discussion · {rounds[1]['answered']} answered")
+        for block, round_ in zip(shown.all(), rounds):
+            total = sum(round_["distribution"].values())
+            for row, (letter, count) in zip(block.locator(".bar-value").all(), round_["distribution"].items()):
+                expect(row).to_have_text(f"{count} ({math.floor(100 * count / total + 0.5) if total else 0}%)")
+        assert not any(name in projector.locator("body").inner_text() for name in names.values())
+        assert_accessible(projector, "the projector with both votes side by side")
+        projector.screenshot(path=screenshots / "projector-peer-instruction-rounds-720p.png")
+    finally:
+        act(teacher, base, session_id, "end")
+        context.close()
+    assert not errors, errors

@@ -22,6 +22,10 @@ def _percent(score: int, graded: int) -> float | None:
     return round(100 * score / graded, 1) if graded else None
 
 
+def date_text(timestamp: float) -> str:
+    return _date(timestamp)
+
+
 def _date(timestamp: float) -> str:
     return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime("%Y-%m-%d")
 

@@ -9,6 +9,7 @@ the page is held to what the API answers (whose numbers tests/test_item_analysis
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -207,4 +208,41 @@ def test_discuss_and_vote_again_on_the_teachers_page_and_the_projector(demo_serv
     finally:
         act(teacher, base, session_id, "end")
         context.close()
+    assert not errors, errors
+
+
+def test_the_class_report_shows_skills_over_time(demo_server, teacher, screenshots):
+    base, errors = demo_server, []
+    watch(teacher, errors)
+    with_skills = [{**QUESTIONS[0], "skills": ["fractions"]}, {**QUESTIONS[1], "skills": ["planets", "fractions"]}]
+    quiz = make_quiz(teacher, base, "Skills check", with_skills)
+    session_id = start_session(teacher, base, quiz["id"])
+    for index in range(2):
+        act(teacher, base, session_id, "open", {"question": index})
+        wait_for_answers(teacher, base, 8)
+        act(teacher, base, session_id, "close")
+    act(teacher, base, session_id, "end")
+    class_id = teacher.request.get(f"{base}/api/v1/sessions/{session_id}").json()["class_id"]
+    grid = teacher.request.get(f"{base}/api/v1/classes/{class_id}/skills").json()
+    teacher.goto(f"{base}/classes/{class_id}/report")
+    table = teacher.locator("#skills-grid")
+    expect(table.locator("thead th")).to_have_count(2 + len(grid["skills"]))
+    expect(table.locator("tbody tr")).to_have_count(len(grid["students"]))
+    column = [s["skill"] for s in grid["skills"]].index("fractions")
+    row = next(r for r in sorted(grid["students"], key=lambda r: r["card"]) if r["skills"]["fractions"]["attempts"])
+    standing = row["skills"]["fractions"]
+    line = table.locator("tbody tr", has=teacher.get_by_role("rowheader", name=row["name"], exact=True))
+    expect(line.locator("td.skill-cell").nth(column)).to_contain_text(f"{math.floor(100 * standing['mastery'] + 0.5)}%")
+    expect(line.locator("td.skill-cell").nth(column)).to_contain_text(
+        f"{standing['right']} of last {min(5, standing['attempts'])}")
+    behind = [r["name"] for r in grid["students"] if r["skills"]["fractions"]["level"] == "not yet"]
+    if behind:
+        expect(teacher.locator("#skills-behind")).to_contain_text(f"Behind on fractions: {behind[0]}")
+    assert_accessible(teacher, "the class report with skills over time")
+    teacher.screenshot(path=screenshots / "class-report-skills.png", full_page=True)
+    teacher.get_by_label("Card numbers instead of names").check()
+    expect(table.locator("tbody th").first).to_have_text(re.compile(r"^Card \d+$"))
+    assert row["name"] not in teacher.locator("#skills-grid, #skills-behind").all_inner_texts()[0]
+    xlsx = teacher.request.get(f"{base}/api/v1/classes/{class_id}/skills.xlsx")
+    assert xlsx.ok and xlsx.body()[:2] == b"PK"
     assert not errors, errors

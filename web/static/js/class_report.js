@@ -5,6 +5,7 @@ import {api, wireLogout} from "./api.js";
 import {$, clear, el, formatTime, toast} from "./dom.js";
 import {wireCsvChoice} from "./export_choices.js";
 import {setMathText} from "./math.js";
+import {renderSkills} from "./skills_grid.js";
 
 const classId = Number($("main").dataset.classId);
 
@@ -95,11 +96,14 @@ function renderTrends(trends) {
 }
 
 async function load() {
-  const [book, trends, info] = await Promise.all([api(`/classes/${classId}/gradebook`),
-    api(`/classes/${classId}/trends`), api(`/classes/${classId}`)]);
+  const [book, trends, info, skills] = await Promise.all([api(`/classes/${classId}/gradebook`),
+    api(`/classes/${classId}/trends`), api(`/classes/${classId}`), api(`/classes/${classId}/skills`)]);
   $("oneroster-link").hidden = !info.sourced_id;  // results go back only to the system the class came from
   renderGradebook(book);
   renderTrends(trends);
+  const hide = $("skills-hide-names");
+  renderSkills(skills, hide.checked);
+  hide.addEventListener("change", () => renderSkills(skills, hide.checked));
 }
 
 load().catch((failure) => {

@@ -2,21 +2,23 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 
 from aiohttp import web
 
 from appliance import keys
-from appliance.classroom import importers, numbering, peer, standings
+from appliance.classroom import importers, numbering, peer, review, standings
 from appliance.classroom import session as rules
 from appliance.classroom.errors import LessonRunning
-from appliance.classroom.models import SessionRecord
+from appliance.classroom.models import Quiz, SessionRecord
 from appliance.http import shapes
 from appliance.http.access import own_class, own_quiz, own_session, owner_filter
 from appliance.http.schema import ID, Args, Route, Setting, Upload, array, boolean, integer, obj, one_of
 from appliance.http.security import json_error
 from appliance.http.validation import bad_request
 from appliance.http.work import off_loop
+from appliance.reports.results import class_sessions
 from appliance.reports.results import session_results as session_results_of
 from appliance.store import accounts, images, rosters
 from appliance.store import sessions as store
@@ -83,6 +85,8 @@ async def create_session(request: web.Request, args: Args) -> web.Response:
         return json_error(403, "only an admin may take over another teacher's lesson")
     roster = await own_class(request, user, class_id)
     quiz = await own_quiz(request, user, quiz_id) if quiz_id is not None else None
+    if body["review"]:
+        quiz = await _with_review(request, roster, quiz, body["review"])
     try:
         record = await request.config_dict[keys.ENGINE].start(roster, quiz, user, anonymous, take_over)
     except LessonRunning as exc:
@@ -90,6 +94,16 @@ async def create_session(request: web.Request, args: Args) -> web.Response:
             "session_id": exc.session_id, "teacher": exc.teacher, "since": exc.since,
             "may_take_over": user.role == "admin"}}, status=409)
     return await _fresh_view(request, record.id)
+
+
+async def _with_review(request: web.Request, roster, quiz: Quiz | None, count: int) -> Quiz:
+    """The quiz with up to `count` review questions from the class's past lessons after its own (or, for quick
+    questions only, the review questions alone): asked like the quiz's, counted once each (issue 23)."""
+    sessions = await class_sessions(request.config_dict[keys.DB], roster.id)
+    chosen = review.as_questions(sessions, review.pick(sessions, time.time(), count))
+    if quiz is None:
+        return Quiz(None, store.QUICK_TITLE, chosen) if chosen else None
+    return dataclasses.replace(quiz, questions=quiz.questions + chosen)
 
 
 async def get_session(request: web.Request, args: Args) -> web.Response:
@@ -211,7 +225,10 @@ ROUTES = [
     Route("POST", "/sessions", create_session, "Start a session for a class, with a quiz or for ad-hoc questions",
           body=obj({"class_id": ID, "quiz_id": ID, "anonymous": boolean(default=False),
                     "take_over": boolean(default=False, description="admin only: end another teacher's running "
-                                                                    "lesson (recorded on it)")},
+                                                                    "lesson (recorded on it)"),
+                    "review": integer(0, 20, default=0, description="add this many review questions from the "
+                                                                    "class's past lessons (worth asking again, "
+                                                                    "due by their spacing) after the quiz's")},
                    required=["class_id"]),
           responses={200: shapes.SESSION, 403: "take_over asked by a teacher", 404: "no such class or quiz",
                      409: "the quiz has no questions, or another teacher's lesson runs (body.running names them)"}),

@@ -1,16 +1,19 @@
-"""Skills over time for a class (issue 23): the students × skills grid of mastery with its trend, as JSON and
-as a spreadsheet (.xlsx, CSV in the teacher's locale). Definitions in classroom/skills.py."""
+"""A class's progress (issue 23): skills over time, the students × skills grid of mastery with its trend, as
+JSON and as a spreadsheet (.xlsx, CSV in the teacher's locale); and the questions worth asking again as
+review. Definitions in classroom/skills.py and classroom/review.py."""
 from __future__ import annotations
+
+import time
 
 from aiohttp import web
 
 from appliance import keys
-from appliance.classroom import skills
+from appliance.classroom import review, skills
 from appliance.classroom.formats import grades, tables, xlsx
 from appliance.classroom.formats.xlsx import Sheets
 from appliance.http.access import own_class
 from appliance.http.api_gradebooks import csv_choice
-from appliance.http.schema import ID, Args, Reply, Route, obj, one_of
+from appliance.http.schema import ID, Args, Reply, Route, array, obj, one_of
 from appliance.http.work import off_loop
 from appliance.reports.results import class_sessions
 from appliance.store import rosters
@@ -65,6 +68,14 @@ def _file(kind: str):
     return skills_file
 
 
+async def review_list(request: web.Request, args: Args) -> web.Response:
+    """The questions worth asking again, due ones first; "due" counts those a lesson would get now."""
+    roster = await own_class(request, args.user, args.path["id"])
+    found = review.candidates(await class_sessions(request.config_dict[keys.DB], roster.id), time.time())
+    worth = [r for r in found if r["reasons"]]
+    return web.json_response({"due": sum(1 for r in worth if r["due"]), "questions": worth[:50]})
+
+
 _ID = {"id": ID}
 _LEVEL = {"type": "object", "properties": {"attempts": {"type": "integer"}, "right": {"type": "integer"},
                                            "mastery": {"type": ["number", "null"]},
@@ -80,6 +91,14 @@ ROUTES = [
                                    "card": {"type": "integer"},
                                    "skills": {"type": "object", "additionalProperties": _LEVEL}})}},
                               required=["definition", "skills", "students"])}),
+    Route("GET", "/classes/{id}/review", review_list,
+          "Questions worth asking again from the class's past lessons (under 70% right, or a wrong option "
+          "beat the right one), spaced 1 day, 1 week, 1 month after they were last asked; due ones first",
+          path_params=_ID, responses={200: obj({"due": {"type": "integer"}, "questions": array(obj({
+              "text": {"type": "string"}, "share_right": {"type": "number"}, "due": {"type": "boolean"},
+              "due_at": {"type": "number"}, "times_asked": {"type": "integer"},
+              "reasons": array(one_of("low_share", "distractor_beats_key"), 2)}), 50)},
+              required=["due", "questions"])}),
     Route("GET", "/classes/{id}/skills.xlsx", _file("xlsx"), "Skills over time as .xlsx", path_params=_ID,
           responses={200: Reply(".xlsx workbook", content_type=tables.XLSX_TYPE)}),
     Route("GET", "/classes/{id}/skills.csv", _file("csv"), "Skills over time as CSV (?sep=, ?decimal=)",

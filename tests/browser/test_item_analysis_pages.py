@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.axe import assert_accessible
-from tests.browser.lesson_helpers import act, logged_in_teacher, make_quiz, start_session, watch
+from tests.browser.lesson_helpers import act, demo_class_id, logged_in_teacher, make_quiz, start_session, watch
 
 pytestmark = pytest.mark.browser
 teacher = logged_in_teacher
@@ -245,4 +245,37 @@ def test_the_class_report_shows_skills_over_time(demo_server, teacher, screensho
     assert row["name"] not in teacher.locator("#skills-grid, #skills-behind").all_inner_texts()[0]
     xlsx = teacher.request.get(f"{base}/api/v1/classes/{class_id}/skills.xlsx")
     assert xlsx.ok and xlsx.body()[:2] == b"PK"
+    assert not errors, errors
+
+
+def test_review_questions_on_the_dashboard_and_the_class_report(demo_server, teacher, screenshots):
+    """The lessons above were all today, so nothing is due yet (the API test moves a lesson two days back and
+    starts one with its review question): the pages say so, list what will come back and when."""
+    base, errors = demo_server, []
+    watch(teacher, errors)
+    # A lesson whose question the simulated class (which does not know the key) gets mostly wrong.
+    quiz = make_quiz(teacher, base, "Review source", QUESTIONS[1:2])
+    session_id = start_session(teacher, base, quiz["id"])
+    act(teacher, base, session_id, "open", {"question": 0})
+    wait_for_answers(teacher, base, 10)
+    act(teacher, base, session_id, "close")
+    act(teacher, base, session_id, "end")
+    teacher.goto(f"{base}/")
+    class_id = demo_class_id(teacher, base)
+    teacher.get_by_label("Class").select_option(str(class_id))
+    review = teacher.request.get(f"{base}/api/v1/classes/{class_id}/review").json()
+    assert review["due"] == 0 and review["questions"], "the lessons above left hard questions"
+    expect(teacher.locator("#review-hint")).to_contain_text("No review questions are due for this class now")
+    teacher.get_by_label("Review questions to add").fill("2")
+    assert_accessible(teacher, "the dashboard with review questions")
+    teacher.screenshot(path=screenshots / "dashboard-review-questions.png", full_page=True)
+
+    teacher.goto(f"{base}/classes/{class_id}/report")
+    items = teacher.locator("#review-list li")
+    expect(items).to_have_count(len(review["questions"]))
+    first = review["questions"][0]
+    expect(items.first).to_contain_text(f"{math.floor(100 * first['share_right'] + 0.5)}% right last time")
+    expect(items.first).to_contain_text("due ")
+    assert "\\frac" not in teacher.locator("#review-list").inner_text()  # the maths is drawn
+    assert_accessible(teacher, "the class report with questions worth asking again")
     assert not errors, errors

@@ -95,12 +95,29 @@ function renderTrends(trends) {
   $("participation-chart").prepend(svgImage(trends.charts.participation, "Participation per session"));
 }
 
+const REASON_WORDS = {low_share: "under 70% right", distractor_beats_key: "a wrong answer beat the right one"};
+
+function renderReview(review) {
+  const list = clear($("review-list"));
+  for (const item of review.questions) {
+    const text = el("span", {class: "review-text"});
+    setMathText(text, item.text);
+    const when = item.due ? "due now" : `due ${new Date(item.due_at * 1000).toLocaleDateString([], {dateStyle: "medium"})}`;
+    list.append(el("li", {}, text, el("span", {class: "review-meta",
+      text: ` — ${Math.round(100 * item.share_right)}% right last time; ${item.reasons.map((r) => REASON_WORDS[r]).join(", ")}; `
+        + `asked in ${item.times_asked} lesson${item.times_asked === 1 ? "" : "s"}; ${when}`})));
+  }
+  if (!review.questions.length) list.append(el("li", {text: "Nothing to bring back: no hard questions yet."}));
+}
+
 async function load() {
-  const [book, trends, info, skills] = await Promise.all([api(`/classes/${classId}/gradebook`),
-    api(`/classes/${classId}/trends`), api(`/classes/${classId}`), api(`/classes/${classId}/skills`)]);
+  const [book, trends, info, skills, review] = await Promise.all([api(`/classes/${classId}/gradebook`),
+    api(`/classes/${classId}/trends`), api(`/classes/${classId}`), api(`/classes/${classId}/skills`),
+    api(`/classes/${classId}/review`)]);
   $("oneroster-link").hidden = !info.sourced_id;  // results go back only to the system the class came from
   renderGradebook(book);
   renderTrends(trends);
+  renderReview(review);
   const hide = $("skills-hide-names");
   renderSkills(skills, hide.checked);
   hide.addEventListener("change", () => renderSkills(skills, hide.checked));

@@ -134,3 +134,31 @@ def test_a_quiz_over_two_lessons_pools_the_students():
     # The same student id in two lessons is two sittings: student 1 twice gives 2 rows.
     twice = item_analysis.analyse_many([Sitting(QUESTIONS, ORIGINS, RESPONSES[:4])] * 2)
     assert twice["students"] == 2 and twice["questions"][0]["correct"] == 2
+
+
+def test_over_lessons_an_item_counts_where_it_was_asked_and_kr20_over_the_items_all_asked():
+    # Lesson 1 is the hand-computed one. Lesson 2 asked only Q1 and Q2: student 1 right, wrong (x = 1 0).
+    second = Sitting(QUESTIONS[:2], ORIGINS[:2], (answer(0, 1, "B"), answer(1, 1, "A")))
+    result = item_analysis.analyse_many([SITTING, second])
+    q1, q2, q3 = result["questions"]
+    assert result["students"] == 6 and (q1["students"], q3["students"]) == (6, 5)
+    assert abs(q1["difficulty"] - 4 / 6) < TOL and abs(q2["difficulty"] - 3 / 6) < TOL
+    assert abs(q3["difficulty"] - 1 / 5) < TOL  # the lesson that never asked it does not count it wrong
+    # Q3's rest score is over the lesson's own questions: lesson 1's rows only, as in the hand-computed case.
+    assert abs(q3["discrimination"] - 0.8 / math.sqrt(2.24)) < TOL
+    # KR-20 over Q1 and Q2 (asked in both): x = 11 11 10 00 01 10, totals 2 2 1 0 1 1: mean 7/6,
+    # variance 11/6 - 49/36 = 17/36; sum p(1-p) = 8/36 + 9/36 = 17/36, so KR-20 = 2 (1 - 1) = 0.
+    assert abs(result["kr20"]) < TOL
+
+
+def test_a_question_changed_between_lessons_is_another_item():
+    edited = (Question("Q key B, reworded", QUESTIONS[0].options, "B"),)
+    other = Sitting(edited, (Origin(None, False),), (answer(0, 1, "B"),))
+    result = item_analysis.analyse_many([SITTING, other])
+    assert [(q["index"], q["text"], q["students"]) for q in result["questions"]] == [
+        (0, "Q key B", 5), (1, "Q key C", 5), (2, "Q key A", 5), (0, "Q key B, reworded", 1)]
+    assert result["kr20"] is None  # no item was asked in both lessons
+    # The same text asked twice in one lesson stays two items.
+    twice = item_analysis.analyse(Sitting((q("A"), q("A")), (Origin(None, False),) * 2,
+                                          (answer(0, 1, "A"), answer(1, 1, "B"))))
+    assert [item["correct"] for item in twice["questions"]] == [1, 0]

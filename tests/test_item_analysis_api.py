@@ -91,13 +91,13 @@ async def test_a_quizs_item_analysis_pools_its_ended_lessons_of_this_teacher(ser
     await _play(client, engine, klass["id"], quiz["id"], rounds=[(0, {5: "B"}), (1, {5: "A"})], again=None)
     pooled = await (await client.get(f"/api/v1/quizzes/{quiz['id']}/item-analysis")).json()
     assert pooled["sessions"] == 2 and pooled["students"] == 6
-    # Q1 right for 3 + 1 of 6; totals 3 2 1 0 1 1: mean 8/6, population variance
-    # (sum of squares 9+4+1+0+1+1 = 16)/6 - (8/6)^2 = 16/6 - 64/36 = 32/36; p = 4/6, 3/6, 1/6:
-    # sum p(1-p) = 8/36 + 9/36 + 5/36 = 22/36; KR-20 = 3/2 (1 - 22/32) = 15/32.
+    # Q1 right for 3 + 1 of 6, Q2 for 3 of 6; Q3 was not asked in the second lesson: 1 of its 5.
+    # KR-20 over Q1 and Q2 (asked in both): x = 11 11 10 00 01 10, totals 2 2 1 0 1 1: mean 7/6, population
+    # variance 11/6 - 49/36 = 17/36; sum p(1-p) = 8/36 + 9/36 = 17/36; KR-20 = 2/1 (1 - 1) = 0.
     q1, q2, q3 = pooled["questions"]
     assert abs(q1["difficulty"] - 4 / 6) < TOL and abs(q2["difficulty"] - 3 / 6) < TOL
-    assert abs(q3["difficulty"] - 1 / 6) < TOL
-    assert abs(pooled["kr20"] - 15 / 32) < TOL
+    assert abs(q3["difficulty"] - 1 / 5) < TOL and q3["students"] == 5
+    assert abs(pooled["kr20"]) < TOL
 
     # A lesson still running is not in it, nor is one an admin ran with her quiz (not hers).
     running = await _play(client, engine, klass["id"], quiz["id"], rounds=[(0, {1: "A"})], again=None, end=False)

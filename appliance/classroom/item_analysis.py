@@ -13,8 +13,8 @@ Definitions (issue 23):
 - an option's share = its count / the students who answered the question.
 
 Several sessions of one quiz are pooled by `analyse_many`: a student of one lesson is a separate row from
-the same student in another lesson (each sitting is one attempt), and items are matched by position in the
-quiz, which every session of the quiz shares.
+the same student in another lesson (each sitting is one attempt); items are matched by their content, and
+each is judged over the lessons that asked it; KR-20 over the items every lesson asked.
 """
 from __future__ import annotations
 
@@ -123,33 +123,50 @@ def analyse(sitting: Sitting) -> dict:
     return analyse_many([sitting])
 
 
+def _keys(items: list[_Item]) -> list[tuple]:
+    """How an item is known across lessons: its content (a quiz edited between lessons, or a quick question
+    typed in one lesson, is not merged with another question at the same position), and which occurrence of
+    that content it is in its lesson (the same text asked twice as two questions stays two items)."""
+    seen: dict[tuple, int] = {}
+    keys = []
+    for item in items:
+        identity = (item.question.text, item.question.options, item.question.correct)
+        seen[identity] = seen.get(identity, 0) + 1
+        keys.append((identity, seen[identity]))
+    return keys
+
+
 def analyse_many(sittings: Iterable[Sitting]) -> dict:
-    """The item analysis over several lessons of one quiz (each lesson's students are rows of their own)."""
-    questions: dict[int, Question] = {}
-    rounds: dict[int, int] = {}
-    table: list[dict[int, tuple[str, bool]]] = []
+    """The item analysis over several lessons of one quiz. Each lesson's students are rows of their own; an
+    item's numbers are over the rows of the lessons that asked it, and KR-20 over the items every lesson
+    asked (for one lesson: all of them)."""
+    found: dict[tuple, dict] = {}  # key → index, question, rounds; in order of first appearance
+    table: list[tuple[frozenset, dict]] = []  # per row: the items its lesson asked, key → (answer, right)
     for sitting in sittings:
         labels, items = _graded_items(sitting)
-        for item in items:
-            questions.setdefault(item.root, item.question)
-            rounds[item.root] = max(rounds.get(item.root, 0), sum(1 for i, label in enumerate(labels)
-                                                                    if label.root == item.root
-                                                                    and sitting.questions[i].asked))
-        table += _rows(sitting, labels, items)
-    roots = sorted(questions)
-    scores = {root: [1.0 if root in row and row[root][1] else 0.0 for row in table] for root in roots}
-    totals = [math.fsum(scores[root][n] for root in roots) for n in range(len(table))]
+        keys = _keys(items)
+        for key, item in zip(keys, items):
+            rounds = sum(1 for i, label in enumerate(labels) if label.root == item.root and sitting.questions[i].asked)
+            entry = found.setdefault(key, {"index": item.root, "question": item.question, "rounds": 0})
+            entry["rounds"] = max(entry["rounds"], rounds)
+        by_root = dict(zip((item.root for item in items), keys))
+        table += [(frozenset(keys), {by_root[root]: answer for root, answer in row.items()})
+                  for row in _rows(sitting, labels, items)]
+    score = {key: [1.0 if key in row and row[key][1] else 0.0 for _, row in table] for key in found}
+    totals = [math.fsum(score[key][n] for key in asked) for n, (asked, _) in enumerate(table)]
     out = []
-    for root in roots:
-        question, x = questions[root], scores[root]
+    for key, entry in found.items():
+        question = entry["question"]
+        rows = [n for n, (asked, _) in enumerate(table) if key in asked]
+        x = [score[key][n] for n in rows]
         letters = question.letters()
-        answers = [row[root][0] for row in table if root in row]
+        answers = [table[n][1][key][0] for n in rows if key in table[n][1]]
         counts = {letter: answers.count(letter) for letter in letters}
-        discrimination = pearson(x, [t - xi for t, xi in zip(totals, x)])
+        discrimination = pearson(x, [totals[n] - xi for n, xi in zip(rows, x)])
         out.append({
-            "index": root, "text": question.text, "key": question.correct, "rounds": rounds[root],
-            "answered": len(answers), "correct": sum(1 for xi in x if xi),
-            "difficulty": _mean(x) if table else None, "discrimination": discrimination,
+            "index": entry["index"], "text": question.text, "key": question.correct, "rounds": entry["rounds"],
+            "students": len(rows), "answered": len(answers), "correct": sum(1 for xi in x if xi),
+            "difficulty": _mean(x) if x else None, "discrimination": discrimination,
             "skills": list(question.skills),
             "options": {letter: {"count": counts[letter],
                                  "share": counts[letter] / len(answers) if answers else None,
@@ -157,6 +174,12 @@ def analyse_many(sittings: Iterable[Sitting]) -> dict:
                         for letter in letters},
             "flags": flags(question.correct, letters, counts, len(answers), discrimination),
         })
-    difficulties = [item["difficulty"] for item in out]
-    return {"students": len(table), "kr20": kr20(len(roots), difficulties, totals) if table else None,
+    return {"students": len(table), "kr20": _common_kr20(found, table, score) if table else None,
             "questions": out}
+
+
+def _common_kr20(found: dict, table: list, score: dict) -> float | None:
+    """KR-20 over the items every row's lesson asked (all of them, for one lesson)."""
+    common = [key for key in found if all(key in asked for asked, _ in table)]
+    totals = [math.fsum(score[key][n] for key in common) for n in range(len(table))]
+    return kr20(len(common), [_mean(score[key]) for key in common], totals)

@@ -22,6 +22,7 @@ _QUESTION = obj({
     "index": {**_INT, "description": "the question's position (its first round) in the lesson or quiz, 0-based"},
     "text": _STR, "key": {"enum": list(LETTERS)}, "skills": array(_STR, 100),
     "rounds": {**_INT, "description": "how often it was asked in one lesson (the most, over a quiz's lessons)"},
+    "students": {**_INT, "description": "the students counted for it (of the lessons that asked it)"},
     "answered": {**_INT, "description": "students whose answer counts (their latest over its rounds)"},
     "correct": {**_INT, "description": "students whose counted answer is right"},
     "difficulty": {**_SHARE, "description": "mean item score over the students (share right; no answer is 0)"},
@@ -30,8 +31,8 @@ _QUESTION = obj({
     "options": obj({letter: _OPTION for letter in LETTERS}),
     "flags": array({"type": "string", "pattern": "^(distractor_beats_key|negative_discrimination|unused:[A-D])$"},
                    10),
-}, required=["index", "text", "key", "skills", "rounds", "answered", "correct", "difficulty", "discrimination", "options",
-             "flags"])
+}, required=["index", "text", "key", "skills", "rounds", "students", "answered", "correct", "difficulty",
+             "discrimination", "options", "flags"])
 ANALYSIS = obj({
     "students": {**_INT, "description": "present students who answered at least one graded question"},
     "kr20": {"type": ["number", "null"], "description": "KR-20 over the graded questions (population variance); "

@@ -279,3 +279,31 @@ def test_review_questions_on_the_dashboard_and_the_class_report(demo_server, tea
     assert "\\frac" not in teacher.locator("#review-list").inner_text()  # the maths is drawn
     assert_accessible(teacher, "the class report with questions worth asking again")
     assert not errors, errors
+
+
+def test_a_quizs_item_analysis_over_its_lessons_from_the_library(demo_server, teacher, screenshots):
+    base, errors = demo_server, []
+    watch(teacher, errors)
+    quiz = make_quiz(teacher, base, "Twice taught", QUESTIONS[:2])
+    for _ in range(2):
+        session_id = start_session(teacher, base, quiz["id"])
+        for index in range(2):
+            act(teacher, base, session_id, "open", {"question": index})
+            wait_for_answers(teacher, base, 6)
+            act(teacher, base, session_id, "close")
+        act(teacher, base, session_id, "end")
+    analysis = teacher.request.get(f"{base}/api/v1/quizzes/{quiz['id']}/item-analysis").json()
+    assert analysis["sessions"] == 2
+    teacher.goto(f"{base}/quizzes")
+    teacher.get_by_role("link", name="Item analysis of Twice taught over its lessons").click()
+    expect(teacher).to_have_url(f"{base}/quizzes/{quiz['id']}/analysis")
+    expect(teacher.locator("#analysis-subtitle")).to_have_text("2 ended lessons")
+    rows = teacher.locator("#item-analysis-table tbody tr")
+    expect(rows).to_have_count(2)
+    for row, question in zip(rows.all(), analysis["questions"]):
+        expect(row.locator("td").nth(0)).to_contain_text(
+            f"{shown(question['difficulty'])}{question['correct']} of {question['answered']} answers")
+    expect(teacher.locator(".ia-headline")).to_contain_text(f"{analysis['students']} students counted")
+    assert_accessible(teacher, "a quiz's item analysis over its lessons")
+    teacher.screenshot(path=screenshots / "quiz-item-analysis.png", full_page=True)
+    assert not errors, errors

@@ -4,13 +4,12 @@ quiz's analysis over its ended lessons, the teacher's own only."""
 from __future__ import annotations
 
 import math
-import time
 
 import aiohttp
 import pytest
 
 from appliance import keys
-from appliance.vision.types import Registration
+from tests.lessons import play_lesson
 
 TOL = 1e-9
 PASSWORD = "teacher-pass"
@@ -42,22 +41,7 @@ async def alice(server, teacher):
 
 
 async def _play(client, engine, class_id: int, quiz_id: int, rounds=ROUNDS, again=AGAIN, end=True) -> int:
-    started = await client.post("/api/v1/sessions", json={"class_id": class_id, "quiz_id": quiz_id})
-    assert started.status == 200, await started.text()
-    sid = (await started.json())["id"]
-    for index, answers in rounds:
-        assert (await client.post(f"/api/v1/sessions/{sid}/open", json={"question": index})).status == 200
-        for card, letter in answers.items():
-            await engine.register(Registration(card, letter, time.monotonic()))
-        assert (await client.post(f"/api/v1/sessions/{sid}/close")).status == 200
-    if again:
-        assert (await client.post(f"/api/v1/sessions/{sid}/reask", json={"question": 0})).status == 200
-        for card, letter in again.items():
-            await engine.register(Registration(card, letter, time.monotonic()))
-        assert (await client.post(f"/api/v1/sessions/{sid}/close")).status == 200
-    if end:
-        assert (await client.post(f"/api/v1/sessions/{sid}/end")).status == 200
-    return sid
+    return await play_lesson(client, engine, class_id, quiz_id, rounds, again, end)
 
 
 def _check_hand_computed(result: dict) -> None:

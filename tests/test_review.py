@@ -8,6 +8,7 @@ from appliance import keys
 from appliance.classroom import analytics, review
 from appliance.classroom.models import Question, Response
 from appliance.vision.types import Registration
+from tests.lessons import play_lesson
 
 DAY = 86_400.0
 HARD = Question("1/2 + 1/4?", ("3/4", "2/6", "1/8"), "A", skills=("fractions",), misconceptions=(("B", "adds"),))
@@ -61,14 +62,8 @@ async def test_a_lesson_starts_with_review_questions_in_one_step(server, teacher
     quiz = await (await teacher.post("/api/v1/quizzes", json={"title": "Week 1", "questions": [
         {"text": HARD.text, "options": list(HARD.options), "correct": "A", "skills": ["fractions"]},
         {"text": EASY.text, "options": list(EASY.options), "correct": "B"}]})).json()
-    sid = (await (await teacher.post("/api/v1/sessions", json={"class_id": klass["id"],
-                                                               "quiz_id": quiz["id"]})).json())["id"]
-    for index, answers in ((0, {1: "B", 2: "B", 3: "A"}), (1, {1: "B", 2: "B"})):
-        await teacher.post(f"/api/v1/sessions/{sid}/open", json={"question": index})
-        for card, letter in answers.items():
-            await engine.register(Registration(card, letter, time.monotonic()))
-        await teacher.post(f"/api/v1/sessions/{sid}/close")
-    await teacher.post(f"/api/v1/sessions/{sid}/end")
+    sid = await play_lesson(teacher, engine, klass["id"], quiz["id"],
+                            [(0, {1: "B", 2: "B", 3: "A"}), (1, {1: "B", 2: "B"})])
     listed = await (await teacher.get(f"/api/v1/classes/{klass['id']}/review")).json()
     assert listed["due"] == 0 and [q["text"] for q in listed["questions"]] == [HARD.text]
     async with db.transaction() as conn:  # the lesson was two days ago

@@ -2,13 +2,11 @@
 class's grid through the real server with its spreadsheet."""
 from __future__ import annotations
 
-import time
-
 from appliance import keys
 from appliance.classroom import analytics, skills
 from appliance.classroom.models import Question, Response, Student
 from appliance.classroom.numbering import Origin
-from appliance.vision.types import Registration
+from tests.lessons import play_lesson
 
 FRACTIONS, TABLES = "fractions", "times tables"
 
@@ -70,15 +68,8 @@ async def test_the_class_grid_and_its_spreadsheet_through_the_server(server, tea
     quiz = await (await teacher.post("/api/v1/quizzes", json={"title": "Skills", "questions": [
         {"text": "1/2 + 1/4?", "options": ["3/4", "2/6"], "correct": "A", "skills": [FRACTIONS]},
         {"text": "7 x 8?", "options": ["54", "56"], "correct": "B", "skills": [TABLES, "mental maths"]}]})).json()
-    engine = server.app[keys.ENGINE]
-    sid = (await (await teacher.post("/api/v1/sessions", json={"class_id": klass["id"],
-                                                               "quiz_id": quiz["id"]})).json())["id"]
-    for index, answers in ((0, {1: "A", 2: "B"}), (1, {1: "B"})):
-        await teacher.post(f"/api/v1/sessions/{sid}/open", json={"question": index})
-        for card, letter in answers.items():
-            await engine.register(Registration(card, letter, time.monotonic()))
-        await teacher.post(f"/api/v1/sessions/{sid}/close")
-    await teacher.post(f"/api/v1/sessions/{sid}/end")
+    sid = await play_lesson(teacher, server.app[keys.ENGINE], klass["id"], quiz["id"],
+                            [(0, {1: "A", 2: "B"}), (1, {1: "B"})])
     grid = await (await teacher.get(f"/api/v1/classes/{klass['id']}/skills")).json()
     assert [s["skill"] for s in grid["skills"]] == [FRACTIONS, "mental maths", TABLES]
     first, second = grid["students"][0], grid["students"][1]

@@ -37,6 +37,20 @@ def wait_for_answers(page: Page, base: str, at_least: int) -> None:
     pytest.fail(f"the simulated class gave fewer than {at_least} answers in 30 s")
 
 
+def run_lesson(page: Page, base: str, quiz_id: int, questions: int, at_least: int = 8,
+               ask_first_again: bool = False) -> int:
+    """A whole lesson answered by the simulated class: each question opened until `at_least` answers, closed;
+    question 1 optionally asked again (a second vote); ended."""
+    session_id = start_session(page, base, quiz_id)
+    steps = [("open", {"question": index}) for index in range(questions)]
+    for action, body in steps + ([("reask", {"question": 0})] if ask_first_again else []):
+        act(page, base, session_id, action, body)
+        wait_for_answers(page, base, at_least)
+        act(page, base, session_id, "close")
+    act(page, base, session_id, "end")
+    return session_id
+
+
 def shown(share: float) -> str:
     return f"{math.floor(100 * share + 0.5)}%"  # as the page's Math.round
 
@@ -45,15 +59,7 @@ def test_results_show_what_to_teach_tomorrow_and_one_item_per_question(demo_serv
     base, errors = demo_server, []
     watch(teacher, errors)
     quiz = make_quiz(teacher, base, "Item analysis check", QUESTIONS)
-    session_id = start_session(teacher, base, quiz["id"])
-    for index in range(3):
-        act(teacher, base, session_id, "open", {"question": index})
-        wait_for_answers(teacher, base, 8)
-        act(teacher, base, session_id, "close")
-    act(teacher, base, session_id, "reask", {"question": 0})  # discuss and vote again: a second round
-    wait_for_answers(teacher, base, 8)
-    act(teacher, base, session_id, "close")
-    act(teacher, base, session_id, "end")
+    session_id = run_lesson(teacher, base, quiz["id"], 3, ask_first_again=True)  # question 1 voted on twice
 
     analysis = teacher.request.get(f"{base}/api/v1/sessions/{session_id}/item-analysis").json()
     assert [q["index"] for q in analysis["questions"]] == [0, 1]  # the poll is not an item
@@ -128,11 +134,7 @@ def test_the_editor_takes_skills_and_mistakes_and_the_results_name_them(demo_ser
     teacher.reload()  # read back into the editor, open because it has notes
     expect(teacher.get_by_label("Choosing B suggests")).to_have_value("adds the denominators")
 
-    session_id = start_session(teacher, base, quiz_id)
-    act(teacher, base, session_id, "open", {"question": 0})
-    wait_for_answers(teacher, base, 8)
-    act(teacher, base, session_id, "close")
-    act(teacher, base, session_id, "end")
+    session_id = run_lesson(teacher, base, quiz_id, 1)
     teacher.goto(f"{base}/results/{session_id}")
     row = teacher.locator("#item-analysis-table tbody tr").first
     expect(row.locator(".ia-misconception")).to_have_text([": adds the denominators", ": adds the numerators only"])
@@ -216,12 +218,7 @@ def test_the_class_report_shows_skills_over_time(demo_server, teacher, screensho
     watch(teacher, errors)
     with_skills = [{**QUESTIONS[0], "skills": ["fractions"]}, {**QUESTIONS[1], "skills": ["planets", "fractions"]}]
     quiz = make_quiz(teacher, base, "Skills check", with_skills)
-    session_id = start_session(teacher, base, quiz["id"])
-    for index in range(2):
-        act(teacher, base, session_id, "open", {"question": index})
-        wait_for_answers(teacher, base, 8)
-        act(teacher, base, session_id, "close")
-    act(teacher, base, session_id, "end")
+    session_id = run_lesson(teacher, base, quiz["id"], 2)
     class_id = teacher.request.get(f"{base}/api/v1/sessions/{session_id}").json()["class_id"]
     grid = teacher.request.get(f"{base}/api/v1/classes/{class_id}/skills").json()
     teacher.goto(f"{base}/classes/{class_id}/report")
@@ -255,11 +252,7 @@ def test_review_questions_on_the_dashboard_and_the_class_report(demo_server, tea
     watch(teacher, errors)
     # A lesson whose question the simulated class (which does not know the key) gets mostly wrong.
     quiz = make_quiz(teacher, base, "Review source", QUESTIONS[1:2])
-    session_id = start_session(teacher, base, quiz["id"])
-    act(teacher, base, session_id, "open", {"question": 0})
-    wait_for_answers(teacher, base, 10)
-    act(teacher, base, session_id, "close")
-    act(teacher, base, session_id, "end")
+    run_lesson(teacher, base, quiz["id"], 1, at_least=10)
     teacher.goto(f"{base}/")
     class_id = demo_class_id(teacher, base)
     teacher.get_by_label("Class").select_option(str(class_id))
@@ -286,12 +279,7 @@ def test_a_quizs_item_analysis_over_its_lessons_from_the_library(demo_server, te
     watch(teacher, errors)
     quiz = make_quiz(teacher, base, "Twice taught", QUESTIONS[:2])
     for _ in range(2):
-        session_id = start_session(teacher, base, quiz["id"])
-        for index in range(2):
-            act(teacher, base, session_id, "open", {"question": index})
-            wait_for_answers(teacher, base, 6)
-            act(teacher, base, session_id, "close")
-        act(teacher, base, session_id, "end")
+        run_lesson(teacher, base, quiz["id"], 2, at_least=6)
     analysis = teacher.request.get(f"{base}/api/v1/quizzes/{quiz['id']}/item-analysis").json()
     assert analysis["sessions"] == 2
     teacher.goto(f"{base}/quizzes")

@@ -56,7 +56,8 @@ async def test_discuss_and_vote_again_through_the_server(server, teacher):
     assert again["state"] == "open" and again["question"] == 1 and again["label"] == "Question 1, asked again"
     for card, letter in {1: "B", 2: "A", 3: "A"}.items():
         await engine.register(Registration(card, letter, time.monotonic()))
-    await teacher.post(f"/api/v1/sessions/{sid}/close")
+    closed = await (await teacher.post(f"/api/v1/sessions/{sid}/close")).json()
+    assert closed["peer"] is None  # not before the reveal: the teacher's screen may be on the projector
     revealed = await (await teacher.post(f"/api/v1/sessions/{sid}/reveal")).json()
     assert revealed["peer"]["wrong_to_right"] == sorted([by_card[2], by_card[3]])
     assert revealed["peer"]["right_to_wrong"] == [by_card[1]]

@@ -101,3 +101,18 @@ async def test_notes_travel_from_the_quiz_to_the_lessons_item_analysis(server, t
     assert first["options"]["A"]["misconception"] is None
     assert first["skills"] == ["adding fractions", "CCSS.MATH.CONTENT.5.NF.A.1"]
     assert "distractor_beats_key" in first["flags"]
+
+
+async def test_the_exported_item_analysis_names_the_wrong_answers_and_their_misconceptions(server, teacher):
+    from tests.lessons import play_lesson
+
+    quiz = await (await teacher.post("/api/v1/quizzes", json={"title": "Fractions", "questions": [QUESTION]})).json()
+    klass = (await (await teacher.get("/api/v1/classes")).json())[0]
+    sid = await play_lesson(teacher, server.app[keys.ENGINE], klass["id"], quiz["id"],
+                            [(0, {1: "B", 2: "B", 3: "C", 4: "A"})])
+    csv = (await (await teacher.get(f"/api/v1/sessions/{sid}/results.csv")).text()).lstrip("\ufeff")
+    section = csv[csv.index("\r\nItem analysis\r\n"):]
+    assert ",Flags,Wrong answers chosen,Skills\r\n" in section
+    assert ("Q1,1/2 + 1/4?,A,1,4,1,0.25,,0.25,0.5,0.25,,a wrong option drew more students than the right one,"
+            "B 2: adds the denominators; C 1: multiplies,\"adding fractions, CCSS.MATH.CONTENT.5.NF.A.1\"\r\n") in section
+    assert "\r\nStudents,4\r\nKR-20,\r\n" in section

@@ -62,8 +62,9 @@ async def session_view(db, record: SessionRecord, with_responses: bool = True, d
 
 
 def _peer_movement(questions, origins, stored, record: SessionRecord) -> dict | None:
-    """Once a question voted on again is closed: who moved from wrong to right, and back (teacher only)."""
-    if record.question is None or record.state not in (rules.CLOSED, rules.REVEALED):
+    """Once a question voted on again is revealed: who moved from wrong to right, and back (teacher only; not
+    before the reveal, as the teacher's screen may be on the projector)."""
+    if record.question is None or record.state != rules.REVEALED:
         return None
     answers: dict[int, dict[int, str]] = {}
     for r in stored:

@@ -77,14 +77,21 @@ def flag_words(flags: list[str]) -> str:
 def item_analysis_rows(analysis: dict) -> list[list]:
     """A row per graded question (docs/ITEM_ANALYSIS.md), then the number of students and KR-20."""
     rows = [["Question", "Text", "Correct answer", "Rounds", "Answered", "Right", "Difficulty", "Discrimination",
-             "Share A", "Share B", "Share C", "Share D", "Flags"]]
+             "Share A", "Share B", "Share C", "Share D", "Flags", "Wrong answers chosen", "Skills"]]
     for q in analysis["questions"]:
         shares = [q["options"][letter]["share"] if letter in q["options"] else None for letter in "ABCD"]
         rows.append([f"Q{q['index'] + 1}", q["text"], q["key"], q["rounds"], q["answered"], q["correct"],
                      _rounded(q["difficulty"]), _rounded(q["discrimination"]), *map(_rounded, shares),
-                     flag_words(q["flags"])])
+                     flag_words(q["flags"]), _wrong_chosen(q), ", ".join(q.get("skills", []))])
     rows += [[], ["Students", analysis["students"]], ["KR-20", _rounded(analysis["kr20"])]]
     return rows
+
+
+def _wrong_chosen(question: dict) -> str:
+    """"B 12: adds the denominators; D 3": each wrong option chosen, most chosen first, with its misconception."""
+    chosen = sorted(((o["count"], letter, o.get("misconception")) for letter, o in question["options"].items()
+                     if letter != question["key"] and o["count"]), key=lambda c: (-c[0], c[1]))
+    return "; ".join(f"{letter} {count}" + (f": {note}" if note else "") for count, letter, note in chosen)
 
 
 def _rounded(value: float | None) -> float | None:

@@ -1,4 +1,4 @@
-// Peer instruction on the teacher's page: after a question voted on again is closed, who moved from a wrong
+// Peer instruction on the teacher's page: after a question voted on again is revealed, who moved from a wrong
 // answer to the right one, and who from the right one to a wrong one (the session view's "peer", computed on
 // the server). Names here only, and only when names are shown; the projector gets counts.
 import {clear, el} from "./dom.js";
@@ -21,7 +21,7 @@ function group(title, names, className) {
 
 export function renderPeer(card, view, hidingNames) {
   const peer = view && view.peer;
-  const shown = Boolean(peer && peer.position === view.question && ["closed", "revealed"].includes(view.state));
+  const shown = Boolean(peer && peer.position === view.question && view.state === "revealed");
   card.hidden = !shown;
   const body = clear(card.querySelector(".peer-body"));
   if (!shown) return;

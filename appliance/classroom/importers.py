@@ -166,12 +166,12 @@ def with_notes(where: str, question: Question, skills, misconceptions, problems:
     """The question with the skills it tests and a misconception note per wrong option (issue 23); bad
     values append problems naming `where`. Empty notes and repeated skills are dropped."""
     skills = [] if skills is None else skills
-    if not isinstance(skills, list) or not all(isinstance(t, str) and len(t.strip()) <= MAX_SKILL for t in skills):
+    if not isinstance(skills, list) or not all(isinstance(t, str) and len(t) <= MAX_SKILL for t in skills):
         problems.append(f"{where}.skills: must be a list of texts of at most {MAX_SKILL} characters")
         skills = []
+    if len(skills) > MAX_SKILLS:
+        problems.append(f"{where}.skills: at most {MAX_SKILLS} skills a question, found {len(skills)}")
     kept = tuple(dict.fromkeys(t.strip() for t in skills if t.strip()))
-    if len(kept) > MAX_SKILLS:
-        problems.append(f"{where}.skills: at most {MAX_SKILLS} skills a question, found {len(kept)}")
     notes = {} if misconceptions is None else misconceptions
     if not isinstance(notes, dict):
         problems.append(f"{where}.misconceptions: must be an object from option letter to a short note")
@@ -186,7 +186,7 @@ def with_notes(where: str, question: Question, skills, misconceptions, problems:
         elif letter == question.correct:
             problems.append(f"{where}.misconceptions.{letter}: {letter} is the right answer; a misconception "
                             "belongs to a wrong option")
-        elif not isinstance(note, str) or len(note.strip()) > MAX_NOTE:
+        elif not isinstance(note, str) or len(note) > MAX_NOTE:
             problems.append(f"{where}.misconceptions.{letter}: must be text of at most {MAX_NOTE} characters")
         else:
             pairs.append((letter, " ".join(note.split())))
@@ -301,8 +301,8 @@ def parse_quiz_csv(text: str, title: str) -> QuizDraft:
                                      cells["correct"].upper() or None, time_limit, problems)
         if question:
             notes = {letter: cells.get(f"note_{letter.lower()}") for letter in LETTERS}
-            questions.append(with_notes(f"line {number}", question, (cells.get("skills") or "").split("|"),
-                                        notes, problems))
+            skills = [t for t in (cells.get("skills") or "").split("|") if t.strip()]
+            questions.append(with_notes(f"line {number}", question, skills, notes, problems))
     if not questions and not problems:
         problems.append("the file has no questions")
     if not title.strip():

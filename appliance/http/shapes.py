@@ -73,7 +73,7 @@ def question_body(*, stored: bool) -> dict:
               "time_limit": nullable(integer(5, importers.MAX_TIME_LIMIT))}
     if stored:
         fields |= {"id": nullable(ID), "image": nullable(string(300, pattern=importers.IMAGE_PATH.pattern)),
-                   "skills": nullable(array(string(importers.MAX_SKILL), importers.MAX_SKILLS * 2,
+                   "skills": nullable(array(string(importers.MAX_SKILL), importers.MAX_SKILLS,
                                             description="what it tests: free text or standard codes")),
                    "misconceptions": nullable(obj(
                        {letter: nullable(string(importers.MAX_NOTE)) for letter in LETTERS},
@@ -92,4 +92,12 @@ def question_body(*, stored: bool) -> dict:
         when(obj({"options": {"maxItems": 2}}), obj({"correct": one_of(*LETTERS[:2], None, "")})),
         when(obj({"options": {"maxItems": 3}}), obj({"correct": one_of(*LETTERS[:3], None, "")})),
     ]
+    if stored:
+        # A misconception belongs to a wrong option the question has: blank for the right one and past the last.
+        blank = {"type": ["string", "null"], "pattern": r"^\s*$"}
+        notes_blank = lambda *letters: obj({"misconceptions": nullable(obj({x: blank for x in letters}))})  # noqa: E731
+        rules += [when(obj({"correct": one_of(letter)}, required=["correct"]), notes_blank(letter))
+                  for letter in LETTERS]
+        rules += [when(obj({"options": {"maxItems": 2}}), notes_blank("C", "D")),
+                  when(obj({"options": {"maxItems": 3}}), notes_blank("D"))]
     return obj(fields, required=["text"], allOf=rules, **({"additionalProperties": False} if stored else {}))

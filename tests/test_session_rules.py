@@ -70,8 +70,9 @@ def test_results_count_distribution_percent_and_scores():
 def test_results_csv_opens_in_spreadsheets_and_defuses_formulas():
     results = scoring.session_results(QUESTIONS, ROSTER, [_response(0, 10, 1, "B")])
     text = grades.csv_text(grades.results_sheets(results))
-    assert text.startswith("\ufeffStudent,Card,Q1,Q2,Score,Out of,Percent,Answered\r\n")
-    assert "Ann,1,B,,1,1,100,1\r\n" in text
+    assert text.startswith("\ufeffStudent,Card,Q1,Q2,Score,Out of,Percent,Answered,Attendance,"
+                           "Entered by the teacher\r\n")
+    assert "Ann,1,B,,1,1,100,1,present,\r\n" in text
     assert "\r\n'=cmd|' /C calc'!A0,2," in text  # stays text, never a formula
     # The answer key is its own section after a blank line, so sorting the students leaves it alone.
     assert "\r\n\r\nAnswer key\r\nQuestion,Text,Correct answer," in text

@@ -16,6 +16,7 @@ class SessionData:
     questions: tuple[Question, ...]
     responses: tuple[Response, ...]
     origins: tuple[numbering.Origin, ...] | None = None  # None: every question asked once
+    absent: frozenset[int] = frozenset()  # students marked absent: "absent" in the gradebook, not 0
 
     def labels(self) -> list[numbering.QuestionLabel]:
         return numbering.labels(self.origins or tuple(numbering.Origin(None, False) for _ in self.questions))
@@ -72,11 +73,13 @@ def student_history(student: Student, sessions: list[SessionData]) -> dict:
 
 
 def gradebook(students: list[Student], sessions: list[SessionData]) -> dict:
-    """A row per student, a column per session: the score out of the graded questions."""
+    """A row per student, a column per session: the score out of the graded questions, None when the student
+    answered nothing, "absent" when the teacher marked them absent."""
     columns = [{"session_id": s.id, "title": s.title, "created_at": s.created_at, "graded": s.graded()}
                for s in sessions]
     rows = [{"student_id": st.id, "name": st.name, "card": st.card,
-             "scores": [_score(s, st.id)[0] if any(r.student_id == st.id for r in s.responses) else None
+             "scores": ["absent" if st.id in s.absent else
+                        _score(s, st.id)[0] if any(r.student_id == st.id for r in s.responses) else None
                         for s in sessions]} for st in students]
     return {"columns": columns, "rows": rows}
 

@@ -45,6 +45,7 @@ async def session_view(db, record: SessionRecord, with_responses: bool = True, d
         "created_at": record.created_at, "ended_at": record.ended_at,
         "ended_by": await _username(db, record.ended_by), "end_reason": record.end_reason,
         "class": roster.to_json(),
+        "asked": [i for i, q in enumerate(questions) if q.asked],  # the questions answers may be entered for
         "absent": sorted(await attendance.absent_students(db, record.id)),
         "spares": [{"card": card, "student_id": student} for card, student in sorted(spares.items())],
         "quiz": {"id": record.quiz_id, "title": await store.quiz_title(db, record.id),

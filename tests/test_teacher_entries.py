@@ -10,6 +10,7 @@ import time
 import aiohttp
 
 from appliance import keys
+from appliance.reports import export
 from appliance.store import attendance, outbox
 from appliance.vision.types import Registration
 
@@ -233,3 +234,56 @@ async def test_a_spare_card_answers_for_its_student(server, teacher):
     log = [(e["action"], e["detail"]) for e in await _audit(teacher) if e["action"].startswith("spare.")]
     assert log == [("spare.return", f"session {sid}: took spare card 61 back from Pupil 42 (card 42)"),
                    ("spare.give", f"session {sid}: gave spare card 61 to Pupil 42 (card 42)")]
+
+
+async def test_not_read_yet_says_who_was_seen_and_where(server, teacher):
+    """Card 1 is held by the simulated class (the reader really sees it); 40..44 nobody holds."""
+    made = await (await teacher.post("/api/v1/classes", json={"name": "Seen", "students": [
+        {"name": "Held up", "card": 1}, *[{"name": f"Pupil {card}", "card": card} for card in (40, 41, 42)]]})).json()
+    ids = {s["card"]: s["id"] for s in made["students"]}
+    quiz = await (await teacher.post("/api/v1/quizzes", json=QUIZ)).json()
+    sid = (await (await teacher.post("/api/v1/sessions", json={"class_id": made["id"], "quiz_id": quiz["id"]}))
+           .json())["id"]
+    assert (await (await teacher.get(f"/api/v1/sessions/{sid}/unread")).json()) == {"open": False, "students": []}
+    assert (await teacher.post("/api/v1/camera/raise-all")).status == 200
+    reading = server.app[keys.READING]
+    deadline = time.monotonic() + 30
+    while 1 not in reading.last_place:
+        assert time.monotonic() < deadline, "the reader never read card 1"
+        await asyncio.sleep(0.2)
+    assert (await teacher.post(f"/api/v1/sessions/{sid}/open", json={"question": 0})).status == 200
+    await _camera(server, 40, "A")
+    # Card 41 was read a moment ago at the back left, as the reader records a sighting, and then lost.
+    reading.last_seen[41], reading.last_place[41] = time.monotonic() - 2, (0.1, 0.2)
+    await _put(teacher, sid, "attendance", {"absent": [ids[42]]})
+    body = await (await teacher.get(f"/api/v1/sessions/{sid}/unread")).json()
+    states = {s["card"]: s for s in body["students"]}
+    assert body["open"] is True and set(states) == {1, 40, 41}  # the absent student is not waited for
+    assert states[1]["state"] in ("seen", "answered") and 0 <= states[1]["place"]["x"] <= 1
+    assert states[40]["state"] == "answered" and states[40]["place"] is None  # entered, never seen
+    assert states[41]["state"] == "seen" and 1.5 < states[41]["seen_ago"] < 10
+    assert states[41]["place"] == {"x": 0.1, "y": 0.2, "area": "back-left"}
+    reading.last_seen[41] = time.monotonic() - 60  # long ago: no longer "seen"
+    body = await (await teacher.get(f"/api/v1/sessions/{sid}/unread")).json()
+    assert {s["card"]: s["state"] for s in body["students"]}[41] == "not_seen"
+    given = await _put(teacher, sid, "spares", {"student_id": ids[41]})  # a spare is the card to look for
+    assert given.status == 200
+    body = await (await teacher.get(f"/api/v1/sessions/{sid}/unread")).json()
+    assert {s["student_id"]: s["card"] for s in body["students"]}[ids[41]] == 61
+
+
+async def test_the_usb_export_carries_sources_and_absences(server, teacher, tmp_path):
+    students, sid = await _lesson(teacher)
+    await _camera(server, 40, "B")
+    await _put(teacher, sid, "answers", {"question": 0, "student_id": students[41], "answer": "B"})
+    await _put(teacher, sid, "attendance", {"absent": [students[44]]})
+    assert (await teacher.post(f"/api/v1/sessions/{sid}/end")).status == 200
+    files = await export.build_files(server.app[keys.DB])
+    folder = export.write_export(tmp_path, files)  # what POST /export/usb writes to the stick
+    results = next(folder.glob(f"sessions/session-{sid}-*.csv")).read_bytes().decode("utf-8-sig")
+    assert "Pupil 41,41,B,,1,1,100,1,present,Q1\r\n" in results  # entered by the teacher: Q1
+    assert "Pupil 40,40,B,,1,1,100,1,present,\r\n" in results and "Pupil 44,44,,,,1,,,absent," in results
+    dump = json.loads((folder / "argus-dump.json").read_text())
+    mine = {r["student_id"]: r["source"] for r in dump["responses"] if r["session_id"] == sid}
+    assert mine == {students[40]: "camera", students[41]: "teacher"}
+    assert [a["student_id"] for a in dump["session_absences"] if a["session_id"] == sid] == [students[44]]

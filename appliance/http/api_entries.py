@@ -2,10 +2,12 @@
 The domain names a problem by code; the words for it are chosen here."""
 from __future__ import annotations
 
+import time
+
 from aiohttp import web
 
 from appliance import keys
-from appliance.classroom import entries
+from appliance.classroom import entries, whereabouts
 from appliance.classroom.models import LETTERS
 from appliance.http import shapes
 from appliance.http.access import own_session
@@ -67,8 +69,40 @@ async def set_spare(request: web.Request, args: Args) -> web.Response:
     return await fresh_view(request, record.id)
 
 
+async def unread(request: web.Request, args: Args) -> web.Response:
+    """While a question is open: each present student's state (answered, seen but not readable, not seen)
+    and where the reader last saw their card. Card numbers and ids only; names are in the session view."""
+    record = await own_session(request, args.user, args.path["id"])
+    app = request.config_dict
+    lesson = app[keys.ENGINE].open_lesson(record.id)
+    if lesson is None:
+        return web.json_response({"open": False, "students": []})
+    reading = app.get(keys.READING)
+    last_seen, places = (dict(reading.last_seen), dict(reading.last_place)) if reading else ({}, {})
+    found = whereabouts.whereabouts(lesson.roster.students, lesson.spares, lesson.absent,
+                                    set(lesson.answers.get(lesson.position.question, {})), last_seen, places,
+                                    time.monotonic())
+    return web.json_response({"open": True, "seen_recently_s": whereabouts.SEEN_RECENTLY_S, "students": [
+        {"student_id": w.student_id, "card": w.card, "state": w.state,
+         "seen_ago": None if w.seen_ago is None else round(w.seen_ago, 1),
+         "place": None if w.place is None else {"x": w.place[0], "y": w.place[1],
+                                                "area": whereabouts.room_words(w.place)}}
+        for w in found]})
+
+
 _PATH = {"id": ID}
+_PLACE = {"type": ["object", "null"], "properties": {"x": {"type": "number"}, "y": {"type": "number"},
+                                                      "area": {"type": "string"}}}
+_WHEREABOUTS = obj({"student_id": {"type": "integer"}, "card": {"type": "integer"},
+                    "state": one_of("answered", "seen", "not_seen"), "seen_ago": {"type": ["number", "null"]},
+                    "place": _PLACE}, required=["student_id", "card", "state", "seen_ago", "place"])
 ROUTES = [
+    Route("GET", "/sessions/{id}/unread", unread,
+          "While a question is open: every present student answered, seen but not readable (read in the last "
+          "seen_recently_s seconds, no answer yet) or not seen, and where the reader last saw their card "
+          "(shares of the frame; the top is the back of the room)", path_params=_PATH,
+          responses={200: obj({"open": {"type": "boolean"}, "seen_recently_s": {"type": "number"},
+                               "students": array(_WHEREABOUTS, 10_000)}, required=["open", "students"])}),
     Route("PUT", "/sessions/{id}/answers", set_answer,
           "Set a student's answer by hand (the camera never overwrites it), or clear it (null: the camera reads "
           "them again); during the lesson or after it", path_params=_PATH,

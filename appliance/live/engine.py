@@ -258,6 +258,11 @@ class SessionEngine(HandEntries):
         running = self._running
         return running if running is not None and running.record.id == session_id else None
 
+    def open_lesson(self, session_id: int) -> Lesson | None:
+        """The lesson, while it runs with a question open or paused (for the "not read yet" list); else None."""
+        running = self._held(session_id)
+        return running if running and running.position.state in (rules.OPEN, rules.PAUSED) else None
+
     async def set_display(self, session_id: int, blank: bool | None = None, card_grid: bool | None = None,
                           scores: str | None = None) -> Display:
         """Blank the projector, show the grid of cards read, or scores after each reveal; None leaves a

@@ -65,6 +65,8 @@ def test_a_lesson_the_camera_half_missed_ends_complete(browser, demo_server, scr
                            timeout=30_000)
     page.wait_for_timeout(6_000)  # the simulated class's raise window is over
     expect(page.locator("#total-count")).to_have_text("7")
+    expect(page.locator("#room-map .map-dot").first).to_be_visible()  # where the reader saw cards 1..4
+    assert page.locator("#room-map .map-dot").count() >= 3
     assert_accessible(page, "the lesson with students not read yet")
     page.screenshot(path=screenshots / "hand-entries-not-read-yet.png", full_page=True)
 

@@ -87,18 +87,83 @@ export function renderRoster() {
   if (chosen && $("entry-dialog").open) renderEntry();
 }
 
-// While a question is open: who the camera has not read yet, by name (the teacher can walk over).
+// While a question is open: who the camera has not read yet, by name (the teacher can walk over), whether the
+// reader saw their card a moment ago but cannot read it now, and a small map of where it last saw each card.
+const AREA_WORDS = {back: "back", middle: "middle", front: "front", left: "left", centre: "centre", right: "right"};
+const SEEN_HINT = "seen, not readable: hold it still, fingers off the square";
+let whereabouts = new Map();  // student_id → {card, state, seen_ago, place}
+let pollTimer = null;
+
+function areaText(place) {
+  if (!place || !place.area) return "";
+  const [row, side] = place.area.split("-");
+  return side === "centre" ? `${AREA_WORDS[row]} of the room, centre` : `${AREA_WORDS[row]} ${AREA_WORDS[side]}`;
+}
+
 function renderUnread(view, waiting) {
   const open = view.state === "open" || view.state === "paused";
   const box = $("unread");
   box.hidden = !open || waiting.length === 0;
+  schedulePoll(open);
   if (box.hidden) return;
   const list = clear($("unread-list"));
   for (const student of waiting) {
-    list.append(el("li", {}, el("button", {class: "link-button", text: displayName(student),
-      attrs: {type: "button", "data-student-id": student.id, "aria-haspopup": "dialog"}})));
+    const where = whereabouts.get(student.id);
+    const item = el("li", {}, el("button", {class: "link-button", text: displayName(student),
+      attrs: {type: "button", "data-student-id": student.id, "aria-haspopup": "dialog"}}));
+    if (where && where.state === "seen") {
+      const place = areaText(where.place);
+      item.append(el("span", {class: "seen-note", text: ` ${SEEN_HINT}${place ? ` (${place})` : ""}`}));
+      item.classList.add("seen");
+    }
+    list.append(item);
   }
   $("unread-title").textContent = `Not read yet (${waiting.length})`;
+  renderMap(view, new Set(waiting.map((s) => s.id)));
+}
+
+// Dots where the reader last saw each card (no picture): the ones still waiting stand out.
+function renderMap(view, waitingIds) {
+  const map = clear($("room-map"));
+  const placed = [...whereabouts.entries()].filter(([, where]) => where.place);
+  $("room-map-box").hidden = placed.length === 0;
+  for (const [studentId, where] of placed) {
+    const waiting = waitingIds.has(studentId);
+    const dot = el("span", {class: `map-dot${waiting ? " waiting" : ""}${where.state === "seen" ? " seen" : ""}`,
+      text: where.card});
+    // The camera faces the class from the front: the top of its frame is the back of the room.
+    dot.style.left = `${(where.place.x * 100).toFixed(1)}%`;
+    dot.style.top = `${(where.place.y * 100).toFixed(1)}%`;
+    map.append(dot);
+  }
+  const waitingPlaced = placed.filter(([id]) => waitingIds.has(id)).map(([, where]) => `card ${where.card}`);
+  map.setAttribute("aria-label", waitingPlaced.length
+    ? `Where the camera last saw the cards; not read yet: ${waitingPlaced.join(", ")}`
+    : "Where the camera last saw the cards");
+}
+
+function schedulePoll(open) {
+  if (open && !pollTimer) {
+    pollTimer = setInterval(pollWhereabouts, 2000);
+    pollWhereabouts();
+  } else if (!open && pollTimer) {
+    clearInterval(pollTimer);
+    pollTimer = null;
+    whereabouts = new Map();
+  }
+}
+
+async function pollWhereabouts() {
+  try {
+    const found = await api(`/sessions/${ctx.sessionId}/unread`);
+    whereabouts = new Map(found.students.map((s) => [s.student_id, s]));
+  } catch {
+    return;  // the roster still shows who answered; the next poll tries again
+  }
+  const view = ctx.view();
+  if (!view) return;
+  const answers = ctx.answersFor(view.question);
+  renderUnread(view, view.class.students.filter((s) => !view.absent.includes(s.id) && !answers.has(s.id)));
 }
 
 // ---------- the dialog for one student ----------

@@ -202,7 +202,7 @@ async def test_absent_students_are_left_out_of_participation_and_percent(server,
     scores = {r["card"]: r["scores"][-1] for r in book["rows"]}
     assert scores[44] == "absent" and scores[43] is None and scores[40] == 1
     csv = (await (await teacher.get(f"/api/v1/sessions/{sid}/results.csv")).read()).decode("utf-8-sig")
-    assert "Pupil 44,44,,,,1,,,absent," in csv and "Present,4" in csv
+    assert "Pupil 44,44,,,,1,,,absent," in csv and ",Answered (of 4 present),% correct," in csv
 
     assert await attendance.absent_students(server.app[keys.DB], sid) == {students[44]}
     log = [e["detail"] for e in await _audit(teacher) if e["action"] == "attendance.set"]

@@ -80,6 +80,7 @@ ROUTES = [
           path_params={"number": integer(1, MAX_ID)},
           query=obj({"size": integer(*PNG_SIZES, default=400, description="pixels")}),
           responses={200: Reply("PNG", content_type="image/png"), 404: "no such card"}),
-    Route("GET", "/classes/{id}/cards.pdf", class_cards_pdf, "A class's cards with its students' names as a PDF, and a few spare cards at the end",
+    Route("GET", "/classes/{id}/cards.pdf", class_cards_pdf,
+          "A class's cards with its students' names as a PDF, and a few spare cards at the end",
           path_params={"id": ID}, query=obj(_PAGE_OPTIONS), responses={200: _PDF, 409: "the class has no students"}),
 ]

@@ -42,13 +42,13 @@ def results_sheets(results: dict) -> Sheets:
         by_hand = ", ".join(f"Q{q['index'] + 1}" for q, source in zip(questions, s["sources"]) if source == "teacher")
         students.append([s["name"], s["card"], *[a or "" for a in s["answers"]], s["score"], s["graded"],
                          _percent(s["score"], s["graded"]), s["answered"], "present", by_hand])
-    key = [["Question", "Text", "Correct answer", "Asked", "Answered", "% correct", "A", "B", "C", "D"]]
+    # Participation is out of the students present (absent ones are in no count).
+    key = [["Question", "Text", "Correct answer", "Asked", f"Answered (of {results['present']} present)", "% correct",
+            "A", "B", "C", "D"]]
     for q in questions:
         counts = [q["distribution"].get(letter) for letter in "ABCD"]
         key.append([f"Q{q['index'] + 1}", q["text"], q["correct"] or "(poll)", "yes" if q["asked"] else "no",
                     q["answered"], q["percent_correct"], *counts])
-    key.append([])
-    key.append(["Present", results["present"]])
     return {"Results": students, "Answer key": key}
 
 

@@ -67,6 +67,7 @@ def student_history(student: Student, sessions: list[SessionData]) -> dict:
         correct, answered = _score(s, student.id)
         rows.append({"session_id": s.id, "title": s.title, "created_at": s.created_at, "score": correct,
                      "graded": s.graded(), "answered": answered, "questions": s.asked(),
+                     "absent": student.id in s.absent,
                      "percent": round(100 * correct / s.graded(), 1) if s.graded() else None,
                      "answers": question_answers(s, student.id)})
     return {"student": {"id": student.id, "name": student.name, "card": student.card}, "sessions": rows}
@@ -91,7 +92,8 @@ def trends(students: list[Student], sessions: list[SessionData]) -> dict:
     for s in sessions:
         by_question: dict[int, list[str]] = {}
         for r in s.responses:
-            by_question.setdefault(r.question, []).append(r.answer)
+            if r.student_id not in s.absent:  # absent students count in no participation or % correct
+                by_question.setdefault(r.question, []).append(r.answer)
         for i, q in enumerate(s.questions):
             answers = by_question.get(i, [])
             if q.correct and answers:
@@ -101,6 +103,7 @@ def trends(students: list[Student], sessions: list[SessionData]) -> dict:
         asked = s.asked() or 1
         answered = sum(len(v) for v in by_question.values())
         participation.append({"session_id": s.id, "title": s.title, "created_at": s.created_at,
-                              "percent": round(100 * answered / (asked * max(1, len(students))), 1)})
+                              "percent": round(100 * answered / (asked * max(1, len(students) - len(s.absent))),
+                                               1)})
     difficulty.sort(key=lambda d: d["percent_correct"])
     return {"difficulty": difficulty, "participation": participation}

@@ -151,6 +151,14 @@ def test_a_lesson_the_camera_half_missed_ends_complete(browser, demo_server, scr
                 "attendance.set", "answer.set", "answer.set"]
     audit = [e["action"] for e in page.request.get(f"{base}/api/v1/audit").json()[:len(expected)]]
     assert audit == expected, (audit, missed)
+
+    # The results page says "absent" (not 0) and marks the teacher's entries as theirs.
+    page.goto(f"{base}/results/{session_id}")
+    gus = page.locator("#students-body tr", has_text="Gus")
+    expect(gus).to_contain_text("absent")
+    expect(page.locator("#students-body tr", has_text="Emil")).to_contain_text("entered by the teacher")
+    assert_accessible(page, "the results with hand entries and an absence")
+    page.screenshot(path=screenshots / "hand-entries-results.png", full_page=True)
     assert not errors, errors
     context.close()
 

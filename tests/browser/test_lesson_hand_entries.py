@@ -185,8 +185,19 @@ def test_hand_entries_on_a_phone(browser, demo_server, screenshots):
     expect(page.locator("#entry-current")).to_have_text("Now: C, entered by you.")
     dialog.get_by_role("button", name="Done").tap()
     expect(student(page, "Gus")).to_have_class("student answered by-hand")
-    page.screenshot(path=screenshots / "hand-entries-phone-roster.png", full_page=True)
     assert entry_for(page, base, session_id, ids["Gus"]) == ("C", "teacher")
+
+    # Roll call: whoever the camera has not read (Emil and Fatou hold no card it can see) is marked absent.
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator("#roll-call-button").tap()
+    expect(student(page, "Emil")).to_contain_text("absent")
+    expect(student(page, "Fatou")).to_contain_text("absent")
+    expect(student(page, "Gus")).not_to_contain_text("absent")
+    absent = set(page.request.get(f"{base}/api/v1/sessions/{session_id}").json()["absent"])
+    assert {ids["Emil"], ids["Fatou"]} <= absent and ids["Gus"] not in absent
+    expect(page.locator("#total-count")).to_have_text(str(7 - len(absent)))
+    assert_accessible(page, "the roster on a phone after a roll call")
+    page.screenshot(path=screenshots / "hand-entries-phone-roster.png", full_page=True)
     act(page, base, session_id, "end")
     assert not errors, errors
     context.close()

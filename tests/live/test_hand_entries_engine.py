@@ -72,3 +72,13 @@ async def test_a_restart_keeps_the_absent_list_and_the_spares(lesson):
     assert [(r.student_id, r.card) for r in await store.responses(db, record.id)] == [(ids[2], card)]
     assert await attendance.absent_students(db, record.id) == {ids[3]}
     await restarted.close()
+
+
+async def test_answers_from_a_photo_say_so_and_do_not_beat_the_teacher(lesson):
+    db, _, engine, record, ids, teacher = lesson
+    await engine.hand_answer(record, 0, ids[1], "B", teacher.id)
+    now = time.monotonic()
+    changed = await engine.register_photo(record.id, [Registration(1, "A", now), Registration(2, "C", now)])
+    assert changed == 1
+    stored = {r.student_id: (r.answer, r.source) for r in await store.responses(db, record.id)}
+    assert stored == {ids[1]: ("B", "teacher"), ids[2]: ("C", "photo")}

@@ -95,7 +95,7 @@ async def executor_ctx(app: web.Application):
 
 
 async def engine_ctx(app: web.Application):
-    engine = SessionEngine(app[keys.DB], app[keys.BUS])
+    engine = SessionEngine(app[keys.DB], app[keys.BUS], card_count=app[keys.SETTINGS].cards.count)
     await engine.restore()
     app[keys.ENGINE] = engine
     yield

@@ -16,6 +16,7 @@ class SessionData:
     questions: tuple[Question, ...]
     responses: tuple[Response, ...]
     origins: tuple[numbering.Origin, ...] | None = None  # None: every question asked once
+    absent: frozenset[int] = frozenset()  # students marked absent: "absent" in the gradebook, not 0
 
     def labels(self) -> list[numbering.QuestionLabel]:
         return numbering.labels(self.origins or tuple(numbering.Origin(None, False) for _ in self.questions))
@@ -66,17 +67,20 @@ def student_history(student: Student, sessions: list[SessionData]) -> dict:
         correct, answered = _score(s, student.id)
         rows.append({"session_id": s.id, "title": s.title, "created_at": s.created_at, "score": correct,
                      "graded": s.graded(), "answered": answered, "questions": s.asked(),
+                     "absent": student.id in s.absent,
                      "percent": round(100 * correct / s.graded(), 1) if s.graded() else None,
                      "answers": question_answers(s, student.id)})
     return {"student": {"id": student.id, "name": student.name, "card": student.card}, "sessions": rows}
 
 
 def gradebook(students: list[Student], sessions: list[SessionData]) -> dict:
-    """A row per student, a column per session: the score out of the graded questions."""
+    """A row per student, a column per session: the score out of the graded questions, None when the student
+    answered nothing, "absent" when the teacher marked them absent."""
     columns = [{"session_id": s.id, "title": s.title, "created_at": s.created_at, "graded": s.graded()}
                for s in sessions]
     rows = [{"student_id": st.id, "name": st.name, "card": st.card,
-             "scores": [_score(s, st.id)[0] if any(r.student_id == st.id for r in s.responses) else None
+             "scores": ["absent" if st.id in s.absent else
+                        _score(s, st.id)[0] if any(r.student_id == st.id for r in s.responses) else None
                         for s in sessions]} for st in students]
     return {"columns": columns, "rows": rows}
 
@@ -88,7 +92,8 @@ def trends(students: list[Student], sessions: list[SessionData]) -> dict:
     for s in sessions:
         by_question: dict[int, list[str]] = {}
         for r in s.responses:
-            by_question.setdefault(r.question, []).append(r.answer)
+            if r.student_id not in s.absent:  # absent students count in no participation or % correct
+                by_question.setdefault(r.question, []).append(r.answer)
         for i, q in enumerate(s.questions):
             answers = by_question.get(i, [])
             if q.correct and answers:
@@ -98,6 +103,7 @@ def trends(students: list[Student], sessions: list[SessionData]) -> dict:
         asked = s.asked() or 1
         answered = sum(len(v) for v in by_question.values())
         participation.append({"session_id": s.id, "title": s.title, "created_at": s.created_at,
-                              "percent": round(100 * answered / (asked * max(1, len(students))), 1)})
+                              "percent": round(100 * answered / (asked * max(1, len(students) - len(s.absent))),
+                                               1)})
     difficulty.sort(key=lambda d: d["percent_correct"])
     return {"difficulty": difficulty, "participation": participation}

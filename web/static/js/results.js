@@ -36,9 +36,13 @@ function questionBlock(question) {
     rounds, chart);
 }
 
-function answerCell(answer, correct, first) {
+function answerCell(answer, correct, first, source) {
   if (!answer) return el("td", {class: "no-answer"}, el("span", {text: "–", attrs: {"aria-label": "no answer"}}));
   const cell = el("td", {});
+  if (source === "teacher") {
+    cell.append(el("span", {class: "hand", text: "✎ ", attrs: {"aria-hidden": "true", title: "Entered by the teacher"}}),
+      el("span", {class: "visually-hidden", text: "entered by the teacher:"}));
+  }
   if (first && first !== answer) {
     cell.classList.add("changed");
     cell.append(el("s", {class: "first-answer", attrs: {title: `First answer ${first}`}}, letterChip(first, "small")),
@@ -77,10 +81,15 @@ function renderStudents(results) {
       el("th", {attrs: {scope: "row"}}, showNames
         ? el("a", {text: student.name, attrs: {href: `/students/${student.student_id}`, title: "This student's history"}})
         : `Card ${student.card}`));
+    if (student.absent) {  // marked absent by the teacher: not a zero, not in any count
+      row.append(el("td", {class: "no-answer", text: "absent", attrs: {colspan: results.questions.length + 1}}));
+      body.append(row);
+      continue;
+    }
     student.answers.forEach((answer, i) => {
       const first = student.first_answers ? student.first_answers[i] : null;
       if (answer && first && first !== answer) changes += 1;
-      row.append(answerCell(answer, results.questions[i].correct, first));
+      row.append(answerCell(answer, results.questions[i].correct, first, student.sources && student.sources[i]));
     });
     row.append(el("td", {class: "score", text: `${student.score} / ${gradable}`}));
     body.append(row);

@@ -234,6 +234,7 @@ def create_app(settings: Settings, port: int, https_port: int | None = None,
     app[keys.STARTED_AT] = time.time()
     app[keys.LOGIN_LIMITER] = LoginLimiter()
     app[keys.DECODE_SLOT] = asyncio.Semaphore(1)
+    app[keys.IMPORT_SLOT] = asyncio.Semaphore(2)
     app.cleanup_ctx.extend([
         database_ctx, bus_ctx, executor_ctx, engine_ctx, camera_ctx, reading_ctx, maintenance_ctx, sync_ctx,
         mdns_ctx,

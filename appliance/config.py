@@ -46,6 +46,10 @@ class ServerSettings:
     client_queue_size: int = _bounded(64, 4, 10_000)
     # How long a login lasts before the teacher must log in again.
     login_hours: float = _bounded(12.0, 0.1, 24 * 30)
+    # An uploaded spreadsheet is read in a child process limited to this much memory (address space, MB) and
+    # CPU time (s), killed after twice that in wall time: a hostile file can end only that child.
+    import_memory_mb: int = _bounded(512, 256, 16_384)
+    import_cpu_seconds: int = _bounded(20, 2, 600)
 
 
 @dataclass(frozen=True)

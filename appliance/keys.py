@@ -46,6 +46,8 @@ HTTPS_PORT = web.AppKey("https_port", int)
 TLS = web.AppKey("tls", TlsState)
 # Images are decoded one at a time (uploads, class photos): a burst of them cannot exhaust a Pi's memory.
 DECODE_SLOT = web.AppKey("decode_slot", asyncio.Semaphore)
+# Uploaded spreadsheets are read in child processes, two at a time at most (appliance/http/isolated.py).
+IMPORT_SLOT = web.AppKey("import_slot", asyncio.Semaphore)
 SYNC = web.AppKey("sync", SyncService)
 # The bearer token `argus sync ...` reads from <data dir>/local-admin.json (loopback only).
 LOCAL_ADMIN_TOKEN = web.AppKey("local_admin_token", str)

@@ -7,7 +7,7 @@ from appliance import keys
 from appliance.classroom import importers
 from appliance.classroom.formats import aiken, gift, kahoot, tables, xlsx
 from appliance.classroom.models import image_url
-from appliance.http import shapes
+from appliance.http import isolated, shapes
 from appliance.http.access import own_quiz, owner_filter
 from appliance.http.schema import ID, Args, Reply, Route, Upload, array, boolean, obj, one_of, string, text
 from appliance.http.security import json_error
@@ -75,7 +75,8 @@ async def import_quiz(request: web.Request, args: Args) -> web.Response:
     title = args.query.get("title", "")
     skipped: tuple[str, ...] = ()
     if kind == "kahoot":
-        bank = await off_loop(request, _kahoot, args.body, title)
+        table = await isolated.read_sheet(request, args.body)
+        bank = await off_loop(request, kahoot.parse, table, title)
         draft, skipped = bank.draft, bank.skipped
     else:
         content = importers.decode_text(args.body)
@@ -89,10 +90,6 @@ async def import_quiz(request: web.Request, args: Args) -> web.Response:
     quiz = await quizzes.create_quiz(request.config_dict[keys.DB], args.user.id, draft.title, list(draft.questions),
                                      draft.tags)
     return web.json_response({**quiz.to_json(), "skipped": list(skipped)}, status=201)
-
-
-def _kahoot(data: bytes, title: str):
-    return kahoot.parse(tables.read_sheet(data), title)
 
 
 EXPORTS = {"json": "application/json", "csv": "text/csv", "gift": "text/plain", "aiken": "text/plain",

@@ -279,6 +279,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from appliance.bench import upload_bomb
 
         return upload_bomb.main(args.options)
+    if args.which == "parsers":
+        from appliance.bench import parsers
+
+        return parsers.main(args.options)
     main = {"cards": bench.main_cards, "live": bench.main_live, "e2e": bench.main_e2e,
             "confirm": bench.main_confirm}[args.which]
     return main(args.options)
@@ -327,9 +331,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     bencher = sub.add_parser("bench", help="benchmarks: cards (recall, speed), live (latency), memory (whole "
                                            "appliance at 12 MP), e2e (the whole appliance in wall-clock time), "
-                                           "uploads (a decompression bomb's cost), confirm (the tracker's rules "
+                                           "uploads (a decompression bomb's cost), parsers (quiz-file parsers on "
+                                           "their worst cases), confirm (the tracker's rules "
                                            "replayed on every frame's readings)", add_help=False)
-    bencher.add_argument("which", choices=("cards", "live", "memory", "e2e", "uploads", "confirm"))
+    bencher.add_argument("which", choices=("cards", "live", "memory", "e2e", "uploads", "parsers", "confirm"))
     bencher.add_argument("options", nargs=argparse.REMAINDER, help="see argus bench cards --help")
     bencher.set_defaults(func=cmd_bench)
 

@@ -15,7 +15,6 @@ from appliance.classroom.importers import validate_question
 from appliance.classroom.models import Question
 
 
-
 def _option(line: str) -> tuple[str, str] | None:
     """"B) text" → ("B", "text"). Plain string tests, linear in the line (no regex on an uploaded file)."""
     if len(line) >= 3 and "A" <= line[0] <= "Z" and line[1] in ".)" and line[2].isspace():

@@ -53,6 +53,21 @@ class ServerSettings:
 
 
 @dataclass(frozen=True)
+class LoginSettings:
+    # Password guesses per minute from one network address (its /64 for IPv6), whatever the usernames.
+    attempts_per_address: int = _bounded(30, 1, 10_000)
+    # Password guesses per minute from one address for one username.
+    attempts_per_address_and_username: int = _bounded(5, 1, 1000)
+    # Failed guesses for one username, from all addresses together, within username_window_minutes. Once
+    # spent, only addresses that failed for it are refused; a browser that logged in as that user before,
+    # and every other address, still may log in (docs/SECURITY.md).
+    failures_per_username: int = _bounded(50, 1, 100_000)
+    username_window_minutes: int = _bounded(60, 1, 24 * 60)
+    # Live logins one account may hold at once; a new login ends the oldest beyond this.
+    max_logins_per_account: int = _bounded(10, 1, 1000)
+
+
+@dataclass(frozen=True)
 class StorageSettings:
     data_dir: str = "/var/lib/argus"
     # A copy of the database is made this often and the newest backup_keep copies are kept.
@@ -185,6 +200,7 @@ class LogSettings:
 @dataclass(frozen=True)
 class Settings:
     server: ServerSettings = ServerSettings()
+    login: LoginSettings = LoginSettings()
     storage: StorageSettings = StorageSettings()
     camera: CameraSettings = CameraSettings()
     sim: SimSettings = SimSettings()
@@ -279,6 +295,6 @@ def iter_settings(settings: Settings):
 
 __all__ = [
     "ConfigError", "Settings", "load_settings", "settings_from_dict", "iter_settings", "SECTIONS",
-    "ServerSettings", "StorageSettings", "CameraSettings", "SimSettings", "CardSettings", "ReaderSettings",
+    "ServerSettings", "LoginSettings", "StorageSettings", "CameraSettings", "SimSettings", "CardSettings", "ReaderSettings",
     "TrackerSettings", "MdnsSettings", "ExportSettings", "SyncSettings", "LogSettings",
 ]

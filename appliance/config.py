@@ -46,6 +46,15 @@ class ServerSettings:
     client_queue_size: int = _bounded(64, 4, 10_000)
     # How long a login lasts before the teacher must log in again.
     login_hours: float = _bounded(12.0, 0.1, 24 * 30)
+    # The TLS handshake and a new connection's first request headers must arrive within this many seconds
+    # (a client trickling bytes cannot hold a connection open).
+    header_timeout_seconds: float = _bounded(10.0, 1.0, 300.0)
+    # A kept-alive connection with no request is closed after this many seconds; so is one whose next request's
+    # headers take longer.
+    idle_timeout_seconds: float = _bounded(30.0, 1.0, 3600.0)
+    # Open connections one network address may hold at once; more are closed at once. Raise it behind a NAT
+    # router, where a whole class shares one address (a browser opens up to six per site).
+    max_connections_per_address: int = _bounded(256, 4, 100_000)
     # An uploaded spreadsheet is read in a child process limited to this much memory (address space, MB) and
     # CPU time (s), killed after twice that in wall time: a hostile file can end only that child.
     import_memory_mb: int = _bounded(512, 256, 16_384)

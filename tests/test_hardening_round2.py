@@ -108,3 +108,133 @@ async def test_the_known_device_passes_a_spent_budget_from_a_guessing_address(sm
         assert await _login(known, "demo", "demo") == 200
     async with _from(server, "127.0.5.4") as unknown:
         assert await _login(unknown, "demo", "demo") == 429
+
+
+# ---------------------------------------------------------------- 4. slow and many connections
+
+@pytest.fixture
+async def strict_server(settings_factory):
+    """Short timeouts and a small per-address cap so the test stays short; the rules are the defaults'."""
+    from appliance.server import start_server
+    running = await start_server(settings_factory(server={"header_timeout_seconds": 1.0, "idle_timeout_seconds": 2.0,
+                                                          "max_connections_per_address": 8}))
+    yield running
+    await running.stop()
+
+
+async def _open(server, address: str):
+    return await asyncio.open_connection("127.0.0.1", server.port, local_addr=(address, 0))
+
+
+async def _closed_within(reader, seconds: float) -> bool:
+    """True when the server ends the connection within `seconds` (whatever it sends before the end)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    try:
+        while (left := deadline - asyncio.get_running_loop().time()) > 0:
+            if not await asyncio.wait_for(reader.read(4096), left):
+                return True
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    except TimeoutError:
+        return False
+    return False
+
+
+async def _trickle(writer, stop: asyncio.Event) -> None:
+    """A request whose headers never end: one header line every 0.2 s (the red team's slow client)."""
+    try:
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        n = 0
+        while not stop.is_set():
+            writer.write(b"X-%d: y\r\n" % n)
+            await writer.drain()
+            n += 1
+            await asyncio.sleep(0.2)
+    except (ConnectionResetError, BrokenPipeError):
+        pass
+
+
+async def test_trickling_headers_are_cut_off_and_the_server_keeps_answering(strict_server):
+    server, stop = strict_server, asyncio.Event()
+    clients = [await _open(server, "127.0.6.1") for _ in range(6)]
+    tricklers = [asyncio.create_task(_trickle(writer, stop)) for _, writer in clients]
+    try:
+        await _probe(server)  # answered while they trickle
+        # Before: aiohttp waited for the headers for an hour. Now: cut after header_timeout_seconds (1 s here).
+        assert all(await asyncio.gather(*(_closed_within(reader, 4.0) for reader, _ in clients)))
+    finally:
+        stop.set()
+        await asyncio.gather(*tricklers)
+        for _, writer in clients:
+            writer.close()
+    await _probe(server)
+
+
+async def test_an_idle_kept_alive_connection_is_closed(strict_server):
+    reader, writer = await _open(strict_server, "127.0.6.2")
+    writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    assert (await asyncio.wait_for(reader.readline(), 5)).startswith(b"HTTP/1.1 200")
+    assert await _closed_within(reader, 5.0)  # idle_timeout_seconds (2 s here) after the answer
+    writer.close()
+
+
+async def test_one_address_cannot_hold_more_than_its_share_of_connections(strict_server):
+    server = strict_server
+    clients = [await _open(server, "127.0.7.1") for _ in range(20)]
+    try:
+        closed = await asyncio.gather(*(_closed_within(reader, 0.5) for reader, _ in clients))
+        assert sum(not c for c in closed) == 8, closed  # max_connections_per_address; the rest closed at once
+        await _probe(server)  # other addresses are served
+        async with _from(server, "127.0.7.2") as neighbour:
+            assert (await neighbour.get("/healthz")).status == 200
+    finally:
+        for _, writer in clients:
+            writer.close()
+    await asyncio.sleep(0.2)
+    async with _from(server, "127.0.7.1") as again:  # the address gets its connections back once they close
+        assert (await again.get("/healthz")).status == 200
+
+
+_CHILD = r"""
+import asyncio, logging, os, resource, sys, dataclasses
+from pathlib import Path
+sys.path.insert(0, os.getcwd())
+from tests.conftest import make_settings
+from appliance.server import start_server
+
+async def main():
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+    server = await start_server(make_settings(Path(sys.argv[1])))
+    used = len(os.listdir("/proc/self/fd"))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (used + 20, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+    print(server.port, flush=True)
+    await asyncio.sleep(float(sys.argv[2]))
+    await server.stop()
+
+asyncio.run(main())
+"""
+
+
+async def test_accept_errors_are_logged_at_most_once_in_ten_seconds(tmp_path):
+    """Out of file descriptors: asyncio logs "accept() out of system resource" once a second per socket, with
+    its traceback, for as long as it lasts (435 MB in 100 s on the red team's box). Now one line."""
+    import os
+    import sys
+    child = await asyncio.create_subprocess_exec(sys.executable, "-c", _CHILD, str(tmp_path / "data"), "8",
+                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                                                 cwd=os.getcwd())
+    try:
+        port = int(await asyncio.wait_for(child.stdout.readline(), 60))
+        held = []
+        for _ in range(60):  # more than the 20 descriptors it has left
+            held.append(await asyncio.open_connection("127.0.0.1", port))
+        await asyncio.sleep(4.5)
+        for _, writer in held:
+            writer.close()
+        await asyncio.sleep(1.5)  # asyncio starts accepting again a second after the error
+        async with aiohttp.ClientSession(timeout=PROBE) as client:
+            assert (await client.get(f"http://127.0.0.1:{port}/healthz")).status == 200
+    finally:
+        _, err = await asyncio.wait_for(child.communicate(), 60)
+    lines = err.decode().count("out of system resource")
+    assert lines == 1, err.decode()[-2000:]

@@ -238,3 +238,147 @@ async def test_accept_errors_are_logged_at_most_once_in_ten_seconds(tmp_path):
         _, err = await asyncio.wait_for(child.communicate(), 60)
     lines = err.decode().count("out of system resource")
     assert lines == 1, err.decode()[-2000:]
+
+
+# ---------------------------------------------------------------- 5. the low findings
+
+async def test_files_are_private_and_no_secret_is_logged_at_debug(tmp_path):
+    """Outside systemd (umask 022) the database, its WAL, backups and the data folder were 0644/0755, and with
+    [log] level = "DEBUG" the database library logged every password hash and login-token hash."""
+    import hashlib
+    import os
+    import shlex
+    import stat
+    import subprocess
+    import sys
+
+    from tests.processes import DEMO_READY, free_port
+    data, port, log_file = tmp_path / "data", free_port(), tmp_path / "argus.log"
+    data.mkdir(mode=0o755)
+    (data / "left-by-an-old-version.txt").write_text("x")
+    os.chmod(data / "left-by-an-old-version.txt", 0o644)
+    config = tmp_path / "argus.toml"
+    config.write_text('[log]\nlevel = "DEBUG"\n[camera]\nwidth = 640\nheight = 360\nfps = 5.0\n')
+    command = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "appliance", "run", "--demo", "--port",
+                                                 str(port), "--data-dir", str(data), "--config", str(config)])
+    with open(log_file, "wb") as err:
+        proc = subprocess.Popen(["sh", "-c", f"umask 022; exec {command}"], stdout=subprocess.PIPE, stderr=err,
+                                text=True)
+    try:
+        line = await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(None, proc.stdout.readline), 60)
+        assert line.startswith(DEMO_READY), line
+        jar = aiohttp.CookieJar(unsafe=True)
+        async with aiohttp.ClientSession(f"http://127.0.0.1:{port}", cookie_jar=jar, timeout=PROBE) as client:
+            assert await _login(client, "demo", "demo") == 200
+            token = next(c.value for c in jar if c.key == "argus_session")
+            made = await client.post("/api/v1/users", json={"username": "kim", "password": "kim's long password"})
+            assert made.status == 201, await made.text()
+        files = [data / "argus.db", data / "argus.db-wal", *sorted((data / "backups").glob("*.db")),
+                 data / "left-by-an-old-version.txt"]
+        assert len(files) >= 4 and all(f.exists() for f in files), files
+        modes = {f.name: oct(stat.S_IMODE(f.stat().st_mode)) for f in files}
+        assert set(modes.values()) == {"0o600"}, modes
+        assert oct(stat.S_IMODE(data.stat().st_mode)) == "0o700"
+        assert oct(stat.S_IMODE((data / "backups").stat().st_mode)) == "0o700"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    log = log_file.read_text()
+    assert "DEBUG" in log  # the level was really DEBUG
+    for secret in ("scrypt$", token, hashlib.sha256(token.encode()).hexdigest(), "kim's long password"):
+        assert secret not in log, secret
+
+
+async def _admin(server) -> aiohttp.ClientSession:
+    client = _from(server, "127.0.0.1")
+    assert await _login(client, "demo", "demo") == 200
+    return client
+
+
+@pytest.mark.parametrize("password", ["12345678", "password", "        ", "abcdefgh", "iloveyou1", "carol123"])
+async def test_common_and_trivial_passwords_are_refused(server, password):
+    async with await _admin(server) as admin:
+        refused = await admin.post("/api/v1/users", json={"username": "carol", "password": password})
+        assert refused.status == 400, (password, await refused.text())
+        assert (await admin.post("/api/v1/users", json={"username": "carol", "password": "purple tuba 9"})).status \
+            == 201
+
+
+@pytest.mark.parametrize("look_alike", ["ａｌｉｃｅ", "ALICE", "Alice", "alice\u200b", "al\u00adice", "\u202ealice"])
+async def test_look_alike_usernames_collide_with_the_existing_one(server, look_alike):
+    async with await _admin(server) as admin:
+        assert (await admin.post("/api/v1/users", json={"username": "alice", "password": "a long password"})).status \
+            == 201
+        refused = await admin.post("/api/v1/users", json={"username": look_alike, "password": "another password"})
+        assert refused.status in (400, 409), (look_alike, await refused.text())
+    async with _from(server, "127.0.8.1") as alice:
+        assert await _login(alice, "ａｌｉｃｅ", "a long password") == 200  # the same name, the same account
+        assert (await (await alice.get("/api/v1/me")).json())["username"] == "alice"
+
+
+async def test_a_username_stored_before_normalisation_is_still_found(server):
+    """No migration: the rule is applied to stored names as they are read, so an older full-width name is
+    found by its plain spelling, and a new look-alike of it is refused."""
+    from appliance.accounts import passwords
+    from appliance.keys import DB
+    async with server.app[DB].transaction() as conn:  # as an older version stored it: not normalised
+        await conn.execute("INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, 'teacher', 0)",
+                           ("ＢＯＢ", passwords.hash_password("bob's long password")))
+    async with _from(server, "127.0.8.2") as bob:
+        assert await _login(bob, "bob", "bob's long password") == 200
+    async with await _admin(server) as admin:
+        assert (await admin.post("/api/v1/users", json={"username": "Bob", "password": "x long password"})).status \
+            == 409
+
+
+async def test_an_account_holds_at_most_n_live_logins(settings_factory):
+    from appliance.keys import DB
+    from appliance.server import start_server
+    server = await start_server(settings_factory(login={"max_logins_per_account": 3}))
+    try:
+        clients = [_from(server, "127.0.9.1") for _ in range(5)]
+        for client in clients:
+            assert await _login(client, "demo", "demo") == 200
+        statuses = [(await client.get("/api/v1/me")).status for client in clients]
+        assert statuses == [401, 401, 200, 200, 200], statuses  # the oldest two were ended
+        rows = await server.app[DB].fetchone("SELECT count(*) FROM auth_sessions")
+        assert rows[0] == 3  # before: one row per login, 150 after 150 logins
+        for client in clients:
+            await client.close()
+    finally:
+        await server.stop()
+
+
+async def test_the_websocket_origin_check_compares_the_scheme(server):
+    url = "/api/v1/live"
+    async with aiohttp.ClientSession(base_url=server.url, timeout=PROBE) as client:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await client.ws_connect(url, origin=f"https://127.0.0.1:{server.port}")
+        assert refused.value.status == 403
+        with pytest.raises(aiohttp.WSServerHandshakeError):
+            await client.ws_connect(url, origin=f"http://127.0.0.1:{server.port + 1}")
+        async with client.ws_connect(url, origin=f"http://127.0.0.1:{server.port}") as ws:
+            assert (await ws.receive_json(timeout=15))["type"]
+    async with await _admin(server) as admin:
+        cross = await admin.post("/api/v1/classes", json={"name": "x"},
+                                 headers={"Origin": f"https://127.0.0.1:{server.port}"})
+        assert cross.status == 403
+
+
+async def test_raise_all_only_in_demo_mode(settings_factory, server, tmp_path):
+    from appliance.accounts import passwords
+    from appliance.keys import DB
+    from appliance.server import start_server
+    async with await _admin(server) as demo:
+        assert (await demo.post("/api/v1/camera/raise-all")).status == 200
+    # A simulated camera, but not demo mode (before: any teacher could make the class "answer").
+    real = await start_server(settings_factory(demo=False, storage={"data_dir": str(tmp_path / "real")}))
+    try:
+        from appliance.store import accounts
+        await accounts.create_user(real.app[DB], "tina", passwords.hash_password("tina's long password"), "teacher")
+        async with _from(real, "127.0.0.1") as tina:
+            assert await _login(tina, "tina", "tina's long password") == 200
+            refused = await tina.post("/api/v1/camera/raise-all")
+            assert refused.status == 404 and "demo mode" in (await refused.json())["error"]
+    finally:
+        await real.stop()

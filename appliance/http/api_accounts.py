@@ -1,13 +1,12 @@
 """Claiming the appliance, password changes, and the admin's teacher accounts."""
 from __future__ import annotations
 
-import sqlite3
-
 from aiohttp import web
 
 from appliance import keys
 from appliance.accounts import passwords, setup_code
 from appliance.accounts.login_limit import Limited
+from appliance.classroom import usernames
 from appliance.classroom.errors import NotFound
 from appliance.classroom.models import User
 from appliance.http import shapes
@@ -20,7 +19,30 @@ from appliance.store import accounts, audit, sessions
 PASSWORD = string(200, minLength=passwords.MIN_LENGTH)
 
 
-async def _hash(request: web.Request, password: str) -> str:
+_PASSWORD_PROBLEMS = {
+    "too_short": f"the password needs at least {passwords.MIN_LENGTH} characters",
+    "too_long": f"the password may have at most {passwords.MAX_LENGTH} characters",
+    "common": "this password is on the list of common or breached passwords that are guessed first; choose "
+              "another (a few unrelated words make a good one)",
+    "sequence": "a password of one repeated character or a run like 12345678 is guessed first; choose another",
+    "username": "the password may not contain the username",
+}
+
+
+def _username(name: str) -> str:
+    """The username as it is stored (usernames.display), or 400."""
+    shown = usernames.display(name)
+    if shown is None:
+        raise web.HTTPBadRequest(text="the username may not be empty, longer than 40 characters, or contain "
+                                      "invisible or control characters", content_type="text/plain")
+    return shown
+
+
+async def _hash(request: web.Request, password: str, username: str) -> str:
+    """The password's hash, or 400 when NIST SP 800-63B's rules refuse it (docs/SECURITY.md)."""
+    problem = passwords.problem(password, username)
+    if problem:
+        raise web.HTTPBadRequest(text=_PASSWORD_PROBLEMS[problem], content_type="text/plain")
     return await off_loop(request, passwords.hash_password, password)
 
 
@@ -33,7 +55,7 @@ async def claim(request: web.Request, args: Args) -> web.Response:
     db = request.config_dict[keys.DB]
     if await accounts.count_users(db):
         return json_error(409, "this appliance has already been set up; log in instead")
-    code, username, password = args.body["code"].strip(), args.body["username"].strip(), args.body["password"]
+    code, username, password = args.body["code"].strip(), _username(args.body["username"]), args.body["password"]
     try:
         # Per address, and for the one code every address is guessing at.
         attempt = begin_attempt(request, "setup-code")
@@ -45,12 +67,13 @@ async def claim(request: web.Request, args: Args) -> web.Response:
     attempt_succeeded(request, attempt)
     try:
         user_id = await setup_code.claim(db, request.config_dict[keys.SETTINGS].data_dir, username,
-                                         await _hash(request, password))
+                                         await _hash(request, password, username))
     except setup_code.AlreadyClaimed as exc:
         return json_error(409, str(exc))
     await request.config_dict[keys.SYNC].ensure_key()  # the appliance's signing identity is made at claim
     settings = request.config_dict[keys.SETTINGS]
-    token = await accounts.start_login(db, user_id, settings.server.login_hours * 3600)
+    token = await accounts.start_login(db, user_id, settings.server.login_hours * 3600,
+                                       settings.login.max_logins_per_account)
     response = web.json_response({"username": username, "role": "admin"}, status=201)
     set_login_cookie(request, response, token)
     return response
@@ -68,7 +91,7 @@ async def change_password(request: web.Request, args: Args) -> web.Response:
     if not await off_loop(request, passwords.verify_password, current, stored):
         return json_error(403, "the current password is wrong")
     attempt_succeeded(request, attempt)
-    await accounts.set_password(db, user.id, await _hash(request, new))
+    await accounts.set_password(db, user.id, await _hash(request, new, user.username))
     request.config_dict[keys.LIVE_CLIENTS].end_user(user.id)
     response = web.json_response({"ok": True, "message": "password changed; log in again"})
     clear_login_cookie(request, response)
@@ -80,12 +103,13 @@ async def list_users(request: web.Request, args: Args) -> web.Response:
 
 
 async def create_user(request: web.Request, args: Args) -> web.Response:
-    username, role, password = args.body["username"].strip(), args.body["role"], args.body["password"]
+    username, role, password = _username(args.body["username"]), args.body["role"], args.body["password"]
     db = request.config_dict[keys.DB]
     try:
-        user = await accounts.create_user(db, username, await _hash(request, password), role)
-    except sqlite3.IntegrityError:
-        return json_error(409, f"the username {username!r} is taken")
+        user = await accounts.create_user(db, username, await _hash(request, password, username), role)
+    except accounts.UsernameTaken as taken:
+        return json_error(409, f"the username {username!r} is taken (as {taken.existing!r}: names that look "
+                               f"the same are the same name)")
     await audit.record(db, args.user.id, "user.create", f"added the {role} account {username!r}")
     return web.json_response({"id": user.id, "username": user.username, "role": user.role}, status=201)
 
@@ -110,7 +134,7 @@ def _only_teachers(admin: User, target: User, doing: str) -> None:
 async def reset_password(request: web.Request, args: Args) -> web.Response:
     target = await _target(request, args)
     db = request.config_dict[keys.DB]
-    await accounts.set_password(db, target.id, await _hash(request, args.body["password"]))
+    await accounts.set_password(db, target.id, await _hash(request, args.body["password"], target.username))
     request.config_dict[keys.LIVE_CLIENTS].end_user(target.id)
     await audit.record(db, args.user.id, "user.password", f"set a new password for {target.username!r}")
     return web.json_response({"ok": True})

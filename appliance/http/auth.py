@@ -9,6 +9,7 @@ from aiohttp import web
 from appliance import keys
 from appliance.accounts import devices, passwords
 from appliance.accounts.login_limit import Attempt, Limited
+from appliance.classroom import usernames
 from appliance.classroom.models import User
 from appliance.http import shapes
 from appliance.http.schema import Args, Route, obj, string
@@ -89,7 +90,7 @@ def clear_login_cookie(request: web.Request, response: web.StreamResponse) -> No
 async def login(request: web.Request, args: Args) -> web.Response:
     username, password = args.body["username"], args.body["password"]
     guard, device_key = request.config_dict[keys.LOGIN_LIMITER], request.config_dict[keys.DEVICE_KEY]
-    name = username.strip().casefold()
+    name = usernames.key(username)
     device = devices.known_device(device_key, request.cookies.get(devices.COOKIE), name)
     try:
         attempt = guard.begin(_guesser(request), name, device, time.monotonic())
@@ -109,7 +110,8 @@ async def login(request: web.Request, args: Args) -> web.Response:
     if await accounts.is_disabled(db, user.id):
         return json_error(403, f"the account {user.username!r} is disabled; ask your Argus admin")
     settings = request.config_dict[keys.SETTINGS]
-    token = await accounts.start_login(db, user.id, settings.server.login_hours * 3600)
+    token = await accounts.start_login(db, user.id, settings.server.login_hours * 3600,
+                                       settings.login.max_logins_per_account)
     response = web.json_response({"username": user.username, "role": user.role})
     set_login_cookie(request, response, token)
     if device is None:  # this browser is now a known device for the username's guess budget

@@ -215,8 +215,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         return 2
     problem = passwords.problem(password, username)
     if problem:
-        print(f"argus user add: the password is refused ({problem.replace('_', ' ')}: see docs/SECURITY.md)",
-              file=sys.stderr)
+        print(f"argus user add: {passwords.PROBLEMS[problem]}", file=sys.stderr)
         return 2
 
     async def add() -> int:

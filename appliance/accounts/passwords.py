@@ -31,6 +31,17 @@ def _sequence(password: str) -> bool:
     return len(steps) == 1 and steps <= {-1, 0, 1}
 
 
+# What each problem code means, for the API and `argus user add` alike (no message catalogue yet).
+PROBLEMS = {
+    "too_short": f"the password needs at least {MIN_LENGTH} characters",
+    "too_long": f"the password may have at most {MAX_LENGTH} characters",
+    "common": "this password is on the list of common or breached passwords that are guessed first; choose "
+              "another (a few unrelated words make a good one)",
+    "sequence": "a password of one repeated character or a run like 12345678 is guessed first; choose another",
+    "username": "the password may not contain the username",
+}
+
+
 def problem(password: str, username: str = "") -> str | None:
     """Why `password` may not be used, as a code, or None. NIST SP 800-63B 5.1.1.2: at least 8 characters
     and any characters at all (spaces and emoji included), but not a common or breached password, a repeated or

@@ -19,16 +19,6 @@ from appliance.store import accounts, audit, sessions
 PASSWORD = string(200, minLength=passwords.MIN_LENGTH)
 
 
-_PASSWORD_PROBLEMS = {
-    "too_short": f"the password needs at least {passwords.MIN_LENGTH} characters",
-    "too_long": f"the password may have at most {passwords.MAX_LENGTH} characters",
-    "common": "this password is on the list of common or breached passwords that are guessed first; choose "
-              "another (a few unrelated words make a good one)",
-    "sequence": "a password of one repeated character or a run like 12345678 is guessed first; choose another",
-    "username": "the password may not contain the username",
-}
-
-
 def _username(name: str) -> str:
     """The username as it is stored (usernames.display), or 400."""
     shown = usernames.display(name)
@@ -42,7 +32,7 @@ async def _hash(request: web.Request, password: str, username: str) -> str:
     """The password's hash, or 400 when NIST SP 800-63B's rules refuse it (docs/SECURITY.md)."""
     problem = passwords.problem(password, username)
     if problem:
-        raise web.HTTPBadRequest(text=_PASSWORD_PROBLEMS[problem], content_type="text/plain")
+        raise web.HTTPBadRequest(text=passwords.PROBLEMS[problem], content_type="text/plain")
     return await off_loop(request, passwords.hash_password, password)
 
 

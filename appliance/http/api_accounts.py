@@ -177,17 +177,18 @@ _AUDIT_ENTRY = obj({"id": {"type": "integer"}, "at": {"type": "number"}, "actor_
                     "actor": {"type": "string"}, "action": {"type": "string"}, "detail": {"type": "string"}},
                    required=["id", "at", "actor_id", "actor", "action", "detail"])
 
+_REFUSED = "a password the rules refuse (docs/SECURITY.md), or a username with invisible characters"
 ROUTES = [
     Route("GET", "/setup", setup_status, "Whether the appliance has been claimed", auth="public",
           responses={200: obj({"claimed": {"type": "boolean"}}, required=["claimed"])}),
     Route("POST", "/setup", claim, "Claim the appliance: the one-time setup code creates the first admin",
           auth="public", body=obj({"code": text(40), "username": text(40), "password": PASSWORD},
                                   required=["code", "username", "password"]),
-          responses={201: shapes.LOGGED_IN, 403: "wrong setup code", 409: "already claimed",
+          responses={201: shapes.LOGGED_IN, 400: _REFUSED, 403: "wrong setup code", 409: "already claimed",
                      429: "too many attempts; Retry-After says when to retry"}),
     Route("POST", "/me/password", change_password, "Change one's own password (ends every login)",
           body=obj({"current": string(200), "new": PASSWORD}, required=["current", "new"]),
-          responses={200: obj({"ok": {"type": "boolean"}, "message": {"type": "string"}}),
+          responses={200: obj({"ok": {"type": "boolean"}, "message": {"type": "string"}}), 400: _REFUSED,
                      403: "the current password is wrong",
                      429: "too many attempts; Retry-After says when to retry"}),
     Route("GET", "/users", list_users, "Accounts", auth="admin",
@@ -195,10 +196,10 @@ ROUTES = [
     Route("POST", "/users", create_user, "Add a teacher or admin account", auth="admin",
           body=obj({"username": text(40), "password": PASSWORD,
                     "role": one_of("teacher", "admin", default="teacher")}, required=["username", "password"]),
-          responses={201: shapes.USER, 409: "the username is taken"}),
+          responses={201: shapes.USER, 400: _REFUSED, 409: "the username (or one that looks the same) is taken"}),
     Route("POST", "/users/{id}/password", reset_password, "Reset an account's password", auth="admin",
           path_params={"id": ID}, body=obj({"password": PASSWORD}, required=["password"]),
-          responses={200: shapes.OK}),
+          responses={200: shapes.OK, 400: _REFUSED}),
     Route("POST", "/users/{id}/disable", disable_user, "Disable a teacher account: no login, its open logins and "
           "live screens end", auth="admin", path_params={"id": ID}, responses={200: _DISABLED, 409: _NOT_THIS_ONE}),
     Route("POST", "/users/{id}/enable", enable_user, "Enable a disabled teacher account", auth="admin",

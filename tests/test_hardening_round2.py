@@ -382,3 +382,33 @@ async def test_raise_all_only_in_demo_mode(settings_factory, server, tmp_path):
             assert refused.status == 404 and "demo mode" in (await refused.json())["error"]
     finally:
         await real.stop()
+
+
+async def test_a_silent_or_trickling_tls_handshake_is_cut_off(settings_factory, tmp_path):
+    from appliance.server import start_server
+    server = await start_server(settings_factory(demo=False, storage={"data_dir": str(tmp_path / "tls")}, server={
+        "https": True, "https_port": 0, "header_timeout_seconds": 1.0}))
+    try:
+        silent = await asyncio.open_connection("127.0.0.1", server.https_port)
+        trickling = await asyncio.open_connection("127.0.0.1", server.https_port)
+        stop = asyncio.Event()
+
+        async def hello_byte_by_byte():
+            for byte in b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" * 10:
+                if stop.is_set():
+                    return
+                try:
+                    trickling[1].write(bytes([byte]))
+                    await trickling[1].drain()
+                except (ConnectionResetError, BrokenPipeError):
+                    return
+                await asyncio.sleep(0.2)
+        sender = asyncio.create_task(hello_byte_by_byte())
+        assert await _closed_within(silent[0], 5.0)
+        assert await _closed_within(trickling[0], 5.0)
+        stop.set()
+        await sender
+        for _, writer in (silent, trickling):
+            writer.close()
+    finally:
+        await server.stop()

@@ -58,7 +58,7 @@ class ServerSettings:
     # An uploaded spreadsheet is read in a child process limited to this much memory (address space, MB) and
     # CPU time (s), killed after twice that in wall time: a hostile file can end only that child.
     import_memory_mb: int = _bounded(512, 256, 16_384)
-    import_cpu_seconds: int = _bounded(20, 2, 600)
+    import_cpu_seconds: int = _bounded(30, 2, 600)
 
 
 @dataclass(frozen=True)

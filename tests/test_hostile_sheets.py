@@ -230,3 +230,34 @@ async def test_hand_made_bombs_are_a_400_for_every_importer(server, teacher, ano
         refused = await teacher.post(target, data=BOMBS[kind], headers=headers)
         assert refused.status == 400, (kind, target, await refused.text())
     await _still_answering(server, teacher, anonymous, live_socket)
+
+
+_ODS_ROWS = st.lists(st.tuples(st.integers(1, 3000), st.lists(st.tuples(st.integers(1, 150), st.booleans()),
+                                                               max_size=4)), min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_ODS_ROWS, st.sampled_from(["table", "t", "x"]))
+def test_the_ods_check_counts_repeats_whatever_the_prefix(rows, prefix):
+    """Rows and cells repeated (ODS's run-length coding), with and without values, under any prefix: refused
+    if and only if a cell with a value ends beyond the limits."""
+    xml, row, far = "", 0, False
+    for repeat_rows, cells in rows:
+        column, inner = 0, ""
+        for repeat_columns, valued in cells:
+            column += repeat_columns
+            value = f' office:value-type="string"><text:p>v</text:p></{prefix}:table-cell>' if valued else "/>"
+            inner += f'<{prefix}:table-cell {prefix}:number-columns-repeated="{repeat_columns}"{value}'
+            far |= valued and (row + repeat_rows > sheet_extent.MAX_ROWS or column > sheet_extent.EXTENT_COLUMNS)
+        xml += f'<{prefix}:table-row {prefix}:number-rows-repeated="{repeat_rows}">{inner}</{prefix}:table-row>'
+        row += repeat_rows
+    content = (f'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               f'xmlns:{prefix}="urn:any" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
+               f'<office:body><office:spreadsheet><{prefix}:table>{xml}</{prefix}:table></office:spreadsheet>'
+               f'</office:body></office:document-content>')
+    try:
+        sheet_extent.check({"content.xml": content.encode()})
+    except InvalidImport as refused:
+        assert far, refused.problems
+    else:
+        assert not far

@@ -21,7 +21,7 @@ from aiohttp import web
 from appliance.config import ServerSettings
 
 log = logging.getLogger(__name__)
-_HEAD_END = b"\r\n\r\n"
+_HEAD_ENDS = (b"\r\n\r\n", b"\n\n")  # the blank line after a request's headers (bare LF too, as aiohttp reads)
 
 
 class ConnectionLimits:
@@ -79,7 +79,8 @@ class _Guard(asyncio.Protocol):
         if self.inner is None:
             return
         if self.timer is not None:
-            if _HEAD_END in self.tail + data[:4] or _HEAD_END in data:
+            seen = self.tail + data[:4]
+            if any(end in seen or end in data for end in _HEAD_ENDS):
                 self.timer.cancel()
                 self.timer = None
             else:

@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from aiohttp import web
 
 from appliance import demo, keys
-from appliance.accounts import setup_code
-from appliance.accounts.login_limit import LoginLimiter
+from appliance.accounts import devices, setup_code
+from appliance.accounts.login_limit import LoginGuard
 from appliance.camera import open_source
 from appliance.camera.runner import CameraRunner
 from appliance.camera.sim import SimClassroom
@@ -72,6 +72,7 @@ async def database_ctx(app: web.Application):
         await db.close()
         raise
     app[keys.DB] = db
+    app[keys.DEVICE_KEY] = devices.load_key(settings.data_dir)
     yield
     await db.close()
 
@@ -95,7 +96,7 @@ async def executor_ctx(app: web.Application):
 
 
 async def engine_ctx(app: web.Application):
-    engine = SessionEngine(app[keys.DB], app[keys.BUS])
+    engine = SessionEngine(app[keys.DB], app[keys.BUS], card_count=app[keys.SETTINGS].cards.count)
     await engine.restore()
     app[keys.ENGINE] = engine
     yield
@@ -232,8 +233,9 @@ def create_app(settings: Settings, port: int, https_port: int | None = None,
         app[keys.HTTPS_PORT] = https_port
         app[keys.TLS] = tls
     app[keys.STARTED_AT] = time.time()
-    app[keys.LOGIN_LIMITER] = LoginLimiter()
+    app[keys.LOGIN_LIMITER] = LoginGuard(settings.login)
     app[keys.DECODE_SLOT] = asyncio.Semaphore(1)
+    app[keys.IMPORT_SLOT] = asyncio.Semaphore(2)
     app.cleanup_ctx.extend([
         database_ctx, bus_ctx, executor_ctx, engine_ctx, camera_ctx, reading_ctx, maintenance_ctx, sync_ctx,
         mdns_ctx,

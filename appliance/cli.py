@@ -8,6 +8,8 @@ import dataclasses
 import getpass
 import json
 import logging
+import os
+import re
 import signal
 import sys
 import tomllib
@@ -108,8 +110,43 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"argus: bad configuration: {exc}", file=sys.stderr)
         return 2
+    # Files 0600 and folders 0700 whatever umask started us (outside systemd it is usually 022): the database,
+    # its WAL and backups hold password and login-token hashes.
+    os.umask(0o077)
+    _private(settings.data_dir)
     logging.basicConfig(level=settings.log.level, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(NoSecrets())
     return asyncio.run(_serve(settings))
+
+
+def _private(data_dir: Path) -> None:
+    """Take group and other access away from what an older version or another umask left in the data folder."""
+    if not data_dir.is_dir():
+        return
+    for path in (data_dir, *data_dir.rglob("*")):
+        if path.is_symlink():
+            continue
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            path.chmod(mode & 0o700)
+
+
+class NoSecrets(logging.Filter):
+    """No password, hash or token in any log line at any level: the database library logs every query with its
+    parameters at DEBUG (password hashes, login-token hashes), so its records below WARNING are dropped, and a
+    scrypt hash that reaches a message any other way is cut out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("aiosqlite") and record.levelno < logging.WARNING:
+            return False
+        message = record.getMessage()
+        if "scrypt$" in message:
+            record.msg, record.args = _SCRYPT.sub("scrypt$[hidden]", message), None
+        return True
+
+
+_SCRYPT = re.compile(r"scrypt\$\S+")
 
 
 def cmd_cards(args: argparse.Namespace) -> int:
@@ -158,6 +195,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 def cmd_user_add(args: argparse.Namespace) -> int:
     from appliance.accounts import passwords
+    from appliance.classroom import usernames
     from appliance.store import accounts
     from appliance.store.db import Database
 
@@ -170,20 +208,26 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         if getpass.getpass("Again: ") != password:
             print("argus user add: the passwords differ", file=sys.stderr)
             return 2
-    if len(password) < passwords.MIN_LENGTH:
-        print(f"argus user add: the password needs at least {passwords.MIN_LENGTH} characters", file=sys.stderr)
+    username = usernames.display(args.username)
+    if username is None:
+        print("argus user add: the username may not be empty, longer than 40 characters, or contain invisible or "
+              "control characters", file=sys.stderr)
+        return 2
+    problem = passwords.problem(password, username)
+    if problem:
+        print(f"argus user add: {passwords.PROBLEMS[problem]}", file=sys.stderr)
         return 2
 
     async def add() -> int:
         db = await Database.open(data_dir / "argus.db")
         try:
-            if await accounts.find_user(db, args.username):
-                print(f"argus user add: user {args.username!r} already exists", file=sys.stderr)
-                return 1
-            await accounts.create_user(db, args.username, passwords.hash_password(password), args.role)
+            await accounts.create_user(db, username, passwords.hash_password(password), args.role)
+        except accounts.UsernameTaken as taken:
+            print(f"argus user add: user {taken.existing!r} already exists", file=sys.stderr)
+            return 1
         finally:
             await db.close()
-        print(f"added {args.role} {args.username!r}")
+        print(f"added {args.role} {username!r}")
         return 0
 
     return asyncio.run(add())
@@ -279,6 +323,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from appliance.bench import upload_bomb
 
         return upload_bomb.main(args.options)
+    if args.which == "parsers":
+        from appliance.bench import parsers
+
+        return parsers.main(args.options)
     main = {"cards": bench.main_cards, "live": bench.main_live, "e2e": bench.main_e2e,
             "confirm": bench.main_confirm}[args.which]
     return main(args.options)
@@ -327,9 +375,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     bencher = sub.add_parser("bench", help="benchmarks: cards (recall, speed), live (latency), memory (whole "
                                            "appliance at 12 MP), e2e (the whole appliance in wall-clock time), "
-                                           "uploads (a decompression bomb's cost), confirm (the tracker's rules "
+                                           "uploads (a decompression bomb's cost), parsers (quiz-file parsers on "
+                                           "their worst cases), confirm (the tracker's rules "
                                            "replayed on every frame's readings)", add_help=False)
-    bencher.add_argument("which", choices=("cards", "live", "memory", "e2e", "uploads", "confirm"))
+    bencher.add_argument("which", choices=("cards", "live", "memory", "e2e", "uploads", "parsers", "confirm"))
     bencher.add_argument("options", nargs=argparse.REMAINDER, help="see argus bench cards --help")
     bencher.set_defaults(func=cmd_bench)
 

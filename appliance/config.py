@@ -46,6 +46,34 @@ class ServerSettings:
     client_queue_size: int = _bounded(64, 4, 10_000)
     # How long a login lasts before the teacher must log in again.
     login_hours: float = _bounded(12.0, 0.1, 24 * 30)
+    # The TLS handshake and a new connection's first request headers must arrive within this many seconds
+    # (a client trickling bytes cannot hold a connection open).
+    header_timeout_seconds: float = _bounded(10.0, 1.0, 300.0)
+    # A kept-alive connection with no request is closed after this many seconds; so is one whose next request's
+    # headers take longer.
+    idle_timeout_seconds: float = _bounded(30.0, 1.0, 3600.0)
+    # Open connections one network address may hold at once; more are closed at once. Raise it behind a NAT
+    # router, where a whole class shares one address (a browser opens up to six per site).
+    max_connections_per_address: int = _bounded(256, 4, 100_000)
+    # An uploaded spreadsheet is read in a child process limited to this much memory (address space, MB) and
+    # CPU time (s), killed after twice that in wall time: a hostile file can end only that child.
+    import_memory_mb: int = _bounded(512, 256, 16_384)
+    import_cpu_seconds: int = _bounded(30, 2, 600)
+
+
+@dataclass(frozen=True)
+class LoginSettings:
+    # Password guesses per minute from one network address (its /64 for IPv6), whatever the usernames.
+    attempts_per_address: int = _bounded(30, 1, 10_000)
+    # Password guesses per minute from one address for one username.
+    attempts_per_address_and_username: int = _bounded(5, 1, 1000)
+    # Failed guesses for one username, from all addresses together, within username_window_minutes. Once
+    # spent, only addresses that failed for it are refused; a browser that logged in as that user before,
+    # and every other address, still may log in (docs/SECURITY.md).
+    failures_per_username: int = _bounded(50, 1, 100_000)
+    username_window_minutes: int = _bounded(60, 1, 24 * 60)
+    # Live logins one account may hold at once; a new login ends the oldest beyond this.
+    max_logins_per_account: int = _bounded(10, 1, 1000)
 
 
 @dataclass(frozen=True)
@@ -181,6 +209,7 @@ class LogSettings:
 @dataclass(frozen=True)
 class Settings:
     server: ServerSettings = ServerSettings()
+    login: LoginSettings = LoginSettings()
     storage: StorageSettings = StorageSettings()
     camera: CameraSettings = CameraSettings()
     sim: SimSettings = SimSettings()
@@ -275,6 +304,6 @@ def iter_settings(settings: Settings):
 
 __all__ = [
     "ConfigError", "Settings", "load_settings", "settings_from_dict", "iter_settings", "SECTIONS",
-    "ServerSettings", "StorageSettings", "CameraSettings", "SimSettings", "CardSettings", "ReaderSettings",
+    "ServerSettings", "LoginSettings", "StorageSettings", "CameraSettings", "SimSettings", "CardSettings", "ReaderSettings",
     "TrackerSettings", "MdnsSettings", "ExportSettings", "SyncSettings", "LogSettings",
 ]

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 
-from appliance.accounts.login_limit import LoginLimiter
+from appliance.accounts.login_limit import LoginGuard
 from appliance.camera.runner import CameraRunner
 from appliance.camera.sim import SimClassroom
 from appliance.config import Settings
@@ -30,7 +30,9 @@ READER = web.AppKey("reader", CardReader)
 SIM = web.AppKey("sim", SimClassroom)  # only in apps whose camera is the simulated classroom
 EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)  # the reading loop's threads
 WORK = web.AppKey("work", ThreadPoolExecutor)  # request-side CPU work: hashes, PDFs, JPEGs, photo decoding
-LOGIN_LIMITER = web.AppKey("login_limiter", LoginLimiter)
+LOGIN_LIMITER = web.AppKey("login_limiter", LoginGuard)
+# The key of the known-device cookies (accounts/devices.py), kept in the data folder.
+DEVICE_KEY = web.AppKey("device_key", bytes)
 # Every open live socket and whose login it rides on.
 LIVE_CLIENTS = web.AppKey("live_clients", LiveClients)
 # The port actually bound (differs from settings when port 0 asked for a free one).
@@ -46,6 +48,8 @@ HTTPS_PORT = web.AppKey("https_port", int)
 TLS = web.AppKey("tls", TlsState)
 # Images are decoded one at a time (uploads, class photos): a burst of them cannot exhaust a Pi's memory.
 DECODE_SLOT = web.AppKey("decode_slot", asyncio.Semaphore)
+# Uploaded spreadsheets are read in child processes, two at a time at most (appliance/http/isolated.py).
+IMPORT_SLOT = web.AppKey("import_slot", asyncio.Semaphore)
 SYNC = web.AppKey("sync", SyncService)
 # The bearer token `argus sync ...` reads from <data dir>/local-admin.json (loopback only).
 LOCAL_ADMIN_TOKEN = web.AppKey("local_admin_token", str)

@@ -17,6 +17,7 @@ from appliance.app import StartupError, create_app
 from appliance.config import Settings
 from appliance.host import names
 from appliance.host.tls import CertificateFiles, TlsState
+from appliance.http.connections import ConnectionLimits, GuardedSite, quiet_asyncio
 
 log = logging.getLogger(__name__)
 __all__ = ["StartupError", "RunningServer", "start_server", "bind", "serves_https"]
@@ -93,16 +94,19 @@ async def start_server(settings: Settings) -> RunningServer:
             log.info("HTTPS on port %s with %s certificate, SHA-256 fingerprint %s", https_port,
                      "the appliance's own" if tls.info.self_made else "the installed", tls.info.fingerprint_sha256)
         app = create_app(settings, port, https_port=https_port, tls=tls)
-        runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=3.0, access_log=None)
+        runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=3.0, access_log=None,
+                               keepalive_timeout=settings.server.idle_timeout_seconds)
         await runner.setup()
     except BaseException:
         for s in sockets:
             s.close()
         raise
+    quiet_asyncio()
+    limits = ConnectionLimits(settings.server)
     try:
-        await web.SockSite(runner, sock).start()
+        await GuardedSite(runner, sock, limits).start()
         if secure_sock is not None:
-            await web.SockSite(runner, secure_sock, ssl_context=tls.context).start()
+            await GuardedSite(runner, secure_sock, limits, ssl_context=tls.context).start()
     except BaseException:
         await runner.cleanup()
         for s in sockets:

@@ -166,7 +166,7 @@ copy_code() {
     # Replace everything but the venvs, so files deleted from the repository disappear here too.
     find "$dest" -mindepth 1 -maxdepth 1 ! -name .venv ! -name venvs -exec rm -rf {} +
     tar -C "$src" --owner=0 --group=0 \
-        --exclude=./.venv --exclude=./.git --exclude=./.pytest_cache --exclude=./.hypothesis \
+        --exclude=./.venv --exclude=./.venv-lock --exclude=./.git --exclude=./.pytest_cache --exclude=./.hypothesis \
         --exclude=__pycache__ --exclude='*.egg-info' --exclude=./build --exclude=./demo-data \
         --exclude=./test-artifacts --exclude=./image-build/pi-gen --exclude=./image-build/deploy \
         -cf - . | tar -C "$dest" --no-same-owner -xf -
@@ -202,20 +202,27 @@ make_venv() {
     # --system-site-packages: picamera2 and libcamera come from apt (python3-picamera2).
     in_target python3 -m venv --system-site-packages "$new_venv"
     local pip=("$new_venv/bin/python" -m pip --disable-pip-version-check --no-cache-dir)
+    # Every package at the version the tests ran with, each file checked against the hash in the lock; the system
+    # site's copies at other versions (Debian's numpy, simplejpeg) are shadowed by these, not used.
+    log "installing the locked dependencies (requirements.lock) into $new_venv"
+    in_target env PIP_NO_CACHE_DIR=1 bash "$PREFIX/scripts/install-lock" "$new_venv/bin/python" \
+        "$PREFIX/requirements.lock"
     local package
     if [ -n "$wheel" ]; then
         cp "$wheel" "$R$staging/"
         package="$staging/$(basename "$wheel")"
     else
         log "building the Argus wheel from $PREFIX"
-        in_target "${pip[@]}" wheel --quiet --no-deps --wheel-dir "$staging" "$PREFIX"
+        # The build backend is in the lock too: no build dependency is fetched from outside it.
+        in_target "${pip[@]}" wheel --quiet --no-deps --no-build-isolation --wheel-dir "$staging" "$PREFIX"
         rm -rf "$R$PREFIX/build" "$R$PREFIX"/*.egg-info
         package="$(cd "$R$staging" && ls argus_appliance-*.whl)"
         package="$staging/$package"
     fi
     log "installing $(basename "$package") into $new_venv"
-    in_target "${pip[@]}" install --quiet --prefer-binary --constraint "$PREFIX/image-build/constraints.txt" \
-        "$package" simplejpeg
+    # --no-index: its dependencies must all be there already, so a wheel that needs what the lock does not hold
+    # (pyproject.toml changed without scripts/lock) fails here, before anything is switched.
+    in_target "${pip[@]}" install --quiet --no-index "$package"
     # The new venv must run before it goes live: the entry point, every import the server needs, its web files.
     local version
     version="$(in_target "$new_venv/bin/argus" --version)"

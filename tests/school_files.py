@@ -86,3 +86,51 @@ def oneroster_zip(classes: dict[str, list[tuple]], **kw) -> bytes:
 def students(prefix: str, count: int, start: int = 0) -> list[tuple]:
     return [(f"{prefix}{n}", f"Given{n}", f"Family{n}", "", f"ID{n}", f"s{n}@school.test")
             for n in range(start, start + count)]
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def xlsx_parts(rows_xml: str, path: str = "worksheets/sheet1.xml", shared: str | None = None,
+               head: str = "") -> dict[str, bytes]:
+    """The parts of a minimal .xlsx as a program could write it: the workbook's relationships say where its
+    one sheet (`path`, relative to xl/) and its shared strings are; rows_xml is the sheet's <sheetData>."""
+    rels = f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="{path}"/>'
+    if shared is not None:
+        rels += f'<Relationship Id="rId2" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+    parts = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                               '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+                               'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+                               '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+                               'officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" Type="{_REL}/officeDocument" '
+                       f'Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets><sheet name="S" sheetId="1" '
+                           f'r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{_PKG}">{rels}</Relationships>',
+        f"xl/{path}": f'<worksheet xmlns="{_MAIN}">{head}<sheetData>{rows_xml}</sheetData></worksheet>',
+    }
+    if shared is not None:
+        parts["xl/sharedStrings.xml"] = shared
+    return {name: text.encode() if isinstance(text, str) else text for name, text in parts.items()}
+
+
+def minimal_xlsx(rows_xml: str, **kw) -> bytes:
+    return zip_bytes(xlsx_parts(rows_xml, **kw))
+
+
+def minimal_ods(table_xml: str) -> bytes:
+    """An .ods whose one sheet is table_xml (the rows inside <table:table>)."""
+    content = ('<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+               f'<table:table table:name="S">{table_xml}</table:table></office:spreadsheet></office:body>'
+               '</office:document-content>')
+    return zip_bytes({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": content.encode(),
+                      "META-INF/manifest.xml": b'<manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+                      b'opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:'
+                      b'media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+                      b'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'})

@@ -299,7 +299,7 @@ async def test_reports_history_gradebook_trends(server, teacher):
     # Only question 1 was asked: the score is out of 1, not out of the whole quiz.
     last = history["sessions"][-1]
     assert last == {"session_id": sid, "title": "Fractions", "created_at": last["created_at"],
-                    "score": 1, "graded": 1, "answered": 1, "questions": 1, "percent": 100.0,
+                    "score": 1, "graded": 1, "answered": 1, "questions": 1, "percent": 100.0, "absent": False,
                     "answers": [{"question": 0, "label": "Question 1 of 3", "text": "1/2 + 1/4?",
                                  "options": ["3/4", "2/6", "1/8"], "answer": "A", "correct": "A", "result": "right",
                                  "rounds": 1}]}

@@ -175,10 +175,12 @@ async def test_class_cards_carry_the_students_names(teacher, anonymous, tmp_path
     assert response.status == 200
     assert response.headers["Content-Disposition"] == 'attachment; filename="argus-cards-demo-class.pdf"'
     pdf = write(tmp_path, await response.read())
-    assert page_count(pdf) == math.ceil(len(demo["students"]) / 4)
+    assert page_count(pdf) == math.ceil((len(demo["students"]) + 4) / 4)
     text = text_of(pdf)
     for student in demo["students"]:
         assert f"Card {student['card']} · {student['name']}" in text
+    for spare in (61, 62, 63, 64):  # a few spare cards, the highest numbers the class does not use
+        assert f"Card {spare} · Spare" in text
     assert (await anonymous.get(f"/api/v1/classes/{demo['id']}/cards.pdf")).status == 401
     assert (await teacher.get("/api/v1/classes/9999/cards.pdf")).status == 404
     empty = await (await teacher.post("/api/v1/classes", json={"name": "Empty"})).json()

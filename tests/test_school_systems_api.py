@@ -186,7 +186,7 @@ async def test_gradebooks_for_excel_canvas_moodle_and_oneroster(server, teacher)
     remembered = (await (await teacher.get(base + ".csv")).text()).lstrip("\ufeff")
     assert remembered == european  # the teacher's choice is kept for the next download
     results = (await (await teacher.get(f"/api/v1/sessions/{sid}/results.csv")).text()).lstrip("\ufeff")
-    assert "Given1 Family1;2;B;A;1;2;50;2\r\n" in results and "\r\n\r\nAnswer key\r\n" in results
+    assert "Given1 Family1;2;B;A;1;2;50;2;present;\r\n" in results and "\r\n\r\nAnswer key\r\n" in results
     tabbed = (await (await teacher.get(base + ".csv?sep=tab&decimal=.")).text()).lstrip("\ufeff")
     assert tabbed.startswith("Student\tCard\t")
     assert (await teacher.get(base + ".csv?sep=|")).status == 400

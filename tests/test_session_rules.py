@@ -70,8 +70,9 @@ def test_results_count_distribution_percent_and_scores():
 def test_results_csv_opens_in_spreadsheets_and_defuses_formulas():
     results = scoring.session_results(QUESTIONS, ROSTER, [_response(0, 10, 1, "B")])
     text = grades.csv_text(grades.results_sheets(results))
-    assert text.startswith("\ufeffStudent,Card,Q1,Q2,Score,Out of,Percent,Answered\r\n")
-    assert "Ann,1,B,,1,1,100,1\r\n" in text
+    assert text.startswith("\ufeffStudent,Card,Q1,Q2,Score,Out of,Percent,Answered,Attendance,"
+                           "Entered by the teacher\r\n")
+    assert "Ann,1,B,,1,1,100,1,present,\r\n" in text
     assert "\r\n'=cmd|' /C calc'!A0,2," in text  # stays text, never a formula
     # The answer key is its own section after a blank line, so sorting the students leaves it alone.
     assert "\r\n\r\nAnswer key\r\nQuestion,Text,Correct answer," in text
@@ -181,3 +182,20 @@ def test_a_question_asked_again_counts_once_with_each_students_latest_answer():
     ann, bo, cy = results["students"]
     assert (ann["score"], bo["score"], cy["score"]) == (1, 0, 1)
     assert ann["graded"] == 2  # two questions, not three rounds
+
+
+def test_absent_is_neither_a_zero_nor_a_participant():
+    from appliance.classroom import analytics
+
+    responses = (_response(0, 10, 1, "B"), _response(0, 11, 2, "A"), _response(0, 12, 3, "C"))
+    session = analytics.SessionData(7, "Sums", 0.0, QUESTIONS, responses, absent=frozenset({12}))
+    results = scoring.session_results(QUESTIONS, ROSTER, list(responses), absent=frozenset({12}))
+    assert results["present"] == 2 and results["questions"][0]["answered"] == 2  # Cy's stray reading is not counted
+    assert results["questions"][0]["percent_correct"] == 50.0 and results["students"][2]["absent"] is True
+    book = analytics.gradebook(list(ROSTER.students), [session])
+    assert [r["scores"] for r in book["rows"]] == [[1], [0], ["absent"]]
+    assert "Cy,3,absent\r\n" in grades.csv_text(grades.gradebook_sheets(book))
+    assert grades.canvas_csv(book, {}, "7B").splitlines()[-1].endswith(",EX")  # Canvas: excused, not 0
+    assert grades.moodle_csv(book, {}).splitlines()[-1].endswith("Cy,,,")  # Moodle: no grade
+    participation = analytics.trends(list(ROSTER.students), [session])["participation"]
+    assert participation[0]["percent"] == 50.0  # 2 answers of 2 present students x 2 questions asked

@@ -3,13 +3,21 @@
 An attempt is counted *before* the slow password hash is awaited, so forty guesses sent at once cannot all
 slip past the check while the first ones are still hashing. A correct password takes back only its own
 attempt: it never clears failures someone else made, for another username or from another address.
-Pure: time is passed in.
+
+Logins (`LoginGuard`) are limited so that a stranger cannot turn the limit into a lockout of the real user:
+per address (any usernames) and per (address, username) in a short window, and for the username as a whole a
+larger budget over a longer window. A spent username budget refuses only addresses that have themselves
+failed for that username within the window, and never a browser that logged in as that user before (its
+device cookie): the teacher at their own laptop, or at any other address, still gets in. docs/SECURITY.md
+states the rule. Pure: time is passed in.
 """
 from __future__ import annotations
 
 import math
 from collections import OrderedDict, deque
 from dataclasses import dataclass
+
+from appliance.config import LoginSettings
 
 
 class Limited(Exception):
@@ -65,6 +73,10 @@ class LoginLimiter:
         wait = max(self.retry_after(key, now) for key in keys)
         if wait > 0:
             raise Limited(wait)
+        return self.record(keys, now)
+
+    def record(self, keys: tuple[str, ...], now: float) -> Attempt:
+        """Count one attempt under every key, whatever their state."""
         for key in keys:
             times = self._recent(key, now)
             times.append(now)
@@ -86,3 +98,43 @@ class LoginLimiter:
                 pass  # already expired from the window
             if not times:
                 del self._attempts[key]
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    parts: tuple[tuple[LoginLimiter, Attempt], ...]
+
+
+class LoginGuard:
+    """The login rule (module docstring); `others` limits the setup code and password changes as before."""
+
+    def __init__(self, settings: LoginSettings, max_keys: int = 4096):
+        long = settings.username_window_minutes * 60.0
+        self.others = LoginLimiter(max_keys=max_keys)
+        self._address = LoginLimiter(settings.attempts_per_address, 60.0, max_keys)
+        self._pair = LoginLimiter(settings.attempts_per_address_and_username, 60.0, max_keys)
+        self._username = LoginLimiter(settings.failures_per_username, long, max_keys)
+        self._failed_from = LoginLimiter(1, long, max_keys)  # (address, username) that failed within the window
+
+    def begin(self, address: str, username: str, device: str | None, now: float) -> LoginAttempt:
+        """Count a password guess for `username` from `address`, or raise Limited. `device`: the known-device
+        cookie's id when the browser logged in as this user before; it has its own per-minute limit instead of
+        its address's, so strangers sharing the address (a school's NAT) cannot fill it."""
+        if device is not None:
+            key = f"device\n{device}\n{username}"
+            own = self._pair.begin((key,), now)
+            return LoginAttempt(((self._pair, own), (self._username, self._username.record((username,), now))))
+        pair = f"{address}\n{username}"
+        wait = max(self._address.retry_after(address, now), self._pair.retry_after(pair, now))
+        if self._username.retry_after(username, now) > 0:
+            wait = max(wait, self._failed_from.retry_after(pair, now))
+        if wait > 0:
+            raise Limited(wait)
+        return LoginAttempt(((self._address, self._address.record((address,), now)),
+                             (self._pair, self._pair.record((pair,), now)),
+                             (self._username, self._username.record((username,), now)),
+                             (self._failed_from, self._failed_from.record((pair,), now))))
+
+    def succeeded(self, attempt: LoginAttempt) -> None:
+        for limiter, part in attempt.parts:
+            limiter.succeeded(part)

@@ -16,6 +16,11 @@ class SessionData:
     questions: tuple[Question, ...]
     responses: tuple[Response, ...]
     origins: tuple[numbering.Origin, ...] | None = None  # None: every question asked once
+    absent: frozenset[int] = frozenset()  # students marked absent: "absent" in the gradebook, not 0
+
+    def present(self) -> tuple[Response, ...]:
+        """The answers of the students not marked absent: an absent student's camera readings count nowhere."""
+        return tuple(r for r in self.responses if r.student_id not in self.absent)
 
     def labels(self) -> list[numbering.QuestionLabel]:
         return numbering.labels(self.origins or tuple(numbering.Origin(None, False) for _ in self.questions))
@@ -69,17 +74,20 @@ def student_history(student: Student, sessions: list[SessionData]) -> dict:
         correct, answered = _score(s, student.id)
         rows.append({"session_id": s.id, "title": s.title, "created_at": s.created_at, "score": correct,
                      "graded": s.graded(), "answered": answered, "questions": s.asked(),
+                     "absent": student.id in s.absent,
                      "percent": round(100 * correct / s.graded(), 1) if s.graded() else None,
                      "answers": question_answers(s, student.id)})
     return {"student": {"id": student.id, "name": student.name, "card": student.card}, "sessions": rows}
 
 
 def gradebook(students: list[Student], sessions: list[SessionData]) -> dict:
-    """A row per student, a column per session: the score out of the graded questions."""
+    """A row per student, a column per session: the score out of the graded questions, None when the student
+    answered nothing, "absent" when the teacher marked them absent."""
     columns = [{"session_id": s.id, "title": s.title, "created_at": s.created_at, "graded": s.graded()}
                for s in sessions]
     rows = [{"student_id": st.id, "name": st.name, "card": st.card,
-             "scores": [_score(s, st.id)[0] if any(r.student_id == st.id for r in s.responses) else None
+             "scores": ["absent" if st.id in s.absent else
+                        _score(s, st.id)[0] if any(r.student_id == st.id for r in s.responses) else None
                         for s in sessions]} for st in students]
     return {"columns": columns, "rows": rows}
 
@@ -91,7 +99,9 @@ def trends(students: list[Student], sessions: list[SessionData]) -> dict:
     for s in sessions:
         asked = s.asked() or 1
         labels = s.labels()
-        answered = len({(r.student_id, labels[r.question].root) for r in s.responses if r.question < len(labels)})
+        # absent students count in no participation or % correct
+        answered = len({(r.student_id, labels[r.question].root) for r in s.present() if r.question < len(labels)})
         participation.append({"session_id": s.id, "title": s.title, "created_at": s.created_at,
-                              "percent": round(100 * answered / (asked * max(1, len(students))), 1)})
+                              "percent": round(100 * answered / (asked * max(1, len(students) - len(s.absent))),
+                                               1)})
     return {"difficulty": items.hardest(sessions), "participation": participation}

@@ -25,7 +25,8 @@ def _round_row(position: int, label: numbering.QuestionLabel, question: Question
 def session_items(questions: tuple[Question, ...], labels: list[numbering.QuestionLabel],
                   responses) -> dict:
     """{"items": one per question first asked (or planned) at a position, "answers": student id → per item
-    {"answer": counted, "first": the student's first answer over the rounds}}."""
+    {"answer": counted, "first": the student's first answer over the rounds, "source": who gave the counted
+    one: "camera", "teacher" or "photo"}}."""
     students = _by_position(responses, len(questions))
     roots = sorted({label.root for label in labels})
     items, answers = [], {sid: [] for sid in students}
@@ -37,7 +38,8 @@ def session_items(questions: tuple[Question, ...], labels: list[numbering.Questi
             last = scoring.counted_round(root, labels, row)
             given = [row[i] for i in positions if row[i] is not None]
             first = min(given, key=lambda r: (r.first_seen, r.question)).first_answer if given else None
-            answers[sid].append({"answer": row[last].answer if last is not None else None, "first": first})
+            answers[sid].append({"answer": row[last].answer if last is not None else None, "first": first,
+                                 "source": row[last].source if last is not None else None})
             if last is not None:
                 counted.append(row[last].answer)
         rounds = [_round_row(i, labels[i], questions[i],
@@ -55,11 +57,11 @@ def session_items(questions: tuple[Question, ...], labels: list[numbering.Questi
 
 def hardest(sessions, limit: int | None = None) -> list[dict]:
     """Graded questions with answers over sessions (analytics.SessionData), one item each however often
-    asked, by the share of counted answers that were right, hardest first."""
+    asked, by the share of counted answers that were right, hardest first. Absent students count nowhere."""
     found = []
     for s in sessions:
         labels = s.labels()
-        result = session_items(s.questions, labels, s.responses)
+        result = session_items(s.questions, labels, s.present())
         for item in result["items"]:
             if item["correct"] and item["answered"]:
                 found.append({"session_id": s.id, "question": item["index"], "text": item["text"],

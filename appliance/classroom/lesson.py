@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from appliance.classroom import numbering, peer, scoring, standings
 from appliance.classroom import session as rules
-from appliance.classroom.models import ClassRoster, Question, SessionRecord, image_url
+from appliance.classroom.models import ClassRoster, Question, SessionRecord, Student, image_url
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,18 @@ class Lesson:
     # answers[question][student_id] = letter: mirrors the stored responses for quick counts.
     answers: dict[int, dict[int, str]] = field(default_factory=dict)
     display: Display = field(default_factory=Display)
+    absent: set[int] = field(default_factory=set)  # students marked absent from this lesson
+    spares: dict[int, int] = field(default_factory=dict)  # spare card number → the student it stands for
+
+    def student_for_card(self, card: int) -> Student | None:
+        """The student a card stands for in this lesson: their own, or the spare they were given."""
+        found = self.roster.by_card().get(card)
+        if found is None and card in self.spares:
+            found = next((s for s in self.roster.students if s.id == self.spares[card]), None)
+        return found
+
+    def present(self) -> int:
+        return sum(1 for s in self.roster.students if s.id not in self.absent)
 
     def question_origins(self) -> tuple[numbering.Origin, ...]:
         return self.origins or tuple(numbering.Origin(None, False) for _ in self.questions)
@@ -47,10 +59,12 @@ def public_state(lesson: Lesson | None, now: float) -> dict:
         return {"session": None, "server_time": now}
     pos = lesson.position
     question = lesson.current_question()
-    answers = list(lesson.answers.get(pos.question, {}).values()) if question else []
+    # An absent student's card read by mistake counts nowhere (the teacher marks them present if they came).
+    answered = {k: v for k, v in lesson.answers.get(pos.question, {}).items() if k not in lesson.absent} \
+        if question else {}
+    answers = list(answered.values())
     revealed = pos.state == rules.REVEALED and question is not None
     summary = numbering.lesson_summary(pos, lesson.question_origins(), lesson.asked)
-    answered = lesson.answers.get(pos.question, {}) if question else {}
     cards = {s.id: s.card for s in lesson.roster.students}
     return {"server_time": now, "session": {
         "id": lesson.record.id,
@@ -64,7 +78,7 @@ def public_state(lesson: Lesson | None, now: float) -> dict:
         "question": {"text": question.text, "options": list(question.options), "type": question.kind,
                      "image": image_url(question.image)} if question else None,
         "answered": len(answers),
-        "total": len(lesson.roster.students),
+        "total": lesson.present(),  # absent students are not waited for
         "anonymous": lesson.record.anonymous,
         "deadline": pos.deadline,
         "remaining": pos.remaining,
@@ -102,7 +116,7 @@ def card_answered(lesson: Lesson | None, card: int) -> bool:
     """Whether this card has an answer for the current question (yes/no only, for the student page)."""
     if lesson is None or lesson.position.question is None or lesson.position.state == rules.ENDED:
         return False
-    student = lesson.roster.by_card().get(card)
+    student = lesson.student_for_card(card)
     return bool(student and student.id in lesson.answers.get(lesson.position.question, {}))
 
 
@@ -110,4 +124,4 @@ def card_in_class(lesson: Lesson | None, card: int) -> bool | None:
     """Whether the running lesson's class has this card; None when no lesson runs."""
     if lesson is None or lesson.position.state == rules.ENDED:
         return None
-    return card in lesson.roster.by_card()
+    return lesson.student_for_card(card) is not None

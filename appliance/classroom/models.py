@@ -95,7 +95,8 @@ class Response:
     first_answer: str
     first_seen: float
     last_changed: float
-    changes: int
+    changes: int  # how many versions came before this one (answers changed, a teacher's entry, a clear)
+    source: str = "camera"  # "camera", "teacher" (entered by hand; the camera never overwrites it) or "photo"
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -20,15 +20,17 @@ def percent_correct(question: Question, answers: list[str]) -> float | None:
 
 
 def session_results(questions: tuple[Question, ...], roster: ClassRoster, responses: list[Response],
-                    origins: tuple[numbering.Origin, ...] | None = None) -> dict:
+                    origins: tuple[numbering.Origin, ...] | None = None, absent: frozenset[int] = frozenset()) -> dict:
     """Per question and per student. A question asked more than once counts once in the score: each
-    student's latest answer to any of its rounds (a re-ask is usually after a discussion)."""
+    student's latest answer to any of its rounds (a re-ask is usually after a discussion). Absent students
+    are left out of participation and % correct: "answered" counts the `present` students who answered."""
     if origins is None:
         origins = tuple(numbering.Origin(None, False) for _ in questions)
     labels = numbering.labels(origins)
     by_question: dict[int, dict[int, Response]] = {}
     for r in responses:
-        by_question.setdefault(r.question, {})[r.student_id] = r
+        if r.student_id not in absent:
+            by_question.setdefault(r.question, {})[r.student_id] = r
     question_rows = []
     for index, q in enumerate(questions):
         answers = [r.answer for r in by_question.get(index, {}).values()]
@@ -48,13 +50,16 @@ def session_results(questions: tuple[Question, ...], roster: ClassRoster, respon
         answers = [by_question.get(i, {}).get(s.id) for i in range(len(questions))]
         student_rows.append({
             "student_id": s.id, "name": s.name, "card": s.card,
+            "absent": s.id in absent,
             "answers": [r.answer if r else None for r in answers],
             "first_answers": [r.first_answer if r else None for r in answers],
+            "sources": [r.source if r else None for r in answers],
             "score": score(questions, labels, answers),
             "graded": graded,
             "answered": sum(1 for r in answers if r),
         })
-    return {"questions": question_rows, "students": student_rows}
+    present = sum(1 for s in roster.students if s.id not in absent)
+    return {"present": present, "questions": question_rows, "students": student_rows}
 
 
 def graded_roots(questions: tuple[Question, ...], labels: list[numbering.QuestionLabel]) -> list[int]:

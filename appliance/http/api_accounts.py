@@ -1,13 +1,12 @@
 """Claiming the appliance, password changes, and the admin's teacher accounts."""
 from __future__ import annotations
 
-import sqlite3
-
 from aiohttp import web
 
 from appliance import keys
 from appliance.accounts import passwords, setup_code
 from appliance.accounts.login_limit import Limited
+from appliance.classroom import usernames
 from appliance.classroom.errors import NotFound
 from appliance.classroom.models import User
 from appliance.http import shapes
@@ -20,7 +19,20 @@ from appliance.store import accounts, audit, sessions
 PASSWORD = string(200, minLength=passwords.MIN_LENGTH)
 
 
-async def _hash(request: web.Request, password: str) -> str:
+def _username(name: str) -> str:
+    """The username as it is stored (usernames.display), or 400."""
+    shown = usernames.display(name)
+    if shown is None:
+        raise web.HTTPBadRequest(text="the username may not be empty, longer than 40 characters, or contain "
+                                      "invisible or control characters", content_type="text/plain")
+    return shown
+
+
+async def _hash(request: web.Request, password: str, username: str) -> str:
+    """The password's hash, or 400 when NIST SP 800-63B's rules refuse it (docs/SECURITY.md)."""
+    problem = passwords.problem(password, username)
+    if problem:
+        raise web.HTTPBadRequest(text=passwords.PROBLEMS[problem], content_type="text/plain")
     return await off_loop(request, passwords.hash_password, password)
 
 
@@ -33,7 +45,7 @@ async def claim(request: web.Request, args: Args) -> web.Response:
     db = request.config_dict[keys.DB]
     if await accounts.count_users(db):
         return json_error(409, "this appliance has already been set up; log in instead")
-    code, username, password = args.body["code"].strip(), args.body["username"].strip(), args.body["password"]
+    code, username, password = args.body["code"].strip(), _username(args.body["username"]), args.body["password"]
     try:
         # Per address, and for the one code every address is guessing at.
         attempt = begin_attempt(request, "setup-code")
@@ -45,12 +57,13 @@ async def claim(request: web.Request, args: Args) -> web.Response:
     attempt_succeeded(request, attempt)
     try:
         user_id = await setup_code.claim(db, request.config_dict[keys.SETTINGS].data_dir, username,
-                                         await _hash(request, password))
+                                         await _hash(request, password, username))
     except setup_code.AlreadyClaimed as exc:
         return json_error(409, str(exc))
     await request.config_dict[keys.SYNC].ensure_key()  # the appliance's signing identity is made at claim
     settings = request.config_dict[keys.SETTINGS]
-    token = await accounts.start_login(db, user_id, settings.server.login_hours * 3600)
+    token = await accounts.start_login(db, user_id, settings.server.login_hours * 3600,
+                                       settings.login.max_logins_per_account)
     response = web.json_response({"username": username, "role": "admin"}, status=201)
     set_login_cookie(request, response, token)
     return response
@@ -68,7 +81,7 @@ async def change_password(request: web.Request, args: Args) -> web.Response:
     if not await off_loop(request, passwords.verify_password, current, stored):
         return json_error(403, "the current password is wrong")
     attempt_succeeded(request, attempt)
-    await accounts.set_password(db, user.id, await _hash(request, new))
+    await accounts.set_password(db, user.id, await _hash(request, new, user.username))
     request.config_dict[keys.LIVE_CLIENTS].end_user(user.id)
     response = web.json_response({"ok": True, "message": "password changed; log in again"})
     clear_login_cookie(request, response)
@@ -80,12 +93,13 @@ async def list_users(request: web.Request, args: Args) -> web.Response:
 
 
 async def create_user(request: web.Request, args: Args) -> web.Response:
-    username, role, password = args.body["username"].strip(), args.body["role"], args.body["password"]
+    username, role, password = _username(args.body["username"]), args.body["role"], args.body["password"]
     db = request.config_dict[keys.DB]
     try:
-        user = await accounts.create_user(db, username, await _hash(request, password), role)
-    except sqlite3.IntegrityError:
-        return json_error(409, f"the username {username!r} is taken")
+        user = await accounts.create_user(db, username, await _hash(request, password, username), role)
+    except accounts.UsernameTaken as taken:
+        return json_error(409, f"the username {username!r} is taken (as {taken.existing!r}: names that look "
+                               f"the same are the same name)")
     await audit.record(db, args.user.id, "user.create", f"added the {role} account {username!r}")
     return web.json_response({"id": user.id, "username": user.username, "role": user.role}, status=201)
 
@@ -110,7 +124,7 @@ def _only_teachers(admin: User, target: User, doing: str) -> None:
 async def reset_password(request: web.Request, args: Args) -> web.Response:
     target = await _target(request, args)
     db = request.config_dict[keys.DB]
-    await accounts.set_password(db, target.id, await _hash(request, args.body["password"]))
+    await accounts.set_password(db, target.id, await _hash(request, args.body["password"], target.username))
     request.config_dict[keys.LIVE_CLIENTS].end_user(target.id)
     await audit.record(db, args.user.id, "user.password", f"set a new password for {target.username!r}")
     return web.json_response({"ok": True})
@@ -163,17 +177,18 @@ _AUDIT_ENTRY = obj({"id": {"type": "integer"}, "at": {"type": "number"}, "actor_
                     "actor": {"type": "string"}, "action": {"type": "string"}, "detail": {"type": "string"}},
                    required=["id", "at", "actor_id", "actor", "action", "detail"])
 
+_REFUSED = "a password the rules refuse (docs/SECURITY.md), or a username with invisible characters"
 ROUTES = [
     Route("GET", "/setup", setup_status, "Whether the appliance has been claimed", auth="public",
           responses={200: obj({"claimed": {"type": "boolean"}}, required=["claimed"])}),
     Route("POST", "/setup", claim, "Claim the appliance: the one-time setup code creates the first admin",
           auth="public", body=obj({"code": text(40), "username": text(40), "password": PASSWORD},
                                   required=["code", "username", "password"]),
-          responses={201: shapes.LOGGED_IN, 403: "wrong setup code", 409: "already claimed",
+          responses={201: shapes.LOGGED_IN, 400: _REFUSED, 403: "wrong setup code", 409: "already claimed",
                      429: "too many attempts; Retry-After says when to retry"}),
     Route("POST", "/me/password", change_password, "Change one's own password (ends every login)",
           body=obj({"current": string(200), "new": PASSWORD}, required=["current", "new"]),
-          responses={200: obj({"ok": {"type": "boolean"}, "message": {"type": "string"}}),
+          responses={200: obj({"ok": {"type": "boolean"}, "message": {"type": "string"}}), 400: _REFUSED,
                      403: "the current password is wrong",
                      429: "too many attempts; Retry-After says when to retry"}),
     Route("GET", "/users", list_users, "Accounts", auth="admin",
@@ -181,10 +196,10 @@ ROUTES = [
     Route("POST", "/users", create_user, "Add a teacher or admin account", auth="admin",
           body=obj({"username": text(40), "password": PASSWORD,
                     "role": one_of("teacher", "admin", default="teacher")}, required=["username", "password"]),
-          responses={201: shapes.USER, 409: "the username is taken"}),
+          responses={201: shapes.USER, 400: _REFUSED, 409: "the username (or one that looks the same) is taken"}),
     Route("POST", "/users/{id}/password", reset_password, "Reset an account's password", auth="admin",
           path_params={"id": ID}, body=obj({"password": PASSWORD}, required=["password"]),
-          responses={200: shapes.OK}),
+          responses={200: shapes.OK, 400: _REFUSED}),
     Route("POST", "/users/{id}/disable", disable_user, "Disable a teacher account: no login, its open logins and "
           "live screens end", auth="admin", path_params={"id": ID}, responses={200: _DISABLED, 409: _NOT_THIS_ONE}),
     Route("POST", "/users/{id}/enable", enable_user, "Enable a disabled teacher account", auth="admin",

@@ -79,8 +79,9 @@ RAISE_ALL_SECONDS = 20.0
 async def raise_all(request: web.Request, args: Args) -> web.Response:
     """Demo mode only: the whole simulated class holds up its cards, so the camera check can be tried."""
     sim = request.config_dict.get(keys.SIM)
-    if sim is None:
-        return json_error(404, "there is no simulated class: this appliance has a real camera")
+    if not request.config_dict[keys.SETTINGS].demo or sim is None:
+        # A simulated camera outside demo mode is a test rig: no teacher may make its class answer at will.
+        return json_error(404, "raise-all works in demo mode only")
     session = request.config_dict[keys.ENGINE].public_state()["session"]
     if session and session["state"] in ("open", "paused"):
         return json_error(409, "a question is open: the class is answering it")

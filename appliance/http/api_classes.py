@@ -11,7 +11,7 @@ from appliance import keys
 from appliance.classroom import importers
 from appliance.classroom.formats import roster_table, tables, xlsx
 from appliance.classroom.models import ClassRoster
-from appliance.http import shapes
+from appliance.http import isolated, shapes
 from appliance.http.access import own_class, own_student_class, owner_filter
 from appliance.http.schema import (
     CARD_COUNT,
@@ -31,7 +31,6 @@ from appliance.http.schema import (
 )
 from appliance.http.security import json_error
 from appliance.http.validation import card_count
-from appliance.http.work import off_loop
 from appliance.store import rosters
 
 MAX_ROSTER_BYTES = 2 * 1024 * 1024  # a spreadsheet of a whole year group stays far below
@@ -92,7 +91,7 @@ async def import_roster(request: web.Request, args: Args) -> web.Response:
     """A roster (.xlsx, .ods, CSV or pasted cells), added whole or not at all; every bad row is named.
     With ?dry_run=1 nothing is written: the answer is the preview of what would be imported."""
     roster = await own_class(request, args.user, args.path["id"])
-    table = await off_loop(request, tables.read_table, args.body)
+    table = await isolated.read_table(request, args.body)
     names = {roster_table.name_key(s.name) for s in roster.students}
     taken = {s.card for s in roster.students}
     if args.query.get("dry_run") == 1:

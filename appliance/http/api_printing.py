@@ -11,6 +11,7 @@ import cv2
 from aiohttp import web
 
 from appliance import keys
+from appliance.classroom import entries
 from appliance.http.access import own_class
 from appliance.http.schema import CARD_COUNT, ID, MAX_ID, Args, Reply, Route, integer, obj, one_of
 from appliance.http.validation import card_count
@@ -20,6 +21,7 @@ from appliance.vision.cards import render_card
 
 # Kept beside the only routes that use it rather than in keys.py, which belongs to the app's resources.
 PNG_SIZES = (100, 1000)
+SPARE_CAPTION = "Spare"
 _PAGE_OPTIONS = {"page": one_of(*printing.PAGE_SIZES, default="A4"), "per_page": one_of(1, 2, 4, 6, default=1)}
 
 
@@ -46,7 +48,10 @@ async def class_cards_pdf(request: web.Request, args: Args) -> web.Response:
                                content_type="text/plain")
     students = sorted(roster.students, key=lambda s: s.card)
     slug = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in roster.name.lower()).strip("-")[:40]
-    return await _pdf_response(request, [s.card for s in students], {s.card: s.name for s in students},
+    # A few spare cards at the end, for a student who forgot theirs: given out for one lesson on the teacher's page.
+    spares = entries.spare_cards(roster, card_count(request))
+    names = {s.card: s.name for s in students} | {n: SPARE_CAPTION for n in spares}
+    return await _pdf_response(request, [s.card for s in students] + spares, names,
                                f"argus-cards-{slug or roster.id}.pdf", page, per_page)
 
 
@@ -75,6 +80,7 @@ ROUTES = [
           path_params={"number": integer(1, MAX_ID)},
           query=obj({"size": integer(*PNG_SIZES, default=400, description="pixels")}),
           responses={200: Reply("PNG", content_type="image/png"), 404: "no such card"}),
-    Route("GET", "/classes/{id}/cards.pdf", class_cards_pdf, "A class's cards with its students' names as a PDF",
+    Route("GET", "/classes/{id}/cards.pdf", class_cards_pdf,
+          "A class's cards with its students' names as a PDF, and a few spare cards at the end",
           path_params={"id": ID}, query=obj(_PAGE_OPTIONS), responses={200: _PDF, 409: "the class has no students"}),
 ]

@@ -8,7 +8,7 @@ import time
 from aiohttp import web
 
 from appliance import keys
-from appliance.classroom import importers, numbering, peer, review, standings
+from appliance.classroom import entries, importers, numbering, peer, review, standings
 from appliance.classroom import session as rules
 from appliance.classroom.errors import LessonRunning
 from appliance.classroom.models import Quiz, SessionRecord
@@ -20,7 +20,7 @@ from appliance.http.validation import bad_request
 from appliance.http.work import off_loop
 from appliance.reports.results import class_sessions
 from appliance.reports.results import session_results as session_results_of
-from appliance.store import accounts, images, rosters
+from appliance.store import accounts, attendance, images, rosters
 from appliance.store import sessions as store
 from appliance.vision.scan import decode_gray
 from appliance.vision.types import Registration
@@ -32,8 +32,9 @@ async def _username(db, user_id: int | None) -> str | None:
 
 
 async def session_view(db, record: SessionRecord, with_responses: bool = True, display=None,
-                       scores: dict | None = None) -> dict:
+                       scores: dict | None = None, card_count: int | None = None) -> dict:
     roster = await rosters.get_class(db, record.class_id)
+    spares = await attendance.spares(db, record.id)
     questions = await store.session_questions(db, record.id)
     position = rules.SessionPosition(record.state, record.question, record.deadline, record.remaining)
     # Labels, "allowed" (with "next" as the next quiz question) and the main button: as in the live state.
@@ -46,10 +47,15 @@ async def session_view(db, record: SessionRecord, with_responses: bool = True, d
         "created_at": record.created_at, "ended_at": record.ended_at,
         "ended_by": await _username(db, record.ended_by), "end_reason": record.end_reason,
         "class": roster.to_json(),
+        "asked": [i for i, q in enumerate(questions) if q.asked],  # the questions answers may be entered for
+        "absent": sorted(await attendance.absent_students(db, record.id)),
+        "spares": [{"card": card, "student_id": student} for card, student in sorted(spares.items())],
         "quiz": {"id": record.quiz_id, "title": await store.quiz_title(db, record.id),
                  "questions": [q.to_json() for q in questions]},
         **summary,
     }
+    if card_count is not None:
+        view["spare_cards"] = entries.spare_cards(roster, card_count)
     if display is not None:
         view["display"] = {"blank": display.blank, "card_grid": display.card_grid, "scores": display.scores}
     if scores is not None:
@@ -94,7 +100,7 @@ async def create_session(request: web.Request, args: Args) -> web.Response:
         return web.json_response({"error": str(exc), "running": {
             "session_id": exc.session_id, "teacher": exc.teacher, "since": exc.since,
             "may_take_over": user.role == "admin"}}, status=409)
-    return await _fresh_view(request, record.id)
+    return await fresh_view(request, record.id)
 
 
 async def _with_review(request: web.Request, roster, quiz: Quiz | None, count: int) -> Quiz:
@@ -109,14 +115,15 @@ async def _with_review(request: web.Request, roster, quiz: Quiz | None, count: i
 
 async def get_session(request: web.Request, args: Args) -> web.Response:
     record = await own_session(request, args.user, args.path["id"])
-    return await _fresh_view(request, record.id)
+    return await fresh_view(request, record.id)
 
 
-async def _fresh_view(request: web.Request, session_id: int) -> web.Response:
+async def fresh_view(request: web.Request, session_id: int) -> web.Response:
     record = await store.get_session(request.config_dict[keys.DB], session_id)
     engine = request.config_dict[keys.ENGINE]
     return web.json_response(await session_view(request.config_dict[keys.DB], record, display=engine.display(session_id),
-                                                scores=engine.teacher_scores(session_id)))
+                                                scores=engine.teacher_scores(session_id),
+                                                card_count=request.config_dict[keys.SETTINGS].cards.count))
 
 
 async def display(request: web.Request, args: Args) -> web.Response:
@@ -126,14 +133,14 @@ async def display(request: web.Request, args: Args) -> web.Response:
     body = args.body or {}
     await request.config_dict[keys.ENGINE].set_display(record.id, body.get("blank"), body.get("card_grid"),
                                                        body.get("scores"))
-    return await _fresh_view(request, record.id)
+    return await fresh_view(request, record.id)
 
 
 async def anonymous(request: web.Request, args: Args) -> web.Response:
     """Names off for the rest of the lesson (there is no way back: the class may already be watching)."""
     record = await own_session(request, args.user, args.path["id"])
     await request.config_dict[keys.ENGINE].make_anonymous(record.id)
-    return await _fresh_view(request, record.id)
+    return await fresh_view(request, record.id)
 
 
 def _action(action: str):
@@ -141,7 +148,7 @@ def _action(action: str):
         record = await own_session(request, args.user, args.path["id"])
         index = args.body["question"] if action == "open" else None
         await request.config_dict[keys.ENGINE].act(record.id, action, index, actor=args.user.id)
-        return await _fresh_view(request, record.id)
+        return await fresh_view(request, record.id)
     handler.__name__ = f"session_{action}"
     return handler
 
@@ -150,7 +157,7 @@ async def reask(request: web.Request, args: Args) -> web.Response:
     record = await own_session(request, args.user, args.path["id"])
     index = args.body["question"]
     await request.config_dict[keys.ENGINE].add_question(record.id, None, reask=index)
-    return await _fresh_view(request, record.id)
+    return await fresh_view(request, record.id)
 
 
 async def adhoc_question(request: web.Request, args: Args) -> web.Response:
@@ -164,7 +171,7 @@ async def adhoc_question(request: web.Request, args: Args) -> web.Response:
     if question is None:
         raise bad_request("; ".join(problems))
     await request.config_dict[keys.ENGINE].add_question(record.id, question)
-    return await _fresh_view(request, record.id)
+    return await fresh_view(request, record.id)
 
 
 # A 48-megapixel phone photo fits; decoded in gray it is about 50 MB.

@@ -7,8 +7,9 @@ import time
 from aiohttp import web
 
 from appliance import keys
-from appliance.accounts import passwords
+from appliance.accounts import devices, passwords
 from appliance.accounts.login_limit import Attempt, Limited
+from appliance.classroom import usernames
 from appliance.classroom.models import User
 from appliance.http import shapes
 from appliance.http.schema import Args, Route, obj, string
@@ -67,12 +68,12 @@ def begin_attempt(request: web.Request, *names: str) -> Attempt:
     """Count a password (or setup code) guess from this address and under `names`; raises Limited.
 
     Synchronous on purpose: it runs before any await, so concurrent guesses are all counted."""
-    return request.config_dict[keys.LOGIN_LIMITER].begin((f"address:{_guesser(request)}", *names),
-                                                         time.monotonic())
+    return request.config_dict[keys.LOGIN_LIMITER].others.begin((f"address:{_guesser(request)}", *names),
+                                                                time.monotonic())
 
 
 def attempt_succeeded(request: web.Request, attempt: Attempt) -> None:
-    request.config_dict[keys.LOGIN_LIMITER].succeeded(attempt)
+    request.config_dict[keys.LOGIN_LIMITER].others.succeeded(attempt)
 
 
 def set_login_cookie(request: web.Request, response: web.StreamResponse, token: str) -> None:
@@ -88,8 +89,11 @@ def clear_login_cookie(request: web.Request, response: web.StreamResponse) -> No
 
 async def login(request: web.Request, args: Args) -> web.Response:
     username, password = args.body["username"], args.body["password"]
+    guard, device_key = request.config_dict[keys.LOGIN_LIMITER], request.config_dict[keys.DEVICE_KEY]
+    name = usernames.key(username)
+    device = devices.known_device(device_key, request.cookies.get(devices.COOKIE), name)
     try:
-        attempt = begin_attempt(request, f"username:{username.strip().lower()}")
+        attempt = guard.begin(_guesser(request), name, device, time.monotonic())
     except Limited as refused:
         return too_many(refused)
     db = request.config_dict[keys.DB]
@@ -101,14 +105,18 @@ async def login(request: web.Request, args: Args) -> web.Response:
         ok = await off_loop(request, passwords.verify_password, password, found[1])
     if not ok:
         return json_error(401, "wrong username or password")
-    attempt_succeeded(request, attempt)
+    guard.succeeded(attempt)
     user = found[0]
     if await accounts.is_disabled(db, user.id):
         return json_error(403, f"the account {user.username!r} is disabled; ask your Argus admin")
     settings = request.config_dict[keys.SETTINGS]
-    token = await accounts.start_login(db, user.id, settings.server.login_hours * 3600)
+    token = await accounts.start_login(db, user.id, settings.server.login_hours * 3600,
+                                       settings.login.max_logins_per_account)
     response = web.json_response({"username": user.username, "role": user.role})
     set_login_cookie(request, response, token)
+    if device is None:  # this browser is now a known device for the username's guess budget
+        response.set_cookie(devices.COOKIE, devices.token(device_key, name), max_age=365 * 86400, httponly=True,
+                            samesite="Strict", path="/api/v1/login", secure=request.secure)
     return response
 
 

@@ -9,6 +9,7 @@ from appliance.http import (
     api_accounts,
     api_camera,
     api_classes,
+    api_entries,
     api_gradebooks,
     api_health,
     api_item_analysis,
@@ -30,7 +31,8 @@ from appliance.http.security import api_error_middleware, api_no_store_middlewar
 PREFIX = "/api/v1"
 # api_oneroster before api_classes: /classes/import must not be taken for /classes/{id}.
 MODULES = (auth, api_accounts, api_camera, api_oneroster, api_classes, api_health, api_quizzes, api_sessions,
-           api_reports, api_item_analysis, api_skills, api_gradebooks, api_printing, api_tls, api_sync, public, live)
+           api_entries, api_reports, api_item_analysis, api_skills, api_gradebooks, api_printing, api_tls, api_sync,
+           public, live)
 DOCUMENT = web.AppKey("openapi_document", dict)
 
 

@@ -28,10 +28,26 @@ def is_cross_site(request: web.Request) -> bool:
     """True when a browser tells us the request comes from a page of another site."""
     origin = request.headers.get("Origin")
     if origin is not None:
-        parts = urlsplit(origin)
-        return origin == "null" or parts.netloc.lower() != request.host.lower()
+        # Scheme, host and port: http://argus.local is another origin than https://argus.local (RFC 6454).
+        scheme = "https" if request.secure else "http"
+        return origin == "null" or _origin(origin) != _origin(f"{scheme}://{request.host}")
     # Without Origin, Fetch Metadata still tells cross-site navigations and form posts apart.
     return request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none")
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port) with the scheme's default port filled in; None when it cannot be read."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    return parts.scheme.lower(), parts.hostname.lower(), port
 
 
 @web.middleware

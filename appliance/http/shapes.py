@@ -5,6 +5,7 @@ or a lesson takes. Request schemas used by one route live beside it.
 from __future__ import annotations
 
 from appliance.classroom import importers
+from appliance.classroom.entries import SOURCES
 from appliance.classroom.models import LETTERS
 from appliance.classroom.session import STATES
 from appliance.http.schema import ID, array, integer, nullable, obj, one_of, string, text, when
@@ -36,14 +37,15 @@ QUESTION = _object(id=_NULL_INT, text=_STR, options={"type": "array", "items": _
 QUIZ = _object(id=_INT, title=_STR, tags={"type": "array", "items": _STR},
                questions={"type": "array", "items": QUESTION})
 RESPONSE = _object(question=_INT, student_id=_INT, card=_INT, answer=_STR, first_answer=_STR, first_seen=_NUM,
-                   last_changed=_NUM, changes=_INT)
+                   last_changed=_NUM, changes=_INT, source={"enum": list(SOURCES)})
 STATE = {"enum": list(STATES)}
 SESSION = _object(
     required=False, id=_INT, class_id=_INT, quiz_id=_NULL_INT, state=STATE, question=_NULL_INT,
     question_count=_INT, allowed={"type": "array", "items": _STR}, anonymous=_BOOL, deadline=_NULL_NUM,
     remaining=_NULL_NUM, created_at=_NUM, ended_at=_NULL_NUM, **{"class": CLASS},
     quiz=_object(id=_NULL_INT, title=_STR, questions={"type": "array", "items": QUESTION}),
-    responses={"type": "array", "items": RESPONSE},
+    responses={"type": "array", "items": RESPONSE}, absent={"type": "array", "items": _INT},
+    spares={"type": "array", "items": _object(card=_INT, student_id=_INT)}, spare_cards={"type": "array", "items": _INT},
     peer={"type": ["object", "null"], "description": "after a question voted on again is closed: the students who "
                                                       "moved from a wrong answer to the right one and back"})
 SESSION_ROW = _object(id=_INT, class_id=_INT, quiz_id=_NULL_INT, class_name=_STR, quiz_title=_STR, state=STATE,

@@ -20,7 +20,8 @@ from appliance.classroom.lesson import Display, Lesson
 from appliance.classroom.models import ClassRoster, Question, Quiz, SessionRecord, User
 from appliance.live.bus import Bus
 from appliance.live.clock import Clock, SystemClock
-from appliance.store import accounts, audit, rosters
+from appliance.live.entries import HandEntries
+from appliance.store import accounts, attendance, audit, rosters
 from appliance.store import sessions as store
 from appliance.store.db import Database, StoreError
 from appliance.vision.types import Registration
@@ -40,9 +41,10 @@ def question_key(session_id: int, index: int) -> str:
     return f"s{session_id}-q{index}"
 
 
-class SessionEngine:
-    def __init__(self, db: Database, bus: Bus, clock: Clock | None = None):
+class SessionEngine(HandEntries):
+    def __init__(self, db: Database, bus: Bus, clock: Clock | None = None, card_count: int = 64):
         self._db = db
+        self._card_count = card_count
         self._bus = bus
         self._clock = clock or SystemClock()
         self._lock = asyncio.Lock()
@@ -78,6 +80,8 @@ class SessionEngine:
                          {i for i, q in enumerate(questions) if q.asked})
         for r in await store.responses(self._db, record.id):
             running.answers.setdefault(r.question, {})[r.student_id] = r.answer
+        running.absent = await attendance.absent_students(self._db, record.id)
+        running.spares = await attendance.spares(self._db, record.id)
         return running
 
     async def start(self, roster: ClassRoster, quiz: Quiz | None, teacher: User,
@@ -206,15 +210,15 @@ class SessionEngine:
         await self._check_exists(session_id)
         async with self._lock:
             self.check_accepts_answers(session_id)
-            return sum([await self._register(r) for r in registrations])
+            return sum([await self._register(r, "photo") for r in registrations])
 
-    async def _register(self, registration: Registration) -> bool:
+    async def _register(self, registration: Registration, source: str = "camera") -> bool:
         running = self._running
         if running is None or not rules.accepts_answers(running.position):
             return False
         if rules.expired(running.position, self._clock.now()):
             return False  # time is up; the timer is about to close the question
-        student = running.roster.by_card().get(registration.card)
+        student = running.student_for_card(registration.card)
         question = running.questions[running.position.question]
         if student is None or registration.answer not in question.letters():
             return False
@@ -223,7 +227,7 @@ class SessionEngine:
         index = running.position.question
         try:
             response = await store.record_answer(self._db, running.record.id, index, student.id,
-                                                 student.card, registration.answer, seen_at)
+                                                 registration.card, registration.answer, seen_at, source)
         except StoreError as exc:
             # Not on disk, so never shown as registered; the teacher must know answers are being lost.
             log.error("could not save card %s: %s", student.card, exc)
@@ -233,14 +237,31 @@ class SessionEngine:
             return False
         if response is None:
             return False
-        running.answers.setdefault(index, {})[student.id] = response.answer
+        self._announce(running, student, response)
+        return True
+
+    def _announce(self, running: Lesson, student, response, cleared: bool = False) -> None:
+        """Tell the lesson's teacher about a stored (or cleared) response, then everyone the new counts."""
+        answers = running.answers.setdefault(response.question, {})
+        if cleared:
+            answers.pop(student.id, None)
+        else:
+            answers[student.id] = response.answer
         # In an anonymous session (the teacher's screen may be projected) even the teacher's feed
         # carries card numbers only.
         named = {} if running.record.anonymous else {"name": student.name}
-        self._bus.publish({"type": "response", "session_id": running.record.id, **named,
-                           **response.to_json()}, "teacher", owner=running.record.teacher_id)
+        self._bus.publish({"type": "response_cleared" if cleared else "response", "session_id": running.record.id,
+                           **named, **response.to_json()}, "teacher", owner=running.record.teacher_id)
         self._publish_state()
-        return True
+
+    def _held(self, session_id: int) -> Lesson | None:
+        running = self._running
+        return running if running is not None and running.record.id == session_id else None
+
+    def open_lesson(self, session_id: int) -> Lesson | None:
+        """The lesson, while it runs with a question open or paused (for the "not read yet" list); else None."""
+        running = self._held(session_id)
+        return running if running and running.position.state in (rules.OPEN, rules.PAUSED) else None
 
     async def set_display(self, session_id: int, blank: bool | None = None, card_grid: bool | None = None,
                           scores: str | None = None) -> Display:

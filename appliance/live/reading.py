@@ -41,6 +41,9 @@ class ReadingLoop:
         # For the camera check page: the newest frame's sightings, and when each card was last seen.
         self.last_sightings: list[Sighting] = []
         self.last_seen: dict[int, float] = {}
+        # Where each card was last read, as a share of the frame's width and height (centre of the card): the
+        # teacher's map of who sits where, never a picture.
+        self.last_place: dict[int, tuple[float, float]] = {}
 
     # QuestionListener: each question starts from a clean slate, so a card still up from the last
     # question must be held up again (min_frames) to count for this one.
@@ -69,7 +72,10 @@ class ReadingLoop:
             average = ms if frames == 1 else 0.9 * self.stats.ms_per_frame + 0.1 * ms
             self.stats = ReaderStats(frames, round(average, 1), len(sightings))
             self.last_sightings = sightings
+            height, width = frame.gray.shape[:2]
             for s in sightings:
                 self.last_seen[s.card] = frame.time
+                centre = s.corners.mean(axis=0)
+                self.last_place[s.card] = (round(float(centre[0]) / width, 3), round(float(centre[1]) / height, 3))
             for registration in self._tracker.update(sightings, frame.time):
                 await self._on_registration(registration)

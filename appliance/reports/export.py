@@ -27,7 +27,9 @@ _DUMP_TABLES = {
     "questions": "SELECT * FROM questions",
     "sessions": "SELECT * FROM sessions",
     "session_questions": "SELECT * FROM session_questions",
-    "responses": "SELECT * FROM responses",
+    "responses": "SELECT * FROM responses",  # each with its source: camera, teacher or photo
+    "session_absences": "SELECT * FROM session_absences",
+    "session_spares": "SELECT * FROM session_spares",
 }
 
 

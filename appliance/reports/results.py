@@ -7,7 +7,7 @@ from appliance.classroom import analytics, items, numbering, scoring
 from appliance.classroom.formats import grades
 from appliance.classroom.formats.xlsx import Sheets
 from appliance.reports import item_analysis
-from appliance.store import rosters
+from appliance.store import attendance, rosters
 from appliance.store import sessions as store
 from appliance.store.db import Database
 
@@ -17,7 +17,8 @@ async def class_sessions(db: Database, class_id: int) -> list[analytics.SessionD
     for row in reversed(await store.list_sessions(db, class_id=class_id)):
         found.append(analytics.SessionData(
             row["id"], row["quiz_title"], row["created_at"], await store.session_questions(db, row["id"]),
-            tuple(await store.responses(db, row["id"])), await store.session_origins(db, row["id"])))
+            tuple(await store.responses(db, row["id"])), await store.session_origins(db, row["id"]),
+            frozenset(await attendance.absent_students(db, row["id"]))))
     return found
 
 
@@ -30,12 +31,15 @@ async def session_results(db: Database, session_id: int) -> dict:
     roster = dataclasses.replace(roster, students=tuple(s for s in everyone if s.id in keep))
     questions = await store.session_questions(db, session_id)
     origins = await store.session_origins(db, session_id)
-    results = scoring.session_results(questions, roster, responses, origins)
-    # One question, one item: a question asked again is one item with its rounds inside (issue 23).
-    grouped = items.session_items(questions, numbering.labels(origins), responses)
+    absent = frozenset(await attendance.absent_students(db, session_id))
+    results = scoring.session_results(questions, roster, responses, origins, absent)
+    # One question, one item: a question asked again is one item with its rounds inside (issue 23). Absent
+    # students count in no item, as in no question.
+    grouped = items.session_items(questions, numbering.labels(origins),
+                                  [r for r in responses if r.student_id not in absent])
     for row in results["students"]:
         row["items"] = grouped["answers"].get(row["student_id"]) or [
-            {"answer": None, "first": None} for _ in grouped["items"]]
+            {"answer": None, "first": None, "source": None} for _ in grouped["items"]]
         row["answered"] = sum(1 for a in row["items"] if a["answer"] is not None)  # questions, not rounds
     return {**results, "items": grouped["items"]}
 

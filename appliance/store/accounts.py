@@ -5,8 +5,17 @@ import hashlib
 import secrets
 import time
 
+from appliance.classroom import usernames
 from appliance.classroom.models import User
 from appliance.store.db import Database
+
+
+class UsernameTaken(Exception):
+    """Another account's name is the same name once normalised (classroom/usernames.py)."""
+
+    def __init__(self, existing: str):
+        super().__init__(existing)
+        self.existing = existing
 
 
 def _token_hash(token: str) -> str:
@@ -14,7 +23,15 @@ def _token_hash(token: str) -> str:
 
 
 async def create_user(db: Database, username: str, password_hash: str, role: str) -> User:
+    """`username` as usernames.display gives it; UsernameTaken when an account has the same name. Checked in
+    the write transaction, so two requests cannot both take a name. Names stored before issue 22 are compared
+    the same way (no migration: the rule is applied to them as they are read)."""
+    wanted = usernames.key(username)
     async with db.transaction() as conn:
+        async with conn.execute("SELECT username FROM users") as cursor:
+            for (existing,) in await cursor.fetchall():
+                if usernames.key(existing) == wanted:
+                    raise UsernameTaken(existing)
         cursor = await conn.execute(
             "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
             (username, password_hash, role, time.time()),
@@ -30,10 +47,16 @@ async def set_password(db: Database, user_id: int, password_hash: str) -> None:
 
 
 async def find_user(db: Database, username: str) -> tuple[User, str] | None:
-    """The user and their password hash, or None."""
-    row = await db.fetchone("SELECT id, username, role, password_hash FROM users WHERE username = ?", (username,))
-    if row is None:
+    """The user whose name is `username` once normalised, and their password hash, or None. Two accounts made
+    before issue 22 may share a normalised name: then only the exact name finds either."""
+    wanted = usernames.key(username)
+    rows = [row for row in await db.fetchall("SELECT id, username, role, password_hash FROM users")
+            if usernames.key(row["username"]) == wanted]
+    if len(rows) > 1:
+        rows = [row for row in rows if row["username"] == username]
+    if len(rows) != 1:
         return None
+    row = rows[0]
     return User(row["id"], row["username"], row["role"]), row["password_hash"]
 
 
@@ -42,7 +65,8 @@ async def count_users(db: Database) -> int:
     return row[0]
 
 
-async def start_login(db: Database, user_id: int, lifetime_seconds: float) -> str:
+async def start_login(db: Database, user_id: int, lifetime_seconds: float, keep: int = 10) -> str:
+    """A new login's cookie token; the user's oldest logins beyond the newest `keep` end with it."""
     token = secrets.token_urlsafe(32)
     now = time.time()
     async with db.transaction() as conn:
@@ -51,6 +75,9 @@ async def start_login(db: Database, user_id: int, lifetime_seconds: float) -> st
             "INSERT INTO auth_sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
             (_token_hash(token), user_id, now, now + lifetime_seconds),
         )
+        await conn.execute(
+            "DELETE FROM auth_sessions WHERE user_id = ? AND rowid NOT IN (SELECT rowid FROM auth_sessions"
+            " WHERE user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?)", (user_id, user_id, keep))
     return token
 
 

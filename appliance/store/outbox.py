@@ -79,13 +79,30 @@ def _response_row(session_id: int, class_id: int, row: sqlite3.Row) -> tuple:
                     "session_id": session_id, "class_id": class_id, "question": row["question"],
                     "student_id": row["student_id"], "card": row["card"], "answer": row["answer"],
                     "first_answer": row["first_answer"], "first_time": row["first_seen"],
-                    "last_time": row["last_changed"], "changes": row["changes"]})
+                    "last_time": row["last_changed"], "changes": row["changes"], "source": row["source"]})
 
 
 async def response(conn: aiosqlite.Connection, session_id: int, row: sqlite3.Row) -> None:
     """A response registered (changes 0) or changed (changes n): one event per stored version."""
     class_row = await _one(conn, "SELECT class_id FROM sessions WHERE id = ?", (session_id,))
     await conn.execute(_INSERT, _response_row(session_id, class_row["class_id"], row))
+
+
+async def response_cleared(conn: aiosqlite.Connection, session_id: int, row: sqlite3.Row, at: float) -> None:
+    """A teacher removed a response (the student is the camera's again): the version after the last stored one."""
+    class_row = await _one(conn, "SELECT class_id FROM sessions WHERE id = ?", (session_id,))
+    version = row["changes"] + 1
+    await _add(conn, f"s{session_id}-q{row['question']}-st{row['student_id']}-v{version}", "response_cleared", at, {
+        "session_id": session_id, "class_id": class_row["class_id"], "question": row["question"],
+        "student_id": row["student_id"], "card": row["card"], "changes": version, "source": "teacher"})
+
+
+async def attendance(conn: aiosqlite.Connection, session_id: int, version: int, absent: list[int],
+                     at: float) -> None:
+    """The lesson's whole list of absent students, as the teacher set it (version n of it)."""
+    class_row = await _one(conn, "SELECT class_id FROM sessions WHERE id = ?", (session_id,))
+    await _add(conn, f"s{session_id}-attendance-v{version}", "attendance", at, {
+        "session_id": session_id, "class_id": class_row["class_id"], "absent": absent})
 
 
 async def session_anonymous(conn: aiosqlite.Connection, session_id: int, at: float) -> None:
@@ -131,10 +148,16 @@ async def start_recording(db: Database) -> int:
                 for q in await cursor.fetchall():
                     await question_asked(conn, s["id"], q["position"], q["opened_at"])
             async with conn.execute("SELECT question, student_id, card, answer, first_answer, first_seen,"
-                                    " last_changed, changes FROM responses WHERE session_id = ?"
+                                    " last_changed, changes, source FROM responses WHERE session_id = ?"
                                     " ORDER BY last_changed", (s["id"],)) as cursor:
                 rows = [_response_row(s["id"], s["class_id"], r) for r in await cursor.fetchall()]
             await conn.executemany(_INSERT, rows)
+            async with conn.execute("SELECT student_id FROM session_absences WHERE session_id = ?"
+                                    " ORDER BY student_id", (s["id"],)) as cursor:
+                absent = [r[0] for r in await cursor.fetchall()]
+            if absent:
+                version = (await _one(conn, "SELECT attendance_version FROM sessions WHERE id = ?", (s["id"],)))[0]
+                await attendance(conn, s["id"], version, absent, s["ended_at"] or s["created_at"])
             if s["state"] == "ended":
                 await session_ended(conn, s["id"], s["ended_at"] or s["created_at"])
         return (await _one(conn, "SELECT count(*) FROM sync_events", ()))[0] - before

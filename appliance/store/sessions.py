@@ -29,7 +29,7 @@ def _session(row) -> SessionRecord:
 def _response(row) -> Response:
     return Response(
         row["question"], row["student_id"], row["card"], row["answer"], row["first_answer"],
-        row["first_seen"], row["last_changed"], row["changes"],
+        row["first_seen"], row["last_changed"], row["changes"], row["source"],
     )
 
 
@@ -182,29 +182,57 @@ async def set_state(db: Database, session_id: int, state: str, question: int | N
             await outbox.session_ended(conn, session_id, now)
 
 
+_RESPONSE_COLUMNS = "question, student_id, card, answer, first_answer, first_seen, last_changed, changes, source"
+
+
 async def record_answer(db: Database, session_id: int, question: int, student_id: int, card: int,
-                        answer: str, seen_at: float) -> Response | None:
-    """Store a student's answer; returns the stored response, or None when it was already that answer."""
+                        answer: str, seen_at: float, source: str = "camera") -> Response | None:
+    """Store a student's answer; returns the stored response, or None when nothing changed: it was already
+    that answer, or a teacher entered it by hand and this reading is the camera's or a photo's."""
     async with db.transaction() as conn:
-        async with conn.execute(
-            "INSERT INTO responses (session_id, question, student_id, card, answer, first_answer, first_seen,"
-            " last_changed, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)"
-            " ON CONFLICT (session_id, question, student_id) DO UPDATE SET answer = excluded.answer,"
-            " card = excluded.card, last_changed = excluded.last_changed, changes = changes + 1"
-            " WHERE answer != excluded.answer"
-            " RETURNING question, student_id, card, answer, first_answer, first_seen, last_changed, changes",
-            (session_id, question, student_id, card, answer, answer, seen_at, seen_at),
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row:
-            await outbox.response(conn, session_id, row)
+        return await upsert_answer(conn, session_id, question, student_id, card, answer, seen_at, source)
+
+
+async def upsert_answer(conn, session_id: int, question: int, student_id: int, card: int, answer: str,
+                        seen_at: float, source: str) -> Response | None:
+    """record_answer() inside the caller's write transaction. The rule "the teacher has the last word" is
+    in the statement itself, so a camera reading racing a hand entry can never overwrite it, in any order."""
+    async with conn.execute(
+        "INSERT INTO responses (session_id, question, student_id, card, answer, first_answer, first_seen,"
+        " last_changed, changes, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce((SELECT versions FROM"
+        " response_clears WHERE session_id = ? AND question = ? AND student_id = ?), 0), ?)"
+        " ON CONFLICT (session_id, question, student_id) DO UPDATE SET answer = excluded.answer,"
+        " card = excluded.card, last_changed = excluded.last_changed, changes = changes + 1,"
+        " source = excluded.source"
+        " WHERE CASE WHEN excluded.source = 'teacher' THEN answer != excluded.answer OR source != 'teacher'"
+        " ELSE answer != excluded.answer AND source != 'teacher' END"
+        f" RETURNING {_RESPONSE_COLUMNS}",
+        (session_id, question, student_id, card, answer, answer, seen_at, seen_at, session_id, question,
+         student_id, source),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row:
+        await outbox.response(conn, session_id, row)
     return _response(row) if row else None
+
+
+async def clear_answer(conn, session_id: int, question: int, student_id: int, at: float) -> Response | None:
+    """Remove a student's response (inside the caller's transaction): the camera may read them again. The
+    version count stays behind so the next answer's sync event is a new one. Returns what was removed."""
+    async with conn.execute(f"DELETE FROM responses WHERE session_id = ? AND question = ? AND student_id = ?"
+                            f" RETURNING {_RESPONSE_COLUMNS}", (session_id, question, student_id)) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None
+    await conn.execute("INSERT OR REPLACE INTO response_clears (session_id, question, student_id, versions)"
+                       " VALUES (?, ?, ?, ?)", (session_id, question, student_id, row["changes"] + 2))
+    await outbox.response_cleared(conn, session_id, row, at)
+    return _response(row)
 
 
 async def responses(db: Database, session_id: int) -> list[Response]:
     rows = await db.fetchall(
-        "SELECT question, student_id, card, answer, first_answer, first_seen, last_changed, changes"
-        " FROM responses WHERE session_id = ? ORDER BY question, card",
+        f"SELECT {_RESPONSE_COLUMNS} FROM responses WHERE session_id = ? ORDER BY question, card",
         (session_id,),
     )
     return [_response(r) for r in rows]

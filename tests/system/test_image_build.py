@@ -1,4 +1,4 @@
-"""The pi-gen stage is assembled the way pi-gen runs it, and the pinned Python versions fit pyproject.toml.
+"""The pi-gen stage is assembled the way pi-gen runs it (its Python versions: requirements.lock, tests/test_lock.py).
 
 pi-gen itself (debootstrap, qemu, loop devices, root) is not run here; image-build/build.sh is for an admin.
 """
@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from pathlib import Path
-
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
 
 IMAGE = Path(__file__).resolve().parents[2] / "image-build"
 STAGE = IMAGE / "stage-argus"
@@ -66,20 +62,3 @@ def test_config_pins_the_build():
     build = (IMAGE / "build.sh").read_text()
     assert re.search(r"^readonly PI_GEN_COMMIT=[0-9a-f]{40}$", build, re.M), "pi-gen pinned to a commit"
     assert re.search(r"^readonly PI_GEN_TAG=\S+-arm64$", build, re.M)
-
-
-def test_constraints_pin_every_dependency_within_pyproject():
-    pins = {}
-    for line in (IMAGE / "constraints.txt").read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if line:
-            req = Requirement(line)
-            spec = list(req.specifier)
-            assert len(spec) == 1 and spec[0].operator == "==", f"{line}: pin an exact version"
-            pins[canonicalize_name(req.name)] = spec[0].version
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    for dependency in project["dependencies"]:
-        req = Requirement(dependency)
-        name = canonicalize_name(req.name)
-        assert name in pins, f"{req.name} is not pinned in image-build/constraints.txt"
-        assert req.specifier.contains(pins[name], prereleases=True), f"{name}=={pins[name]} violates {req}"

@@ -34,7 +34,8 @@ def run_time_files() -> list[str]:
 @pytest.fixture(scope="module")
 def release(tmp_path_factory) -> tuple[Path, Path]:
     out = tmp_path_factory.mktemp("dist")
-    result = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(REPO)],
+    # --no-isolation: the build backend is the locked setuptools, as when the installer builds on the Pi.
+    result = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(REPO)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     (sdist,) = out.glob("argus_appliance-*.tar.gz")
@@ -64,7 +65,11 @@ def test_installed_wheel_serves_every_page_without_a_checkout(release, tmp_path)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
-    result = subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)],
+    # As the installer does: the locked versions, hash-checked, then the wheel with nothing fetched for it.
+    result = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--require-hashes", "--no-deps",
+                             "-r", str(REPO / "requirements.lock")], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-index", str(wheel)],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -10,14 +10,24 @@ Questions with more than four options are left out and reported by line: cards s
 """
 from __future__ import annotations
 
-import re
-
 from appliance.classroom.formats.bank import Bank, finish
 from appliance.classroom.importers import validate_question
 from appliance.classroom.models import Question
 
-_OPTION = re.compile(r"^([A-Z])[.)]\s+(.*)$")
-_ANSWER = re.compile(r"^ANSWER\s*:\s*(.*)$", re.IGNORECASE)
+
+def _option(line: str) -> tuple[str, str] | None:
+    """"B) text" → ("B", "text"). Plain string tests, linear in the line (no regex on an uploaded file)."""
+    if len(line) >= 3 and "A" <= line[0] <= "Z" and line[1] in ".)" and line[2].isspace():
+        return line[0], line[2:].strip()
+    return None
+
+
+def _answer(line: str) -> str | None:
+    """"ANSWER: B" → "B"."""
+    if line[:6].upper() != "ANSWER":
+        return None
+    rest = line[6:].lstrip()
+    return rest[1:].strip() if rest.startswith(":") else None
 
 
 def parse(text: str, title: str) -> Bank:
@@ -31,11 +41,11 @@ def parse(text: str, title: str) -> Bank:
         line = raw.strip()
         if not line:
             continue
-        answer = _ANSWER.match(line)
-        option = _OPTION.match(line)
-        if answer:
+        answer = _answer(line)
+        option = _option(line)
+        if answer is not None:
             where = f"line {start or number}"
-            letter = answer.group(1).strip().upper()
+            letter = answer.upper()
             if not stem:
                 problems.append(f"line {number}: ANSWER without a question before it")
             elif len(letter) != 1 or not "A" <= letter < chr(65 + len(options)):
@@ -50,9 +60,9 @@ def parse(text: str, title: str) -> Bank:
             stem, options, start = [], [], 0
         elif option and stem:
             expected = chr(65 + len(options))
-            if option.group(1) != expected:
-                problems.append(f"line {number}: option {option.group(1)} where {expected} was expected")
-            options.append(option.group(2).strip())
+            if option[0] != expected:
+                problems.append(f"line {number}: option {option[0]} where {expected} was expected")
+            options.append(option[1])
         elif options:
             problems.append(f"line {number}: the question started on line {start} has no 'ANSWER:' line")
             stem, options, start = [line], [], number

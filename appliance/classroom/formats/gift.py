@@ -11,7 +11,6 @@ answer's `#feedback` is read as the misconception that answer stands for, and wr
 from __future__ import annotations
 
 import html
-import re
 
 from appliance.classroom.formats.bank import Bank, finish
 from appliance.classroom.importers import validate_question, with_notes
@@ -20,9 +19,9 @@ from appliance.classroom.models import Question
 _ESCAPES = {"\\~": "\ue000", "\\=": "\ue001", "\\#": "\ue002", "\\{": "\ue003", "\\}": "\ue004", "\\:": "\ue005",
             "\\n": "\n", "\\\\": "\ue006"}
 _RESTORE = {v: k[1] for k, v in _ESCAPES.items() if k != "\\n"}
-_WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
-_BLOCK_TAG = re.compile(r"</?(p|br|div|li|ul|ol|h\d|tr|td|table)\b[^>]*>", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]+>")
+# Tags that end a line of text: they become a space, so "<p>one</p><p>two</p>" reads "one two".
+_BLOCK_TAGS = {"p", "br", "div", "li", "ul", "ol", "tr", "td", "table", *(f"h{n}" for n in range(10))}
+_MARKUPS = ("[html]", "[markdown]", "[plain]", "[moodle]")
 
 
 def _hide_escapes(text: str) -> str:
@@ -88,9 +87,9 @@ def _question(where: str, block: str):
         if end < 0:
             return "the title's closing '::' is missing"
         body = body[end + 2:].strip()
-    markup = re.match(r"^\[(html|markdown|plain|moodle)\]", body)
+    markup = next((m for m in _MARKUPS if body.startswith(m)), None)
     if markup:
-        body = body[markup.end():]
+        body = body[len(markup):]
     opening = body.find("{")
     if opening < 0:
         return "a description (no answers), not a question"
@@ -101,7 +100,7 @@ def _question(where: str, block: str):
     if "{" in after:
         return "several answer blocks in one question"
     text = before.strip() + (" _____ " + after.strip() if after.strip() else "")
-    as_html = bool(markup) and markup.group(1) == "html"
+    as_html = markup == "[html]"
     text = _restore(_plain(text, as_html))
     answers = answers.strip()
     if not answers:
@@ -113,7 +112,7 @@ def _question(where: str, block: str):
         return "truefalse", text, ["True", "False"], "A" if verdict.startswith("T") else "B", {}
     if "->" in answers:
         return "a matching question: cards cannot ask it"
-    parts = re.split(r"(?=[=~])", answers)
+    parts = _split_answers(answers)
     if parts and parts[0].strip():
         return "answers must start with = or ~"
     options, right, notes = [], [], {}
@@ -122,10 +121,10 @@ def _question(where: str, block: str):
         rest, feedback = rest.strip(), _restore(_plain(feedback.split("#", 1)[0], as_html))
         if mark == "~" and feedback:
             notes["ABCDEFGH"[len(options)] if len(options) < 8 else "?"] = feedback
-        weight = _WEIGHT.match(rest)
+        weight = _weight(rest)
         credit = 100.0 if mark == "=" else 0.0
         if weight:
-            credit, rest = float(weight.group(1)), rest[weight.end():].strip()
+            credit, rest = weight[0], rest[weight[1]:].strip()
         if 0 < credit < 100:
             return "partial credit for an answer: a card question has one right answer"
         if credit >= 100:
@@ -140,9 +139,57 @@ def _question(where: str, block: str):
     return "multiple", text, options, "ABCD"[right[0]], notes
 
 
+def _split_answers(answers: str) -> list[str]:
+    """"~a =b ~c" → ["", "~a ", "=b ", "~c"]: a new part before every = or ~."""
+    parts, start = [], 0
+    for at, ch in enumerate(answers):
+        if ch in "=~":
+            parts.append(answers[start:at])
+            start = at
+    parts.append(answers[start:])
+    return parts
+
+
+def _weight(text: str) -> tuple[float, int] | None:
+    """"%50%rest" → (50.0, 4): an answer's credit in percent and where the answer starts."""
+    if not text.startswith("%"):
+        return None
+    end = text.find("%", 1)
+    number = text[1:end]
+    digits = number.removeprefix("-").split(".")
+    if end < 0 or len(digits) > 2 or not all(d.isascii() and d.isdigit() for d in digits):
+        return None
+    return float(number), end + 1
+
+
+def strip_tags(text: str) -> str:
+    """Text without its HTML tags, block tags turned into a space. One pass with str.find, so linear in the
+    text whatever it holds: the regexes this replaces went quadratic on "<p" without ">" (100 KB froze the
+    appliance for 7 s). A "<" with no ">" after it is text, as is "<>"."""
+    out, at, size = [], 0, len(text)
+    while at < size:
+        opening = text.find("<", at)
+        closing = text.find(">", opening + 1) if opening >= 0 else -1
+        if closing < 0:
+            out.append(text[at:])  # no tag can start after this point: nothing later is a tag either
+            break
+        if closing == opening + 1:
+            out.append(text[at:closing + 1])
+            at = closing + 1
+            continue
+        out.append(text[at:opening])
+        name = text[opening + 1:min(closing, opening + 12)].removeprefix("/")
+        end = 0
+        while end < len(name) and name[end].isascii() and name[end].isalnum():
+            end += 1
+        out.append(" " if name[:end].lower() in _BLOCK_TAGS else "")
+        at = closing + 1
+    return "".join(out)
+
+
 def _plain(text: str, as_html: bool) -> str:
     """Text of an [html] question without its tags (cards and the projector show plain text)."""
-    return html.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", text))) if as_html else text
+    return html.unescape(strip_tags(text)) if as_html else text
 
 
 def _escape(text: str) -> str:

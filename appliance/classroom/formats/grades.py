@@ -30,19 +30,34 @@ def _date(timestamp: float) -> str:
     return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime("%Y-%m-%d")
 
 
+ABSENT = "absent"  # the gradebook's cell for a student marked absent from a lesson
+_EXCUSED = "EX"  # Canvas's mark for an excused assignment: not counted, not a zero
+
+
 def results_sheets(results: dict, analysis: dict | None = None) -> Sheets:
-    """Results (a row per student, a column per question), the answer key (a row per question), each
-    round of a question asked more than once, and the item analysis. A question asked again is one column
-    and one row (its counted answers, as in the score), with its rounds on a sheet of their own."""
+    """Results (a row per student, a column per question, their attendance and the questions whose answer the
+    teacher entered), the answer key (a row per question, answered out of the students present), each round of
+    a question asked more than once, and the item analysis. A question asked again is one column and one row
+    (its counted answers, as in the score), with its rounds on a sheet of their own."""
     items = results.get("items")
     columns = items if items is not None else results["questions"]
     students = [["Student", "Card", *[f"Q{q['index'] + 1}" for q in columns], "Score", "Out of", "Percent",
-                 "Answered"]]
+                 "Answered", "Attendance", "Entered by the teacher"]]
     for s in results["students"]:
-        answers = [a["answer"] for a in s["items"]] if items is not None else s["answers"]
+        if s["absent"]:
+            students.append([s["name"], s["card"], *["" for _ in columns], None, s["graded"], None, None,
+                             ABSENT, ""])
+            continue
+        if items is not None:
+            answers, sources = [a["answer"] for a in s["items"]], [a["source"] for a in s["items"]]
+        else:
+            answers, sources = s["answers"], s["sources"]
+        by_hand = ", ".join(f"Q{q['index'] + 1}" for q, source in zip(columns, sources) if source == "teacher")
         students.append([s["name"], s["card"], *[a or "" for a in answers], s["score"], s["graded"],
-                         _percent(s["score"], s["graded"]), s["answered"]])
-    key = [["Question", "Text", "Correct answer", "Asked", "Answered", "% correct", "A", "B", "C", "D", "Rounds"]]
+                         _percent(s["score"], s["graded"]), s["answered"], "present", by_hand])
+    # Participation is out of the students present (absent ones are in no count).
+    key = [["Question", "Text", "Correct answer", "Asked", f"Answered (of {results['present']} present)", "% correct",
+            "A", "B", "C", "D", "Rounds"]]
     for q in columns:
         counts = [q["distribution"].get(letter) for letter in "ABCD"]
         key.append([f"Q{q['index'] + 1}", q["text"], q["correct"] or "(poll)", "yes" if q["asked"] else "no",
@@ -143,7 +158,7 @@ def canvas_csv(book: dict, ids: dict[int, StudentIds], section: str) -> str:
     for row in book["rows"]:
         who = ids.get(row["student_id"], StudentIds())
         rows.append([row["name"], "", who.sourced_id or who.id_number or "", who.username or who.email or "",
-                     section, *row["scores"]])
+                     section, *[_EXCUSED if s == ABSENT else s for s in row["scores"]]])
     return _plain_csv(rows)
 
 
@@ -156,7 +171,8 @@ def moodle_csv(book: dict, ids: dict[int, StudentIds]) -> str:
     for row in book["rows"]:
         who = ids.get(row["student_id"], StudentIds())
         rows.append([row["name"], who.id_number or who.sourced_id or "", who.email or "",
-                     *[None if s is None else _percent(s, c["graded"]) for s, c in zip(row["scores"], columns)]])
+                     *[None if s in (None, ABSENT) else _percent(s, c["graded"])
+                       for s, c in zip(row["scores"], columns)]])
     return _plain_csv(rows)
 
 
@@ -180,7 +196,7 @@ def oneroster_results(book: dict, ids: dict[int, StudentIds], class_sourced_id: 
                            class_sourced_id, category, term_sourced_id or "", 0, c["graded"]])
         for row in book["rows"]:
             sid = ids.get(row["student_id"], StudentIds()).sourced_id
-            if sid and row["scores"][n] is not None:
+            if sid and row["scores"][n] not in (None, ABSENT):  # absent: no result, as for one who never took part
                 results.append([f"{item}-{sid}", "", "", item, sid, "fully graded", float(row["scores"][n]), day, ""])
     manifest = [["propertyName", "value"], ["manifest.version", "1.0"], ["oneroster.version", "1.1"],
                 *[[f"file.{name}", "bulk" if name in ("categories", "lineItems", "results") else "absent"]

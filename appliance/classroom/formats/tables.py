@@ -10,18 +10,17 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import re
 from dataclasses import dataclass
 
 import python_calamine
 
-from appliance.classroom.formats import zipsafe
+from appliance.classroom.formats import sheet_extent, zipsafe
+from appliance.classroom.formats.sheet_extent import MAX_ROWS, column_letter
 from appliance.classroom.importers import InvalidImport, decode_text
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ODS_TYPE = "application/vnd.oasis.opendocument.spreadsheet"
 SEPARATORS = (",", ";", "\t")
-MAX_ROWS = 5000
 MAX_COLUMNS = 100
 
 
@@ -42,15 +41,6 @@ class Table:
         return f"cell {column_letter(column)}{index + 1}" if self.sheet else self.where(index)
 
 
-def column_letter(column: int) -> str:
-    letters = ""
-    column += 1
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 _OLD_EXCEL = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (Excel 97-2003), which calamine reads too
 
 
@@ -58,10 +48,14 @@ def is_zip(data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04"
 
 
-def read_table(data: bytes) -> Table:
+def is_spreadsheet(data: bytes) -> bool:
     """Sniffs the content (a zip or old Excel file is a spreadsheet, anything else text), never trusts a
     file name."""
-    if is_zip(data) or data.startswith(_OLD_EXCEL):
+    return is_zip(data) or data.startswith(_OLD_EXCEL)
+
+
+def read_table(data: bytes) -> Table:
+    if is_spreadsheet(data):
         return read_sheet(data)
     return read_csv(decode_text(data))
 
@@ -94,7 +88,7 @@ def read_sheet(data: bytes, sheet: int = 0) -> Table:
     if is_zip(data):
         members = zipsafe.read_members(data, "spreadsheet", zipsafe.ZipLimits(
             members=2000, member_bytes=64 * 1048576, total_bytes=128 * 1048576))
-        _check_extent(members)
+        sheet_extent.check(members)
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not book.sheet_names:
@@ -110,64 +104,6 @@ def read_sheet(data: bytes, sheet: int = 0) -> Table:
     if len(cells) > MAX_ROWS:
         raise InvalidImport([f"row {MAX_ROWS + 1}: more than {MAX_ROWS} rows"])
     return Table(tuple(tuple(cell_text(c) for c in row[:MAX_COLUMNS]) for row in cells), sheet=True)
-
-
-_CELL_REF = re.compile(rb'<c [^>]*?r="([A-Z]{1,3})([0-9]{1,7})"')
-_ODS_TAG = re.compile(rb"<table:(table-row|table-cell|covered-table-cell|table)\b([^>]*?)(/?)>|</table:table-row>")
-_REPEAT = {b"table-row": re.compile(rb'number-rows-repeated="(\d+)"'),
-           b"table-cell": re.compile(rb'number-columns-repeated="(\d+)"'),
-           b"covered-table-cell": re.compile(rb'number-columns-repeated="(\d+)"')}
-EXTENT_COLUMNS = 200
-
-
-def _check_extent(members: dict[str, bytes]) -> None:
-    """The reader allocates every cell from A1 to the farthest one used: one stray cell at XFD1048576 (or an
-    .ods row of values repeated a million times) would ask for billions, so a sheet reaching beyond our
-    limits is refused before it is read. Measured: 20,000 x 500 cells took the reader 6 s and 720 MB."""
-    for name, xml in members.items():
-        if name.startswith("xl/worksheets/"):
-            for letters, digits in _CELL_REF.findall(xml):
-                _within(int(digits), _column_number(letters.decode()))
-        elif name == "content.xml":
-            _check_ods_extent(xml)
-
-
-def _within(row: int, column: int) -> None:
-    if row > MAX_ROWS or column > EXTENT_COLUMNS:
-        raise InvalidImport([f"cell {column_letter(column - 1)}{row}: the sheet reaches beyond row {MAX_ROWS} or "
-                             f"column {column_letter(EXTENT_COLUMNS - 1)}; delete the rows and columns not needed"])
-
-
-def _repeat(kind: bytes, attrs: bytes) -> int:
-    found = _REPEAT[kind].search(attrs)
-    return int(found.group(1)) if found else 1
-
-
-def _check_ods_extent(xml: bytes) -> None:
-    """Where the last cell with a value lies, counting repeated rows and cells (ODS's run-length coding)."""
-    row, column, repeat_rows = 0, 0, 1
-    for match in _ODS_TAG.finditer(xml):
-        kind, attrs, closed = match.group(1), match.group(2) or b"", match.group(3)
-        if kind is None:  # </table:table-row>
-            row += repeat_rows
-        elif kind == b"table":
-            row = 0  # a new sheet
-        elif kind == b"table-row":
-            repeat_rows, column = _repeat(kind, attrs), 0
-            if closed:
-                row += repeat_rows
-        else:
-            repeat_columns = _repeat(kind, attrs)
-            if b"value-type" in attrs:
-                _within(row + repeat_rows, column + repeat_columns)
-            column += repeat_columns
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + ord(ch) - 64
-    return number
 
 
 def cell_text(value) -> str:

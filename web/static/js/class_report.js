@@ -35,8 +35,9 @@ function sessionHeader(column) {
 }
 
 function scoreCell(score, column) {
+  if (score === "absent") return el("td", {class: "score-cell marked-absent", text: "absent"});
   if (score === null || score === undefined) {
-    return el("td", {class: "absent"}, el("span", {class: "visually-hidden", text: "absent"}));
+    return el("td", {class: "absent"}, el("span", {class: "visually-hidden", text: "no answers"}));
   }
   const text = column.graded ? `${score} / ${column.graded}` : "present";
   return el("td", {class: "score-cell", text});
@@ -46,7 +47,7 @@ function scoreCell(score, column) {
 function average(row, columns) {
   let right = 0, possible = 0;
   row.scores.forEach((score, i) => {
-    if (score !== null && columns[i].graded) {
+    if (typeof score === "number" && columns[i].graded) {
       right += score;
       possible += columns[i].graded;
     }

@@ -54,9 +54,13 @@ function itemBlock(item) {
   return block;
 }
 
-function answerCell(answer, correct, first) {
+function answerCell(answer, correct, first, source) {
   if (!answer) return el("td", {class: "no-answer"}, el("span", {text: "–", attrs: {"aria-label": "no answer"}}));
   const cell = el("td", {});
+  if (source === "teacher") {
+    cell.append(el("span", {class: "hand", text: "✎ ", attrs: {"aria-hidden": "true", title: "Entered by the teacher"}}),
+      el("span", {class: "visually-hidden", text: "entered by the teacher:"}));
+  }
   if (first && first !== answer) {
     cell.classList.add("changed");
     cell.append(el("s", {class: "first-answer", attrs: {title: `First answer ${first}`}}, letterChip(first, "small")),
@@ -94,10 +98,15 @@ function renderStudents(results) {
       el("th", {attrs: {scope: "row"}}, showNames
         ? el("a", {text: student.name, attrs: {href: `/students/${student.student_id}`, title: "This student's history"}})
         : `Card ${student.card}`));
+    if (student.absent) {  // marked absent by the teacher: not a zero, not in any count
+      row.append(el("td", {class: "no-answer", text: "absent", attrs: {colspan: results.items.length + 1}}));
+      body.append(row);
+      continue;
+    }
     // One column per question however often asked: the answer that counts, after the first one given.
-    student.items.forEach(({answer, first}, i) => {
+    student.items.forEach(({answer, first, source}, i) => {
       if (answer && first && first !== answer) changes += 1;
-      row.append(answerCell(answer, results.items[i].correct, first));
+      row.append(answerCell(answer, results.items[i].correct, first, source));
     });
     row.append(el("td", {class: "score", text: `${student.score} / ${gradable}`}));
     body.append(row);

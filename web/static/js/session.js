@@ -12,6 +12,7 @@ import {renderDistribution} from "./chart.js";
 import {cameraProblem} from "./camera.js";
 import {setMathText} from "./math.js";
 import {renderPeer} from "./peer.js";
+import {renderRoster, wireRoster} from "./lesson_roster.js";
 
 const STATE_WORDS = {ready: "Ready to start", open: "Open: cards are being read", paused: "Paused",
   closed: "Closed", revealed: "Answer revealed", ended: "Session ended"};
@@ -20,12 +21,14 @@ const sessionId = Number($("main").dataset.sessionId);
 let view = null;            // the session view from the API
 let publicState = null;     // the latest public state of this session (counts, distribution after reveal)
 const responses = new Map();  // "question:student_id" → newest response
+const clearedAt = new Map();  // "question:student_id" → last_changed of a response the teacher cleared
 let busy = false;           // an action is in flight: keep buttons off so a double click cannot double-act
 const countdown = new Countdown($("countdown"));
 const HIDE_NAMES_KEY = "argus.hideNames";
 $("hide-names-switch").checked = localStorage.getItem(HIDE_NAMES_KEY) === "1";
 
 wireLogout();
+wireRoster({sessionId, view: () => view, answersFor, apply: applyView, hidingNames: () => hidingNames()});
 
 function responseKey(question, studentId) {
   return `${question}:${studentId}`;
@@ -35,11 +38,22 @@ function responseKey(question, studentId) {
 function rememberResponse(response) {
   const key = responseKey(response.question, response.student_id);
   const known = responses.get(key);
+  if ((response.last_changed ?? 0) <= (clearedAt.get(key) ?? -1)) return;  // a copy from before the clear
   if (!known || (response.last_changed ?? 0) >= (known.last_changed ?? 0)) responses.set(key, response);
+}
+
+function forgetResponse(response) {
+  const key = responseKey(response.question, response.student_id);
+  clearedAt.set(key, Math.max(clearedAt.get(key) ?? -1, response.last_changed ?? 0));
+  const known = responses.get(key);
+  if (known && (known.last_changed ?? 0) <= (response.last_changed ?? 0)) responses.delete(key);
 }
 
 function applyView(fresh) {
   view = fresh;
+  // After the lesson no live event can be missed: the fresh view is the whole truth (answers cleared by hand
+  // included). During it, clears arrive as live events.
+  if (fresh.state === "ended" && fresh.responses) responses.clear();
   for (const response of fresh.responses || []) rememberResponse(response);
   render();
 }
@@ -59,13 +73,17 @@ function currentQuestion() {
   return view.quiz.questions[index] || null;
 }
 
-function answersForCurrent() {
+function answersFor(question) {
   const found = new Map();
-  if (!view || view.question === null) return found;
+  if (!view || question === null) return found;
   for (const response of responses.values()) {
-    if (response.question === view.question) found.set(response.student_id, response);
+    if (response.question === question) found.set(response.student_id, response);
   }
   return found;
+}
+
+function answersForCurrent() {
+  return view ? answersFor(view.question) : new Map();
 }
 
 function renderHeader() {
@@ -158,46 +176,6 @@ function renderControls() {
 
 function hidingNames() {
   return view.anonymous || $("hide-names-switch").checked;
-}
-
-function studentCell(student, response, revealed, correct) {
-  const name = hidingNames() ? `Card ${student.card}` : student.name;
-  const cell = el("li", {class: "student"},
-    el("span", {class: "card-no", text: student.card, attrs: {title: "Card number"}}),
-    el("span", {class: "name", text: name}));
-  if (!response) {
-    cell.classList.add("waiting");
-    cell.append(el("span", {class: "visually-hidden", text: "no answer yet"}));
-    return cell;
-  }
-  cell.classList.add("answered");
-  if (!revealed) {
-    cell.append(el("span", {class: "mark tick", text: "✓", attrs: {"aria-hidden": "true"}}),
-      el("span", {class: "visually-hidden", text: "answered"}));
-    return cell;
-  }
-  const mark = el("span", {class: "mark"}, letterChip(response.answer));
-  if (correct) {
-    const right = response.answer === correct;
-    cell.classList.add(right ? "right" : "wrong");
-    mark.append(el("span", {class: "verdict", text: right ? "✓" : "✗", attrs: {"aria-hidden": "true"}}),
-      el("span", {class: "visually-hidden", text: right ? "right" : "wrong"}));
-  }
-  cell.append(mark);
-  return cell;
-}
-
-function renderRoster() {
-  const answers = answersForCurrent();
-  const question = currentQuestion();
-  const revealed = view.state === "revealed";
-  const students = [...view.class.students].sort((a, b) => a.card - b.card);
-  const roster = clear($("roster"));
-  for (const student of students) {
-    roster.append(studentCell(student, answers.get(student.id), revealed, question && question.correct));
-  }
-  for (const id of ["answered-count", "bar-answered"]) $(id).textContent = String(answers.size);
-  for (const id of ["total-count", "bar-total"]) $(id).textContent = String(students.length);
 }
 
 function renderChart() {
@@ -338,7 +316,7 @@ function typing(target) {
 
 document.addEventListener("keydown", (event) => {
   if (event.altKey || event.ctrlKey || event.metaKey || typing(event.target)) return;
-  if (help.open) return;  // the dialog handles Escape itself
+  if (help.open || $("entry-dialog").open) return;  // a dialog handles its own keys
   const onControl = event.target instanceof HTMLElement && ["BUTTON", "A"].includes(event.target.tagName);
   if (event.key === "PageDown" || event.key === "ArrowRight" || (event.key === " " && !onControl)) {
     event.preventDefault();
@@ -501,8 +479,8 @@ function onAlert(event) {
 connectLive({
   onEvent(event) {
     if (event.type === "state") onState(event.state);
-    else if (event.type === "response" && event.session_id === sessionId) {
-      rememberResponse(event);
+    else if ((event.type === "response" || event.type === "response_cleared") && event.session_id === sessionId) {
+      if (event.type === "response") rememberResponse(event); else forgetResponse(event);
       if (view) {
         renderRoster();
         if (view.state === "revealed") renderChart();

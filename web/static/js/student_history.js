@@ -11,7 +11,7 @@ wireLogout();
 $("print-button").addEventListener("click", () => window.print());
 
 function row(s) {
-  const absent = s.answered === 0;
+  const absent = s.absent || s.answered === 0;
   return el("tr", {class: absent ? "absent-row" : ""},
     el("td", {text: formatTime(s.created_at)}),
     el("td", {}, el("a", {text: s.title, attrs: {href: `/results/${s.session_id}`}})),

@@ -1,0 +1,46 @@
+"""Known devices: a browser that logged in as a user gets a cookie naming it, so the username's guess budget
+(login_limit.LoginGuard) never refuses it (OWASP's "device cookies"). The cookie is not a login and opens
+nothing: a random nonce and the username's HMAC under a key kept in the data folder (0600)."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+COOKIE = "argus_device"
+KEY_FILE = "device-cookie.key"
+
+
+def load_key(data_dir: Path) -> bytes:
+    """The appliance's device-cookie key, made on first use."""
+    path = data_dir / KEY_FILE
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_bytes(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(key)
+    return key
+
+
+def _mac(key: bytes, nonce: str, username: str) -> str:
+    digest = hmac.new(key, f"{nonce}\n{username}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def token(key: bytes, username: str) -> str:
+    nonce = secrets.token_urlsafe(12)
+    return f"{nonce}.{_mac(key, nonce, username)}"
+
+
+def known_device(key: bytes, cookie: str | None, username: str) -> str | None:
+    """The device's id (its nonce) when `cookie` was given to a browser that logged in as `username`."""
+    if not cookie or cookie.count(".") != 1 or len(cookie) > 200:
+        return None
+    nonce, mac = cookie.split(".")
+    return nonce if hmac.compare_digest(mac, _mac(key, nonce, username)) else None

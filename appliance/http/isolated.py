@@ -1,0 +1,114 @@
+"""Reading an uploaded spreadsheet in a child process with its own memory and CPU limits.
+
+The spreadsheet library is native code: given a hostile file it may ask for 512 GiB and abort, and no
+`except` catches an abort. So the library never runs in the appliance's process. The child
+(`sheet_worker.py`) has RLIMIT_AS and RLIMIT_CPU set before it reads a byte, the parent kills it after a
+wall-clock bound too, and whatever happens to it the teacher gets a 400 that says what to do. A few at a time
+(`IMPORT_SLOT`): a burst of uploads queues instead of filling the Pi's memory.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+
+from aiohttp import web
+
+from appliance import keys
+from appliance.classroom.formats import tables
+from appliance.classroom.importers import InvalidImport, decode_text
+from appliance.config import ServerSettings
+
+log = logging.getLogger(__name__)
+# 5,000 rows x 100 columns of text as JSON; the child never answers more for a sheet within the limits.
+_MAX_ANSWER = 96 * 1048576
+
+
+class WorkerFailed(RuntimeError):
+    """The child could not be started (out of processes or memory): the appliance is busy, not the file bad."""
+
+
+async def read_table(request: web.Request, data: bytes) -> tables.Table:
+    """tables.read_table, with spreadsheets read in the child and text (CSV, pasted cells) on a work thread."""
+    if tables.is_spreadsheet(data):
+        return await read_sheet(request, data)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(request.config_dict[keys.WORK], lambda: tables.read_csv(decode_text(data)))
+
+
+async def read_sheet(request: web.Request, data: bytes) -> tables.Table:
+    async with request.config_dict[keys.IMPORT_SLOT]:
+        try:
+            rows = await run_sheet_worker(data, request.config_dict[keys.SETTINGS].server)
+        except WorkerFailed as exc:
+            log.warning("spreadsheet worker: %s", exc)
+            raise web.HTTPServiceUnavailable(text="the appliance is busy; try the import again in a minute",
+                                             headers={"Retry-After": "30"}) from None
+    return tables.Table(tuple(tuple(row) for row in rows), sheet=True)
+
+
+async def run_sheet_worker(data: bytes, server: ServerSettings) -> list[list[str]]:
+    """The rows of the spreadsheet `data`, or InvalidImport; WorkerFailed when no child could be started."""
+    memory = server.import_memory_mb * 1048576
+    try:
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, "-I", "-m", "appliance.http.sheet_worker", str(memory), str(server.import_cpu_seconds),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    except OSError as exc:
+        raise WorkerFailed(f"cannot start: {exc}") from None
+    wall = server.import_cpu_seconds * 2 + 5
+    try:
+        out, err, _ = await asyncio.wait_for(asyncio.gather(
+            _collect(child.stdout, _MAX_ANSWER), _collect(child.stderr, 65536), _feed(child.stdin, data)), wall)
+        await child.wait()
+    except TimeoutError:
+        raise InvalidImport([f"the spreadsheet took longer than {wall} s to read (a damaged file, or one made to "
+                             f"be slow); save it again as .xlsx or .ods"]) from None
+    finally:
+        if child.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                child.kill()
+            await child.wait()
+    if child.returncode != 0:
+        log.warning("spreadsheet worker ended with %s: %s", _ending(child.returncode), err[-500:].decode(errors="replace"))
+        raise InvalidImport([f"the spreadsheet needs more than the {server.import_memory_mb} MB or "
+                             f"{server.import_cpu_seconds} s of CPU the appliance gives one file ({_ending(child.returncode)}); "
+                             f"a damaged file, or one that claims a huge sheet: save it again as .xlsx or .ods"])
+    try:
+        answer = json.loads(out)
+        if "problems" in answer:
+            problems = [str(p) for p in answer["problems"]]
+        else:
+            return [[str(cell) for cell in row] for row in answer["rows"]]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise InvalidImport([f"the spreadsheet cannot be read (the reader's answer was garbled: {exc})"]) from None
+    raise InvalidImport(problems)
+
+
+async def _feed(stdin: asyncio.StreamWriter, data: bytes) -> None:
+    with contextlib.suppress(ConnectionError):  # a child that died early reads no more; its ending says why
+        stdin.write(data)
+        await stdin.drain()
+        stdin.close()
+
+
+async def _collect(stream: asyncio.StreamReader, cap: int) -> bytes:
+    """All of a child's output up to `cap` bytes; more means something is wrong with it."""
+    chunks, size = [], 0
+    while chunk := await stream.read(65536):
+        size += len(chunk)
+        if size > cap:
+            raise InvalidImport([f"the spreadsheet cannot be read (its reader answered more than {cap} bytes)"])
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _ending(returncode: int) -> str:
+    if returncode < 0:
+        with contextlib.suppress(ValueError):
+            return f"signal {signal.Signals(-returncode).name}"
+        return f"signal {-returncode}"
+    return f"exit status {returncode}"

@@ -67,6 +67,23 @@ async def test_a_lessons_item_analysis_matches_the_hand_computed_numbers(server,
     _check_hand_computed(await response.json())
 
 
+async def test_a_student_marked_absent_is_left_out_of_the_item_analysis(server, alice):
+    """Card 6 is read right on Q1-Q3 (held up by a neighbour, say), then the teacher marks its student absent
+    (issue 21's attendance): the lesson's and the quiz's analysis read as worked out by hand without them."""
+    client, klass, quiz = alice
+    rounds = [(index, {**answers, 6: letter}) for (index, answers), letter in zip(ROUNDS, "BCA")] + ROUNDS[3:]
+    sid = await _play(client, server.app[keys.ENGINE], klass["id"], quiz["id"], rounds=rounds)
+    before = await (await client.get(f"/api/v1/sessions/{sid}/item-analysis")).json()
+    assert before["students"] == 6 and before["questions"][2]["correct"] == 2  # present until marked absent
+    six = next(s["id"] for s in klass["students"] if s["card"] == 6)
+    marked = await client.put(f"/api/v1/sessions/{sid}/attendance", json={"absent": [six]})
+    assert marked.status == 200, await marked.text()
+    _check_hand_computed(await (await client.get(f"/api/v1/sessions/{sid}/item-analysis")).json())
+    pooled = await (await client.get(f"/api/v1/quizzes/{quiz['id']}/item-analysis")).json()
+    assert pooled["sessions"] == 1
+    _check_hand_computed(pooled)
+
+
 async def test_a_quizs_item_analysis_pools_its_ended_lessons_of_this_teacher(server, teacher, alice):
     client, klass, quiz = alice
     engine = server.app[keys.ENGINE]

@@ -3,20 +3,16 @@ sittings (questions, where each came from, answers, and who was absent)."""
 from __future__ import annotations
 
 from appliance.classroom import item_analysis
+from appliance.store import attendance
 from appliance.store import sessions as store
 from appliance.store.db import Database
 
 
-async def absent_students(db: Database, session_id: int) -> set[int]:
-    """The students marked absent in a lesson. Attendance arrives with issue 21; wire this to its
-    absent_students() at merge. Until then nobody is absent, and every student who answered counts."""
-    return set()
-
-
 async def sitting(db: Database, session_id: int) -> item_analysis.Sitting:
+    """A lesson's sitting; the students the teacher marked absent (issue 21's attendance) are left out."""
     return item_analysis.Sitting(
         await store.session_questions(db, session_id), await store.session_origins(db, session_id),
-        tuple(await store.responses(db, session_id)), frozenset(await absent_students(db, session_id)))
+        tuple(await store.responses(db, session_id)), frozenset(await attendance.absent_students(db, session_id)))
 
 
 async def session_item_analysis(db: Database, session_id: int) -> dict:

@@ -75,3 +75,14 @@ async def test_discuss_and_vote_again_through_the_server(server, teacher):
         (1, 3, {"A": 1, "B": 1, "C": 1}), (2, 3, {"A": 2, "B": 1, "C": 0})]
     csv = await (await teacher.get(f"/api/v1/sessions/{sid}/results.csv")).text()
     assert "\r\nRounds\r\nQuestion,Round,Answered,% correct,A,B,C,D\r\nQ1,1,3,33.3,1,1,1,\r\nQ1,2,3,66.7,2,1,0,\r\n" in csv
+
+    # Card 3 was held up by a neighbour: marked absent (issue 21), its student moved nowhere and is in no count.
+    marked = await teacher.put(f"/api/v1/sessions/{sid}/attendance", json={"absent": [by_card[3]]})
+    assert marked.status == 200
+    assert (await marked.json())["peer"]["wrong_to_right"] == [by_card[2]]
+    async with aiohttp.ClientSession(base_url=server.url) as anyone:
+        public = await (await anyone.get("/api/v1/public/state")).json()
+    assert [(r["round"], r["answered"], r["distribution"]) for r in public["session"]["rounds"]] == [
+        (1, 2, {"A": 1, "B": 1, "C": 0}), (2, 2, {"A": 1, "B": 1, "C": 0})]
+    results = await (await teacher.get(f"/api/v1/sessions/{sid}/results")).json()
+    assert [r["answered"] for r in results["items"][0]["rounds"]] == [2, 2]

@@ -2,6 +2,7 @@
 were last asked, added to a new lesson in one step, and then counted as asked again."""
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from appliance import keys
@@ -54,6 +55,13 @@ def test_worth_asking_again_and_the_spacing():
     # Learnt the second time: no longer worth asking again.
     learnt = lesson(2, 2 * DAY, [HARD], [{1: "A", 2: "A", 3: "A"}])
     assert next(c for c in review.candidates([FIRST, learnt], 0) if c["text"] == HARD.text)["reasons"] == []
+
+
+def test_an_absent_students_answers_are_not_weighed():
+    """TRAP with student 5 (wrong) marked absent (issue 21): 3 of 4 right, 75%, not worth asking again."""
+    away = dataclasses.replace(FIRST, absent=frozenset({5}))
+    trap = next(c for c in review.candidates([away], now=0) if c["text"] == TRAP.text)
+    assert (trap["answered"], trap["share_right"], trap["reasons"]) == (4, 0.75, [])
 
 
 async def test_a_lesson_starts_with_review_questions_in_one_step(server, teacher):

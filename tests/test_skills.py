@@ -2,6 +2,8 @@
 class's grid through the real server with its spreadsheet."""
 from __future__ import annotations
 
+import dataclasses
+
 from appliance import keys
 from appliance.classroom import analytics, skills
 from appliance.classroom.models import Question, Response, Student
@@ -54,6 +56,14 @@ def test_mastery_by_hand():
     assert [(p["session_id"], p["answers"], p["share"]) for p in fractions["trend"]] == [(1, 5, 0.8), (2, 6, 4 / 6)]
     assert fractions["students"] == {"mastered": 1, "developing": 1, "not yet": 0, "too few": 2}
 
+
+
+def test_an_absent_student_makes_no_attempt():
+    """Ben marked absent from lesson 1 (issue 21): his readings there are no attempts, nor in the class trend."""
+    grid = skills.grid(STUDENTS, [dataclasses.replace(L1, absent=frozenset({2}))])
+    assert grid["students"][1]["skills"][FRACTIONS]["attempts"] == 0
+    fractions = next(s for s in grid["skills"] if s["skill"] == FRACTIONS)
+    assert [(p["answers"], p["share"]) for p in fractions["trend"]] == [(3, 1.0)]
 
 def test_only_the_last_five_attempts_count():
     lesson = session(1, 1.0, [q("A", FRACTIONS)] * 7, [r(i, 1, "B" if i < 2 else "A") for i in range(7)])

@@ -28,7 +28,7 @@ def candidates(sessions, now: float) -> list[dict]:
     is not) and when it is due; worth asking and due first, the weakest first."""
     found: dict[tuple, dict] = {}
     for s in sorted(sessions, key=lambda s: (s.created_at, s.id)):
-        grouped = items.session_items(s.questions, s.labels(), s.responses)["items"]
+        grouped = items.session_items(s.questions, s.labels(), s.present())["items"]
         for item in grouped:
             if not item["correct"] or not item["asked"] or not item["answered"]:
                 continue

@@ -36,7 +36,7 @@ def attempts(sessions) -> list[Attempt]:
     for s in sorted(sessions, key=lambda s: (s.created_at, s.id)):
         labels = s.labels()
         by_student: dict[int, list] = {}
-        for r in s.responses:
+        for r in s.present():  # an absent student makes no attempt
             if 0 <= r.question < len(s.questions):
                 by_student.setdefault(r.student_id, [None] * len(s.questions))[r.question] = r
         for root in scoring.graded_roots(s.questions, labels):

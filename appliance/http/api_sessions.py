@@ -63,7 +63,8 @@ async def session_view(db, record: SessionRecord, with_responses: bool = True, d
     if with_responses:
         stored = await store.responses(db, record.id)
         view["responses"] = [r.to_json() for r in stored]
-        view["peer"] = _peer_movement(questions, await store.session_origins(db, record.id), stored, record)
+        present = [r for r in stored if r.student_id not in view["absent"]]  # an absent student moved nowhere
+        view["peer"] = _peer_movement(questions, await store.session_origins(db, record.id), present, record)
     return view
 
 

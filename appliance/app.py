@@ -212,7 +212,13 @@ async def mdns_ctx(app: web.Application):
         yield
         return
     https_port = app.get(keys.HTTPS_PORT)
-    advert = await discovery.advertise(settings, https_port or app[keys.PORT], secure=https_port is not None)
+    try:
+        advert = await discovery.advertise(settings, https_port or app[keys.PORT], secure=https_port is not None)
+    except OSError as error:
+        # A network that refuses multicast must not cost the lesson: the page is still at the appliance's address.
+        log.error("mDNS is unavailable (%s): argus.local will not resolve; open the appliance by its address", error)
+        yield
+        return
     yield
     await advert.close()
 

@@ -26,6 +26,7 @@ from appliance.host import discovery, health
 from appliance.host.names import HostAllowList
 from appliance.host.tls import TlsState
 from appliance.http import api_health, api_quizzes, live, openapi, pages, pages_admin, pages_library, public
+from appliance.http.api_backups import database_hold_middleware
 from appliance.http.security import protective_headers, same_origin_middleware
 from appliance.http.transport import host_middleware, https_only_middleware
 from appliance.live.bus import Bus
@@ -222,7 +223,7 @@ def create_app(settings: Settings, port: int, https_port: int | None = None,
     `https_port` the HTTPS one (None: plain HTTP only), served with `tls`."""
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
-        middlewares=[host_middleware, https_only_middleware, same_origin_middleware],
+        middlewares=[host_middleware, https_only_middleware, same_origin_middleware, database_hold_middleware],
     )
     app.on_response_prepare.append(protective_headers)
     app[keys.SETTINGS] = settings

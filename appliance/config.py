@@ -58,6 +58,8 @@ class StorageSettings:
     min_free_mb: int = _bounded(200, 1, 1_000_000)
     # Question images a teacher may keep on the appliance, in MB (more uploads get 413).
     image_quota_mb: int = _bounded(100, 1, 100_000)
+    # Largest backup file an admin may upload to restore, in MB.
+    restore_max_mb: int = _bounded(1024, 1, 100_000)
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,17 @@ class SyncService:
     # --- life cycle ----------------------------------------------------------------------------------
 
     async def start(self) -> None:
+        await self._load_state()
+        self._task = asyncio.create_task(self._run())
+
+    async def reload(self) -> None:
+        """The database file was replaced (a restore): read the appliance's id, the on/off flag and the outbox
+        again. Called with the database held exclusively, so no round is under way."""
+        self._failures, self._next_try, self._fatal, self._state = 0, 0.0, None, "off"
+        await self._load_state()
+        self._wake.set()
+
+    async def _load_state(self) -> None:
         self._appliance_id = await outbox.appliance_id(self._db)
         self._enabled = (await outbox.get_flag(self._db, _ENABLED_KEY)) != "0"
         await self.ensure_key()
@@ -88,7 +99,6 @@ class SyncService:
                 log.info("cloud sync: %d events of lessons held before sync was set up will be uploaded", earlier)
         else:
             await outbox.discard_unrecorded(self._db)
-        self._task = asyncio.create_task(self._run())
 
     async def close(self) -> None:
         if self._task:
@@ -176,7 +186,8 @@ class SyncService:
     async def _run(self) -> None:
         while True:
             try:
-                async with self._lock:
+                # One round sees one database file: a restore waits for it to finish.
+                async with self._db.held(), self._lock:
                     await self._round(forced=False)
             except asyncio.CancelledError:
                 raise
@@ -257,8 +268,8 @@ class SyncService:
         try:
             while True:
                 await self._deliver_fixed(target)
-                if not await self._fix_next_batch():
-                    break
+                if self._db.restore_waiting or not await self._fix_next_batch():
+                    break  # a restore waits: the rest goes next round, from whichever file is in place
         except targets.DeliveryError as exc:
             self._record_failure(exc)
             return
@@ -270,7 +281,7 @@ class SyncService:
 
     async def _deliver_fixed(self, target: targets.Target) -> None:
         after = 0
-        while (batch := await outbox.next_pending_batch(self._db, after)) is not None:
+        while not self._db.restore_waiting and (batch := await outbox.next_pending_batch(self._db, after)) is not None:
             after = batch["id"]
             try:
                 await target.put(batch["name"], batch["payload"], batch["content_type"], batch["signature"])

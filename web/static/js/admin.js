@@ -3,6 +3,7 @@
 // Status and the list of USB sticks refresh themselves every few seconds while the tab is visible.
 import {api, wireLogout} from "./api.js";
 import {$, clear, el, formatTime, toast} from "./dom.js";
+import {wireBackups} from "./admin_backups.js";
 
 const STATUS_EVERY_MS = 5000;
 const USB_EVERY_MS = 3000;
@@ -426,4 +427,5 @@ if (main.dataset.allowed) {
   $("tls-revert").addEventListener("click", () => changeTls(() => api("/tls/certificate", {method: "DELETE"}),
     "The appliance's own certificate is back."));
   loadTls();
+  wireBackups();
 }

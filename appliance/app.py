@@ -25,14 +25,14 @@ from appliance.config import Settings
 from appliance.host import discovery, health
 from appliance.host.names import HostAllowList
 from appliance.host.tls import TlsState
-from appliance.http import api_health, api_quizzes, live, openapi, pages, pages_admin, pages_library, public
+from appliance.http import api_health, api_privacy, api_quizzes, live, openapi, pages, pages_admin, pages_library, public
 from appliance.http.api_backups import database_hold_middleware
 from appliance.http.security import protective_headers, same_origin_middleware
 from appliance.http.transport import host_middleware, https_only_middleware
 from appliance.live.bus import Bus
 from appliance.live.engine import SessionEngine
 from appliance.live.reading import ReadingLoop
-from appliance.store import backup, images
+from appliance.store import backup, images, privacy
 from appliance.store.db import Database
 from appliance.sync import local_admin
 from appliance.sync.service import SyncService
@@ -178,6 +178,13 @@ async def maintenance_ctx(app: web.Application):
                                    f"The appliance's disk is almost full ({free:.0f} MB free): export and "
                                    f"delete old data, or answers may stop being saved."}, "teacher")
 
+    async def anonymise_expired_names():
+        if settings.privacy.keep_names_days:
+            count = await privacy.anonymise_expired(db, settings.privacy.keep_names_days)
+            if count:
+                log.info("anonymised %d students whose last lesson is over %d days old", count,
+                         settings.privacy.keep_names_days)
+
     async def remove_unused_images():
         removed = await images.collect_garbage(db, settings.data_dir / "images")
         if removed:
@@ -186,8 +193,10 @@ async def maintenance_ctx(app: web.Application):
     tasks = [asyncio.create_task(_every(_CHECKPOINT_SECONDS, db.checkpoint, "WAL checkpoint")),
              asyncio.create_task(_every(3600.0, remove_unused_images, "unused image clean-up")),
              asyncio.create_task(_every(300.0, backup_if_due, "daily backup")),
-             asyncio.create_task(_every(60.0, warn_if_disk_low, "disk check"))]
+             asyncio.create_task(_every(60.0, warn_if_disk_low, "disk check")),
+             asyncio.create_task(_every(3600.0, anonymise_expired_names, "name retention"))]
     await backup_if_due()
+    await anonymise_expired_names()
     yield
     for task in tasks:
         await _cancel(task)
@@ -248,4 +257,5 @@ def create_app(settings: Settings, port: int, https_port: int | None = None,
     pages.setup_pages(app)
     pages_library.setup(app)
     pages_admin.setup(app)
+    api_privacy.setup(app)
     return app

@@ -176,6 +176,13 @@ class SyncSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    # Students' names are kept this many days after their last lesson, then replaced by "Student <card>" (their
+    # answers stay, as numbers); 0 keeps names until a teacher or admin removes the student.
+    keep_names_days: int = _bounded(0, 0, 36_500)
+
+
+@dataclass(frozen=True)
 class LogSettings:
     level: str = _bounded("INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
 
@@ -192,6 +199,7 @@ class Settings:
     mdns: MdnsSettings = MdnsSettings()
     export: ExportSettings = ExportSettings()
     sync: SyncSettings = SyncSettings()
+    privacy: PrivacySettings = PrivacySettings()
     log: LogSettings = LogSettings()
     # Set by `argus run --demo`, never by the file: loopback only, demo account, simulated camera.
     demo: bool = False
@@ -278,5 +286,5 @@ def iter_settings(settings: Settings):
 __all__ = [
     "ConfigError", "Settings", "load_settings", "settings_from_dict", "iter_settings", "SECTIONS",
     "ServerSettings", "StorageSettings", "CameraSettings", "SimSettings", "CardSettings", "ReaderSettings",
-    "TrackerSettings", "MdnsSettings", "ExportSettings", "SyncSettings", "LogSettings",
+    "TrackerSettings", "MdnsSettings", "ExportSettings", "SyncSettings", "PrivacySettings", "LogSettings",
 ]

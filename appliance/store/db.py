@@ -24,7 +24,10 @@ from appliance.store.gate import Gate
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
-_PRAGMAS = ("PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 5000")
+# secure_delete: what is deleted is overwritten with zeros, so an erased student's name does not linger in free
+# space of the file (docs/PRIVACY.md).
+_PRAGMAS = ("PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 5000",
+            "PRAGMA secure_delete = ON")
 
 
 class StoreError(RuntimeError):
@@ -140,6 +143,16 @@ class Database:
         """Fold the WAL back into the main file so it does not grow without bound."""
         async with self._gate.shared(), self._write_lock:
             await self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def scrub(self) -> None:
+        """Leave no trace of deleted rows in the files: fold the WAL in and empty it, rebuild the file without
+        its free pages, and empty the WAL again (VACUUM itself went through it)."""
+        async with self._gate.shared(), self._write_lock:
+            for statement in ("PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"):
+                async with self._writer.execute(statement) as cursor:
+                    row = await cursor.fetchone()
+                if row is not None and statement.startswith("PRAGMA") and row[0]:
+                    raise StoreError(f"could not empty the write-ahead log of {self.path}: a reader is busy")
 
     async def vacuum_into(self, target: Path) -> None:
         """A consistent copy of the whole database, made while it stays in use."""

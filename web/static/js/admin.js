@@ -4,6 +4,7 @@
 import {api, wireLogout} from "./api.js";
 import {$, clear, el, formatTime, toast} from "./dom.js";
 import {wireBackups} from "./admin_backups.js";
+import {wirePrivacy} from "./admin_privacy.js";
 
 const STATUS_EVERY_MS = 5000;
 const USB_EVERY_MS = 3000;
@@ -428,4 +429,5 @@ if (main.dataset.allowed) {
     "The appliance's own certificate is back."));
   loadTls();
   wireBackups();
+  wirePrivacy();
 }

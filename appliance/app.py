@@ -34,6 +34,7 @@ from appliance.live.engine import SessionEngine
 from appliance.live.reading import ReadingLoop
 from appliance.store import backup, images, privacy
 from appliance.store.db import Database
+from appliance.sync import admin_settings as sync_settings
 from appliance.sync import local_admin
 from appliance.sync.service import SyncService
 from appliance.vision.live_reader import make_live_reader
@@ -205,7 +206,8 @@ async def maintenance_ctx(app: web.Application):
 async def sync_ctx(app: web.Application):
     """The cloud sync uploader (idle unless [sync] target is set) and the token `argus sync` uses."""
     settings = app[keys.SETTINGS]
-    service = SyncService(app[keys.DB], settings.sync, settings.data_dir)
+    in_force, source = sync_settings.effective(settings.sync, settings.data_dir)
+    service = SyncService(app[keys.DB], in_force, settings.data_dir, source=source)
     await service.start()
     app[keys.SYNC] = service
     app[keys.LOCAL_ADMIN_TOKEN] = local_admin.write(

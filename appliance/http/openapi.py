@@ -19,6 +19,7 @@ from appliance.http import (
     api_reports,
     api_sessions,
     api_sync,
+    api_sync_settings,
     api_tls,
     auth,
     live,
@@ -30,7 +31,7 @@ from appliance.http.security import api_error_middleware, api_no_store_middlewar
 PREFIX = "/api/v1"
 # api_oneroster before api_classes: /classes/import must not be taken for /classes/{id}.
 MODULES = (auth, api_accounts, api_camera, api_oneroster, api_classes, api_health, api_quizzes, api_sessions,
-           api_reports, api_gradebooks, api_printing, api_tls, api_sync, api_backups,
+           api_reports, api_gradebooks, api_printing, api_tls, api_sync, api_sync_settings, api_backups,
            api_privacy, public, live)
 DOCUMENT = web.AppKey("openapi_document", dict)
 

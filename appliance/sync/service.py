@@ -44,18 +44,12 @@ def _open_target(spec: targets.TargetSpec, settings: SyncSettings, secrets: dict
 class SyncService:
     def __init__(self, db: Database, settings: SyncSettings, data_dir: Path, *,
                  clock_synced: Callable[[], bool] = timesync.synchronised,
-                 rng: random.Random | None = None):
+                 rng: random.Random | None = None, source: str = "config.toml"):
         self._db = db
-        self._settings = settings
         self._data_dir = data_dir
         self._clock_synced = clock_synced
         self._rng = rng or random.Random()
-        self._config_error: str | None = None
-        try:
-            self._spec = targets.parse(settings.target)
-            self._recipients = encryption.parse_recipients(settings.encrypt_to)
-        except (targets.TargetConfigError, encryption.EncryptionConfigError) as exc:
-            self._spec, self._recipients, self._config_error = None, [], str(exc)
+        self._use(settings, source)
         self._enabled = True
         self._appliance_id = ""
         self._key = None
@@ -74,6 +68,15 @@ class SyncService:
         self._last_success: float | None = None
         self._state = "off"
 
+    def _use(self, settings: SyncSettings, source: str) -> None:
+        self._settings, self._source = settings, source
+        self._config_error: str | None = None
+        try:
+            self._spec = targets.parse(settings.target)
+            self._recipients = encryption.parse_recipients(settings.encrypt_to)
+        except (targets.TargetConfigError, encryption.EncryptionConfigError) as exc:
+            self._spec, self._recipients, self._config_error = None, [], str(exc)
+
     # --- life cycle ----------------------------------------------------------------------------------
 
     async def start(self) -> None:
@@ -86,6 +89,25 @@ class SyncService:
         self._failures, self._next_try, self._fatal, self._state = 0, 0.0, None, "off"
         await self._load_state()
         self._wake.set()
+
+    async def reconfigure(self, settings: SyncSettings, source: str) -> dict:
+        """Settings saved on the admin page (or config.toml's again): in force from the next round, no restart.
+        Taken between rounds, so a round never mixes two targets."""
+        async with self._lock:
+            if self._target is not None:
+                await self._target.close()
+                self._target, self._target_stamp = None, None
+            self._use(settings, source)
+            self._fatal, self._failures, self._next_try, self._state = None, 0, 0.0, "off"
+            self._last_error, self._last_error_at = None, None
+            if self.configured and not self._config_error:
+                await outbox.start_recording(self._db)
+        self._wake.set()
+        return await self.status()
+
+    @property
+    def settings(self) -> SyncSettings:
+        return self._settings
 
     async def _load_state(self) -> None:
         self._appliance_id = await outbox.appliance_id(self._db)
@@ -151,6 +173,12 @@ class SyncService:
         retry_in = max(0.0, self._next_try - time.monotonic()) if self._state == "retrying" else None
         return {
             "target": self._settings.target,
+            "source": self._source,
+            "endpoint": self._settings.endpoint,
+            "region": self._settings.region,
+            "recipient": self._settings.encrypt_to,
+            "interval_seconds": self._settings.interval_seconds,
+            "credentials_set": credentials.stamp(targets.credentials_path(self._settings)) is not None,
             "configured": self.configured,
             "enabled": self.configured and self._enabled,
             "state": self._current_state(),

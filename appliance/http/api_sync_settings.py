@@ -15,7 +15,8 @@ from appliance.sync import admin_settings, credentials, probe, targets
 
 _SECRET = string(1000)
 SETTINGS = obj({
-    "target": string(500, description="s3://BUCKET/PREFIX, webdav+https://HOST/PATH or https://HOST/PATH (webhook)"),
+    "target": string(500, pattern=r"^(s3://|webdav\+https?://|https?://)[^\s]+$",
+                     description="s3://BUCKET/PREFIX, webdav+https://HOST/PATH or https://HOST/PATH (webhook)"),
     "endpoint": string(500, description="S3-compatible endpoint URL; empty for AWS S3"),
     "region": string(64, description="S3 region"),
     "credentials": obj({"access_key_id": _SECRET, "secret_access_key": _SECRET, "username": _SECRET,
@@ -43,7 +44,7 @@ async def save(request: web.Request, args: Args) -> web.Response:
     try:
         spec = admin_settings.check(values, given, data_dir)
     except admin_settings.SettingsError as exc:
-        return json_error(400, str(exc))
+        return json_error(409, str(exc))
     await asyncio.get_running_loop().run_in_executor(None, admin_settings.save, data_dir, values, given, spec.kind)
     in_force = admin_settings.apply(app[keys.SETTINGS].sync, values, data_dir)
     return web.json_response(await app[keys.SYNC].reconfigure(in_force, "admin page"))
@@ -87,7 +88,9 @@ async def test(request: web.Request, args: Args) -> web.Response:
 ROUTES = [
     Route("PUT", "/sync/settings", save, "Set up cloud sync from the admin page (in force at once, instead of "
           "config.toml's [sync]); answers GET /sync's object", auth="admin", body=SETTINGS,
-          max_json_bytes=16_384, responses={200: SYNC_STATUS}),
+          max_json_bytes=16_384, responses={200: SYNC_STATUS, 409: "these settings cannot work (no credentials "
+                                                          "saved for this kind of target, a recipient that is not "
+                                                          "age's): the message names the field"}),
     Route("DELETE", "/sync/settings", forget, "Forget the admin page's sync settings and credentials: config.toml's "
           "[sync] is in force again", auth="admin", responses={200: SYNC_STATUS}),
     Route("POST", "/sync/test", test, "Test the connection: write, read back and delete a probe object; says in "

@@ -42,7 +42,7 @@ def test_admin_sets_up_sync_on_the_page_and_sees_it_deliver(tmp_path, browser, s
 
         # S3 with a wrong secret: "Test connection" (by keyboard) says what is wrong; nothing is saved.
         card.get_by_label("Where results go").select_option("s3")
-        expect(card.get_by_label("Username")).to_be_hidden()
+        expect(card.get_by_label("WebDAV login name")).to_be_hidden()
         card.get_by_label("Address").fill("s3://results/browser")
         card.get_by_label("Endpoint").fill(weed.endpoint)
         card.get_by_label("Region").fill("us-east-1")
@@ -75,8 +75,8 @@ def test_admin_sets_up_sync_on_the_page_and_sees_it_deliver(tmp_path, browser, s
         # WebDAV instead, from the same form.
         card.get_by_label("Where results go").select_option("webdav")
         card.get_by_label("Address").fill("webdav+" + webdav.url)
-        card.get_by_label("Username").fill("argus")
-        card.get_by_label("Password", exact=True).fill("dav-password")
+        card.get_by_label("WebDAV login name").fill("argus")
+        card.get_by_label("WebDAV password").fill("dav-password")
         card.get_by_role("button", name="Save and use").click()
         expect(card.locator('[data-stat="target"] dd')).to_have_text("webdav+" + webdav.url)
         _lesson(page, base)

@@ -43,7 +43,7 @@ async def test_s3_from_the_admin_page_tested_saved_and_delivering(admin, weed):
 
     # Nothing saved yet: credentials are needed; a target that is no URL is refused, by field.
     bad = await admin.put("/api/v1/sync/settings", json={"target": "s3://results/school", "endpoint": weed.endpoint})
-    assert bad.status == 400 and "credentials" in (await bad.json())["error"]
+    assert bad.status == 409 and "credentials" in (await bad.json())["error"]
     bad = await admin.put("/api/v1/sync/settings", json={"target": "ftp://x", "credentials": S3_KEYS})
     assert bad.status == 400 and "target" in (await bad.json())["error"]
     assert not (data_dir / admin_settings.SETTINGS_FILE).exists()

@@ -167,6 +167,13 @@ async def maintenance_ctx(app: web.Application):
     settings, db = app[keys.SETTINGS], app[keys.DB]
     backups_dir = settings.data_dir / "backups"
 
+    def held(job):
+        # Each job sees one database file from start to end: a restore waits for it (store/gate.py).
+        async def run():
+            async with db.held():
+                await job()
+        return run
+
     async def backup_if_due():
         age = backup.newest_age_hours(backups_dir, time.time())
         if age is None or age >= settings.storage.backup_hours:
@@ -192,10 +199,10 @@ async def maintenance_ctx(app: web.Application):
             log.info("removed %d question images no quiz uses any more", len(removed))
 
     tasks = [asyncio.create_task(_every(_CHECKPOINT_SECONDS, db.checkpoint, "WAL checkpoint")),
-             asyncio.create_task(_every(3600.0, remove_unused_images, "unused image clean-up")),
-             asyncio.create_task(_every(300.0, backup_if_due, "daily backup")),
+             asyncio.create_task(_every(3600.0, held(remove_unused_images), "unused image clean-up")),
+             asyncio.create_task(_every(300.0, held(backup_if_due), "daily backup")),
              asyncio.create_task(_every(60.0, warn_if_disk_low, "disk check")),
-             asyncio.create_task(_every(3600.0, anonymise_expired_names, "name retention"))]
+             asyncio.create_task(_every(3600.0, held(anonymise_expired_names), "name retention"))]
     await backup_if_due()
     await anonymise_expired_names()
     yield

@@ -10,6 +10,8 @@ import aiohttp
 import pytest
 
 from appliance import keys
+from appliance.accounts import passwords
+from appliance.server import start_server
 from appliance.store.db import Database, migration_files
 from appliance.store.gate import Gate, GateBusy
 
@@ -210,3 +212,67 @@ async def test_the_gate_lets_work_under_way_finish_and_holds_new_work_back():
     async with gate.shared():
         pass
     hung.cancel()
+
+
+async def test_requests_during_a_restore_see_one_file_or_the_other(server, teacher):
+    """Forty clients read the class list over and over while a restore swaps the file: every answer is whole,
+    and is the list before or the list after, never an error or a mix."""
+    made = await (await teacher.post("/api/v1/backups")).json()
+    for n in range(3):
+        assert (await teacher.post("/api/v1/classes", json={"name": f"Later {n}"})).status == 201
+    after_names = await _class_names(teacher)
+    before_names = after_names - {"Later 0", "Later 1", "Later 2"}
+    seen, stop = [], asyncio.Event()
+
+    async def reader():
+        while not stop.is_set():
+            response = await teacher.get("/api/v1/classes")
+            seen.append((response.status, frozenset(c["name"] for c in await response.json())))
+
+    readers = [asyncio.create_task(reader()) for _ in range(40)]
+    await asyncio.sleep(0.3)
+    restored = await teacher.post("/api/v1/backups/restore", json={"name": made["name"]})
+    await asyncio.sleep(0.3)
+    stop.set()
+    await asyncio.gather(*readers)
+    assert restored.status == 200, await restored.text()
+    assert {status for status, _ in seen} == {200}
+    assert {names for _, names in seen} == {frozenset(after_names), frozenset(before_names)}
+    assert len(seen) > 80
+
+
+async def _candidate_with_user(path, username: str, password: str, demo_mark: bool) -> None:
+    db = await Database.open(path)
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, 'admin', 0)",
+                           (username, passwords.hash_password(password)))
+        if demo_mark:
+            await conn.execute("INSERT INTO appliance_state (key, value) VALUES ('demo_database', '1')")
+    await db.close()
+
+
+async def test_demo_data_never_becomes_a_real_appliance_and_the_other_way_round(settings_factory, server, teacher,
+                                                                                 tmp_path):
+    real = tmp_path / "real.db"
+    await _candidate_with_user(real, "head-office", "correct horse 1", demo_mark=False)
+    refused = await teacher.post("/api/v1/backups/restore", data=real.read_bytes(),
+                                 headers={"Content-Type": "application/octet-stream"})
+    assert refused.status == 422 and (await refused.json())["code"] == "demo"
+
+    demo_data = tmp_path / "demo.db"
+    await _candidate_with_user(demo_data, "demo", "demo", demo_mark=True)
+    appliance = await start_server(settings_factory(demo=False, storage={"data_dir": str(tmp_path / "real-data")}))
+    try:
+        db = appliance.app[keys.DB]
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO users (username, password_hash, role, created_at) VALUES"
+                               " ('head', ?, 'admin', 0)", (passwords.hash_password("correct horse 1"),))
+        async with aiohttp.ClientSession(base_url=appliance.url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as admin:
+            assert (await admin.post("/api/v1/login", json={"username": "head", "password": "correct horse 1"})).status == 200
+            refused = await admin.post("/api/v1/backups/restore", data=demo_data.read_bytes(),
+                                       headers={"Content-Type": "application/octet-stream"})
+            assert refused.status == 422, await refused.text()
+            assert (await refused.json())["code"] == "demo" and "demo data" in (await refused.json())["error"]
+            assert (await admin.get("/api/v1/me")).status == 200
+    finally:
+        await appliance.stop()

@@ -17,6 +17,7 @@ from pathlib import Path
 from aiohttp import web
 
 from appliance import keys
+from appliance.accounts import passwords
 from appliance.http.auth import COOKIE, require_admin
 from appliance.http.schema import Args, Invalid, Reply, Route, Upload, obj, parse_json, string, validate
 from appliance.http.security import json_error
@@ -85,6 +86,21 @@ async def _receive(request: web.Request, target: Path, limit: int) -> None:
         raise Invalid(["the request body is empty: send a backup file, or JSON {\"name\": ...}"])
 
 
+async def _check_demo(app, candidate: Path) -> None:
+    """The rule demo.py applies at start, applied before a restore: demo data (whose admin's password is
+    public) never becomes a real appliance's, and demo mode never takes a real appliance's accounts."""
+    loop = asyncio.get_running_loop()
+    marked, demo_hash, users = await loop.run_in_executor(app[keys.WORK], restore.demo_traits, candidate)
+    is_demo = marked or (demo_hash is not None and await loop.run_in_executor(
+        app[keys.WORK], passwords.verify_password, "demo", demo_hash))
+    if is_demo and not app[keys.SETTINGS].demo:
+        raise restore.RestoreRefused("demo", "the file is demo data: its admin \"demo\" has a password everyone "
+                                     "knows, so it cannot become this appliance's database")
+    if not is_demo and users and app[keys.SETTINGS].demo:
+        raise restore.RestoreRefused("demo", "the file holds a real appliance's accounts and this is demo mode: "
+                                     "restore it on the real appliance")
+
+
 def _copy(source: Path, target: Path) -> None:
     with open(source, "rb") as src, open(target, "wb") as dst:
         while chunk := src.read(1 << 20):
@@ -120,6 +136,7 @@ async def restore_backup(request: web.Request) -> web.StreamResponse:
             return web.json_response({"error": str(exc), "problems": exc.problems}, status=400)
         try:
             version = await loop.run_in_executor(app[keys.WORK], restore.check_candidate, candidate)
+            await _check_demo(app, candidate)
         except restore.RestoreRefused as exc:
             return web.json_response({"error": f"not restored: {exc}", "code": exc.code}, status=422)
         before = await backup.make_backup(db, _dir(request), settings.storage.backup_keep, kind="before-restore")

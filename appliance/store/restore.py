@@ -63,6 +63,22 @@ def check_candidate(path: Path, migrations: list[tuple[int, str, str]] | None = 
     return max(v for v, _ in applied)
 
 
+def demo_traits(path: Path) -> tuple[bool, str | None, int]:
+    """(marked as demo data, the password hash of a user called "demo" or None, how many users) of a checked
+    candidate: a demo database must not become a real appliance's (its admin's password is public)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        try:
+            marked = conn.execute("SELECT 1 FROM appliance_state WHERE key = 'demo_database'").fetchone() is not None
+        except sqlite3.OperationalError:  # a database from before appliance_state existed
+            marked = False
+        row = conn.execute("SELECT password_hash FROM users WHERE username = 'demo' COLLATE NOCASE").fetchone()
+        users = conn.execute("SELECT count(*) FROM users").fetchone()[0]
+    finally:
+        conn.close()
+    return marked, row[0] if row else None, users
+
+
 async def login_row(db: Database, token: str) -> dict | None:
     row = await db.fetchone("SELECT s.token_hash, s.user_id, s.created_at, s.expires_at, u.username"
                             " FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",

@@ -276,3 +276,25 @@ async def test_demo_data_never_becomes_a_real_appliance_and_the_other_way_round(
             assert (await admin.get("/api/v1/me")).status == 200
     finally:
         await appliance.stop()
+
+
+async def test_a_file_whose_migration_fails_is_put_back_and_nothing_changes(server, teacher, tmp_path):
+    """A file that passes every check but breaks a migration (a lesson of a class that does not exist: the
+    foreign key check after each migration finds it): the state before the restore is put back in place."""
+    await teacher.post("/api/v1/classes", json={"name": "Still here"})
+    old = tmp_path / "broken.db"
+    db = await Database.open(old, migrations=migration_files()[:5])
+    await db.close()
+    conn = sqlite3.connect(old)
+    with conn:
+        conn.execute("INSERT INTO sessions (class_id, quiz_id, teacher_id, state, created_at) VALUES (999, NULL, 1,"
+                     " 'ended', 0)")
+    conn.close()
+    refused = await teacher.post("/api/v1/backups/restore", data=old.read_bytes(),
+                                 headers={"Content-Type": "application/octet-stream"})
+    assert refused.status == 422, await refused.text()
+    body = await refused.json()
+    assert body["code"] == "migration" and "nothing changed" in body["error"], body
+    assert "Still here" in await _class_names(teacher)
+    versions = [r[0] for r in await server.app[keys.DB].fetchall("SELECT version FROM schema_migrations")]
+    assert versions == [v for v, _, _ in migration_files()]

@@ -11,6 +11,7 @@ import json
 import os
 import time
 import zipfile
+from pathlib import Path
 
 import aiohttp
 
@@ -128,6 +129,11 @@ async def test_export_then_erase_leaves_the_name_nowhere_in_the_files(settings_f
     # No camera picture was ever written anywhere under the data folder or the test's folder.
     written = [p for p in tmp_path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES
                and p.stat().st_mtime >= started_at - 1]
+    # ...nor in the folder the appliance ran from (the repository; browser screenshots are the tests' own).
+    here = Path.cwd()
+    written += [p for p in here.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
+                and not {".venv", "test-artifacts", ".git"} & set(p.relative_to(here).parts)
+                and p.stat().st_mtime >= started_at - 1]
     assert written == [], written
     assert not any((data_dir / "images").glob("*")) if (data_dir / "images").exists() else True
 

@@ -22,6 +22,7 @@ from appliance.http.auth import COOKIE, require_admin
 from appliance.http.schema import Args, Invalid, Reply, Route, Upload, obj, parse_json, string, validate
 from appliance.http.security import json_error
 from appliance.store import audit, backup, restore
+from appliance.store.db import StoreError
 from appliance.store.gate import GateBusy
 
 log = logging.getLogger(__name__)
@@ -139,10 +140,12 @@ async def restore_backup(request: web.Request) -> web.StreamResponse:
             await _check_demo(app, candidate)
         except restore.RestoreRefused as exc:
             return web.json_response({"error": f"not restored: {exc}", "code": exc.code}, status=422)
-        before = await backup.make_backup(db, _dir(request), settings.storage.backup_keep, kind="before-restore")
         login = await restore.login_row(db, request.cookies.get(COOKIE, ""))
         try:
             async with db.exclusive(_WAIT_SECONDS):
+                # Inside the hold: nothing written after this copy can be lost by the swap.
+                before = await backup.make_backup(db, _dir(request), settings.storage.backup_keep,
+                                                  kind="before-restore")
                 await db.replace_file(candidate, before)
                 await app[keys.ENGINE].reload()
                 await app[keys.SYNC].reload()
@@ -150,6 +153,9 @@ async def restore_backup(request: web.Request) -> web.StreamResponse:
         except GateBusy as exc:
             return json_error(503, f"not restored: the appliance is busy ({exc}); nothing changed, try again",
                               **{"Retry-After": "10"})
+        except StoreError as exc:  # the file could not be opened or migrated: the state before is back
+            return web.json_response({"error": f"not restored: {exc}; nothing changed", "code": "migration"},
+                                     status=422)
     finally:
         candidate.unlink(missing_ok=True)
     # The restoring admin's id may name nobody, or someone else, in the restored file unless the login was kept.

@@ -11,6 +11,7 @@ from appliance import keys
 from appliance.http.api_sync import SYNC_STATUS
 from appliance.http.schema import Args, Route, obj, string
 from appliance.http.security import json_error
+from appliance.store import audit
 from appliance.sync import admin_settings, credentials, probe, targets
 
 _SECRET = string(1000)
@@ -46,6 +47,10 @@ async def save(request: web.Request, args: Args) -> web.Response:
     except admin_settings.SettingsError as exc:
         return json_error(409, str(exc))
     await asyncio.get_running_loop().run_in_executor(None, admin_settings.save, data_dir, values, given, spec.kind)
+    # `argus sync`'s local token is user 0, who is nobody in the users table.
+    await audit.record(app[keys.DB], args.user.id or None, "sync.settings",
+                       f"set cloud sync up to send to {values['target']} (credentials "
+                       f"{'replaced' if given else 'kept'})")
     in_force = admin_settings.apply(app[keys.SETTINGS].sync, values, data_dir)
     return web.json_response(await app[keys.SYNC].reconfigure(in_force, "admin page"))
 
@@ -53,6 +58,8 @@ async def save(request: web.Request, args: Args) -> web.Response:
 async def forget(request: web.Request, args: Args) -> web.Response:
     app = request.config_dict
     admin_settings.forget(app[keys.SETTINGS].data_dir)
+    await audit.record(app[keys.DB], args.user.id or None, "sync.settings",
+                       "removed the sync settings saved on the admin page: config.toml is in force")
     return web.json_response(await app[keys.SYNC].reconfigure(app[keys.SETTINGS].sync, "config.toml"))
 
 

@@ -178,3 +178,19 @@ async def test_the_privacy_page_is_served_for_the_data_protection_officer(server
     for heading in ("What is kept", "How long", "Who can see", "What leaves the appliance", "Camera pictures",
                     "Access request", "Erasure request", "Backups"):
         assert heading in text, heading
+
+
+async def test_a_restore_from_before_an_erasure_does_not_bring_the_student_back(server, teacher):
+    made = await (await teacher.post("/api/v1/backups")).json()
+    roster = (await (await teacher.get("/api/v1/classes")).json())[0]
+    gone, other = roster["students"][0], roster["students"][1]
+    assert (await teacher.delete(f"/api/v1/students/{gone['id']}?erase=true")).status == 200
+    ledger = (server.app[keys.SETTINGS].data_dir / "erasures.jsonl").read_text()
+    assert gone["name"] not in ledger and str(gone["id"]) in ledger
+    assert oct(os.stat(server.app[keys.SETTINGS].data_dir / "erasures.jsonl").st_mode & 0o777) == "0o600"
+    restored = await teacher.post("/api/v1/backups/restore", json={"name": made["name"]})
+    assert restored.status == 200, await restored.text()
+    assert (await restored.json())["erased_again"] == 1
+    names = {s["name"] for s in (await (await teacher.get(f"/api/v1/classes/{roster['id']}")).json())["students"]}
+    assert gone["name"] not in names and other["name"] in names
+    assert gone["name"].encode() not in _raw(server.app[keys.SETTINGS].data_dir)

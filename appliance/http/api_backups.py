@@ -21,7 +21,7 @@ from appliance.accounts import passwords
 from appliance.http.auth import COOKIE, require_admin
 from appliance.http.schema import Args, Invalid, Reply, Route, Upload, obj, parse_json, string, validate
 from appliance.http.security import json_error
-from appliance.store import audit, backup, restore
+from appliance.store import audit, backup, privacy, restore
 from appliance.store.db import StoreError
 from appliance.store.gate import GateBusy
 
@@ -147,6 +147,8 @@ async def restore_backup(request: web.Request) -> web.StreamResponse:
                 before = await backup.make_backup(db, _dir(request), settings.storage.backup_keep,
                                                   kind="before-restore")
                 await db.replace_file(candidate, before)
+                # A backup from before an erasure still holds the student: they are erased again at once.
+                erased_again = await privacy.reapply_erasures(db, settings.data_dir)
                 await app[keys.ENGINE].reload()
                 await app[keys.SYNC].reload()
                 kept = login is not None and await restore.keep_login(db, login)
@@ -161,12 +163,12 @@ async def restore_backup(request: web.Request) -> web.StreamResponse:
     # The restoring admin's id may name nobody, or someone else, in the restored file unless the login was kept.
     await audit.record(db, user.id if kept else None, "backup.restore",
                        f"{user.username} restored {what} (database version {version}); the state before is in "
-                       f"{before.name}")
+                       f"{before.name}; {erased_again} student(s) erased since that backup erased again")
     log.warning("%s restored %s; the state before is in %s", user.username, what, before.name)
     # Every live screen reconnects: it is sent the restored state on connect, and teacher pages refetch.
     await app[keys.LIVE_CLIENTS].close_all(b"database restored")
     return web.json_response({"restored": what, "version": version, "backup_before": before.name,
-                              "login_kept": kept})
+                              "login_kept": kept, "erased_again": erased_again})
 
 
 BACKUP = obj({"name": {"type": "string"}, "kind": {"enum": ["daily", "manual", "before-restore", "before-update",
@@ -192,7 +194,8 @@ ROUTES = [
                                   "storage.restore_max_mb"),
           responses={200: obj({"restored": {"type": "string"}, "version": {"type": "integer", "minimum": 1,
                                                                            "maximum": 999},
-                               "backup_before": {"type": "string"}, "login_kept": {"type": "boolean"}}),
+                               "backup_before": {"type": "string"}, "login_kept": {"type": "boolean"},
+                               "erased_again": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}}),
                      400: "neither a file nor {\"name\": ...}", 404: "no backup of that name",
                      422: "refused: damaged, not an Argus database, or newer; nothing changed",
                      503: "busy: nothing changed, try again"}),

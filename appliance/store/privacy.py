@@ -12,11 +12,14 @@
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+from pathlib import Path
 
 import aiosqlite
 
+from appliance.store import erasures
 from appliance.store.db import Database
 
 _STUDENT_COLUMNS = ("id", "class_id", "name", "card", "archived", "team", "sourced_id", "id_number", "email",
@@ -103,11 +106,12 @@ async def _unsend(conn: aiosqlite.Connection, student_id: int, class_id: int) ->
     return len(batches) + len(results)
 
 
-async def erase_student(db: Database, student_id: int) -> dict | None:
-    """Remove the student from every table and the unsent outbox, then from the file's free pages and the WAL.
+async def erase_student(db: Database, student_id: int, data_dir: Path, scrub: bool = True) -> dict | None:
+    """Remove the student from every table and the unsent outbox, then from the file's free pages and the WAL;
+    the erasure goes into the ledger (store/erasures.py) so a restore cannot bring them back.
     Returns what was removed (counts, never the name), or None when there is no such student."""
     async with db.transaction() as conn:
-        async with conn.execute("SELECT class_id FROM students WHERE id = ?", (student_id,)) as cursor:
+        async with conn.execute("SELECT class_id, card, name FROM students WHERE id = ?", (student_id,)) as cursor:
             row = await cursor.fetchone()
         if row is None:
             return None
@@ -117,8 +121,25 @@ async def erase_student(db: Database, student_id: int) -> dict | None:
             removed[table] = cursor.rowcount
         removed["unsent_batches_remade"] = await _unsend(conn, student_id, row[0])
         await conn.execute("DELETE FROM students WHERE id = ?", (student_id,))
-    await db.scrub()
-    return {"class_id": row[0], "removed": removed}
+    await asyncio.get_running_loop().run_in_executor(None, erasures.record, data_dir, student_id, row["class_id"],
+                                                     row["card"], row["name"])
+    if scrub:
+        await db.scrub()
+    return {"class_id": row["class_id"], "removed": removed}
+
+
+async def reapply_erasures(db: Database, data_dir: Path) -> int:
+    """After a restore: erase again every student the ledger says was erased and the restored file still holds
+    (same id, class, card and name). Returns how many."""
+    again = 0
+    for entry in erasures.entries(data_dir):
+        row = await db.fetchone("SELECT class_id, card, name FROM students WHERE id = ?", (entry.get("student_id"),))
+        if row is not None and erasures.matches(data_dir, entry, row["class_id"], row["card"], row["name"]):
+            await erase_student(db, entry["student_id"], data_dir, scrub=False)
+            again += 1
+    if again:
+        await db.scrub()
+    return again
 
 
 _ANONYMOUS = "'Student ' || card"

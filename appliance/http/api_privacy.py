@@ -3,7 +3,6 @@ zip) or erased everywhere, and the page a data-protection officer reads (docs/PR
 The erasure is audited without the name: the log keeps the student's number and class, not who they were."""
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -11,6 +10,7 @@ import zipfile
 from aiohttp import web
 
 from appliance import keys
+from appliance.classroom.spreadsheet import csv_text
 from appliance.http.pages import STATIC_DIR
 from appliance.http.schema import ID, Args, Reply, Route
 from appliance.http.security import json_error
@@ -31,15 +31,12 @@ async def _allowed(request: web.Request, args: Args) -> int | None:
 
 
 def _zip(data: dict) -> bytes:
-    table = io.StringIO()
-    writer = csv.writer(table)
-    writer.writerow(_CSV_COLUMNS)
-    for answer in data["answers"]:
-        writer.writerow([answer.get(c) for c in _CSV_COLUMNS])
+    # One CSV writer for the whole appliance: a question starting with "=" stays text in a spreadsheet.
+    table = csv_text([_CSV_COLUMNS, *([answer.get(c) for c in _CSV_COLUMNS] for answer in data["answers"])])
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("student.json", json.dumps(data, ensure_ascii=False, indent=2))
-        archive.writestr("answers.csv", "\ufeff" + table.getvalue())  # the BOM: spreadsheets read it as UTF-8
+        archive.writestr("answers.csv", table)
     return out.getvalue()
 
 

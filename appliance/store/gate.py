@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 
 class GateBusy(RuntimeError):
@@ -54,6 +54,17 @@ class Gate:
         async with self._changed:
             await self._changed.wait_for(lambda: not self._closed)
             self._inside += 1
+        try:
+            with self._holding():
+                yield
+        finally:
+            async with self._changed:
+                self._inside -= 1
+                self._changed.notify_all()
+
+    @contextmanager
+    def _holding(self) -> Iterator[None]:
+        """Mark this task (and what it awaits) as inside, until the block ends."""
         hold = _Hold(self)
         token = _HOLDS.set((*_HOLDS.get(), hold))
         try:
@@ -61,9 +72,6 @@ class Gate:
         finally:
             hold.active = False
             _HOLDS.reset(token)
-            async with self._changed:
-                self._inside -= 1
-                self._changed.notify_all()
 
     @asynccontextmanager
     async def exclusive(self, timeout: float) -> AsyncIterator[None]:
@@ -79,13 +87,10 @@ class Gate:
                     self._closed = False
                     self._changed.notify_all()
                     raise GateBusy(f"work still running after {timeout:.0f} s") from None
-            hold = _Hold(self)
-            token = _HOLDS.set((*_HOLDS.get(), hold))
             try:
-                yield
+                with self._holding():
+                    yield
             finally:
-                hold.active = False
-                _HOLDS.reset(token)
                 async with self._changed:
                     self._closed = False
                     self._changed.notify_all()

@@ -10,6 +10,7 @@ import zipfile
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.admin_helpers import demo_admin
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import run_appliance
 
@@ -20,16 +21,8 @@ def test_admin_exports_and_erases_a_student(tmp_path, browser, screenshots):
     config = tmp_path / "argus.toml"
     config.write_text("[privacy]\nkeep_names_days = 365\n")
     with run_appliance(["--demo", "--data-dir", str(tmp_path / "data"), "--config", str(config)], tmp_path) as base:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        context.set_default_timeout(15_000)
-        page = context.new_page()
         errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(f"{base}/login")
-        page.get_by_label("Username").fill("demo")
-        page.get_by_label("Password").fill("demo")
-        page.get_by_role("button", name="Log in").click()
-        expect(page).to_have_url(f"{base}/")
+        context, page = demo_admin(browser, base, errors, accept_downloads=True)
         page.goto(f"{base}/admin")
         card = page.locator("section", has=page.get_by_role("heading", name="Privacy", exact=True))
         expect(card.locator("#privacy-retention")).to_contain_text("365 days after their last lesson")

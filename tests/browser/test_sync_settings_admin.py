@@ -7,6 +7,7 @@ import obstore
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.admin_helpers import demo_admin
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import run_appliance
 from tests.sync.conftest import ACCESS_KEY, SECRET_KEY, webdav, weed  # noqa: F401 - the real servers, as fixtures
@@ -25,16 +26,9 @@ def _lesson(page, base) -> None:
 
 def test_admin_sets_up_sync_on_the_page_and_sees_it_deliver(tmp_path, browser, screenshots, weed, webdav):  # noqa: F811
     with run_appliance(["--demo", "--data-dir", str(tmp_path / "data")], tmp_path) as base:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(20_000)
-        page = context.new_page()
         errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(f"{base}/login")
-        page.get_by_label("Username").fill("demo")
-        page.get_by_label("Password").fill("demo")
-        page.get_by_role("button", name="Log in").click()
-        expect(page).to_have_url(f"{base}/")
+        context, page = demo_admin(browser, base, errors)
+        context.set_default_timeout(20_000)
         page.goto(f"{base}/admin")
         card = page.locator("section", has=page.get_by_role("heading", name="Cloud sync"))
         expect(card.locator("#sync-source")).to_contain_text("config.toml")

@@ -3,8 +3,12 @@ the refusals that change nothing, and the gate that keeps a request on one datab
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import shutil
 import sqlite3
+import threading
+from collections import Counter
 
 import aiohttp
 import pytest
@@ -298,3 +302,26 @@ async def test_a_file_whose_migration_fails_is_put_back_and_nothing_changes(serv
     assert "Still here" in await _class_names(teacher)
     versions = [r[0] for r in await server.app[keys.DB].fetchall("SELECT version FROM schema_migrations")]
     assert versions == [v for v, _, _ in migration_files()]
+
+
+async def test_restores_return_fds_and_threads_to_baseline(server, teacher):
+    """Each restore closes both connections (each an aiosqlite thread) and opens two: after five, nothing has
+    piled up (the appliance runs for months)."""
+    made = await (await teacher.post("/api/v1/backups")).json()
+
+    async def restore():
+        response = await teacher.post("/api/v1/backups/restore", json={"name": made["name"]})
+        assert response.status == 200, await response.text()
+
+    def kinds() -> Counter:
+        # asyncio's default executor grows to its size by itself (test_leaks.py leaves it out too).
+        return Counter(re.sub(r"\d+", "", t.name) for t in threading.enumerate() if not t.name.startswith("asyncio_"))
+
+    await restore()  # warm-up
+    await asyncio.sleep(0.2)
+    fds, threads = len(os.listdir("/proc/self/fd")), kinds()
+    for _ in range(5):
+        await restore()
+    await asyncio.sleep(0.2)
+    assert not kinds() - threads, kinds() - threads
+    assert len(os.listdir("/proc/self/fd")) <= fds

@@ -87,6 +87,9 @@ class SyncService:
         """The database file was replaced (a restore): read the appliance's id, the on/off flag and the outbox
         again. Called with the database held exclusively, so no round is under way."""
         self._failures, self._next_try, self._fatal, self._state = 0, 0.0, None, "off"
+        if self._target is not None:  # a webhook's target carries the appliance id, which the file may change
+            await self._target.close()
+            self._target, self._target_stamp = None, None
         await self._load_state()
         self._wake.set()
 

@@ -194,3 +194,19 @@ async def test_a_restore_from_before_an_erasure_does_not_bring_the_student_back(
     names = {s["name"] for s in (await (await teacher.get(f"/api/v1/classes/{roster['id']}")).json())["students"]}
     assert gone["name"] not in names and other["name"] in names
     assert gone["name"].encode() not in _raw(server.app[keys.SETTINGS].data_dir)
+
+
+async def test_students_who_left_are_listed_for_a_privacy_request(server, teacher):
+    roster = (await (await teacher.get("/api/v1/classes")).json())[0]
+    added = await teacher.post(f"/api/v1/classes/{roster['id']}/students", json={"name": "Lena Gone", "card": 40})
+    assert added.status in (200, 201)
+    student = next(s for s in (await (await teacher.get("/api/v1/classes")).json())[0]["students"] if s["card"] == 40)
+    await _lesson_with(server, teacher, student["id"])
+    removed = await (await teacher.delete(f"/api/v1/students/{student['id']}")).json()
+    assert removed["archived"] is True  # answered once: kept for the results, no longer in the class
+    listed = await (await teacher.get("/api/v1/privacy/students")).json()
+    gone = next(s for s in listed if s["id"] == student["id"])
+    assert gone["left_class"] is True and gone["name"] == "Lena Gone" and gone["class_name"] == roster["name"]
+    assert (await teacher.get(f"/api/v1/students/{student['id']}/export")).status == 200
+    assert (await teacher.delete(f"/api/v1/students/{student['id']}?erase=true")).status == 200
+    assert student["id"] not in {s["id"] for s in await (await teacher.get("/api/v1/privacy/students")).json()}

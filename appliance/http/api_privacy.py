@@ -12,7 +12,7 @@ from aiohttp import web
 from appliance import keys
 from appliance.classroom.spreadsheet import csv_text
 from appliance.http.pages import STATIC_DIR
-from appliance.http.schema import ID, Args, Reply, Route
+from appliance.http.schema import ID, MAX_ID, Args, Reply, Route, obj
 from appliance.http.security import json_error
 from appliance.store import audit, privacy
 
@@ -49,6 +49,11 @@ async def export_student(request: web.Request, args: Args) -> web.Response:
         "Content-Disposition": f'attachment; filename="argus-student-{student_id}.zip"'})
 
 
+async def every_student(request: web.Request, args: Args) -> web.Response:
+    owner = None if args.user.role == "admin" else args.user.id
+    return web.json_response(await privacy.every_student(request.config_dict[keys.DB], owner))
+
+
 async def erase_student(request: web.Request, args: Args) -> web.Response:
     """DELETE /students/{id}?erase=true (api_classes.py routes it here)."""
     student_id = await _allowed(request, args)
@@ -74,6 +79,13 @@ def setup(app: web.Application) -> None:
 
 
 ROUTES = [
+    Route("GET", "/privacy/students", every_student, "Every student held (yours; all for an admin), also those "
+          "who left their class and those of archived classes: whom a privacy request can be about",
+          responses={200: {"type": "array", "items": obj({
+              "id": {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "name": {"type": "string"},
+              "card": {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "left_class": {"type": "boolean"},
+              "class_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "class_name": {"type": "string"},
+              "class_archived": {"type": "boolean"}})}}),
     Route("GET", "/students/{id}/export", export_student, "Everything held about one student (an access "
           "request): student.json and answers.csv in one zip", path_params={"id": ID},
           responses={200: Reply("a zip of student.json and answers.csv", content_type="application/zip")}),

@@ -39,6 +39,18 @@ async def student_owner(db: Database, student_id: int) -> int | None:
     return row[0] if row else None
 
 
+async def every_student(db: Database, owner_id: int | None) -> list[dict]:
+    """Every student held, also those who left their class and those of archived classes (a privacy request
+    comes as often from a student who has gone); only owner_id's classes when given."""
+    rows = await db.fetchall(
+        "SELECT s.id, s.name, s.card, s.archived AS left_class, c.id AS class_id, c.name AS class_name,"
+        " c.archived AS class_archived FROM students s JOIN classes c ON c.id = s.class_id"
+        " WHERE ? IS NULL OR c.owner_id = ? ORDER BY c.archived, c.name, c.id, s.archived, s.card",
+        (owner_id, owner_id))
+    return [{**dict(r), "left_class": bool(r["left_class"]), "class_archived": bool(r["class_archived"])}
+            for r in rows]
+
+
 async def in_a_lesson(db: Database, student_id: int) -> bool:
     """Whether the student's class has a lesson that has not ended (the engine holds its roster in memory)."""
     row = await db.fetchone("SELECT 1 FROM sessions WHERE state != 'ended' AND class_id ="

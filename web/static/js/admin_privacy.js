@@ -1,9 +1,10 @@
-// The admin page's privacy card: pick a class and a student, download everything held about them (one zip) or
-// erase them everywhere. The erase asks for confirmation by name; the server refuses it during the class's lesson.
+// The admin page's privacy card: pick a class and a student (also one who left the class, or of an archived
+// class: requests come from students who have gone), download everything held about them (one zip) or erase
+// them everywhere. The erase asks for confirmation; the server refuses it during the class's lesson.
 import {api} from "./api.js";
 import {$, clear, el} from "./dom.js";
 
-let classes = [];
+let students = [];
 
 function result(kind, ...children) {
   const box = clear($("privacy-result"));
@@ -13,15 +14,15 @@ function result(kind, ...children) {
 }
 
 function chosen() {
-  const klass = classes.find((c) => String(c.id) === $("privacy-class").value);
-  return klass ? klass.students.find((s) => String(s.id) === $("privacy-student").value) : undefined;
+  return students.find((s) => String(s.id) === $("privacy-student").value);
 }
 
 function showStudents() {
-  const klass = classes.find((c) => String(c.id) === $("privacy-class").value);
   const select = clear($("privacy-student"));
-  for (const student of klass ? klass.students : []) {
-    select.append(el("option", {text: `${student.name} (card ${student.card})`, attrs: {value: String(student.id)}}));
+  for (const student of students.filter((s) => String(s.class_id) === $("privacy-class").value)) {
+    const left = student.left_class ? " · left the class" : "";
+    select.append(el("option", {text: `${student.name} (card ${student.card})${left}`,
+      attrs: {value: String(student.id)}}));
   }
   showActions();
 }
@@ -36,13 +37,22 @@ function showActions() {
 
 export async function loadPrivacy() {
   try {
-    classes = await api("/classes");
+    students = await api("/privacy/students");
   } catch (failure) {
-    result("failed", el("span", {text: `Could not load the classes: ${failure.message}`}));
+    result("failed", el("span", {text: `Could not load the students: ${failure.message}`}));
     return;
   }
-  const select = clear($("privacy-class"));
-  for (const klass of classes) select.append(el("option", {text: klass.name, attrs: {value: String(klass.id)}}));
+  const select = $("privacy-class");
+  const before = select.value;
+  clear(select);
+  const seen = new Set();
+  for (const student of students) {
+    if (seen.has(student.class_id)) continue;
+    seen.add(student.class_id);
+    select.append(el("option", {text: student.class_name + (student.class_archived ? " (archived)" : ""),
+      attrs: {value: String(student.class_id)}}));
+  }
+  if (seen.has(Number(before))) select.value = before;
   showStudents();
 }
 
@@ -57,7 +67,7 @@ async function erase() {
     await api(`/students/${student.id}?erase=true`, {method: "DELETE"});
     result("done", el("strong", {text: `✓ ${student.name} is erased.`}),
       el("p", {text: "The audit log records the erasure without the name. Results already synced to the school's " +
-        "storage must be erased there; backups made before now still hold the student until they age out."}));
+        "storage must be erased there; restoring an older backup erases them again by itself."}));
     await loadPrivacy();
   } catch (failure) {
     result("failed", el("strong", {text: "✗ Not erased. "}), el("span", {text: failure.message}));

@@ -60,7 +60,8 @@ async def erase_student(request: web.Request, args: Args) -> web.Response:
     db = request.config_dict[keys.DB]
     if await privacy.in_a_lesson(db, student_id):
         return json_error(409, "the student's class is in a lesson now: erase them after it ends")
-    done = await privacy.erase_student(db, student_id, request.config_dict[keys.SETTINGS].data_dir)
+    async with request.config_dict[keys.SYNC].paused():
+        done = await privacy.erase_student(db, student_id, request.config_dict[keys.SETTINGS].data_dir)
     if done is None:
         return json_error(404, f"no student {student_id}")
     await audit.record(db, args.user.id, "student.erase",

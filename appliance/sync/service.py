@@ -108,6 +108,13 @@ class SyncService:
         self._wake.set()
         return await self.status()
 
+    @contextlib.asynccontextmanager
+    async def paused(self):
+        """No round runs inside: an erasure must not race a round that read the outbox before it and seals
+        what it read after."""
+        async with self._lock:
+            yield
+
     @property
     def settings(self) -> SyncSettings:
         return self._settings

@@ -325,3 +325,24 @@ async def test_restores_return_fds_and_threads_to_baseline(server, teacher):
     await asyncio.sleep(0.2)
     assert not kinds() - threads, kinds() - threads
     assert len(os.listdir("/proc/self/fd")) <= fds
+
+
+async def test_an_upload_over_restore_max_mb_is_refused_before_it_is_stored(settings_factory):
+    appliance = await start_server(settings_factory(storage={"restore_max_mb": 1}))
+    try:
+        async with aiohttp.ClientSession(base_url=appliance.url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as admin:
+            await admin.post("/api/v1/login", json={"username": "demo", "password": "demo"})
+            too_big = await admin.post("/api/v1/backups/restore", data=b"x" * (1_048_576 + 1),
+                                       headers={"Content-Type": "application/octet-stream"})
+            assert too_big.status == 413 and "larger than 1 MiB" in (await too_big.json())["error"]
+
+            async def chunks():  # no Content-Length: the limit holds while streaming too
+                for _ in range(3):
+                    yield b"y" * 600_000
+
+            streamed = await admin.post("/api/v1/backups/restore", data=chunks(),
+                                        headers={"Content-Type": "application/octet-stream"})
+            assert streamed.status == 413
+        assert not list(appliance.app[keys.SETTINGS].data_dir.glob(".restore-*"))
+    finally:
+        await appliance.stop()

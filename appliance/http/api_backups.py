@@ -74,15 +74,15 @@ async def _receive(request: web.Request, target: Path, limit: int) -> None:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length,
                                             text=f"the file is larger than {limit // 1_048_576} MiB")
     size = 0
-    with open(target, "wb") as fh:
+    with _private(target) as fh:
         async for chunk in request.content.iter_chunked(_CHUNK):
             size += len(chunk)
             if size > limit:
                 raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=size,
                                                     text=f"the file is larger than {limit // 1_048_576} MiB")
-            fh.write(chunk)
+            fh.write(chunk)  # into the page cache: quick; the flush to the SD card runs off the loop
         fh.flush()
-        os.fsync(fh.fileno())
+        await asyncio.get_running_loop().run_in_executor(None, os.fsync, fh.fileno())
     if size == 0:
         raise Invalid(["the request body is empty: send a backup file, or JSON {\"name\": ...}"])
 
@@ -102,8 +102,13 @@ async def _check_demo(app, candidate: Path) -> None:
                                      "restore it on the real appliance")
 
 
+def _private(path: Path):
+    """A new file only the appliance's user can read: a candidate holds every student's name."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+
+
 def _copy(source: Path, target: Path) -> None:
-    with open(source, "rb") as src, open(target, "wb") as dst:
+    with open(source, "rb") as src, _private(target) as dst:
         while chunk := src.read(1 << 20):
             dst.write(chunk)
         dst.flush()
@@ -146,7 +151,11 @@ async def restore_backup(request: web.Request) -> web.StreamResponse:
                 # Inside the hold: nothing written after this copy can be lost by the swap.
                 before = await backup.make_backup(db, _dir(request), settings.storage.backup_keep,
                                                   kind="before-restore")
-                await db.replace_file(candidate, before)
+                try:
+                    await db.replace_file(candidate, before)
+                except StoreError as exc:  # the file could not be opened or migrated: the state before is back
+                    return web.json_response({"error": f"not restored: {exc}; nothing changed",
+                                              "code": "migration"}, status=422)
                 # A backup from before an erasure still holds the student: they are erased again at once.
                 erased_again = await privacy.reapply_erasures(db, settings.data_dir)
                 await app[keys.ENGINE].reload()
@@ -155,9 +164,6 @@ async def restore_backup(request: web.Request) -> web.StreamResponse:
         except GateBusy as exc:
             return json_error(503, f"not restored: the appliance is busy ({exc}); nothing changed, try again",
                               **{"Retry-After": "10"})
-        except StoreError as exc:  # the file could not be opened or migrated: the state before is back
-            return web.json_response({"error": f"not restored: {exc}; nothing changed", "code": "migration"},
-                                     status=422)
     finally:
         candidate.unlink(missing_ok=True)
     # The restoring admin's id may name nobody, or someone else, in the restored file unless the login was kept.

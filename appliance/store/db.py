@@ -90,12 +90,13 @@ class Database:
         async with self._write_lock:
             await self._reader.close()
             await self._writer.close()
+            loop = asyncio.get_running_loop()  # renames and fsyncs on an SD card: off the loop
             try:
-                _install(source, self.path)
+                await loop.run_in_executor(None, _install, source, self.path)
                 self._writer, self._reader = await _connect(self.path, self._backup_dir, self._migrations)
             except (OSError, sqlite3.Error, StoreError) as exc:
                 log.error("restore of %s failed, putting back %s: %s", source, fallback, exc)
-                _install(fallback, self.path, keep_source=True)
+                await loop.run_in_executor(None, _install, fallback, self.path, True)
                 self._writer, self._reader = await _connect(self.path, self._backup_dir, self._migrations)
                 raise StoreError(f"the restored database could not be opened: {exc}") from exc
 

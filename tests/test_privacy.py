@@ -74,6 +74,10 @@ async def test_export_then_erase_leaves_the_name_nowhere_in_the_files(settings_f
             roster = (await (await admin.get("/api/v1/classes")).json())[0]
             student = next(s for s in roster["students"] if s["name"] == NAME)
             await _lesson_with(server, admin, student["id"])
+            # A table naming students without a foreign key (as attendance tables do): covered too.
+            async with server.app[keys.DB].transaction() as conn:
+                await conn.execute("CREATE TABLE lesson_notes (session_id INTEGER, student_id INTEGER, note TEXT)")
+                await conn.execute("INSERT INTO lesson_notes VALUES (1, ?, 'late'), (1, 1, 'early')", (student["id"],))
             await server.app[keys.SYNC].sync_now()  # fixes a batch, fails to deliver it: it stays in the outbox
             outbox = await server.app[keys.DB].fetchall("SELECT type, body FROM sync_events")
             assert any(NAME in r["body"] for r in outbox), "the test needs the name in the unsent outbox"
@@ -87,6 +91,9 @@ async def test_export_then_erase_leaves_the_name_nowhere_in_the_files(settings_f
             data = json.loads(archive.read("student.json"))
             assert data["student"]["name"] == NAME and data["class"]["name"] == roster["name"]
             assert [(a["question"], a["answer"]) for a in data["answers"]] == [(1, "B")]
+            assert data["rows_by_table"]["lesson_notes"] == [{"session_id": 1, "student_id": student["id"],
+                                                             "note": "late"}]
+            assert len(data["rows_by_table"]["responses"]) == 1
             rows = list(csv.DictReader(io.StringIO(archive.read("answers.csv").decode("utf-8-sig"))))
             assert [(r["question"], r["answer"], r["card"]) for r in rows] == [("1", "B", "40")]
 
@@ -103,6 +110,7 @@ async def test_export_then_erase_leaves_the_name_nowhere_in_the_files(settings_f
             assert erased.status == 200, await erased.text()
             body = await erased.json()
             assert body["erased"] is True and body["removed"]["responses"] == 1
+            assert body["removed"]["lesson_notes"] == 1
             raw = _raw(data_dir)
             assert len(raw) > 10_000
             for form in (NAME, "Quillfeather", NAME.lower()):

@@ -2,11 +2,11 @@
 
 - everything held about one student, for an access request (GDPR art. 15): their row, their class and every
   answer with the question it answered;
-- erasure (art. 17): every row that names them (any table whose foreign key points at students, found from the
-  schema so a table added later is covered too), the outbox not yet sent (events about them dropped, the roster
-  events rewritten without them, sealed batches that carry them unsealed to be made again), then the file's
-  free pages: secure_delete zeroes what is deleted, VACUUM rebuilds the file and a TRUNCATE checkpoint empties
-  the WAL, so the name is in neither file afterwards;
+- erasure (art. 17): every row about them (any table whose foreign key points at students, or with a
+  student_id column, found from the schema so a table added later is covered too), the outbox not yet sent
+  (events about them dropped, the roster events rewritten without them, sealed batches that carry them
+  unsealed to be made again), then the file's free pages: secure_delete zeroes what is deleted, VACUUM
+  rebuilds the file and a TRUNCATE checkpoint empties the WAL, so the name is in neither file afterwards;
 - retention: students whose last lesson ended more than privacy.keep_names_days ago become "Student <card>";
   their answers stay, as numbers.
 """
@@ -74,6 +74,12 @@ async def export_student(db: Database, student_id: int) -> dict | None:
         " WHERE r.student_id = ? ORDER BY s.created_at, r.question", (student_id,))
     lessons = await db.fetchall("SELECT id, created_at, ended_at, state FROM sessions WHERE class_id = ?"
                                 " ORDER BY created_at", (student["class_id"],))
+    # Every row of every table about them, as stored: complete even for tables added after this was written.
+    rows_by_table = {}
+    for table, column in [(r[0], r[1]) for r in await db.fetchall(_REFERENCES)]:
+        rows = await db.fetchall(f'SELECT * FROM "{table}" WHERE "{column}" = ?', (student_id,))
+        if rows:
+            rows_by_table.setdefault(table, []).extend(dict(r) for r in rows)
     return {
         "format": "argus-student-export", "exported_at": time.time(),
         "student": {k: student.get(k) for k in _STUDENT_COLUMNS if k in student},
@@ -81,14 +87,21 @@ async def export_student(db: Database, student_id: int) -> dict | None:
         "lessons_of_the_class": [dict(r) for r in lessons],
         "answers": [{**dict(r), "options": json.loads(r["options"]) if r["options"] else None,
                      "question": r["question"] + 1} for r in answers],
+        "rows_by_table": rows_by_table,
         "camera_pictures": "none: the appliance never stores camera pictures",
     }
 
 
+# (table, column) of every foreign key that points at students.id, and of every column called student_id (some
+# tables name a student without a foreign key, so a student who never answered stays removable).
+_REFERENCES = ("SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f"
+               " WHERE m.type = 'table' AND f.\"table\" = 'students'"
+               " UNION SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c"
+               " WHERE m.type = 'table' AND m.name != 'students' AND c.name = 'student_id' ORDER BY 1")
+
+
 async def _referencing_columns(conn: aiosqlite.Connection) -> list[tuple[str, str]]:
-    """(table, column) of every foreign key that points at students.id."""
-    async with conn.execute("SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f"
-                            " WHERE m.type = 'table' AND f.\"table\" = 'students'") as cursor:
+    async with conn.execute(_REFERENCES) as cursor:
         return [(r[0], r[1]) for r in await cursor.fetchall()]
 
 

@@ -7,6 +7,7 @@ from aiohttp import web
 from appliance import __version__
 from appliance.http import (
     api_accounts,
+    api_backups,
     api_camera,
     api_classes,
     api_entries,
@@ -14,10 +15,12 @@ from appliance.http import (
     api_health,
     api_oneroster,
     api_printing,
+    api_privacy,
     api_quizzes,
     api_reports,
     api_sessions,
     api_sync,
+    api_sync_settings,
     api_tls,
     auth,
     live,
@@ -29,7 +32,8 @@ from appliance.http.security import api_error_middleware, api_no_store_middlewar
 PREFIX = "/api/v1"
 # api_oneroster before api_classes: /classes/import must not be taken for /classes/{id}.
 MODULES = (auth, api_accounts, api_camera, api_oneroster, api_classes, api_health, api_quizzes, api_sessions,
-           api_entries, api_reports, api_gradebooks, api_printing, api_tls, api_sync, public, live)
+           api_entries, api_reports, api_gradebooks, api_printing, api_tls, api_sync, api_sync_settings, api_backups,
+           api_privacy, public, live)
 DOCUMENT = web.AppKey("openapi_document", dict)
 
 

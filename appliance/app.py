@@ -25,14 +25,16 @@ from appliance.config import Settings
 from appliance.host import discovery, health
 from appliance.host.names import HostAllowList
 from appliance.host.tls import TlsState
-from appliance.http import api_health, api_quizzes, live, openapi, pages, pages_admin, pages_library, public
+from appliance.http import api_health, api_privacy, api_quizzes, live, openapi, pages, pages_admin, pages_library, public
+from appliance.http.api_backups import database_hold_middleware
 from appliance.http.security import protective_headers, same_origin_middleware
 from appliance.http.transport import host_middleware, https_only_middleware
 from appliance.live.bus import Bus
 from appliance.live.engine import SessionEngine
 from appliance.live.reading import ReadingLoop
-from appliance.store import backup, images
+from appliance.store import backup, images, privacy
 from appliance.store.db import Database
+from appliance.sync import admin_settings as sync_settings
 from appliance.sync import local_admin
 from appliance.sync.service import SyncService
 from appliance.vision.live_reader import make_live_reader
@@ -166,6 +168,13 @@ async def maintenance_ctx(app: web.Application):
     settings, db = app[keys.SETTINGS], app[keys.DB]
     backups_dir = settings.data_dir / "backups"
 
+    def held(job):
+        # Each job sees one database file from start to end: a restore waits for it (store/gate.py).
+        async def run():
+            async with db.held():
+                await job()
+        return run
+
     async def backup_if_due():
         age = backup.newest_age_hours(backups_dir, time.time())
         if age is None or age >= settings.storage.backup_hours:
@@ -178,16 +187,25 @@ async def maintenance_ctx(app: web.Application):
                                    f"The appliance's disk is almost full ({free:.0f} MB free): export and "
                                    f"delete old data, or answers may stop being saved."}, "teacher")
 
+    async def anonymise_expired_names():
+        if settings.privacy.keep_names_days:
+            count = await privacy.anonymise_expired(db, settings.privacy.keep_names_days)
+            if count:
+                log.info("anonymised %d students whose last lesson is over %d days old", count,
+                         settings.privacy.keep_names_days)
+
     async def remove_unused_images():
         removed = await images.collect_garbage(db, settings.data_dir / "images")
         if removed:
             log.info("removed %d question images no quiz uses any more", len(removed))
 
     tasks = [asyncio.create_task(_every(_CHECKPOINT_SECONDS, db.checkpoint, "WAL checkpoint")),
-             asyncio.create_task(_every(3600.0, remove_unused_images, "unused image clean-up")),
-             asyncio.create_task(_every(300.0, backup_if_due, "daily backup")),
-             asyncio.create_task(_every(60.0, warn_if_disk_low, "disk check"))]
+             asyncio.create_task(_every(3600.0, held(remove_unused_images), "unused image clean-up")),
+             asyncio.create_task(_every(300.0, held(backup_if_due), "daily backup")),
+             asyncio.create_task(_every(60.0, warn_if_disk_low, "disk check")),
+             asyncio.create_task(_every(3600.0, held(anonymise_expired_names), "name retention"))]
     await backup_if_due()
+    await anonymise_expired_names()
     yield
     for task in tasks:
         await _cancel(task)
@@ -196,7 +214,8 @@ async def maintenance_ctx(app: web.Application):
 async def sync_ctx(app: web.Application):
     """The cloud sync uploader (idle unless [sync] target is set) and the token `argus sync` uses."""
     settings = app[keys.SETTINGS]
-    service = SyncService(app[keys.DB], settings.sync, settings.data_dir)
+    in_force, source = sync_settings.effective(settings.sync, settings.data_dir)
+    service = SyncService(app[keys.DB], in_force, settings.data_dir, source=source)
     await service.start()
     app[keys.SYNC] = service
     app[keys.LOCAL_ADMIN_TOKEN] = local_admin.write(
@@ -212,7 +231,13 @@ async def mdns_ctx(app: web.Application):
         yield
         return
     https_port = app.get(keys.HTTPS_PORT)
-    advert = await discovery.advertise(settings, https_port or app[keys.PORT], secure=https_port is not None)
+    try:
+        advert = await discovery.advertise(settings, https_port or app[keys.PORT], secure=https_port is not None)
+    except OSError as error:
+        # A network that refuses multicast must not cost the lesson: the page is still at the appliance's address.
+        log.error("mDNS is unavailable (%s): argus.local will not resolve; open the appliance by its address", error)
+        yield
+        return
     yield
     await advert.close()
 
@@ -223,7 +248,7 @@ def create_app(settings: Settings, port: int, https_port: int | None = None,
     `https_port` the HTTPS one (None: plain HTTP only), served with `tls`."""
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
-        middlewares=[host_middleware, https_only_middleware, same_origin_middleware],
+        middlewares=[host_middleware, https_only_middleware, same_origin_middleware, database_hold_middleware],
     )
     app.on_response_prepare.append(protective_headers)
     app[keys.SETTINGS] = settings
@@ -249,4 +274,5 @@ def create_app(settings: Settings, port: int, https_port: int | None = None,
     pages.setup_pages(app)
     pages_library.setup(app)
     pages_admin.setup(app)
+    api_privacy.setup(app)
     return app

@@ -86,6 +86,8 @@ class StorageSettings:
     min_free_mb: int = _bounded(200, 1, 1_000_000)
     # Question images a teacher may keep on the appliance, in MB (more uploads get 413).
     image_quota_mb: int = _bounded(100, 1, 100_000)
+    # Largest backup file an admin may upload to restore, in MB.
+    restore_max_mb: int = _bounded(1024, 1, 100_000)
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,13 @@ class SyncSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    # Students' names are kept this many days after their last lesson, then replaced by "Student <card>" (their
+    # answers stay, as numbers); 0 keeps names until a teacher or admin removes the student.
+    keep_names_days: int = _bounded(0, 0, 36_500)
+
+
+@dataclass(frozen=True)
 class LogSettings:
     level: str = _bounded("INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
 
@@ -219,6 +228,7 @@ class Settings:
     mdns: MdnsSettings = MdnsSettings()
     export: ExportSettings = ExportSettings()
     sync: SyncSettings = SyncSettings()
+    privacy: PrivacySettings = PrivacySettings()
     log: LogSettings = LogSettings()
     # Set by `argus run --demo`, never by the file: loopback only, demo account, simulated camera.
     demo: bool = False
@@ -305,5 +315,5 @@ def iter_settings(settings: Settings):
 __all__ = [
     "ConfigError", "Settings", "load_settings", "settings_from_dict", "iter_settings", "SECTIONS",
     "ServerSettings", "LoginSettings", "StorageSettings", "CameraSettings", "SimSettings", "CardSettings", "ReaderSettings",
-    "TrackerSettings", "MdnsSettings", "ExportSettings", "SyncSettings", "LogSettings",
+    "TrackerSettings", "MdnsSettings", "ExportSettings", "SyncSettings", "PrivacySettings", "LogSettings",
 ]

@@ -83,7 +83,7 @@ async def start_server(settings: Settings) -> RunningServer:
     sock = bind(settings.server.host, settings.server.port)
     port = sock.getsockname()[1]
     sockets = [sock]
-    tls = secure_sock = https_port = None
+    tls = secure_sock = https_port = runner = None
     try:
         if serves_https(settings):
             secure_sock = bind(settings.server.host, settings.server.https_port, "server.https_port in the config")
@@ -98,6 +98,9 @@ async def start_server(settings: Settings) -> RunningServer:
                                keepalive_timeout=settings.server.idle_timeout_seconds)
         await runner.setup()
     except BaseException:
+        if runner is not None:
+            # Unwind every resource that did start (camera thread, executors): else the process cannot exit.
+            await runner.cleanup()
         for s in sockets:
             s.close()
         raise

@@ -68,3 +68,53 @@ async def test_the_web_ui_is_advertised_and_resolves(settings_factory):
         await browser.async_cancel()
         await browser_zc.async_close()
         await server.stop()
+
+
+async def test_a_network_that_refuses_multicast_costs_the_name_not_the_appliance(settings_factory, monkeypatch,
+                                                                                caplog):
+    """Seen under qemu-user (and on networks without multicast): zeroconf's setsockopt fails with ENOPROTOOPT.
+    The appliance starts anyway, serves its pages, and says in the log why argus.local will not resolve."""
+    import errno
+    import urllib.request
+
+    from appliance.host import discovery
+
+    async def refused(*args, **kwargs):
+        raise OSError(errno.ENOPROTOOPT, "Protocol not available")
+
+    monkeypatch.setattr(discovery, "advertise", refused)
+    settings = settings_factory(mdns={"enabled": True, "name": "Argus No Multicast", "hostname": "argus-nomc"})
+    server = await start_server(settings)
+    try:
+        health = await asyncio.to_thread(urllib.request.urlopen, f"http://127.0.0.1:{server.port}/healthz")
+        assert health.status == 200
+        assert "mDNS is unavailable" in caplog.text and "Protocol not available" in caplog.text
+    finally:
+        await server.stop()
+
+
+async def test_a_resource_that_fails_at_start_is_unwound_so_the_process_can_exit(settings_factory, monkeypatch):
+    """Startup stops at the first resource that fails; every one started before it (the camera's thread, the
+    executors) is stopped again, so `argus run` exits with the error instead of hanging."""
+    import threading
+
+    import pytest
+
+    from appliance.host import discovery
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("mDNS broke in a way nobody expected")
+
+    before = {t.ident for t in threading.enumerate()}
+    monkeypatch.setattr(discovery, "advertise", broken)
+    settings = settings_factory(mdns={"enabled": True, "name": "Argus Broken", "hostname": "argus-broken"})
+    with pytest.raises(RuntimeError, match="nobody expected"):
+        await start_server(settings)
+    for _ in range(100):
+        # The loop's own default executor (asyncio_N) goes with the loop; anything else would keep the process.
+        left = [t for t in threading.enumerate()
+                if t.ident not in before and not t.daemon and not t.name.startswith("asyncio_")]
+        if not left:
+            break
+        await asyncio.sleep(0.05)
+    assert not left, f"threads still running after a failed start: {[t.name for t in left]}"

@@ -11,7 +11,7 @@ from appliance import keys
 from appliance.classroom import importers
 from appliance.classroom.formats import roster_table, tables, xlsx
 from appliance.classroom.models import ClassRoster
-from appliance.http import isolated, shapes
+from appliance.http import api_privacy, isolated, shapes
 from appliance.http.access import own_class, own_student_class, owner_filter
 from appliance.http.schema import (
     CARD_COUNT,
@@ -140,6 +140,8 @@ async def update_student(request: web.Request, args: Args) -> web.Response:
 
 
 async def remove_student(request: web.Request, args: Args) -> web.Response:
+    if args.query.get("erase"):
+        return await api_privacy.erase_student(request, args)
     _, student_id = await _own_student(request, args)
     archived = await rosters.remove_student(request.config_dict[keys.DB], student_id)
     return web.json_response({"ok": True, "archived": archived})
@@ -177,6 +179,9 @@ ROUTES = [
           body=obj({"name": _NAME, "card": _CARD, "team": string(roster_table.MAX_TEAM)}),
           responses={200: shapes.STUDENT, 409: "the card belongs to another student"}),
     Route("DELETE", "/students/{id}", remove_student,
-          "Remove a student (archived, keeping their results, if they have answers; the reply says which)",
-          path_params={"id": ID}, responses={200: obj({"ok": boolean(), "archived": boolean()})}),
+          "Remove a student (archived, keeping their results, if they have answers; the reply says which); with "
+          "erase=true, erase them and their answers everywhere (a privacy request: docs/PRIVACY.md)",
+          path_params={"id": ID}, query=obj({"erase": boolean(default=False)}),
+          responses={200: obj({"ok": boolean(), "archived": boolean(), "erased": boolean()}),
+                     409: "erase: the student's class is in a lesson now"}),
 ]

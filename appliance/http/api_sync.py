@@ -36,7 +36,7 @@ async def admin_or_local_token(request: web.Request) -> User:
 
 
 def _not_configured() -> web.Response:
-    return json_error(409, "no sync target is configured: set [sync] target in config.toml first")
+    return json_error(409, "no sync target is configured: set one up on the admin page (or in config.toml) first")
 
 
 async def status(request: web.Request, args: Args) -> web.Response:
@@ -77,6 +77,8 @@ SYNC_STATUS = obj({
     "last_error": _STR_OR_NULL, "last_error_at": _NUM_OR_NULL, "alert": _STR_OR_NULL,
     "retry_in_seconds": _NUM_OR_NULL, "encrypted": {"type": "boolean"}, "clock_synchronised": {"type": "boolean"},
     "appliance_id": {"type": "string"}, "public_key": _STR_OR_NULL,
+    "source": {"enum": ["config.toml", "admin page"]}, "endpoint": {"type": "string"}, "region": {"type": "string"},
+    "recipient": {"type": "string"}, "interval_seconds": {"type": "number"}, "credentials_set": {"type": "boolean"},
 }, required=["target", "configured", "enabled", "state", "pending", "pending_files", "pending_since", "delivered",
              "delivered_files", "last_success", "last_error", "alert", "clock_synchronised", "appliance_id"])
 

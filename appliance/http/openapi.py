@@ -7,6 +7,7 @@ from aiohttp import web
 from appliance import __version__
 from appliance.http import (
     api_accounts,
+    api_backups,
     api_camera,
     api_classes,
     api_entries,
@@ -15,11 +16,13 @@ from appliance.http import (
     api_item_analysis,
     api_oneroster,
     api_printing,
+    api_privacy,
     api_quizzes,
     api_reports,
     api_sessions,
     api_skills,
     api_sync,
+    api_sync_settings,
     api_tls,
     auth,
     live,
@@ -32,7 +35,7 @@ PREFIX = "/api/v1"
 # api_oneroster before api_classes: /classes/import must not be taken for /classes/{id}.
 MODULES = (auth, api_accounts, api_camera, api_oneroster, api_classes, api_health, api_quizzes, api_sessions,
            api_entries, api_reports, api_item_analysis, api_skills, api_gradebooks, api_printing, api_tls, api_sync,
-           public, live)
+           api_sync_settings, api_backups, api_privacy, public, live)
 DOCUMENT = web.AppKey("openapi_document", dict)
 
 

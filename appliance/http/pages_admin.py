@@ -34,7 +34,8 @@ async def setup_page(request: web.Request) -> web.Response:
 async def admin_page(request: web.Request) -> web.Response:
     user = await require_page_user(request)
     response = render(request, "admin.html", user=user, allowed=user.role == "admin",
-                      min_length=passwords.MIN_LENGTH)
+                      min_length=passwords.MIN_LENGTH,
+                      keep_names_days=request.config_dict[keys.SETTINGS].privacy.keep_names_days)
     if user.role != "admin":
         response.set_status(403)  # the page explains; the status tells scripts and monitoring the same
     return response

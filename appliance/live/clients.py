@@ -69,8 +69,8 @@ class LiveClients:
             if client.user is not None and client.user.id == user_id:
                 client.login_ended.set()
 
-    async def close_all(self) -> None:
-        await asyncio.gather(*(c.ws.close(code=WSCloseCode.GOING_AWAY, message=b"appliance stopping")
+    async def close_all(self, why: bytes = b"appliance stopping") -> None:
+        await asyncio.gather(*(c.ws.close(code=WSCloseCode.GOING_AWAY, message=why)
                                for c in list(self._clients.values())), return_exceptions=True)
 
     def __len__(self) -> int:

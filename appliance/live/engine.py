@@ -65,6 +65,22 @@ class SessionEngine(HandEntries):
             self._schedule_timer()
             log.info("resumed session %s (%s)", record.id, record.state)
 
+    async def reload(self) -> None:
+        """The database file was replaced (a restore): forget the lesson held in memory and pick up the one the
+        new file says is running, exactly as after a restart. Called with the database held exclusively."""
+        async with self._lock:
+            if self._timer:
+                self._timer.cancel()
+                self._timer = None
+            was_open = self._running and self._running.position.state in (rules.OPEN, rules.PAUSED)
+            self._running = None
+            if was_open:
+                self._notify_closed()
+            await self.restore()
+            if self._running and self._running.position.state == rules.OPEN:
+                self._notify_opened(self._running)
+            self._publish_state()
+
     async def close(self) -> None:
         if self._timer:
             self._timer.cancel()
@@ -192,7 +208,7 @@ class SessionEngine(HandEntries):
 
     async def _close_on_deadline(self, session_id: int, position: rules.SessionPosition) -> None:
         await self._clock.sleep(max(0.0, position.deadline - self._clock.now()))
-        async with self._lock:
+        async with self._db.held(), self._lock:
             running = self._running
             if running is None or running.record.id != session_id or running.position != position:
                 return  # the teacher acted first
@@ -202,7 +218,7 @@ class SessionEngine(HandEntries):
 
     async def register(self, registration: Registration) -> None:
         """A card's answer as read by the camera: stored, then announced."""
-        async with self._lock:
+        async with self._db.held(), self._lock:
             await self._register(registration)
 
     async def register_photo(self, session_id: int, registrations: list[Registration]) -> int:

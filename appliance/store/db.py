@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import sqlite3
 import time
@@ -18,10 +19,15 @@ from pathlib import Path
 
 import aiosqlite
 
+from appliance.store.gate import Gate
+
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
-_PRAGMAS = ("PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 5000")
+# secure_delete: what is deleted is overwritten with zeros, so an erased student's name does not linger in free
+# space of the file (docs/PRIVACY.md).
+_PRAGMAS = ("PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 5000",
+            "PRAGMA secure_delete = ON")
 
 
 class StoreError(RuntimeError):
@@ -43,32 +49,56 @@ def migration_files() -> list[tuple[int, str, str]]:
 
 
 class Database:
-    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
+    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection,
+                 backup_dir: Path | None = None, migrations: list[tuple[int, str, str]] | None = None):
         self.path = path
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
+        self._gate = Gate()
+        self._backup_dir = backup_dir or path.parent / "backups"
+        self._migrations = migrations
 
     @classmethod
     async def open(cls, path: Path, backup_dir: Path | None = None,
                    migrations: list[tuple[int, str, str]] | None = None) -> Database:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await aiosqlite.connect(path, isolation_level=None)
-        try:
-            writer.row_factory = sqlite3.Row
-            await writer.execute("PRAGMA journal_mode = WAL")
-            for pragma in _PRAGMAS:
-                await writer.execute(pragma)
-            await _migrate(writer, path, backup_dir or path.parent / "backups",
-                           migration_files() if migrations is None else migrations)
-            reader = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
-        except BaseException:
-            await writer.close()
-            raise
-        reader.row_factory = sqlite3.Row
-        for pragma in _PRAGMAS:
-            await reader.execute(pragma)
-        return cls(path, writer, reader)
+        backup_dir = backup_dir or path.parent / "backups"
+        writer, reader = await _connect(path, backup_dir, migrations)
+        return cls(path, writer, reader, backup_dir, migrations)
+
+    def held(self):
+        """Hold the database for a unit of work (a request, a sync round): a restore waits until it ends,
+        and everything inside sees one and the same file."""
+        return self._gate.shared()
+
+    @property
+    def restore_waiting(self) -> bool:
+        """A restore waits for the work under way: a long job (a sync backlog) should stop at its next step."""
+        return self._gate.closing
+
+    def exclusive(self, timeout: float):
+        """Hold the database alone (a restore): waits until the work under way has ended; GateBusy after
+        `timeout` seconds. Inside, the caller may replace_file() and let the services reload."""
+        return self._gate.exclusive(timeout)
+
+    async def replace_file(self, source: Path, fallback: Path) -> None:
+        """Swap the database file for `source` (a checked copy in the same folder), then migrate it; only
+        inside exclusive(). If the new file cannot be opened or migrated, `fallback` (a copy of the current
+        state) goes back in its place and StoreError says why."""
+        if not self._gate.closing:
+            raise RuntimeError("replace_file() needs the database held exclusively")
+        async with self._write_lock:
+            await self._reader.close()
+            await self._writer.close()
+            loop = asyncio.get_running_loop()  # renames and fsyncs on an SD card: off the loop
+            try:
+                await loop.run_in_executor(None, _install, source, self.path)
+                self._writer, self._reader = await _connect(self.path, self._backup_dir, self._migrations)
+            except (OSError, sqlite3.Error, StoreError) as exc:
+                log.error("restore of %s failed, putting back %s: %s", source, fallback, exc)
+                await loop.run_in_executor(None, _install, fallback, self.path, True)
+                self._writer, self._reader = await _connect(self.path, self._backup_dir, self._migrations)
+                raise StoreError(f"the restored database could not be opened: {exc}") from exc
 
     async def close(self) -> None:
         await self._reader.close()
@@ -76,17 +106,17 @@ class Database:
             await self._writer.close()
 
     async def fetchall(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
-        async with self._reader.execute(sql, tuple(params)) as cursor:
+        async with self._gate.shared(), self._reader.execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
 
     async def fetchone(self, sql: str, params: Iterable = ()) -> sqlite3.Row | None:
-        async with self._reader.execute(sql, tuple(params)) as cursor:
+        async with self._gate.shared(), self._reader.execute(sql, tuple(params)) as cursor:
             return await cursor.fetchone()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction; committed (durably) when the block ends, rolled back on any error."""
-        async with self._write_lock:
+        async with self._gate.shared(), self._write_lock:
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
                 yield self._writer
@@ -112,17 +142,68 @@ class Database:
 
     async def checkpoint(self) -> None:
         """Fold the WAL back into the main file so it does not grow without bound."""
-        async with self._write_lock:
+        async with self._gate.shared(), self._write_lock:
             await self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def scrub(self) -> None:
+        """Leave no trace of deleted rows in the files: fold the WAL in and empty it, rebuild the file without
+        its free pages, and empty the WAL again (VACUUM itself went through it)."""
+        async with self._gate.shared(), self._write_lock:
+            for statement in ("PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"):
+                async with self._writer.execute(statement) as cursor:
+                    row = await cursor.fetchone()
+                if row is not None and statement.startswith("PRAGMA") and row[0]:
+                    raise StoreError(f"could not empty the write-ahead log of {self.path}: a reader is busy")
 
     async def vacuum_into(self, target: Path) -> None:
         """A consistent copy of the whole database, made while it stays in use."""
-        async with self._write_lock:
+        async with self._gate.shared(), self._write_lock:
             await self._writer.execute("VACUUM INTO ?", (str(target),))
 
     async def integrity_check(self) -> str:
         row = await self.fetchone("PRAGMA integrity_check")
         return row[0]
+
+
+async def _connect(path: Path, backup_dir: Path, migrations: list[tuple[int, str, str]] | None
+                   ) -> tuple[aiosqlite.Connection, aiosqlite.Connection]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        writer.row_factory = sqlite3.Row
+        await writer.execute("PRAGMA journal_mode = WAL")
+        for pragma in _PRAGMAS:
+            await writer.execute(pragma)
+        await _migrate(writer, path, backup_dir, migration_files() if migrations is None else migrations)
+        reader = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    except BaseException:
+        await writer.close()
+        raise
+    reader.row_factory = sqlite3.Row
+    for pragma in _PRAGMAS:
+        await reader.execute(pragma)
+    return writer, reader
+
+
+def _install(source: Path, target: Path, keep_source: bool = False) -> None:
+    """Put `source` in place of the (closed) database `target`, durably. The old file's WAL and shared-memory
+    index go first: left beside the new file they would be replayed into it."""
+    for suffix in ("-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    if keep_source:
+        partial = target.with_name(f".{target.name}.partial")
+        with open(source, "rb") as src, open(partial, "wb") as dst:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+            dst.flush()
+            os.fsync(dst.fileno())
+        source = partial
+    os.replace(source, target)
+    directory = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 async def _migrate(conn: aiosqlite.Connection, path: Path, backup_dir: Path,

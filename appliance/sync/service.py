@@ -44,18 +44,12 @@ def _open_target(spec: targets.TargetSpec, settings: SyncSettings, secrets: dict
 class SyncService:
     def __init__(self, db: Database, settings: SyncSettings, data_dir: Path, *,
                  clock_synced: Callable[[], bool] = timesync.synchronised,
-                 rng: random.Random | None = None):
+                 rng: random.Random | None = None, source: str = "config.toml"):
         self._db = db
-        self._settings = settings
         self._data_dir = data_dir
         self._clock_synced = clock_synced
         self._rng = rng or random.Random()
-        self._config_error: str | None = None
-        try:
-            self._spec = targets.parse(settings.target)
-            self._recipients = encryption.parse_recipients(settings.encrypt_to)
-        except (targets.TargetConfigError, encryption.EncryptionConfigError) as exc:
-            self._spec, self._recipients, self._config_error = None, [], str(exc)
+        self._use(settings, source)
         self._enabled = True
         self._appliance_id = ""
         self._key = None
@@ -74,9 +68,58 @@ class SyncService:
         self._last_success: float | None = None
         self._state = "off"
 
+    def _use(self, settings: SyncSettings, source: str) -> None:
+        self._settings, self._source = settings, source
+        self._config_error: str | None = None
+        try:
+            self._spec = targets.parse(settings.target)
+            self._recipients = encryption.parse_recipients(settings.encrypt_to)
+        except (targets.TargetConfigError, encryption.EncryptionConfigError) as exc:
+            self._spec, self._recipients, self._config_error = None, [], str(exc)
+
     # --- life cycle ----------------------------------------------------------------------------------
 
     async def start(self) -> None:
+        await self._load_state()
+        self._task = asyncio.create_task(self._run())
+
+    async def reload(self) -> None:
+        """The database file was replaced (a restore): read the appliance's id, the on/off flag and the outbox
+        again. Called with the database held exclusively, so no round is under way."""
+        self._failures, self._next_try, self._fatal, self._state = 0, 0.0, None, "off"
+        if self._target is not None:  # a webhook's target carries the appliance id, which the file may change
+            await self._target.close()
+            self._target, self._target_stamp = None, None
+        await self._load_state()
+        self._wake.set()
+
+    async def reconfigure(self, settings: SyncSettings, source: str) -> dict:
+        """Settings saved on the admin page (or config.toml's again): in force from the next round, no restart.
+        Taken between rounds, so a round never mixes two targets."""
+        async with self._lock:
+            if self._target is not None:
+                await self._target.close()
+                self._target, self._target_stamp = None, None
+            self._use(settings, source)
+            self._fatal, self._failures, self._next_try, self._state = None, 0, 0.0, "off"
+            self._last_error, self._last_error_at = None, None
+            if self.configured and not self._config_error:
+                await outbox.start_recording(self._db)
+        self._wake.set()
+        return await self.status()
+
+    @contextlib.asynccontextmanager
+    async def paused(self):
+        """No round runs inside: an erasure must not race a round that read the outbox before it and seals
+        what it read after."""
+        async with self._lock:
+            yield
+
+    @property
+    def settings(self) -> SyncSettings:
+        return self._settings
+
+    async def _load_state(self) -> None:
         self._appliance_id = await outbox.appliance_id(self._db)
         self._enabled = (await outbox.get_flag(self._db, _ENABLED_KEY)) != "0"
         await self.ensure_key()
@@ -88,7 +131,6 @@ class SyncService:
                 log.info("cloud sync: %d events of lessons held before sync was set up will be uploaded", earlier)
         else:
             await outbox.discard_unrecorded(self._db)
-        self._task = asyncio.create_task(self._run())
 
     async def close(self) -> None:
         if self._task:
@@ -141,6 +183,12 @@ class SyncService:
         retry_in = max(0.0, self._next_try - time.monotonic()) if self._state == "retrying" else None
         return {
             "target": self._settings.target,
+            "source": self._source,
+            "endpoint": self._settings.endpoint,
+            "region": self._settings.region,
+            "recipient": self._settings.encrypt_to,
+            "interval_seconds": self._settings.interval_seconds,
+            "credentials_set": credentials.stamp(targets.credentials_path(self._settings)) is not None,
             "configured": self.configured,
             "enabled": self.configured and self._enabled,
             "state": self._current_state(),
@@ -176,7 +224,8 @@ class SyncService:
     async def _run(self) -> None:
         while True:
             try:
-                async with self._lock:
+                # One round sees one database file: a restore waits for it to finish.
+                async with self._db.held(), self._lock:
                     await self._round(forced=False)
             except asyncio.CancelledError:
                 raise
@@ -257,8 +306,8 @@ class SyncService:
         try:
             while True:
                 await self._deliver_fixed(target)
-                if not await self._fix_next_batch():
-                    break
+                if self._db.restore_waiting or not await self._fix_next_batch():
+                    break  # a restore waits: the rest goes next round, from whichever file is in place
         except targets.DeliveryError as exc:
             self._record_failure(exc)
             return
@@ -270,7 +319,7 @@ class SyncService:
 
     async def _deliver_fixed(self, target: targets.Target) -> None:
         after = 0
-        while (batch := await outbox.next_pending_batch(self._db, after)) is not None:
+        while not self._db.restore_waiting and (batch := await outbox.next_pending_batch(self._db, after)) is not None:
             after = batch["id"]
             try:
                 await target.put(batch["name"], batch["payload"], batch["content_type"], batch["signature"])

@@ -8,6 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.admin_helpers import demo_admin
 from tests.browser.conftest import free_port, run_appliance
 
 
@@ -19,16 +20,8 @@ def test_admin_sees_sync_state_and_turns_it_off_and_on(tmp_path, browser, screen
     config.write_text(f'[sync]\ntarget = "s3://results/school"\nendpoint = "http://127.0.0.1:{free_port()}"\n'
                       f'credentials_file = "{creds}"\ninterval_seconds = 1.0\ntimeout_seconds = 2.0\n')
     with run_appliance(["--demo", "--data-dir", str(tmp_path / "data"), "--config", str(config)], tmp_path) as base:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(15_000)
-        page = context.new_page()
         errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(f"{base}/login")
-        page.get_by_label("Username").fill("demo")
-        page.get_by_label("Password").fill("demo")
-        page.get_by_role("button", name="Log in").click()
-        expect(page).to_have_url(f"{base}/")
+        context, page = demo_admin(browser, base, errors)
         # A session makes events to send; the target is down, so they wait.
         classes = page.request.get(f"{base}/api/v1/classes").json()
         started = page.request.post(f"{base}/api/v1/sessions", data={"class_id": classes[0]["id"]},

@@ -26,24 +26,26 @@ DEBOOTSTRAP = ("--variant=minbase", "--include=systemd,systemd-sysv")
 CACHE = Path(os.environ.get("ARGUS_TEST_CACHE", Path.home() / ".cache" / "argus-tests"))
 
 
-def _arch() -> str:
+def host_arch() -> str:
     return {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
 
 
-def cached_tarball() -> Path:
-    """The bootstrapped root as a tarball, made once per (suite, mirror, options, architecture)."""
-    key = hashlib.sha256(repr((SUITE, MIRROR, DEBOOTSTRAP, _arch())).encode()).hexdigest()[:12]
-    tarball = CACHE / f"debian-{SUITE}-{_arch()}-{key}.tar"
+def cached_tarball(arch: str | None = None) -> Path:
+    """The bootstrapped root as a tarball, made once per (suite, mirror, options, architecture). A foreign
+    architecture (arm64 on an x86_64 host) is bootstrapped through qemu-user (see emulation())."""
+    arch = arch or host_arch()
+    key = hashlib.sha256(repr((SUITE, MIRROR, DEBOOTSTRAP, arch)).encode()).hexdigest()[:12]
+    tarball = CACHE / f"debian-{SUITE}-{arch}-{key}.tar"
     if tarball.exists():
         return tarball
     if not shutil.which("debootstrap"):
         raise RuntimeError("debootstrap is missing: scripts/test installs it (Debian package debootstrap)")
     CACHE.mkdir(parents=True, exist_ok=True)
-    work = CACHE / f"bootstrap-{os.getpid()}"
+    work = CACHE / f"bootstrap-{arch}-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     try:
-        result = subprocess.run(["debootstrap", *DEBOOTSTRAP, SUITE, str(work), MIRROR],
-                                capture_output=True, text=True, timeout=900)
+        result = subprocess.run(["debootstrap", f"--arch={arch}", *DEBOOTSTRAP, SUITE, str(work), MIRROR],
+                                capture_output=True, text=True, timeout=1800)
         if result.returncode != 0:
             raise RuntimeError(f"debootstrap failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
         partial = tarball.with_suffix(".partial")
@@ -54,10 +56,36 @@ def cached_tarball() -> Path:
     return tarball
 
 
-def unpack(dest: Path) -> None:
+def unpack(dest: Path, arch: str | None = None) -> None:
     dest.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["tar", "-C", str(dest), "--numeric-owner", "-xpf", str(cached_tarball())], check=True,
+    subprocess.run(["tar", "-C", str(dest), "--numeric-owner", "-xpf", str(cached_tarball(arch))], check=True,
                    timeout=300)
+
+
+BINFMT = Path("/proc/sys/fs/binfmt_misc")
+
+
+def emulation(arch: str) -> str | None:
+    """Makes the kernel run ARCH's programs through qemu-user (Debian's qemu-user-static registers the rule
+    file; outside systemd nobody loads it, so it is written to binfmt_misc here). Returns why the kernel will
+    not, or None once it does; a missing qemu is an error (scripts/test installs it), not a reason to skip."""
+    qemu = {"arm64": "aarch64"}[arch]
+    if (BINFMT / f"qemu-{qemu}").exists():
+        return None
+    rule = Path(f"/usr/lib/binfmt.d/qemu-{qemu}.conf")
+    if not rule.exists():
+        raise RuntimeError(f"{rule} is missing: scripts/test installs it (Debian package qemu-user-static)")
+    if not (BINFMT / "register").exists():
+        mounted = subprocess.run(["mount", "-t", "binfmt_misc", "binfmt_misc", str(BINFMT)], capture_output=True,
+                                 text=True)
+        if mounted.returncode != 0:
+            return f"the kernel refused binfmt_misc (mount: {mounted.stderr.strip()})"
+    line = next(x for x in rule.read_text().splitlines() if x.startswith(":"))
+    try:
+        (BINFMT / "register").write_text(line)
+    except OSError as error:
+        return f"the kernel refused to register qemu-{qemu} with binfmt_misc: {error}"
+    return None
 
 
 def _pip_config_values() -> list[str]:

@@ -8,34 +8,26 @@ fails leaves the previous version running, and --uninstall / --uninstall --purge
 from __future__ import annotations
 
 import configparser
-import json
 import os
 import re
 import shlex
 import shutil
-import signal
-import socket
 import sqlite3
-import ssl
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
-from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
 
 from appliance import __version__
-from appliance.camera.sim import plan_question
 from appliance.config import load_settings
 from tests.system import debian_root
+from tests.system.installed import PASSWORD, TIMINGS, Appliance, collect, install, unit_value
 
 REPO = Path(__file__).resolve().parents[2]
 UNITS = ("argus.service", "argus-setup-code.path", "argus-setup-code.service")
-PASSWORD = "a long enough admin password"
 NO_PI_CAMERA = "the Pi camera will not be available here"
 
 
@@ -76,116 +68,6 @@ def checkout(dest: Path, version: str, extra_migration: str | None = None, extra
         pyproject.write_text(pyproject.read_text().replace('dependencies = [\n',
                                                            f'dependencies = [\n    "{extra_dependency}",\n', 1))
     return dest
-
-
-TIMINGS: list[tuple[str, float]] = []  # printed at the end of the test: what each step costs
-
-
-def install(source: Path, root: Path, env: dict, *args: str, ok: bool = True) -> str:
-    started = time.monotonic()
-    result = subprocess.run(["bash", str(source / "scripts/install.sh"), "--root", str(root), *args], env=env,
-                            capture_output=True, text=True, timeout=900)
-    TIMINGS.append((f"install.sh {' '.join(args)} ({source.name})", time.monotonic() - started))
-    output = result.stdout + result.stderr
-    assert (result.returncode == 0) == ok, output[-6000:]
-    return output
-
-
-# --- the installed appliance, started as its unit starts it ------------------------------------------------------
-def unit_values(root: Path, unit: str, key: str) -> list[str]:
-    """Every KEY= of the unit as installed in the root."""
-    return [line.split("=", 1)[1] for line in (root / "etc/systemd/system" / unit).read_text().splitlines()
-            if line.startswith(f"{key}=")]
-
-
-def unit_value(root: Path, unit: str, key: str) -> str:
-    (value,) = unit_values(root, unit, key)
-    return value
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Appliance:
-    """The installed ExecStart= in the root as user argus, on a loopback port with the simulated camera."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.port, self.https_port = free_port(), free_port()
-        self.base = f"https://127.0.0.1:{self.https_port}"
-        self.cookies = None
-
-    def __enter__(self):
-        execstart = shlex.split(unit_value(self.root, "argus.service", "ExecStart"))
-        assert execstart == ["/opt/argus/.venv/bin/argus", "run", "--config", "/etc/argus/config.toml"]
-        # What systemd does for the unit before starting it: StateDirectory=argus, mode 0750, owned by argus.
-        data = self.root / "var/lib/argus"
-        data.mkdir(mode=0o750, exist_ok=True)
-        uid, gid = (int(x) for x in next(line for line in (self.root / "etc/passwd").read_text().splitlines()
-                                         if line.startswith("argus:")).split(":")[2:4])
-        os.chown(data, uid, gid)
-        env = {"PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", "HOME": "/"}
-        env.update(kv.split("=", 1) for line in unit_values(self.root, "argus.service", "Environment")
-                   for kv in line.split())
-        self.proc = subprocess.Popen(
-            [shutil.which("chroot"), "--userspec=argus:argus", "--groups=video", str(self.root), *execstart,
-             "--host", "127.0.0.1", "--port", str(self.port), "--https-port", str(self.https_port),
-             "--camera", "sim"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if line.startswith("Argus running at"):
-                assert line.split()[3] == self.base + "/", line
-                # Trust exactly the certificate the appliance made for itself (its name is argus.local).
-                tls = ssl.create_default_context(cafile=self.root / "var/lib/argus/tls/appliance.pem")
-                tls.check_hostname = False
-                self.cookies = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()),
-                                                           urllib.request.HTTPSHandler(context=tls))
-                return self
-            if not line and self.proc.poll() is not None:
-                raise AssertionError(f"argus exited with {self.proc.returncode}: {self.proc.stderr.read()[-4000:]}")
-        raise AssertionError("argus did not start within 120 s")
-
-    def __exit__(self, *exc):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        stderr = self.proc.stderr.read()
-        if exc[0] is None:
-            assert self.proc.returncode == 0, stderr[-4000:]
-
-    def call(self, method: str, path: str, body: dict | None = None, status: int = 200):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.base + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json", "Origin": self.base})
-        try:
-            with self.cookies.open(request, timeout=20) as response:
-                got, text = response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            got, text = error.code, error.read().decode()
-        assert got == status, f"{method} {path}: {got} {text[:500]}"
-        return json.loads(text) if text else None
-
-
-def collect(app: Appliance, sim, session_id: int, index: int, options: int) -> dict[int, str]:
-    """Waits until the reader has registered exactly what the simulated class answers to this question."""
-    planned = {p.card: p.final for p in plan_question(sim, sim.students, f"s{session_id}-q{index}", options)}
-    assert planned
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        view = app.call("GET", f"/api/v1/sessions/{session_id}")
-        got = {r["card"]: r["answer"] for r in view["responses"] if r["question"] == index}
-        if got == planned:
-            return got
-        time.sleep(0.5)
-    raise AssertionError(f"question {index}: registered {got}, the class answered {planned}")
 
 
 def lesson(root: Path) -> tuple[int, dict]:
@@ -252,6 +134,7 @@ def paths_named_argus(root: Path) -> list[str]:
 @pytest.mark.timeout(1200)  # three real installs on a loaded 2-core machine: about 5 minutes
 def test_install_update_failed_update_and_purge_on_debian(root, tmp_path):
     root, env = root
+    TIMINGS.clear()  # what this test costs, not what an earlier one in the session did
     config = root / "etc/argus/config.toml"
 
     # 1. A fresh install from this checkout.

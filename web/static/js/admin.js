@@ -3,6 +3,9 @@
 // Status and the list of USB sticks refresh themselves every few seconds while the tab is visible.
 import {api, wireLogout} from "./api.js";
 import {$, clear, el, formatTime, toast} from "./dom.js";
+import {wireBackups} from "./admin_backups.js";
+import {wirePrivacy} from "./admin_privacy.js";
+import {syncSettingsSeen, wireSyncSettings} from "./admin_sync_settings.js";
 
 const STATUS_EVERY_MS = 5000;
 const USB_EVERY_MS = 3000;
@@ -327,7 +330,7 @@ async function loadUsb() {
 // ---------- cloud sync ----------
 
 const SYNC_STATES = {
-  off: "Off (no target configured)", misconfigured: "Not working: the configuration is wrong",
+  off: "Off (no target set up)", misconfigured: "Not working: the configuration is wrong",
   paused: "Paused by an admin", idle: "On · everything delivered", uploading: "On · uploading",
   retrying: "On · the target is not answering; retrying", stopped: "Stopped: needs an admin",
   waiting_for_clock: "On · waiting for the clock to be set (NTP)", waiting_for_claim: "On · waiting for setup",
@@ -374,6 +377,7 @@ function showSync(s) {
   $("sync-public-key").textContent = s.public_key || "Not made yet.";
   $("sync-key-link").hidden = !s.public_key;
   $("sync-updated").textContent = `Updated ${new Date().toLocaleTimeString()}`;
+  syncSettingsSeen(s);
 }
 
 async function loadSync() {
@@ -389,6 +393,8 @@ async function syncAction(request, done) {
   syncing = true;
   $("sync-toggle").disabled = $("sync-now").disabled = true;
   const result = $("sync-result");
+  result.textContent = "Working…";  // a second "Sync now" must not leave the first one's answer on show
+  result.hidden = false;
   try {
     const state = await request();
     syncing = false;
@@ -426,4 +432,7 @@ if (main.dataset.allowed) {
   $("tls-revert").addEventListener("click", () => changeTls(() => api("/tls/certificate", {method: "DELETE"}),
     "The appliance's own certificate is back."));
   loadTls();
+  wireBackups();
+  wirePrivacy();
+  wireSyncSettings(showSync);
 }

@@ -108,7 +108,10 @@ async def test_a_lesson_from_login_to_csv(server, teacher, anonymous):
     assert lines[0].startswith("Student,Card,Q1,Q2,")
     key = lines.index("Answer key")  # the answer key is a section of its own after a blank line
     assert key == 1 + len(demo_class["students"]) + 1 and lines[key - 1] == ""
-    assert len(lines) == key + 2 + len(demo_quiz["questions"])
+    # The answer key has a row per question; the item analysis follows as a section of its own.
+    analysis = lines.index("Item analysis")
+    assert analysis == key + 2 + len(demo_quiz["questions"]) + 1 and lines[analysis - 1] == ""
+    assert lines[analysis + 1].startswith("Question,Text,Correct answer,Rounds,Answered,Right,Difficulty,")
 
 
 async def test_wrong_state_and_unknown_session_are_clear_errors(teacher):

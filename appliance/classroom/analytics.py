@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from appliance.classroom import numbering, scoring
+from appliance.classroom import items, numbering, scoring
 from appliance.classroom.models import Question, Response, Student
 
 
@@ -18,6 +18,10 @@ class SessionData:
     origins: tuple[numbering.Origin, ...] | None = None  # None: every question asked once
     absent: frozenset[int] = frozenset()  # students marked absent: "absent" in the gradebook, not 0
 
+    def present(self) -> tuple[Response, ...]:
+        """The answers of the students not marked absent: an absent student's camera readings count nowhere."""
+        return tuple(r for r in self.responses if r.student_id not in self.absent)
+
     def labels(self) -> list[numbering.QuestionLabel]:
         return numbering.labels(self.origins or tuple(numbering.Origin(None, False) for _ in self.questions))
 
@@ -26,7 +30,9 @@ class SessionData:
         return len(scoring.graded_roots(self.questions, self.labels()))
 
     def asked(self) -> int:
-        return sum(1 for q in self.questions if q.asked)
+        """Questions asked, once however often each was asked."""
+        labels = self.labels()
+        return len({labels[i].root for i, q in enumerate(self.questions) if q.asked})
 
 
 def _answers(session: SessionData, student_id: int) -> list[Response | None]:
@@ -37,8 +43,9 @@ def _answers(session: SessionData, student_id: int) -> list[Response | None]:
 
 def _score(session: SessionData, student_id: int) -> tuple[int, int]:
     """(correct answers, questions answered) for one student in one session."""
-    answers = _answers(session, student_id)
-    return scoring.score(session.questions, session.labels(), answers), sum(1 for r in answers if r)
+    answers, labels = _answers(session, student_id), session.labels()
+    answered = len({labels[i].root for i, r in enumerate(answers) if r})  # a question asked again is one
+    return scoring.score(session.questions, labels, answers), answered
 
 
 def question_answers(session: SessionData, student_id: int) -> list[dict]:
@@ -86,24 +93,15 @@ def gradebook(students: list[Student], sessions: list[SessionData]) -> dict:
 
 
 def trends(students: list[Student], sessions: list[SessionData]) -> dict:
-    """Question difficulty (share correct, hardest first) and participation per session."""
-    difficulty = []
+    """Question difficulty (share correct, hardest first; a question asked again is one item, its counted
+    answers as in the score) and participation per session."""
     participation = []
     for s in sessions:
-        by_question: dict[int, list[str]] = {}
-        for r in s.responses:
-            if r.student_id not in s.absent:  # absent students count in no participation or % correct
-                by_question.setdefault(r.question, []).append(r.answer)
-        for i, q in enumerate(s.questions):
-            answers = by_question.get(i, [])
-            if q.correct and answers:
-                difficulty.append({"session_id": s.id, "question": i, "text": q.text,
-                                   "percent_correct": round(100 * answers.count(q.correct) / len(answers), 1),
-                                   "answered": len(answers)})
         asked = s.asked() or 1
-        answered = sum(len(v) for v in by_question.values())
+        labels = s.labels()
+        # absent students count in no participation or % correct
+        answered = len({(r.student_id, labels[r.question].root) for r in s.present() if r.question < len(labels)})
         participation.append({"session_id": s.id, "title": s.title, "created_at": s.created_at,
                               "percent": round(100 * answered / (asked * max(1, len(students) - len(s.absent))),
                                                1)})
-    difficulty.sort(key=lambda d: d["percent_correct"])
-    return {"difficulty": difficulty, "participation": participation}
+    return {"difficulty": items.hardest(sessions), "participation": participation}

@@ -6,8 +6,10 @@ the file in one go; nothing is returned unless the whole file is good, so nothin
 Formats (also documented in docs/FORMATS.md):
 - Rosters: see appliance/classroom/formats/roster_table.py (spreadsheets and CSV with a header row).
 - Quiz JSON: {"format": "argus-quiz", "version": 1, "title", "tags": [..], "questions": [{"type", "text",
-  "options": [..], "correct": "A".."D" | null, "time_limit": seconds | null}]}
-- Quiz CSV: header `type,text,option_a,option_b,option_c,option_d,correct,time_limit`, one question a row.
+  "options": [..], "correct": "A".."D" | null, "time_limit": seconds | null, "skills": [..],
+  "misconceptions": {"B": "adds the denominators", ..}}]}
+- Quiz CSV: header `type,text,option_a,option_b,option_c,option_d,correct,time_limit`, then optionally
+  `skills,note_a,note_b,note_c,note_d` (skills separated by "|"), one question a row.
 """
 from __future__ import annotations
 
@@ -155,6 +157,42 @@ def validate_question(where: str, kind, text, options, correct, time_limit, prob
     return Question(text.strip(), tuple(o.strip() for o in options), correct, kind=kind, time_limit=time_limit)
 
 
+MAX_SKILLS = 10
+MAX_SKILL = 100
+MAX_NOTE = 200
+
+
+def with_notes(where: str, question: Question, skills, misconceptions, problems: list[str]) -> Question:
+    """The question with the skills it tests and a misconception note per wrong option (issue 23); bad
+    values append problems naming `where`. Empty notes and repeated skills are dropped."""
+    skills = [] if skills is None else skills
+    if not isinstance(skills, list) or not all(isinstance(t, str) and len(t) <= MAX_SKILL for t in skills):
+        problems.append(f"{where}.skills: must be a list of texts of at most {MAX_SKILL} characters")
+        skills = []
+    if len(skills) > MAX_SKILLS:
+        problems.append(f"{where}.skills: at most {MAX_SKILLS} skills a question, found {len(skills)}")
+    kept = tuple(dict.fromkeys(t.strip() for t in skills if t.strip()))
+    notes = {} if misconceptions is None else misconceptions
+    if not isinstance(notes, dict):
+        problems.append(f"{where}.misconceptions: must be an object from option letter to a short note")
+        notes = {}
+    pairs = []
+    for letter, note in notes.items():
+        if note is None or (isinstance(note, str) and not note.strip()):
+            continue
+        if letter not in question.letters():
+            problems.append(f"{where}.misconceptions.{letter}: not one of the options "
+                            f"{', '.join(question.letters())}")
+        elif letter == question.correct:
+            problems.append(f"{where}.misconceptions.{letter}: {letter} is the right answer; a misconception "
+                            "belongs to a wrong option")
+        elif not isinstance(note, str) or len(note) > MAX_NOTE:
+            problems.append(f"{where}.misconceptions.{letter}: must be text of at most {MAX_NOTE} characters")
+        else:
+            pairs.append((letter, " ".join(note.split())))
+    return dataclasses.replace(question, skills=kept[:MAX_SKILLS], misconceptions=tuple(sorted(pairs)))
+
+
 def _tags(value, problems: list[str]) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -208,7 +246,8 @@ def quiz_from_data(data) -> QuizDraft:
         if not isinstance(q, dict):
             problems.append(f"{where}: must be an object")
             continue
-        unknown = set(q) - {"type", "text", "options", "correct", "time_limit", "id", "image"}
+        unknown = set(q) - {"type", "text", "options", "correct", "time_limit", "id", "image", "skills",
+                            "misconceptions"}
         if unknown:
             problems.append(f"{where}: unknown field {sorted(unknown)[0]!r}")
             continue
@@ -220,6 +259,7 @@ def quiz_from_data(data) -> QuizDraft:
         if image is not None and (not isinstance(image, str) or not IMAGE_NAME.match(image)):
             problems.append(f"{where}.image: not an image stored on this appliance")
         elif question:
+            question = with_notes(where, question, q.get("skills"), q.get("misconceptions"), problems)
             questions.append(dataclasses.replace(question, image=image))
     if problems:
         raise InvalidImport(problems)
@@ -227,12 +267,21 @@ def quiz_from_data(data) -> QuizDraft:
 
 
 QUIZ_CSV_HEADER = ["type", "text", "option_a", "option_b", "option_c", "option_d", "correct", "time_limit"]
+# Optional, after time_limit: the skills (separated by "|") and a misconception note per wrong option.
+QUIZ_CSV_NOTES = ["skills", "note_a", "note_b", "note_c", "note_d"]
 
 
 def parse_quiz_csv(text: str, title: str) -> QuizDraft:
     rows = _csv_rows(text)
-    if not rows or [c.strip().lower() for c in rows[0]][: len(QUIZ_CSV_HEADER)] != QUIZ_CSV_HEADER:
-        raise InvalidImport([f"line 1: the header must be {','.join(QUIZ_CSV_HEADER)}"])
+    head = [c.strip().lower() for c in rows[0]] if rows else []
+    if head[: len(QUIZ_CSV_HEADER)] != QUIZ_CSV_HEADER:
+        raise InvalidImport([f"line 1: the header must be {','.join(QUIZ_CSV_HEADER)}"
+                             f" (then, optionally, {','.join(QUIZ_CSV_NOTES)})"])
+    extra = [c for c in head[len(QUIZ_CSV_HEADER):] if c]
+    if any(c not in QUIZ_CSV_NOTES for c in extra):
+        bad = next(c for c in extra if c not in QUIZ_CSV_NOTES)
+        raise InvalidImport([f"line 1: unknown column {bad!r} (after time_limit: {','.join(QUIZ_CSV_NOTES)})"])
+    columns = QUIZ_CSV_HEADER + head[len(QUIZ_CSV_HEADER):]
     problems: list[str] = []
     questions: list[Question] = []
     for number, row in enumerate(rows[1:], start=2):
@@ -241,17 +290,19 @@ def parse_quiz_csv(text: str, title: str) -> QuizDraft:
         if len(questions) >= MAX_QUESTIONS:
             problems.append(f"line {number}: more than {MAX_QUESTIONS} questions (at most {MAX_QUESTIONS} a quiz)")
             break
-        if len(row) > len(QUIZ_CSV_HEADER):
-            problems.append(f"line {number}: {len(row)} columns, expected at most {len(QUIZ_CSV_HEADER)}")
+        if len(row) > len(columns):
+            problems.append(f"line {number}: {len(row)} columns, expected at most {len(columns)}")
             continue
-        cells = dict(zip(QUIZ_CSV_HEADER, [imported_cell(c.strip()) for c in row] + [""] * len(QUIZ_CSV_HEADER)))
+        cells = dict(zip(columns, [imported_cell(c.strip()) for c in row] + [""] * len(columns)))
         limit_text = cells["time_limit"]
         time_limit = int(limit_text) if is_number(limit_text) else (None if not limit_text else limit_text)
         options = [cells[k] for k in ("option_a", "option_b", "option_c", "option_d") if cells[k]]
         question = validate_question(f"line {number}", cells["type"] or "multiple", cells["text"], options,
                                      cells["correct"].upper() or None, time_limit, problems)
         if question:
-            questions.append(question)
+            notes = {letter: cells.get(f"note_{letter.lower()}") for letter in LETTERS}
+            skills = [t for t in (cells.get("skills") or "").split("|") if t.strip()]
+            questions.append(with_notes(f"line {number}", question, skills, notes, problems))
     if not questions and not problems:
         problems.append("the file has no questions")
     if not title.strip():
@@ -265,13 +316,15 @@ def quiz_to_json(title: str, tags: tuple[str, ...], questions: tuple[Question, .
     return json.dumps({
         "format": "argus-quiz", "version": 1, "title": title, "tags": list(tags),
         "questions": [{"type": q.kind, "text": q.text, "options": list(q.options), "correct": q.correct,
-                       "time_limit": q.time_limit} for q in questions],
+                       "time_limit": q.time_limit, "skills": list(q.skills),
+                       "misconceptions": dict(q.misconceptions)} for q in questions],
     }, indent=2, ensure_ascii=False)
 
 
 def quiz_to_csv(questions: tuple[Question, ...]) -> str:
-    rows = [QUIZ_CSV_HEADER]
+    rows = [QUIZ_CSV_HEADER + QUIZ_CSV_NOTES]
     for q in questions:
         options = list(q.options) + [""] * (4 - len(q.options))
-        rows.append([q.kind, q.text, *options, q.correct or "", q.time_limit or ""])
+        rows.append([q.kind, q.text, *options, q.correct or "", q.time_limit or "", "|".join(q.skills),
+                     *[q.misconception(letter) or "" for letter in LETTERS]])
     return csv_text(rows, excel_bom=False)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from appliance.classroom import numbering, scoring, standings
+from appliance.classroom import numbering, peer, scoring, standings
 from appliance.classroom import session as rules
 from appliance.classroom.models import ClassRoster, Question, SessionRecord, Student, image_url
 
@@ -41,6 +41,10 @@ class Lesson:
 
     def present(self) -> int:
         return sum(1 for s in self.roster.students if s.id not in self.absent)
+
+    def present_answers(self) -> dict[int, dict[int, str]]:
+        """answers without the students marked absent (a card read by mistake counts nowhere)."""
+        return {q: {k: v for k, v in by.items() if k not in self.absent} for q, by in self.answers.items()}
 
     def question_origins(self) -> tuple[numbering.Origin, ...]:
         return self.origins or tuple(numbering.Origin(None, False) for _ in self.questions)
@@ -91,6 +95,9 @@ def public_state(lesson: Lesson | None, now: float) -> dict:
         "card_grid": lesson.display.card_grid,
         # Card numbers only (never names, never answers), and only when the teacher turned the grid on.
         "cards_seen": sorted(cards[i] for i in answered if i in cards) if lesson.display.card_grid else None,
+        # Peer instruction: after the reveal of a question voted on again, every round's counts side by side.
+        "rounds": peer.public_rounds(lesson.questions, lesson.question_origins(), lesson.asked, lesson.present_answers(),
+                                     pos.question) if revealed else None,
         # Only after a reveal, only when the teacher chose it: the class's or each team's tally, never a student's.
         "scores": standings.public_scores(lesson.display.scores, lesson.roster.students, *lesson.tallies())
         if revealed else None,

@@ -58,14 +58,20 @@ class Question:
     time_limit: int | None = None  # seconds; the question closes by itself when it runs out
     image: str | None = None  # file name in the data dir's images/
     asked: bool = True  # in a session: whether it was ever opened (quiz questions: not applicable)
+    skills: tuple[str, ...] = ()  # what it tests: free text or standard codes (CCSS.MATH.CONTENT.5.NF.A.1)
+    misconceptions: tuple[tuple[str, str], ...] = ()  # (letter, note): what choosing a wrong option suggests
 
     def letters(self) -> tuple[str, ...]:
         return LETTERS[: len(self.options)]
 
+    def misconception(self, letter: str) -> str | None:
+        return dict(self.misconceptions).get(letter)
+
     def to_json(self) -> dict:
         return {"id": self.id, "text": self.text, "options": list(self.options), "correct": self.correct,
                 "type": self.kind, "time_limit": self.time_limit,
-                "image": image_url(self.image)}
+                "image": image_url(self.image), "skills": list(self.skills),
+                "misconceptions": dict(self.misconceptions)}
 
 
 @dataclass(frozen=True)

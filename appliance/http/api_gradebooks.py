@@ -12,7 +12,7 @@ from appliance.http.access import own_class, own_session
 from appliance.http.schema import ID, Args, Reply, Route, obj, one_of
 from appliance.http.security import json_error
 from appliance.http.work import off_loop
-from appliance.reports.results import class_sessions, session_results
+from appliance.reports.results import class_sessions, session_sheets
 from appliance.store import accounts, rosters
 
 
@@ -72,7 +72,7 @@ async def gradebook_file(request: web.Request, args: Args, kind: str) -> web.Res
 
 async def results_file(request: web.Request, args: Args, kind: str) -> web.Response:
     record = await own_session(request, args.user, args.path["id"])
-    sheets = grades.results_sheets(await session_results(request.config_dict[keys.DB], record.id))
+    sheets = await session_sheets(request.config_dict[keys.DB], record.id)
     name = f"argus-session-{record.id}-results"
     if kind == "xlsx":
         return _file(await off_loop(request, xlsx.workbook, sheets), tables.XLSX_TYPE, f"{name}.xlsx")

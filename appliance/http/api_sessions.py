@@ -2,21 +2,23 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 
 from aiohttp import web
 
 from appliance import keys
-from appliance.classroom import entries, importers, numbering, standings
+from appliance.classroom import entries, importers, numbering, peer, review, standings
 from appliance.classroom import session as rules
 from appliance.classroom.errors import LessonRunning
-from appliance.classroom.models import SessionRecord
+from appliance.classroom.models import Quiz, SessionRecord
 from appliance.http import shapes
 from appliance.http.access import own_class, own_quiz, own_session, owner_filter
 from appliance.http.schema import ID, Args, Route, Setting, Upload, array, boolean, integer, obj, one_of
 from appliance.http.security import json_error
 from appliance.http.validation import bad_request
 from appliance.http.work import off_loop
+from appliance.reports.results import class_sessions
 from appliance.reports.results import session_results as session_results_of
 from appliance.store import accounts, attendance, images, rosters
 from appliance.store import sessions as store
@@ -59,8 +61,23 @@ async def session_view(db, record: SessionRecord, with_responses: bool = True, d
     if scores is not None:
         view["scores"] = scores
     if with_responses:
-        view["responses"] = [r.to_json() for r in await store.responses(db, record.id)]
+        stored = await store.responses(db, record.id)
+        view["responses"] = [r.to_json() for r in stored]
+        present = [r for r in stored if r.student_id not in view["absent"]]  # an absent student moved nowhere
+        view["peer"] = _peer_movement(questions, await store.session_origins(db, record.id), present, record)
     return view
+
+
+def _peer_movement(questions, origins, stored, record: SessionRecord) -> dict | None:
+    """Once a question voted on again is revealed: who moved from wrong to right, and back (teacher only; not
+    before the reveal, as the teacher's screen may be on the projector)."""
+    if record.question is None or record.state != rules.REVEALED:
+        return None
+    answers: dict[int, dict[int, str]] = {}
+    for r in stored:
+        answers.setdefault(r.question, {})[r.student_id] = r.answer
+    return peer.movement(questions, origins, {i for i, q in enumerate(questions) if q.asked}, answers,
+                         record.question)
 
 
 async def list_sessions(request: web.Request, args: Args) -> web.Response:
@@ -76,6 +93,8 @@ async def create_session(request: web.Request, args: Args) -> web.Response:
         return json_error(403, "only an admin may take over another teacher's lesson")
     roster = await own_class(request, user, class_id)
     quiz = await own_quiz(request, user, quiz_id) if quiz_id is not None else None
+    if body["review"]:
+        quiz = await _with_review(request, roster, quiz, body["review"])
     try:
         record = await request.config_dict[keys.ENGINE].start(roster, quiz, user, anonymous, take_over)
     except LessonRunning as exc:
@@ -83,6 +102,16 @@ async def create_session(request: web.Request, args: Args) -> web.Response:
             "session_id": exc.session_id, "teacher": exc.teacher, "since": exc.since,
             "may_take_over": user.role == "admin"}}, status=409)
     return await fresh_view(request, record.id)
+
+
+async def _with_review(request: web.Request, roster, quiz: Quiz | None, count: int) -> Quiz:
+    """The quiz with up to `count` review questions from the class's past lessons after its own (or, for quick
+    questions only, the review questions alone): asked like the quiz's, counted once each (issue 23)."""
+    sessions = await class_sessions(request.config_dict[keys.DB], roster.id)
+    chosen = review.as_questions(sessions, review.pick(sessions, time.time(), count))
+    if quiz is None:
+        return Quiz(None, store.QUICK_TITLE, chosen) if chosen else None
+    return dataclasses.replace(quiz, questions=quiz.questions + chosen)
 
 
 async def get_session(request: web.Request, args: Args) -> web.Response:
@@ -205,7 +234,10 @@ ROUTES = [
     Route("POST", "/sessions", create_session, "Start a session for a class, with a quiz or for ad-hoc questions",
           body=obj({"class_id": ID, "quiz_id": ID, "anonymous": boolean(default=False),
                     "take_over": boolean(default=False, description="admin only: end another teacher's running "
-                                                                    "lesson (recorded on it)")},
+                                                                    "lesson (recorded on it)"),
+                    "review": integer(0, 20, default=0, description="add this many review questions from the "
+                                                                    "class's past lessons (worth asking again, "
+                                                                    "due by their spacing) after the quiz's")},
                    required=["class_id"]),
           responses={200: shapes.SESSION, 403: "take_over asked by a teacher", 404: "no such class or quiz",
                      409: "the quiz has no questions, or another teacher's lesson runs (body.running names them)"}),

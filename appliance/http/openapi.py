@@ -13,12 +13,14 @@ from appliance.http import (
     api_entries,
     api_gradebooks,
     api_health,
+    api_item_analysis,
     api_oneroster,
     api_printing,
     api_privacy,
     api_quizzes,
     api_reports,
     api_sessions,
+    api_skills,
     api_sync,
     api_sync_settings,
     api_tls,
@@ -32,8 +34,8 @@ from appliance.http.security import api_error_middleware, api_no_store_middlewar
 PREFIX = "/api/v1"
 # api_oneroster before api_classes: /classes/import must not be taken for /classes/{id}.
 MODULES = (auth, api_accounts, api_camera, api_oneroster, api_classes, api_health, api_quizzes, api_sessions,
-           api_entries, api_reports, api_gradebooks, api_printing, api_tls, api_sync, api_sync_settings, api_backups,
-           api_privacy, public, live)
+           api_entries, api_reports, api_item_analysis, api_skills, api_gradebooks, api_printing, api_tls, api_sync,
+           api_sync_settings, api_backups, api_privacy, public, live)
 DOCUMENT = web.AppKey("openapi_document", dict)
 
 

@@ -29,4 +29,5 @@ def setup(app: web.Application) -> None:
     router.add_get("/quizzes", teacher_page("quizzes.html"))
     router.add_get("/quizzes/new", teacher_page("quiz_edit.html", quiz_id=""))
     router.add_get(r"/quizzes/{id:[0-9]{1,18}}/edit", teacher_page("quiz_edit.html", "quiz_id"))
+    router.add_get(r"/quizzes/{id:[0-9]{1,18}}/analysis", teacher_page("quiz_analysis.html", "quiz_id"))
     router.add_get("/cards", cards_page)

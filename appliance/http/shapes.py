@@ -32,7 +32,8 @@ CLASS = _object(id=_INT, name=_STR, students={"type": "array", "items": STUDENT}
 CLASS_WITH_ARCHIVED = {**CLASS, "properties": {**CLASS["properties"], "archived": _BOOL}}
 QUESTION = _object(id=_NULL_INT, text=_STR, options={"type": "array", "items": _STR},
                    correct={"enum": [*LETTERS, None]}, type={"enum": list(importers.KINDS)},
-                   time_limit=_NULL_INT, image=_NULL_STR)
+                   time_limit=_NULL_INT, image=_NULL_STR, skills={"type": "array", "items": _STR},
+                   misconceptions=_object(False, **{letter: _STR for letter in LETTERS}))
 QUIZ = _object(id=_INT, title=_STR, tags={"type": "array", "items": _STR},
                questions={"type": "array", "items": QUESTION})
 RESPONSE = _object(question=_INT, student_id=_INT, card=_INT, answer=_STR, first_answer=_STR, first_seen=_NUM,
@@ -44,7 +45,9 @@ SESSION = _object(
     remaining=_NULL_NUM, created_at=_NUM, ended_at=_NULL_NUM, **{"class": CLASS},
     quiz=_object(id=_NULL_INT, title=_STR, questions={"type": "array", "items": QUESTION}),
     responses={"type": "array", "items": RESPONSE}, absent={"type": "array", "items": _INT},
-    spares={"type": "array", "items": _object(card=_INT, student_id=_INT)}, spare_cards={"type": "array", "items": _INT})
+    spares={"type": "array", "items": _object(card=_INT, student_id=_INT)}, spare_cards={"type": "array", "items": _INT},
+    peer={"type": ["object", "null"], "description": "after a question voted on again is closed: the students who "
+                                                      "moved from a wrong answer to the right one and back"})
 SESSION_ROW = _object(id=_INT, class_id=_INT, quiz_id=_NULL_INT, class_name=_STR, quiz_title=_STR, state=STATE,
                       question=_NULL_INT, created_at=_NUM, ended_at=_NULL_NUM, anonymous=_BOOL)
 CAMERA = _object(ok=_BOOL, error=_NULL_STR, fps=_NUM, frames=_INT, dropped=_INT, source=_STR)
@@ -54,7 +57,9 @@ PUBLIC_STATE = _object(server_time=_NUM, session={"type": ["object", "null"], "p
     "question": {"type": ["object", "null"]}, "answered": _INT, "total": _INT, "anonymous": _BOOL,
     "deadline": _NULL_NUM, "remaining": _NULL_NUM, "time_limit": _NULL_INT,
     "distribution": {"type": ["object", "null"]}, "correct": _NULL_STR, "class_name": _STR, "quiz_title": _STR,
-    "scores": {"type": ["object", "null"]}}})
+    "scores": {"type": ["object", "null"]},
+    "rounds": {"type": ["array", "null"], "description": "after the reveal of a question voted on again: each "
+                                                         "round's answer counts (no names)"}}})
 USER = _object(id=_INT, username=_STR, role={"enum": ["teacher", "admin"]})
 LOGGED_IN = _object(username=_STR, role={"enum": ["teacher", "admin"]})
 ANY_OBJECT = {"type": "object"}
@@ -69,7 +74,13 @@ def question_body(*, stored: bool) -> dict:
               "correct": nullable(one_of(*LETTERS, "")),
               "time_limit": nullable(integer(5, importers.MAX_TIME_LIMIT))}
     if stored:
-        fields |= {"id": nullable(ID), "image": nullable(string(300, pattern=importers.IMAGE_PATH.pattern))}
+        fields |= {"id": nullable(ID), "image": nullable(string(300, pattern=importers.IMAGE_PATH.pattern)),
+                   "skills": nullable(array(string(importers.MAX_SKILL), importers.MAX_SKILLS,
+                                            description="what it tests: free text or standard codes")),
+                   "misconceptions": nullable(obj(
+                       {letter: nullable(string(importers.MAX_NOTE)) for letter in LETTERS},
+                       additionalProperties=False,
+                       description="per wrong option, the misconception choosing it suggests"))}
     kind_is = lambda *kinds: obj({"type": one_of(*kinds)}, required=["type"])  # noqa: E731
     rules = [
         # A poll has no correct answer; the other kinds need one.
@@ -83,4 +94,12 @@ def question_body(*, stored: bool) -> dict:
         when(obj({"options": {"maxItems": 2}}), obj({"correct": one_of(*LETTERS[:2], None, "")})),
         when(obj({"options": {"maxItems": 3}}), obj({"correct": one_of(*LETTERS[:3], None, "")})),
     ]
+    if stored:
+        # A misconception belongs to a wrong option the question has: blank for the right one and past the last.
+        blank = {"type": ["string", "null"], "pattern": r"^\s*$"}
+        notes_blank = lambda *letters: obj({"misconceptions": nullable(obj({x: blank for x in letters}))})  # noqa: E731
+        rules += [when(obj({"correct": one_of(letter)}, required=["correct"]), notes_blank(letter))
+                  for letter in LETTERS]
+        rules += [when(obj({"options": {"maxItems": 2}}), notes_blank("C", "D")),
+                  when(obj({"options": {"maxItems": 3}}), notes_blank("D"))]
     return obj(fields, required=["text"], allOf=rules, **({"additionalProperties": False} if stored else {}))

@@ -8,7 +8,7 @@ import asyncio
 from appliance.classroom import analytics
 from appliance.classroom.formats import grades, xlsx
 from appliance.classroom.models import ClassRoster
-from appliance.reports.results import class_sessions, session_results
+from appliance.reports.results import class_sessions, session_sheets
 from appliance.store import rosters
 from appliance.store.db import Database
 
@@ -33,7 +33,7 @@ async def class_files(db: Database, roster: ClassRoster) -> dict[str, bytes]:
     if class_sid is not None:
         files[f"lms/{stem}-oneroster.zip"] = grades.oneroster_results(book, ids, class_sid, term_sid)
     for s in sessions:
-        results = grades.results_sheets(await session_results(db, s.id))
+        results = await session_sheets(db, s.id)
         name = f"sessions/session-{s.id}-{slug(roster.name)}"
         files[f"{name}.csv"] = grades.csv_text(results).encode()
         workbooks[f"{name}.xlsx"] = results

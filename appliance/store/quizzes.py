@@ -8,14 +8,20 @@ from appliance.classroom.errors import QuizInUse
 from appliance.classroom.models import Question, Quiz
 from appliance.store.db import Database
 
-_QUESTION_COLUMNS = "id, quiz_id, text, options, correct, kind, time_limit, image"
+_QUESTION_COLUMNS = "id, quiz_id, text, options, correct, kind, time_limit, image, skills, misconceptions"
 
 
 def question_from_row(row) -> Question:
     keys = row.keys()
     return Question(row["text"], tuple(json.loads(row["options"])), row["correct"],
                     row["id"] if "id" in keys else None, row["kind"], row["time_limit"], row["image"],
-                    row["opened_at"] is not None if "opened_at" in keys else True)
+                    row["opened_at"] is not None if "opened_at" in keys else True,
+                    tuple(json.loads(row["skills"])), tuple(sorted(json.loads(row["misconceptions"]).items())))
+
+
+def notes_columns(q: Question) -> tuple[str, str]:
+    """A question's skills and misconception notes as stored (JSON text)."""
+    return json.dumps(list(q.skills), ensure_ascii=False), json.dumps(dict(q.misconceptions), ensure_ascii=False)
 
 
 def _quiz(row, questions) -> Quiz:
@@ -26,11 +32,13 @@ async def _insert_questions(conn, quiz_id: int, questions: list[Question]) -> li
     stored = []
     for position, q in enumerate(questions):
         cursor = await conn.execute(
-            "INSERT INTO questions (quiz_id, position, text, options, correct, kind, time_limit, image)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (quiz_id, position, q.text, json.dumps(list(q.options)), q.correct, q.kind, q.time_limit, q.image),
+            "INSERT INTO questions (quiz_id, position, text, options, correct, kind, time_limit, image, skills,"
+            " misconceptions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (quiz_id, position, q.text, json.dumps(list(q.options)), q.correct, q.kind, q.time_limit, q.image,
+             *notes_columns(q)),
         )
-        stored.append(Question(q.text, q.options, q.correct, cursor.lastrowid, q.kind, q.time_limit, q.image))
+        stored.append(Question(q.text, q.options, q.correct, cursor.lastrowid, q.kind, q.time_limit, q.image,
+                               skills=q.skills, misconceptions=q.misconceptions))
     return stored
 
 

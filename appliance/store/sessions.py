@@ -9,7 +9,7 @@ from appliance.classroom.models import Question, Response, SessionRecord
 from appliance.classroom.numbering import Origin
 from appliance.store import outbox
 from appliance.store.db import Database
-from appliance.store.quizzes import question_from_row
+from appliance.store.quizzes import notes_columns, question_from_row
 
 _SESSION_COLUMNS = ("id, class_id, quiz_id, teacher_id, state, question, created_at, ended_at, anonymous,"
                     " deadline, remaining, ended_by, end_reason")
@@ -34,12 +34,12 @@ def _response(row) -> Response:
 
 
 _INSERT_QUESTION = ("INSERT INTO session_questions (session_id, position, text, options, correct, kind, time_limit,"
-                    " image, origin, adhoc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                    " image, origin, adhoc, skills, misconceptions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 def _question_row(session_id: int, position: int, q: Question, origin: int | None, adhoc: bool) -> tuple:
     return (session_id, position, q.text, json.dumps(list(q.options)), q.correct, q.kind, q.time_limit, q.image,
-            origin, int(adhoc))
+            origin, int(adhoc), *notes_columns(q))
 
 
 async def create_session(db: Database, class_id: int, quiz_id: int | None, teacher_id: int,
@@ -104,6 +104,13 @@ async def list_sessions(db: Database, teacher_id: int | None = None, class_id: i
     return [dict(row) | {"anonymous": bool(row["anonymous"])} for row in rows]
 
 
+async def ended_sessions_of_quiz(db: Database, quiz_id: int, teacher_id: int | None) -> list[int]:
+    """The ended lessons of a quiz, oldest first; only `teacher_id`'s when given."""
+    rows = await db.fetchall("SELECT id FROM sessions WHERE quiz_id = ? AND state = 'ended'"
+                             " AND (? IS NULL OR teacher_id = ?) ORDER BY id", (quiz_id, teacher_id, teacher_id))
+    return [row["id"] for row in rows]
+
+
 async def unfinished_session(db: Database) -> SessionRecord | None:
     """The newest session that has not ended: the one the camera feeds after a restart."""
     row = await db.fetchone(
@@ -114,7 +121,8 @@ async def unfinished_session(db: Database) -> SessionRecord | None:
 
 async def session_questions(db: Database, session_id: int) -> tuple[Question, ...]:
     rows = await db.fetchall(
-        "SELECT text, options, correct, kind, time_limit, image, opened_at FROM session_questions WHERE session_id = ?"
+        "SELECT text, options, correct, kind, time_limit, image, opened_at, skills, misconceptions"
+        " FROM session_questions WHERE session_id = ?"
         " ORDER BY position", (session_id,)
     )
     return tuple(question_from_row(r) for r in rows)

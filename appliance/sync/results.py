@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from appliance.classroom import analytics
 from appliance.classroom.formats import grades
-from appliance.reports.results import class_sessions, session_results
+from appliance.reports.results import class_sessions, session_sheets
 from appliance.store import rosters
 from appliance.store.db import Database
 
 
 async def session_files(db: Database, session_id: int, class_id: int) -> tuple[bytes, bytes]:
-    results = grades.csv_text(grades.results_sheets(await session_results(db, session_id))).encode()
+    results = grades.csv_text(await session_sheets(db, session_id)).encode()
     book = analytics.gradebook(await rosters.all_students(db, class_id), await class_sessions(db, class_id))
     return results, grades.csv_text(grades.gradebook_sheets(book)).encode()

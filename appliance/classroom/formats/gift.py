@@ -5,14 +5,15 @@ Read: multiple choice (`{=right ~wrong ...}`, also with `~%100%` weights), true/
 question's `::title::`, `// comments`, `$CATEGORY:` lines, `[html]`/`[markdown]`/`[plain]` markers, `#feedback`
 and the escapes `\\~ \\= \\# \\{ \\} \\:`. Left out and reported by line: short answer, matching, numeric,
 essay, descriptions, several right answers or partial credit, more than four options. Titles and comments
-are read (so they never leak into the question) but Argus questions have no place to keep them.
+are read (so they never leak into the question) but Argus questions have no place to keep them. A wrong
+answer's `#feedback` is read as the misconception that answer stands for, and written back the same way.
 """
 from __future__ import annotations
 
 import html
 
 from appliance.classroom.formats.bank import Bank, finish
-from appliance.classroom.importers import validate_question
+from appliance.classroom.importers import validate_question, with_notes
 from appliance.classroom.models import Question
 
 _ESCAPES = {"\\~": "\ue000", "\\=": "\ue001", "\\#": "\ue002", "\\{": "\ue003", "\\}": "\ue004", "\\:": "\ue005",
@@ -70,15 +71,16 @@ def parse(text: str, title: str = "") -> Bank:
         if isinstance(result, str):
             skipped.append(f"{where}: {result}")
             continue
-        kind, text_, options, correct = result
+        kind, text_, options, correct, notes = result
         q = validate_question(where, kind, text_, options, correct, None, problems)
         if q:
-            questions.append(q)
+            questions.append(with_notes(where, q, None, notes, problems))
     return finish(title or category, questions, skipped, problems)
 
 
 def _question(where: str, block: str):
-    """(kind, text, options, correct letter) or the reason the question is left out."""
+    """(kind, text, options, correct letter, {letter: a wrong answer's feedback, read as the misconception it
+    stands for}) or the reason the question is left out."""
     body = block.strip()
     if body.startswith("::"):
         end = body.find("::", 2)
@@ -107,15 +109,18 @@ def _question(where: str, block: str):
         return "a numeric question: cards cannot ask it"
     verdict = answers.split("#", 1)[0].strip().upper()
     if verdict in ("T", "TRUE", "F", "FALSE"):
-        return "truefalse", text, ["True", "False"], "A" if verdict.startswith("T") else "B"
+        return "truefalse", text, ["True", "False"], "A" if verdict.startswith("T") else "B", {}
     if "->" in answers:
         return "a matching question: cards cannot ask it"
     parts = _split_answers(answers)
     if parts and parts[0].strip():
         return "answers must start with = or ~"
-    options, right = [], []
+    options, right, notes = [], [], {}
     for part in filter(None, parts):
-        mark, rest = part[0], part[1:].split("#", 1)[0].strip()
+        mark, (rest, _, feedback) = part[0], part[1:].partition("#")
+        rest, feedback = rest.strip(), _restore(_plain(feedback.split("#", 1)[0], as_html))
+        if mark == "~" and feedback:
+            notes["ABCDEFGH"[len(options)] if len(options) < 8 else "?"] = feedback
         weight = _weight(rest)
         credit = 100.0 if mark == "=" else 0.0
         if weight:
@@ -131,7 +136,7 @@ def _question(where: str, block: str):
         return f"{len(right)} right answers: a card question has exactly one"
     if len(options) > 4:
         return f"{len(options)} options: cards show at most 4 (A-D)"
-    return "multiple", text, options, "ABCD"[right[0]]
+    return "multiple", text, options, "ABCD"[right[0]], notes
 
 
 def _split_answers(answers: str) -> list[str]:
@@ -204,7 +209,9 @@ def export(title: str, questions: tuple[Question, ...]) -> str:
         if q.kind == "truefalse" and tuple(o.lower() for o in q.options) == ("true", "false"):
             lines += [f"{_escape(q.text)} {{{'T' if q.correct == 'A' else 'F'}}}", ""]
             continue
+        # A wrong option's misconception note goes out as its feedback (what Moodle shows on choosing it).
         answers = " ".join(("=" if letter == q.correct else "~") + _escape(option)
+                           + (f"#{_escape(q.misconception(letter))}" if q.misconception(letter) else "")
                            for letter, option in zip(q.letters(), q.options))
         lines += [f"{_escape(q.text)} {{{answers}}}", ""]
     return "\n".join(lines)

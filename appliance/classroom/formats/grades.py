@@ -22,6 +22,10 @@ def _percent(score: int, graded: int) -> float | None:
     return round(100 * score / graded, 1) if graded else None
 
 
+def date_text(timestamp: float) -> str:
+    return _date(timestamp)
+
+
 def _date(timestamp: float) -> str:
     return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime("%Y-%m-%d")
 
@@ -30,26 +34,83 @@ ABSENT = "absent"  # the gradebook's cell for a student marked absent from a les
 _EXCUSED = "EX"  # Canvas's mark for an excused assignment: not counted, not a zero
 
 
-def results_sheets(results: dict) -> Sheets:
-    questions = results["questions"]
-    students = [["Student", "Card", *[f"Q{q['index'] + 1}" for q in questions], "Score", "Out of", "Percent",
+def results_sheets(results: dict, analysis: dict | None = None) -> Sheets:
+    """Results (a row per student, a column per question, their attendance and the questions whose answer the
+    teacher entered), the answer key (a row per question, answered out of the students present), each round of
+    a question asked more than once, and the item analysis. A question asked again is one column and one row
+    (its counted answers, as in the score), with its rounds on a sheet of their own."""
+    items = results.get("items")
+    columns = items if items is not None else results["questions"]
+    students = [["Student", "Card", *[f"Q{q['index'] + 1}" for q in columns], "Score", "Out of", "Percent",
                  "Answered", "Attendance", "Entered by the teacher"]]
     for s in results["students"]:
         if s["absent"]:
-            students.append([s["name"], s["card"], *["" for _ in questions], None, s["graded"], None, None,
+            students.append([s["name"], s["card"], *["" for _ in columns], None, s["graded"], None, None,
                              ABSENT, ""])
             continue
-        by_hand = ", ".join(f"Q{q['index'] + 1}" for q, source in zip(questions, s["sources"]) if source == "teacher")
-        students.append([s["name"], s["card"], *[a or "" for a in s["answers"]], s["score"], s["graded"],
+        if items is not None:
+            answers, sources = [a["answer"] for a in s["items"]], [a["source"] for a in s["items"]]
+        else:
+            answers, sources = s["answers"], s["sources"]
+        by_hand = ", ".join(f"Q{q['index'] + 1}" for q, source in zip(columns, sources) if source == "teacher")
+        students.append([s["name"], s["card"], *[a or "" for a in answers], s["score"], s["graded"],
                          _percent(s["score"], s["graded"]), s["answered"], "present", by_hand])
     # Participation is out of the students present (absent ones are in no count).
     key = [["Question", "Text", "Correct answer", "Asked", f"Answered (of {results['present']} present)", "% correct",
-            "A", "B", "C", "D"]]
-    for q in questions:
+            "A", "B", "C", "D", "Rounds"]]
+    for q in columns:
         counts = [q["distribution"].get(letter) for letter in "ABCD"]
         key.append([f"Q{q['index'] + 1}", q["text"], q["correct"] or "(poll)", "yes" if q["asked"] else "no",
-                    q["answered"], q["percent_correct"], *counts])
-    return {"Results": students, "Answer key": key}
+                    q["answered"], q["percent_correct"], *counts, _round_count(q)])
+    sheets = {"Results": students, "Answer key": key}
+    again = [q for q in items or [] if len(q["rounds"]) > 1]
+    if again:
+        rounds = [["Question", "Round", "Answered", "% correct", "A", "B", "C", "D"]]
+        for q in again:
+            for r in q["rounds"]:
+                rounds.append([f"Q{q['index'] + 1}", r["round"], r["answered"], r["percent_correct"],
+                               *[r["distribution"].get(letter) for letter in "ABCD"]])
+        sheets["Rounds"] = rounds
+    if analysis is not None:
+        sheets["Item analysis"] = item_analysis_rows(analysis)
+    return sheets
+
+
+def _round_count(question: dict) -> int:
+    rounds = question.get("rounds", 1)  # an item's list of rounds, or a position's count of them
+    return len(rounds) if isinstance(rounds, list) else rounds
+
+
+_FLAG_WORDS = {"distractor_beats_key": "a wrong option drew more students than the right one",
+               "negative_discrimination": "negative discrimination: check the key"}
+
+
+def flag_words(flags: list[str]) -> str:
+    return "; ".join(_FLAG_WORDS.get(f, f"option {f[7:]} unused" if f.startswith("unused:") else f) for f in flags)
+
+
+def item_analysis_rows(analysis: dict) -> list[list]:
+    """A row per graded question (docs/ITEM_ANALYSIS.md), then the number of students and KR-20."""
+    rows = [["Question", "Text", "Correct answer", "Rounds", "Answered", "Right", "Difficulty", "Discrimination",
+             "Share A", "Share B", "Share C", "Share D", "Flags", "Wrong answers chosen", "Skills"]]
+    for q in analysis["questions"]:
+        shares = [q["options"][letter]["share"] if letter in q["options"] else None for letter in "ABCD"]
+        rows.append([f"Q{q['index'] + 1}", q["text"], q["key"], q["rounds"], q["answered"], q["correct"],
+                     _rounded(q["difficulty"]), _rounded(q["discrimination"]), *map(_rounded, shares),
+                     flag_words(q["flags"]), _wrong_chosen(q), ", ".join(q.get("skills", []))])
+    rows += [[], ["Students", analysis["students"]], ["KR-20", _rounded(analysis["kr20"])]]
+    return rows
+
+
+def _wrong_chosen(question: dict) -> str:
+    """"B 12: adds the denominators; D 3": each wrong option chosen, most chosen first, with its misconception."""
+    chosen = sorted(((o["count"], letter, o.get("misconception")) for letter, o in question["options"].items()
+                     if letter != question["key"] and o["count"]), key=lambda c: (-c[0], c[1]))
+    return "; ".join(f"{letter} {count}" + (f": {note}" if note else "") for count, letter, note in chosen)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def gradebook_sheets(book: dict) -> Sheets:

@@ -4,6 +4,8 @@
 import {api, wireLogout} from "./api.js";
 import {$, clear, el, formatTime, toast} from "./dom.js";
 import {wireCsvChoice} from "./export_choices.js";
+import {setMathText} from "./math.js";
+import {renderSkills} from "./skills_grid.js";
 
 const classId = Number($("main").dataset.classId);
 
@@ -72,22 +74,54 @@ function renderGradebook(book) {
   $("gradebook-empty").hidden = book.columns.length > 0;
 }
 
-function renderTrends(trends) {
-  $("difficulty-chart").prepend(svgImage(trends.charts.difficulty, "Hardest questions"));
-  $("participation-chart").prepend(svgImage(trends.charts.participation, "Participation per session"));
-  const list = clear($("difficulty-list"));
-  for (const item of trends.difficulty.slice(0, 10)) {
-    list.append(el("li", {text: `${item.text} — ${item.percent_correct}% right (${item.answered} answers)`}));
+// The hardest questions as HTML bars rather than the server's SVG: a label can then show its maths drawn by
+// KaTeX (an SVG shown as an image cannot). A question asked again is one bar (the server counts it once).
+function hardestBars(difficulty) {
+  const list = el("ol", {class: "hardest-bars", attrs: {"aria-label": "Hardest questions (% correct)"}});
+  for (const item of difficulty) {
+    const label = el("span", {class: "hardest-label"});
+    setMathText(label, item.text);
+    const fill = el("span", {class: "bar-fill"});
+    fill.style.width = `${item.percent_correct}%`;  // the CSSOM is allowed under the strict CSP
+    const again = item.rounds > 1 ? `, asked ${item.rounds} times` : "";
+    list.append(el("li", {}, label, el("span", {class: "bar-track", attrs: {"aria-hidden": "true"}}, fill),
+      el("span", {class: "hardest-value", text: `${item.percent_correct}% right (${item.answered} answers${again})`})));
   }
-  if (!trends.difficulty.length) list.append(el("li", {text: "No graded answers yet."}));
+  if (!difficulty.length) list.append(el("li", {text: "No graded answers yet."}));
+  return list;
+}
+
+function renderTrends(trends) {
+  $("difficulty-chart").prepend(hardestBars(trends.difficulty.slice(0, 10)));
+  $("participation-chart").prepend(svgImage(trends.charts.participation, "Participation per session"));
+}
+
+const REASON_WORDS = {low_share: "under 70% right", distractor_beats_key: "a wrong answer beat the right one"};
+
+function renderReview(review) {
+  const list = clear($("review-list"));
+  for (const item of review.questions) {
+    const text = el("span", {class: "review-text"});
+    setMathText(text, item.text);
+    const when = item.due ? "due now" : `due ${new Date(item.due_at * 1000).toLocaleDateString([], {dateStyle: "medium"})}`;
+    list.append(el("li", {}, text, el("span", {class: "review-meta",
+      text: ` — ${Math.round(100 * item.share_right)}% right last time; ${item.reasons.map((r) => REASON_WORDS[r]).join(", ")}; `
+        + `asked in ${item.times_asked} lesson${item.times_asked === 1 ? "" : "s"}; ${when}`})));
+  }
+  if (!review.questions.length) list.append(el("li", {text: "Nothing to bring back: no hard questions yet."}));
 }
 
 async function load() {
-  const [book, trends, info] = await Promise.all([api(`/classes/${classId}/gradebook`),
-    api(`/classes/${classId}/trends`), api(`/classes/${classId}`)]);
+  const [book, trends, info, skills, review] = await Promise.all([api(`/classes/${classId}/gradebook`),
+    api(`/classes/${classId}/trends`), api(`/classes/${classId}`), api(`/classes/${classId}/skills`),
+    api(`/classes/${classId}/review`)]);
   $("oneroster-link").hidden = !info.sourced_id;  // results go back only to the system the class came from
   renderGradebook(book);
   renderTrends(trends);
+  renderReview(review);
+  const hide = $("skills-hide-names");
+  renderSkills(skills, hide.checked);
+  hide.addEventListener("change", () => renderSkills(skills, hide.checked));
 }
 
 load().catch((failure) => {

@@ -36,10 +36,28 @@ async function loadChoices() {
     quizSelect.value = wanted;
     $("class-select").focus();
   }
+  $("class-select").addEventListener("change", showReviewDue);
+  showReviewDue();
   const ready = classes.length > 0;
   $("start-button").disabled = !ready;
   $("start-hint").textContent = ready ? "" : "You need a class before you can start a session.";
   renderReportLinks(classes);
+}
+
+// How many review questions the chosen class has due now (the number field says how many to add).
+async function showReviewDue() {
+  const classId = Number($("class-select").value);
+  const hint = $("review-hint");
+  if (!classId) return;
+  try {
+    const found = await api(`/classes/${classId}/review`);
+    hint.textContent = found.due
+      ? `${plural(found.due, "question")} from this class's past lessons ${found.due === 1 ? "is" : "are"} due for review `
+        + "(hard ones, brought back 1 day, 1 week and 1 month after they were last asked); they are added after the quiz's own."
+      : "No review questions are due for this class now: hard questions come back 1 day, 1 week and 1 month after they were last asked.";
+  } catch (failure) {
+    hint.textContent = `Review questions could not be checked: ${failure.message}`;
+  }
 }
 
 function renderReportLinks(classes) {
@@ -115,7 +133,8 @@ $("start-form").addEventListener("submit", async (event) => {
   button.disabled = true;
   try {
     const quiz = $("quiz-select").value;
-    const body = {class_id: Number($("class-select").value), anonymous: $("anonymous").checked};
+    const body = {class_id: Number($("class-select").value), anonymous: $("anonymous").checked,
+      review: Math.max(0, Math.min(20, Math.trunc(Number($("review-count").value) || 0)))};
     if (quiz !== QUICK_ONLY) body.quiz_id = Number(quiz);
     const session = await startSession(body);
     if (session) location.assign(`/session/${session.id}`);

@@ -85,12 +85,28 @@ function renderQuestion(session) {
   const chart = $("chart");
   chart.hidden = !revealed;
   $("options").hidden = revealed;  // the bars repeat the options with their counts
-  if (revealed) {
+  chart.classList.toggle("rounds-side", Boolean(revealed && session.rounds));
+  if (revealed && session.rounds) renderRounds(chart, session);
+  else if (revealed) {
     renderDistribution(chart, {options: session.question.options, distribution: session.distribution,
       correct: session.correct});
   }
   renderCardGrid(session);
   renderScores(session);
+}
+
+// Peer instruction: a question voted on again shows every round side by side after the reveal (counts only).
+function renderRounds(chart, session) {
+  clear(chart);
+  const last = session.rounds.length;
+  for (const round of session.rounds) {
+    const bars = el("div", {});
+    renderDistribution(bars, {options: session.question.options, distribution: round.distribution,
+      correct: session.correct});
+    const title = round.round === 1 ? "First vote" : (round.round === last ? "After the discussion" : `Vote ${round.round}`);
+    chart.append(el("section", {class: "projector-round", attrs: {"aria-label": title}},
+      el("h2", {class: "round-title", text: `${title} · ${round.answered} answered`}), bars));
+  }
 }
 
 function fit() {

@@ -9,8 +9,8 @@ wireLogout();
 
 const TYPES = [["multiple", "Multiple choice"], ["truefalse", "True or false"], ["poll", "Poll (no right answer)"]];
 const FIELD_WORDS = {type: "Type", text: "Question text", options: "Answers", correct: "Correct answer",
-  time_limit: "Time limit", image: "Picture"};
-const PROBLEM = /^questions\[(\d+)\](?:\.(\w+))?:\s*(.*)$/;
+  time_limit: "Time limit", image: "Picture", skills: "Skills", misconceptions: "Common mistakes"};
+const PROBLEM = /^questions\[(\d+)\](?:\.(\w+)(?:\.\w+)?)?:\s*(.*)$/;
 
 const main = $("main");
 let quizId = main.dataset.quizId ? Number(main.dataset.quizId) : null;
@@ -21,12 +21,13 @@ let nextKey = 1;  // gives each question a stable id for its radio group and lab
 window.addEventListener("argus:login-expired", () => { dirty = false; });
 
 function blankQuestion() {
-  return {key: nextKey++, type: "multiple", text: "", options: ["", "", "", ""], correct: null, time_limit: null, image: null};
+  return {key: nextKey++, type: "multiple", text: "", options: ["", "", "", ""], correct: null, time_limit: null, image: null,
+    skills: [], misconceptions: {}};
 }
 
 function fromServer(q) {
   return {key: nextKey++, type: q.type, text: q.text, options: [...q.options], correct: q.correct,
-    time_limit: q.time_limit, image: q.image};
+    time_limit: q.time_limit, image: q.image, skills: [...(q.skills || [])], misconceptions: {...(q.misconceptions || {})}};
 }
 
 function setStatus(text, kind = "") {
@@ -76,7 +77,9 @@ function optionRow(q, i, j) {
   } else {
     const radio = el("input", {attrs: {type: "radio", name: `correct-${q.key}`, value: letter, checked: q.correct === letter,
       "aria-label": `Answer ${letter} is correct`}});
-    radio.addEventListener("change", () => { q.correct = letter; markDirty(); });
+    // Redrawn: the misconception notes below belong to the wrong answers, which just changed.
+    radio.addEventListener("change", () => change(() => { q.correct = letter; },
+      `#q-${q.key} input[type=radio][value=${letter}]`));
     row.append(el("label", {class: "correct-choice"}, radio, el("span", {text: "correct", attrs: {"aria-hidden": "true"}})));
   }
   row.append(input);
@@ -117,6 +120,37 @@ function imageEditor(q, number) {
   return el("div", {}, el("label", {text: "Picture (optional)", attrs: {for: id}}), box);
 }
 
+// What the question tests, and what each wrong answer suggests a student believes: the item analysis after the
+// lesson says "12 chose B: adds the denominators".
+function notesEditor(q, number) {
+  const skillsId = `skills-${q.key}`;
+  const skills = el("input", {attrs: {id: skillsId, value: q.skills.join(", "), maxlength: 1000,
+    placeholder: "e.g. adding fractions, CCSS.MATH.CONTENT.5.NF.A.1", "aria-describedby": `skills-hint-${q.key}`}});
+  skills.addEventListener("input", () => {
+    q.skills = skills.value.split(",").map((t) => t.trim()).filter(Boolean);
+    markDirty();
+  });
+  const notes = el("div", {class: "misconceptions-edit"});
+  if (q.type !== "poll") {
+    q.options.forEach((_, j) => {
+      const letter = LETTERS[j];
+      if (letter === q.correct) return;
+      const id = `note-${q.key}-${letter}`;
+      const input = el("input", {attrs: {id, value: q.misconceptions[letter] || "", maxlength: 200,
+        placeholder: "e.g. adds the denominators"}});
+      input.addEventListener("input", () => { q.misconceptions[letter] = input.value; markDirty(); });
+      notes.append(el("div", {class: "note-edit"}, letterChip(letter),
+        el("label", {text: `Choosing ${letter} suggests`, attrs: {for: id}}), input));
+    });
+  }
+  const filled = q.skills.length || Object.values(q.misconceptions).some((n) => n && n.trim());
+  return el("details", {class: "notes-details", attrs: {open: filled ? true : null}},
+    el("summary", {text: `Skills and common mistakes (question ${number})`}),
+    el("label", {text: "Skills it tests", attrs: {for: skillsId}}), skills,
+    el("p", {class: "hint", text: "Separate skills with commas.", attrs: {id: `skills-hint-${q.key}`}}),
+    q.type === "poll" ? el("p", {class: "hint", text: "A poll has no wrong answers."}) : notes);
+}
+
 function questionBlock(q, i) {
   const number = i + 1;
   const last = i === questions.length - 1;
@@ -128,7 +162,8 @@ function questionBlock(q, i) {
       [questions[i + 1], questions[i]] = [questions[i], questions[i + 1]];
     }, `#q-${q.key} .move-down`), last),
     toolButton("Duplicate", `Duplicate question ${number}`, () => {
-      const copy = {...q, options: [...q.options], key: nextKey++};
+      const copy = {...q, options: [...q.options], skills: [...q.skills], misconceptions: {...q.misconceptions},
+        key: nextKey++};
       change(() => questions.splice(i + 1, 0, copy), `#q-${copy.key} textarea`);
     }),
     toolButton("Delete", `Delete question ${number}`, () => {
@@ -184,6 +219,7 @@ function questionBlock(q, i) {
     el("div", {class: "question-extras"},
       el("div", {}, el("label", {text: "Time limit (seconds)", attrs: {for: limitId}}), limit),
       imageEditor(q, number)),
+    notesEditor(q, number),
     el("ul", {class: "problems question-problems", attrs: {hidden: true, role: "alert"}}));
 }
 
@@ -200,8 +236,11 @@ function payload() {
     while (q.type === "multiple" && options.length > 2 && !options.at(-1) && LETTERS[options.length - 1] !== q.correct) {
       options.pop();
     }
+    // A note for the right answer (or for an answer removed) is not a misconception: left out.
+    const misconceptions = Object.fromEntries(Object.entries(q.misconceptions).filter(([letter, note]) =>
+      q.type !== "poll" && letter !== q.correct && LETTERS.indexOf(letter) < options.length && note && note.trim()));
     return {type: q.type, text: q.text, options, correct: q.type === "poll" ? null : q.correct,
-      time_limit: q.time_limit, image: q.image};
+      time_limit: q.time_limit, image: q.image, skills: q.skills, misconceptions};
   })};
 }
 

@@ -96,6 +96,8 @@ function quizItem(quiz) {
     actions.append(
       el("a", {class: "button small primary", text: "Start a lesson", attrs: {href: `/?quiz=${quiz.id}`, "aria-label": `Start a lesson with ${title}`}}),
       el("a", {class: "button small", text: "Edit", attrs: {href: `/quizzes/${quiz.id}/edit`, "aria-label": `Edit ${title}`}}),
+      el("a", {class: "button small", text: "Item analysis", attrs: {href: `/quizzes/${quiz.id}/analysis`,
+        "aria-label": `Item analysis of ${title} over its lessons`}}),
       button("Clone", `Clone ${title}`, () => act(api(`/quizzes/${quiz.id}/clone`, {method: "POST"}),
         `Copied as "${title} (copy)".`)));
   }

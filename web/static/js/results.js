@@ -5,6 +5,7 @@ import {$, clear, el, formatTime, letterChip, toast} from "./dom.js";
 import {renderDistribution} from "./chart.js";
 import {wireCsvChoice} from "./export_choices.js";
 import {setMathText} from "./math.js";
+import {renderItemAnalysis} from "./item_analysis.js";
 
 const sessionId = Number($("main").dataset.sessionId);
 wireCsvChoice("csv-link", `/api/v1/sessions/${sessionId}/results.csv`);
@@ -15,25 +16,42 @@ let loaded = null;
 wireLogout();
 $("print-button").addEventListener("click", () => window.print());
 
-function questionBlock(question) {
-  const percent = question.percent_correct === null || question.percent_correct === undefined
+function percentWords(question) {
+  return question.percent_correct === null || question.percent_correct === undefined
     ? (question.correct ? "no answers" : "poll")
     : `${question.percent_correct}% correct`;
+}
+
+function distributionOf(question, round) {
   const chart = el("div", {class: "chart"});
-  if (question.answered) renderDistribution(chart, question);
+  if (round.answered) renderDistribution(chart, {options: question.options, distribution: round.distribution, correct: question.correct});
   else chart.append(el("p", {class: "hint", text: "Nobody answered this question (it may not have been asked)."}));
-  // A question asked more than once counts once in the score; every round says so.
-  const rounds = question.rounds > 1
-    ? el("p", {class: "hint rounds-note", text: `Asked ${question.rounds} times: the score counts each student's latest answer to it.`})
-    : null;
+  return chart;
+}
+
+// One question, one item: a question asked again shows the answers that count (each student's latest, as in
+// the score), then each round side by side.
+function itemBlock(item) {
   const text = el("span", {});
-  setMathText(text, question.text);
-  return el("article", {class: "question-result"},
-    el("h3", {}, el("span", {class: "q-number", text: question.label || `Q${question.index + 1}`}), " · ", text),
+  setMathText(text, item.text);
+  const block = el("article", {class: "question-result"},
+    el("h3", {}, el("span", {class: "q-number", text: item.label || `Q${item.index + 1}`}), " · ", text),
     el("p", {class: "q-summary"},
-      question.correct ? el("span", {}, "Correct: ", letterChip(question.correct)) : el("span", {text: "Poll"}),
-      el("span", {text: ` · ${question.answered} answered · ${percent}`})),
-    rounds, chart);
+      item.correct ? el("span", {}, "Correct: ", letterChip(item.correct)) : el("span", {text: "Poll"}),
+      el("span", {text: ` · ${item.answered} answered · ${percentWords(item)}`})),
+    distributionOf(item, item));
+  if (item.rounds.length > 1) {
+    block.append(el("p", {class: "hint rounds-note",
+      text: `Asked ${item.rounds.length} times: above, each student's latest answer (the one the score counts); below, each round.`}));
+    const rounds = el("div", {class: "rounds-side"});
+    for (const round of item.rounds) {
+      rounds.append(el("section", {class: "round", attrs: {"aria-label": `Round ${round.round}`}},
+        el("h4", {text: `Round ${round.round} · ${round.answered} answered · ${percentWords({...round, correct: item.correct})}`}),
+        distributionOf(item, round)));
+    }
+    block.append(rounds);
+  }
+  return block;
 }
 
 function answerCell(answer, correct, first, source) {
@@ -59,17 +77,16 @@ function answerCell(answer, correct, first, source) {
   return cell;
 }
 
-// "Question 3, asked again" → "Q3 again": column heads stay narrow.
-function shortLabel(question) {
-  if (!question.label) return `Q${question.index + 1}`;
-  return question.label.replace(/^Quick question /, "Quick ").replace(/^Question /, "Q").replace(/ of \d+$/, "")
-    .replace(/, asked again.*$/, " again");
+// "Question 3 of 4" → "Q3": column heads stay narrow.
+function shortLabel(item) {
+  if (!item.label) return `Q${item.index + 1}`;
+  return item.label.replace(/^Quick question /, "Quick ").replace(/^Question /, "Q").replace(/ of \d+$/, "");
 }
 
 function renderStudents(results) {
   const head = clear($("students-head"));
   head.append(el("th", {text: "Card", attrs: {scope: "col"}}), el("th", {text: "Student", attrs: {scope: "col"}}));
-  results.questions.forEach((q) => head.append(el("th", {text: shortLabel(q), attrs: {scope: "col", title: q.text}})));
+  results.items.forEach((q) => head.append(el("th", {text: shortLabel(q), attrs: {scope: "col", title: q.text}})));
   // Out of the questions actually asked that have a right answer (the server counts them).
   const gradable = results.students.length ? results.students[0].graded : 0;
   head.append(el("th", {text: "Score", attrs: {scope: "col"}}));
@@ -82,14 +99,14 @@ function renderStudents(results) {
         ? el("a", {text: student.name, attrs: {href: `/students/${student.student_id}`, title: "This student's history"}})
         : `Card ${student.card}`));
     if (student.absent) {  // marked absent by the teacher: not a zero, not in any count
-      row.append(el("td", {class: "no-answer", text: "absent", attrs: {colspan: results.questions.length + 1}}));
+      row.append(el("td", {class: "no-answer", text: "absent", attrs: {colspan: results.items.length + 1}}));
       body.append(row);
       continue;
     }
-    student.answers.forEach((answer, i) => {
-      const first = student.first_answers ? student.first_answers[i] : null;
+    // One column per question however often asked: the answer that counts, after the first one given.
+    student.items.forEach(({answer, first, source}, i) => {
       if (answer && first && first !== answer) changes += 1;
-      row.append(answerCell(answer, results.questions[i].correct, first, student.sources && student.sources[i]));
+      row.append(answerCell(answer, results.items[i].correct, first, source));
     });
     row.append(el("td", {class: "score", text: `${student.score} / ${gradable}`}));
     body.append(row);
@@ -109,7 +126,10 @@ async function load() {
   $("results-subtitle").textContent = `${session.quiz.title} · ${session.class.name} · ${when}` +
     (session.state === "ended" ? "" : " · still running");
   const list = clear($("question-results"));
-  for (const question of results.questions) list.append(questionBlock(question));
+  for (const item of results.items) list.append(itemBlock(item));
+  const labels = new Map(results.items.map((item) => [item.index, item.label || `Q${item.index + 1}`]));
+  renderItemAnalysis($("item-analysis"), await api(`/sessions/${sessionId}/item-analysis`),
+    (index) => labels.get(index) || `Q${index + 1}`);
   loaded = results;
   showNames = !session.anonymous;
   $("names-button").hidden = !session.anonymous;

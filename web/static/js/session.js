@@ -11,6 +11,7 @@ import {connectLive} from "./live.js";
 import {renderDistribution} from "./chart.js";
 import {cameraProblem} from "./camera.js";
 import {setMathText} from "./math.js";
+import {renderPeer} from "./peer.js";
 import {renderRoster, wireRoster} from "./lesson_roster.js";
 
 const STATE_WORDS = {ready: "Ready to start", open: "Open: cards are being read", paused: "Paused",
@@ -147,6 +148,8 @@ function renderControls() {
   $("next-button").disabled = !allowed("next");
   $("next-button").textContent = next ? next.label : "Next question";
   $("reask-button").disabled = !allowed("reask");
+  // Peer instruction: closed without revealing, asking again is the second vote after a discussion.
+  $("reask-button").textContent = view.state === "closed" ? "Discuss and vote again" : "Ask again";
   $("quick-button").disabled = !allowed("quick");
   if (!view.allowed.includes("quick")) closeQuickForm();
   $("photo-button").disabled = !allowed("photo");
@@ -222,6 +225,7 @@ function render() {
   renderRoster();
   renderChart();
   renderScores();
+  renderPeer($("peer-card"), view, hidingNames());
 }
 
 async function act(action, body = {}) {
@@ -293,6 +297,7 @@ $("hide-names-switch").addEventListener("change", (event) => {
   if (view) {
     renderRoster();
     renderScores();
+    renderPeer($("peer-card"), view, hidingNames());
   }
 });
 $("anonymous-button").addEventListener("click", () => {

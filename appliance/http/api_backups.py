@@ -26,6 +26,7 @@ from appliance.store.db import StoreError
 from appliance.store.gate import GateBusy
 
 log = logging.getLogger(__name__)
+_NAME_BODY_BYTES = 1_048_576  # JSON {"name": ...}; an uploaded file has storage.restore_max_mb
 _WAIT_SECONDS = 60.0  # how long a restore waits for requests and sync rounds under way
 _CHUNK = 1 << 16
 _SQLITE_TYPES = ("application/vnd.sqlite3", "application/x-sqlite3", "application/octet-stream")
@@ -66,6 +67,17 @@ async def download(request: web.Request, args: Args) -> web.StreamResponse:
         return json_error(404, f"no backup called {args.path['name']}")
     return web.FileResponse(path, headers={"Content-Type": "application/vnd.sqlite3",
                                            "Content-Disposition": f'attachment; filename="{path.name}"'})
+
+
+async def _read_name(request: web.Request) -> bytes:
+    """The JSON body naming a backup, held to the route's declared limit (the route reads its body itself)."""
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(_CHUNK):
+        body += chunk
+        if len(body) > _NAME_BODY_BYTES:
+            raise web.HTTPRequestEntityTooLarge(max_size=_NAME_BODY_BYTES, actual_size=len(body),
+                                                text=f"a JSON body naming a backup is at most {_NAME_BODY_BYTES} bytes")
+    return bytes(body)
 
 
 async def _receive(request: web.Request, target: Path, limit: int) -> None:
@@ -125,8 +137,8 @@ async def restore_backup(request: web.Request) -> web.StreamResponse:
     try:
         try:
             if request.content_type == "application/json":
-                body = validate(parse_json(await request.read()), obj({"name": _NAME}, required=["name"],
-                                                                      additionalProperties=False))
+                body = validate(parse_json(await _read_name(request)), obj({"name": _NAME}, required=["name"],
+                                                                           additionalProperties=False))
                 source = backup.find(_dir(request), body["name"])
                 if source is None:
                     return json_error(404, f"no backup called {body['name']}")
@@ -195,7 +207,7 @@ ROUTES = [
           "Restore a backup: JSON {\"name\": ...} for one in the list, or the file itself as the body. Checked "
           "first (integrity, an Argus database, not newer); the current state is backed up first; live screens "
           "reconnect", auth="admin", raw=True,
-          body=Upload(("application/json", *_SQLITE_TYPES), max_bytes=1_048_576,
+          body=Upload(("application/json", *_SQLITE_TYPES), max_bytes=_NAME_BODY_BYTES,
                       description="JSON {\"name\": \"argus-daily-...db\"}, or a backup file of at most "
                                   "storage.restore_max_mb"),
           responses={200: obj({"restored": {"type": "string"}, "version": {"type": "integer", "minimum": 1,

@@ -21,6 +21,7 @@ def test_every_parser_is_linear_on_its_worst_case():
 
 def test_the_old_stripping_is_quadratic_on_the_same_input():
     old = "old regex strip (before issue 22)"
-    out = parsers.run(sizes=(12_500, 25_000, 50_000), repeats=1, names=(old,))[old]
+    # Best of three per size, and the steepest doubling: one slow run on a busy machine must not hide the curve.
+    out = parsers.run(sizes=(12_500, 25_000, 50_000), repeats=3, names=(old,))[old]
     print(out)
-    assert out["x_per_doubling"][-1] > LINEAR, out
+    assert max(out["x_per_doubling"]) > LINEAR, out

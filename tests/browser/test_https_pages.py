@@ -69,7 +69,36 @@ def test_claim_log_in_and_live_socket_over_https(tmp_path, screenshots):
             page.goto(f"{base}/projector")
             expect(page.locator("#link-status")).to_be_hidden()  # connected: no "Reconnecting…"
             assert_accessible(page, "the projector over HTTPS")
+            # server.public_http: the QR code sends phones to plain HTTP, where no certificate warning waits.
+            expect(page.locator("#student-url")).to_have_text(f"argus.local:{port}/student")
+            student_url = page.evaluate("() => fetch('/api/v1/public/student-url').then(r => r.json())")["url"]
+            assert student_url == f"http://argus.local:{port}/student"
             page.screenshot(path=screenshots / "https-projector.png")
+
+            # The teacher's own browser on the plain student page. (Chromium counts 127.0.0.1 as a secure origin
+            # and sends the Secure cookie even here, as no browser does to argus.local over plain HTTP; the server
+            # drops it on plain HTTP anyway: tests/test_https.py.)
+            page.goto(f"http://127.0.0.1:{port}/student")
+            expect(page).to_have_url(f"http://127.0.0.1:{port}/student")
+            page.goto(f"http://127.0.0.1:{port}/")  # anything else still leads to HTTPS
+            expect(page).to_have_url(f"{base}/")
+
+            # A phone: the student page and its live socket over plain HTTP.
+            phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
+            phone.on("pageerror", lambda exc: errors.append(f"phone: {exc}"))
+            phone.on("console", lambda msg: msg.type == "error" and errors.append(f"phone: {msg.text}"))
+            phone.goto(f"http://127.0.0.1:{port}/student")
+            expect(phone).to_have_url(f"http://127.0.0.1:{port}/student")
+            phone.wait_for_function("() => document.getElementById('link-status').hidden")  # socket connected
+            live = phone.evaluate("""() => new Promise((resolve, reject) => {
+                const socket = new WebSocket("ws://" + location.host + "/api/v1/live");
+                socket.onmessage = (event) => { resolve(JSON.parse(event.data)); socket.close(); };
+                socket.onerror = () => reject(new Error("the plain live socket failed"));
+                setTimeout(() => reject(new Error("no message on the plain live socket in 10 s")), 10000);
+            })""")
+            assert live["type"] == "state", live
+            assert_accessible(phone, "the student page over plain HTTP on a phone")
+            phone.screenshot(path=screenshots / "http-student-phone.png")
             assert not errors, errors
         finally:
             browser.close()

@@ -117,8 +117,16 @@ def test_claim_accounts_status_and_usb_export(fresh_server, usb_stick, browser, 
     # Codes are forgiving about case, and typed with spaces instead of dashes.
     admin.get_by_label("Setup code").fill(" " + code.lower().replace("-", " ") + " ")
     admin.get_by_role("button", name="Create admin account").click()
-    expect(admin).to_have_url(f"{base}/")
+    # The claim lands on the admin page, whose "First steps" say what comes next.
+    expect(admin).to_have_url(f"{base}/admin")
     expect(admin.locator(".who")).to_have_text(ADMIN)
+    steps = admin.locator("#first-steps")
+    expect(steps).to_be_visible()
+    for link, target in (("Add an account for each teacher", "#accounts-title"), ("Add a class", "/classes"),
+                         ("print the answer cards", "/cards"), ("Check the camera", "/camera")):
+        expect(steps.get_by_role("link", name=link)).to_have_attribute("href", target)
+    assert_accessible(admin, "the admin page's first steps after the claim")
+    admin.screenshot(path=screenshots / "first-steps-after-claim.png", full_page=True)
     assert not (data / "setup-code.txt").exists()  # used once, then gone
     admin.goto(f"{base}/setup")  # claimed: /setup is over; logged in, the login page forwards home
     expect(admin).to_have_url(f"{base}/")
@@ -148,6 +156,7 @@ def test_claim_accounts_status_and_usb_export(fresh_server, usb_stick, browser, 
     row = admin.locator(f'#users-body tr[data-username="{TEACHER}"]')
     expect(row).to_contain_text("Teacher")
     expect(admin.locator("#users-body tr")).to_have_count(2)
+    expect(admin.locator("#first-steps")).to_be_hidden()  # a teacher exists: the first hour is over
 
     # Export: the JSON download, then the USB stick.
     dump = admin.request.get(f"{base}{admin.get_by_role('link', name='Download everything (JSON)').get_attribute('href')}")

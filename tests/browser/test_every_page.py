@@ -92,7 +92,8 @@ def test_axe_on_every_page(browser, demo_server, unclaimed_server, screenshots):
         page.goto(f"{base}/student")
         check(page, f"the student page with a question open at {width}×{height}")
         act(page, base, session_id, "end")
-        page.goto(f"{base}/results/{session_id}")
+        page.goto(f"{base}/session/{session_id}")  # an ended lesson opens on its results
+        expect(page).to_have_url(f"{base}/results/{session_id}")
         check(page, f"the results of an ended lesson at {width}×{height}")
         context.close()
 

@@ -47,13 +47,22 @@ def test_claim_log_in_and_live_socket_over_https(tmp_path, screenshots):
             expect(page).to_have_url(f"{base}/setup")
             fingerprint = (data / "tls" / "fingerprint.txt").read_text().strip()
             expect(page.locator("#fingerprint")).to_have_text(fingerprint)  # to compare with the boot partition's
+            # In groups of four bytes that never break mid-byte, even on a phone.
+            page.set_viewport_size({"width": 390, "height": 844})
+            groups = page.locator("#fingerprint .fingerprint-group")
+            expect(groups).to_have_count(8)
+            lines = groups.evaluate_all("gs => gs.map(g => g.getClientRects().length)")
+            assert lines == [1] * 8, f"a group of the fingerprint wraps: {lines}"
+            assert_accessible(page, "the setup page over HTTPS on a phone")
+            page.screenshot(path=screenshots / "setup-fingerprint-phone.png")
+            page.set_viewport_size({"width": 1280, "height": 900})
             assert_accessible(page, "the setup page over HTTPS")
             page.get_by_label("Setup code").fill((data / "setup-code.txt").read_text().strip())
             page.get_by_label("Username").fill(ADMIN)
             page.get_by_label("Password", exact=True).fill(PASSWORD)
             page.get_by_label("Password again").fill(PASSWORD)
             page.get_by_role("button", name="Create admin account").click()
-            expect(page).to_have_url(f"{base}/")
+            expect(page).to_have_url(f"{base}/admin")
             cookies = {c["name"]: c for c in page.context.cookies()}
             login = next(c for name, c in cookies.items() if name.startswith("argus"))
             assert login["secure"] and login["httpOnly"] and login["sameSite"] == "Strict", login

@@ -167,6 +167,7 @@ async function loadUsers() {
   const users = await api("/users");
   const body = clear($("users-body"));
   for (const user of users) body.append(userRow(user));
+  $("first-steps").hidden = users.length > 1;  // the admin alone: a new appliance
 }
 
 // ---------- audit log ----------
@@ -192,7 +193,11 @@ function showTls(status) {
   $("tls-summary").textContent = cert.self_made
     ? "HTTPS uses the certificate the appliance made for itself. Browsers warn about it until it is trusted; check its fingerprint."
     : "HTTPS uses the school's certificate installed here.";
-  $("tls-fingerprint").textContent = cert.fingerprint_sha256;
+  // Groups of four bytes that wrap only between groups, as on the setup page.
+  const bytes = cert.fingerprint_sha256.split(":");
+  const groups = [];
+  for (let i = 0; i < bytes.length; i += 4) groups.push(bytes.slice(i, i + 4).join(":") + (i + 4 < bytes.length ? ":" : ""));
+  $("tls-fingerprint").replaceChildren(...groups.map((g) => el("span", {class: "fingerprint-group", text: g})));
   $("tls-subject").textContent = cert.subject;
   $("tls-names").textContent = cert.names.join(", ") || "none";
   $("tls-until").textContent = formatTime(cert.not_after);

@@ -49,6 +49,12 @@ function forgetResponse(response) {
 }
 
 function applyView(fresh) {
+  // A lesson that had already ended when this page opened (an old link, the back button) opens on its
+  // results, not on a page of greyed-out controls. One ended here stays, with its "See results" link.
+  if (!view && fresh.state === "ended") {
+    location.replace(`/results/${sessionId}`);
+    return;
+  }
   view = fresh;
   // After the lesson no live event can be missed: the fresh view is the whole truth (answers cleared by hand
   // included). During it, clears arrive as live events.

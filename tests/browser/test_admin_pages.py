@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -175,6 +176,12 @@ def test_claim_accounts_status_and_usb_export(fresh_server, usb_stick, browser, 
         assert not list(folders[0].rglob(".*.partial"))
     else:
         expect(admin.locator("#usb-summary")).to_contain_text("No USB stick found")
+    # NTFS sticks: read where Debian's ntfs-3g is installed, else the page says why not and what to do.
+    if Path("/usr/bin/ntfs-3g").exists():
+        expect(admin.locator("#usb-formats")).to_have_text("Sticks formatted FAT32, exFAT or NTFS work.")
+    else:
+        expect(admin.locator("#usb-formats")).to_contain_text("ntfs-3g is not installed")
+        expect(admin.locator("#usb-formats")).to_contain_text("Format the stick as exFAT instead.")
     admin.screenshot(path=screenshots / "admin.png", full_page=True)
     assert_accessible(admin, "the admin page")
 

@@ -317,6 +317,10 @@ async function loadUsb() {
     $("usb-summary").textContent = `Could not look for USB sticks: ${failure.message}`;
     return;
   }
+  $("usb-formats").textContent = status.ntfs
+    ? "Sticks formatted FAT32, exFAT or NTFS work."
+    : "Sticks formatted FAT32 or exFAT work. NTFS sticks (common from Windows) are not read here: Debian's " +
+      "ntfs-3g is not installed (the installer adds it where apt offers it). Format the stick as exFAT instead.";
   const list = clear($("usb-list"));
   $("usb-summary").textContent = status.mounts.length
     ? `${status.mounts.length} USB stick${status.mounts.length === 1 ? "" : "s"} found:`

@@ -8,7 +8,6 @@ what is behind it (WCAG 2.2 asks 3:1 for focus indicators).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect

@@ -91,7 +91,14 @@ def test_axe_on_every_page(browser, demo_server, unclaimed_server, screenshots):
         page.goto(f"{base}/student")
         check(page, f"the student page with a question open at {width}×{height}")
         act(page, base, session_id, "end")
-        page.goto(f"{base}/session/{session_id}")  # an ended lesson opens on its results
+        # An ended lesson's page leads with its results, not a row of greyed-out controls.
+        page.goto(f"{base}/session/{session_id}")
+        expect(page.locator("#results-link")).to_be_visible()
+        expect(page.locator("#action-bar")).to_be_hidden()
+        expect(page.locator(".controls")).to_be_hidden()
+        expect(page.locator("#roster")).to_be_visible()  # corrections by hand stay possible
+        check(page, f"an ended lesson at {width}×{height}")
+        page.locator("#results-link").click()
         expect(page).to_have_url(f"{base}/results/{session_id}")
         check(page, f"the results of an ended lesson at {width}×{height}")
         context.close()

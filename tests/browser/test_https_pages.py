@@ -23,6 +23,16 @@ def _spki_hash(certificate_path) -> str:
     return base64.b64encode(hashlib.sha256(spki).digest()).decode()
 
 
+def first_live_message(page, scheme: str) -> dict:
+    """The first message of a live socket the page itself opens (wss:// or ws://, to the page's own host)."""
+    return page.evaluate("""scheme => new Promise((resolve, reject) => {
+        const socket = new WebSocket(`${scheme}://${location.host}/api/v1/live`);
+        socket.onmessage = (event) => { resolve(JSON.parse(event.data)); socket.close(); };
+        socket.onerror = () => reject(new Error(`the ${scheme} live socket failed`));
+        setTimeout(() => reject(new Error(`no message on the ${scheme} live socket in 10 s`)), 10000);
+    })""", scheme)
+
+
 def test_claim_log_in_and_live_socket_over_https(tmp_path, screenshots):
     from playwright.sync_api import sync_playwright
 
@@ -68,12 +78,7 @@ def test_claim_log_in_and_live_socket_over_https(tmp_path, screenshots):
             assert login["secure"] and login["httpOnly"] and login["sameSite"] == "Strict", login
 
             # The live socket the lesson pages use, from the page itself: wss:// with the Secure cookie.
-            first = page.evaluate("""() => new Promise((resolve, reject) => {
-                const socket = new WebSocket("wss://" + location.host + "/api/v1/live");
-                socket.onmessage = (event) => { resolve(JSON.parse(event.data)); socket.close(); };
-                socket.onerror = () => reject(new Error("the live socket failed"));
-                setTimeout(() => reject(new Error("no message on the live socket in 10 s")), 10000);
-            })""")
+            first = first_live_message(page, "wss")
             assert "state" in first, first
             page.goto(f"{base}/projector")
             expect(page.locator("#link-status")).to_be_hidden()  # connected: no "Reconnecting…"
@@ -99,12 +104,7 @@ def test_claim_log_in_and_live_socket_over_https(tmp_path, screenshots):
             phone.goto(f"http://127.0.0.1:{port}/student")
             expect(phone).to_have_url(f"http://127.0.0.1:{port}/student")
             phone.wait_for_function("() => document.getElementById('link-status').hidden")  # socket connected
-            live = phone.evaluate("""() => new Promise((resolve, reject) => {
-                const socket = new WebSocket("ws://" + location.host + "/api/v1/live");
-                socket.onmessage = (event) => { resolve(JSON.parse(event.data)); socket.close(); };
-                socket.onerror = () => reject(new Error("the plain live socket failed"));
-                setTimeout(() => reject(new Error("no message on the plain live socket in 10 s")), 10000);
-            })""")
+            live = first_live_message(phone, "ws")
             assert live["type"] == "state", live
             assert_accessible(phone, "the student page over plain HTTP on a phone")
             phone.screenshot(path=screenshots / "http-student-phone.png")

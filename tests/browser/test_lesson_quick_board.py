@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.axe import assert_accessible
-from tests.browser.lesson_helpers import act, demo_class_id, log_in
+from tests.browser.lesson_helpers import act, demo_class_id, log_in, watch
 
 pytestmark = pytest.mark.browser
 
@@ -29,9 +29,7 @@ def test_quick_questions_from_the_board_by_key_and_by_button(browser, demo_serve
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    page.on("dialog", lambda dialog: dialog.accept())
+    watch(page, errors)
     log_in(page, base)
     session_id = quick_only_session(page, base)
     page.goto(f"{base}/session/{session_id}")

@@ -49,12 +49,6 @@ function forgetResponse(response) {
 }
 
 function applyView(fresh) {
-  // A lesson that had already ended when this page opened (an old link, the back button) opens on its
-  // results, not on a page of greyed-out controls. One ended here stays, with its "See results" link.
-  if (!view && fresh.state === "ended") {
-    location.replace(`/results/${sessionId}`);
-    return;
-  }
   view = fresh;
   // After the lesson no live event can be missed: the fresh view is the whole truth (answers cleared by hand
   // included). During it, clears arrive as live events.
@@ -106,6 +100,9 @@ function renderEnded() {
   const banner = $("ended-banner");
   const ended = view.state === "ended" && view.ended_at;
   banner.hidden = !ended;
+  // After the lesson: the results lead, the lesson's controls (all disabled by then) go; the roster stays
+  // for corrections by hand.
+  document.body.classList.toggle("lesson-ended", view.state === "ended");
   if (!ended) return;
   const when = new Date(view.ended_at * 1000).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
   const who = view.ended_by ? ` by ${view.ended_by}` : "";

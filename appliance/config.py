@@ -29,6 +29,10 @@ class ServerSettings:
     # then only redirects to it. Demo mode always serves plain HTTP on loopback.
     https: bool = True
     https_port: int = _bounded(8443, 0, 65535)
+    # With https on, the anonymous pages (student, projector), their live socket and what they load are also
+    # served over plain HTTP on `port`: the appliance's own certificate makes every phone warn "not private".
+    # They carry no name and no single answer; logins, teacher pages and the API stay HTTPS-only.
+    public_http: bool = True
     # URL students type or scan to reach the student page; empty means derive it from the mDNS host name.
     public_url: str = ""
     max_body_bytes: int = _bounded(4_194_304, 1024, 64 * 1_048_576)

@@ -32,6 +32,8 @@ readonly APT_PACKAGES=(python3 python3-venv python3-pip avahi-daemon ca-certific
 # From Raspberry Pi OS's own repository, not Debian's: installed where apt has it. Without recommends, which
 # pull a desktop (Qt, OpenGL) onto Lite.
 readonly PI_CAMERA_PACKAGE=python3-picamera2
+# USB sticks formatted NTFS (common from Windows) are mounted through ntfs-3g where apt offers it.
+readonly NTFS_PACKAGE=ntfs-3g
 
 src="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 root="${ARGUS_INSTALL_ROOT:-/}"
@@ -139,6 +141,12 @@ install_packages() {
     else
         log "note: $PI_CAMERA_PACKAGE is not in this system's apt sources (it comes from Raspberry Pi OS):" \
             "the Pi camera will not be available here; USB and IP cameras still work."
+    fi
+    if apt_offers "$NTFS_PACKAGE"; then
+        packages+=("$NTFS_PACKAGE")
+    else
+        log "note: $NTFS_PACKAGE is not in this system's apt sources: USB sticks formatted NTFS will not be" \
+            "mounted (the admin page says so); FAT32 and exFAT sticks work."
     fi
     log "installing Debian packages: ${packages[*]}"
     in_target env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}"

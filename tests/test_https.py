@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from appliance.host import tls
+from appliance.http.auth import COOKIE
 from appliance.keys import SETTINGS as SETTINGS_KEY
 from appliance.server import start_server
 
@@ -118,13 +119,65 @@ async def test_plain_http_only_redirects_to_https(secure):
         assert foreign.status == 421  # never redirected to a name that is not ours
 
 
-async def test_the_student_qr_points_at_https(secure):
+async def test_the_student_qr_points_at_plain_http_for_phones(secure):
+    """server.public_http (on by default): phones open the student page without a certificate warning."""
     async with aiohttp.ClientSession(secure.url, connector=aiohttp.TCPConnector(ssl=_pin(_own_certificate(secure)))
                                      ) as client:
         url = (await (await client.get("/api/v1/public/student-url")).json())["url"]
-        assert url == f"https://argus.local:{secure.https_port}/student"  # from the appliance's own screen
+        assert url == f"http://argus.local:{secure.port}/student"  # from the appliance's own screen
         qr = await client.get("/api/v1/public/qr.svg", headers={"Host": f"127.0.0.1:{secure.https_port}"})
         assert qr.headers["X-Student-URL"] == url
+
+
+async def test_with_public_http_off_the_student_qr_points_at_https(settings_factory):
+    server = await start_server(_https_settings(settings_factory, public_http=False))
+    try:
+        async with aiohttp.ClientSession(server.url, connector=aiohttp.TCPConnector(
+                ssl=_pin(_own_certificate(server)))) as client:
+            url = (await (await client.get("/api/v1/public/student-url")).json())["url"]
+            assert url == f"https://argus.local:{server.https_port}/student"
+        async with aiohttp.ClientSession(server.http_url) as plain:
+            page = await plain.get("/student", allow_redirects=False)
+            assert page.status == 302 and page.headers["Location"] == f"https://127.0.0.1:{server.https_port}/student"
+    finally:
+        await server.stop()
+
+
+ANONYMOUS = ("/student", "/projector", "/static/js/student.js", "/static/argus.css", "/api/v1/public/state",
+             "/api/v1/public/student-url", "/api/v1/public/qr.svg", "/api/v1/public/check?card=3")
+LOGGED_IN = ("/", "/login", "/setup", "/admin", "/session/1", "/results/1", "/classes", "/api/v1/classes",
+             "/api/v1/sessions", "/api/v1/me", "/api/v1/tls", "/healthz")
+
+
+async def test_anonymous_pages_over_plain_http_and_nothing_else(secure):
+    """Both ports of the real server: the phones' pages and socket answer on plain HTTP, anonymously even when
+    a login cookie is sent there by hand; logins, teacher pages and the API only redirect to HTTPS."""
+    pin = _pin(_own_certificate(secure))
+    async with aiohttp.ClientSession(secure.url, cookie_jar=aiohttp.CookieJar(unsafe=True),
+                                     connector=aiohttp.TCPConnector(ssl=pin)) as teacher:
+        await _claim(teacher, secure)
+        token = next(c.value for c in teacher.cookie_jar)
+        async with teacher.ws_connect("/api/v1/live") as ws:  # over HTTPS the login counts: the camera follows
+            kinds = {(await ws.receive_json(timeout=5))["type"] for _ in range(2)}
+            assert kinds == {"state", "camera"}
+    async with aiohttp.ClientSession(secure.http_url) as plain:
+        for path in ANONYMOUS:
+            response = await plain.get(path, allow_redirects=False)
+            assert response.status == 200, f"{path} over plain HTTP: {response.status}"
+            assert "Set-Cookie" not in response.headers
+        for path in LOGGED_IN:
+            response = await plain.get(path, allow_redirects=False)
+            assert response.status == 302, f"{path} over plain HTTP answered {response.status}, not a redirect"
+            assert response.headers["Location"].startswith(f"https://127.0.0.1:{secure.https_port}/")
+        posted = await plain.post("/api/v1/public/check?card=3", allow_redirects=False)
+        assert posted.status == 308  # only reading is anonymous
+        # The student page's socket over plain HTTP, with the teacher's cookie sent by hand: still anonymous.
+        async with plain.ws_connect("/api/v1/live", headers={"Cookie": f"{COOKIE}={token}"}) as ws:
+            assert (await ws.receive_json(timeout=5))["type"] == "state"
+            with pytest.raises(asyncio.TimeoutError):
+                await ws.receive_json(timeout=1.0)  # no camera event: that is for logged-in screens
+        cookied = await plain.get("/api/v1/me", headers={"Cookie": f"{COOKIE}={token}"}, allow_redirects=False)
+        assert cookied.status == 302
 
 
 async def test_the_certificate_survives_a_restart(settings_factory):

@@ -193,3 +193,15 @@ async def test_one_question_cap_for_every_import_and_lists_without_questions(tea
     listed = await (await teacher.get("/api/v1/quizzes")).json()
     assert all(set(q) == {"id", "title", "tags", "question_count"} for q in listed)
     assert next(q for q in listed if q["title"] == "Just right")["question_count"] == 200
+
+
+def test_ntfs_is_supported_only_where_ntfs_3g_is_installed(tmp_path):
+    """The udev rule mounts NTFS sticks through ntfs-3g; without it the admin page says so (api: "ntfs")."""
+    from appliance.reports import export
+
+    binary = tmp_path / "ntfs-3g"
+    assert not export.ntfs_supported(binary)
+    binary.write_text("")
+    assert export.ntfs_supported(binary)
+    rule = (Path(__file__).resolve().parents[1] / "systemd" / "90-argus-usb.rules").read_text()
+    assert 'ENV{ID_FS_TYPE}=="ntfs", TEST=="/usr/bin/ntfs-3g"' in rule and "--type=ntfs-3g" in rule

@@ -90,6 +90,8 @@ def public_state(lesson: Lesson | None, now: float) -> dict:
         "distribution": scoring.distribution(question, answers) if revealed else None,
         "correct": question.correct if revealed else None,
         "class_name": lesson.roster.name,
+        # The lowest and highest card of the class (not who holds which): the student page states the real range.
+        "card_range": [min(cards.values()), max(cards.values())] if cards else None,
         "quiz_title": lesson.quiz_title,
         "blank": lesson.display.blank,
         "card_grid": lesson.display.card_grid,

@@ -58,7 +58,8 @@ async def dump(request: web.Request, args: Args) -> web.Response:
 
 async def usb_status(request: web.Request, args: Args) -> web.Response:
     root = Path(request.config_dict[keys.SETTINGS].export.usb_root)
-    return web.json_response({"root": str(root), "mounts": [str(m) for m in export.usb_mounts(root)]})
+    return web.json_response({"root": str(root), "mounts": [str(m) for m in export.usb_mounts(root)],
+                              "ntfs": export.ntfs_supported()})
 
 
 async def usb_export(request: web.Request, args: Args) -> web.Response:
@@ -88,7 +89,8 @@ ROUTES = [
     Route("GET", "/export/dump.json", dump, "Everything except secrets, as JSON", auth="admin",
           responses={200: {"type": "object"}}),
     Route("GET", "/export/usb", usb_status, "Mounted USB sticks", auth="admin", responses={200: obj(
-        {"root": {"type": "string"}, "mounts": {"type": "array", "items": {"type": "string"}}})}),
+        {"root": {"type": "string"}, "mounts": {"type": "array", "items": {"type": "string"}},
+         "ntfs": {"type": "boolean", "description": "whether sticks formatted NTFS are mounted (ntfs-3g installed)"}})}),
     Route("POST", "/export/usb", usb_export, "Export to a USB stick; answers once written and verified",
           auth="admin", body=obj({"mount": text(4096)}, required=["mount"]),
           responses={200: obj({"folder": {"type": "string"}, "verified": {"type": "boolean"}}),

@@ -48,7 +48,7 @@ def safe_next(target: str | None) -> str:
 
 
 def render(request: web.Request, template: str, **context) -> web.Response:
-    html = request.config_dict[TEMPLATES].get_template(template).render(version=__version__, **context)
+    html = request.config_dict[TEMPLATES].get_template(template).render(version=__version__, template_name=template, **context)
     # Pages are shells that fetch live data; a cached shell after an upgrade would load stale scripts.
     return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-cache"})
 

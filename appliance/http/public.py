@@ -26,7 +26,8 @@ CHECK_RATE = web.AppKey("public_check_rate", RequestRate)
 
 def student_url(request: web.Request) -> str:
     """The student page's address for the QR code: the configured public URL, else the name this request
-    reached us by (host_middleware already made sure it is one of ours), always with our own scheme and port."""
+    reached us by (host_middleware already made sure it is one of ours), with our own scheme and port: plain
+    HTTP when server.public_http serves the student page there, so phones meet no certificate warning."""
     app = request.config_dict
     settings = app[keys.SETTINGS]
     if settings.server.public_url:
@@ -36,7 +37,10 @@ def student_url(request: web.Request) -> str:
         # A projector browser on the appliance itself: phones reach it by its mDNS name instead.
         host = f"{settings.mdns.hostname}.local"
     https_port = app.get(keys.HTTPS_PORT)
-    scheme, port = ("https", https_port) if https_port is not None else ("http", app[keys.PORT])
+    if https_port is not None and not settings.server.public_http:
+        scheme, port = "https", https_port
+    else:
+        scheme, port = "http", app[keys.PORT]
     default = 443 if scheme == "https" else 80
     host = f"[{host}]" if ":" in host else host
     return f"{scheme}://{host}{'' if port == default else f':{port}'}/student"

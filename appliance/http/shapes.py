@@ -57,6 +57,7 @@ PUBLIC_STATE = _object(server_time=_NUM, session={"type": ["object", "null"], "p
     "question": {"type": ["object", "null"]}, "answered": _INT, "total": _INT, "anonymous": _BOOL,
     "deadline": _NULL_NUM, "remaining": _NULL_NUM, "time_limit": _NULL_INT,
     "distribution": {"type": ["object", "null"]}, "correct": _NULL_STR, "class_name": _STR, "quiz_title": _STR,
+    "card_range": {"type": ["array", "null"], "items": _INT, "minItems": 2, "maxItems": 2},
     "scores": {"type": ["object", "null"]},
     "rounds": {"type": ["array", "null"], "description": "after the reveal of a question voted on again: each "
                                                          "round's answer counts (no names)"}}})

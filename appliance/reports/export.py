@@ -90,6 +90,11 @@ def write_export(target: Path, files: dict[str, bytes]) -> Path:
     return folder
 
 
+def ntfs_supported(ntfs_3g: Path = Path("/usr/bin/ntfs-3g")) -> bool:
+    """Whether NTFS sticks are mounted here: the udev rule (90-argus-usb.rules) needs Debian's ntfs-3g."""
+    return ntfs_3g.exists()
+
+
 def usb_mounts(root: Path, mounts_file: Path = Path("/proc/self/mounts")) -> list[Path]:
     """Mounted, writable file systems under `root` (a stick appears as /media/<label> or /media/<user>/<label>)."""
     found = []

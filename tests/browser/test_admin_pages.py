@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -117,8 +118,16 @@ def test_claim_accounts_status_and_usb_export(fresh_server, usb_stick, browser, 
     # Codes are forgiving about case, and typed with spaces instead of dashes.
     admin.get_by_label("Setup code").fill(" " + code.lower().replace("-", " ") + " ")
     admin.get_by_role("button", name="Create admin account").click()
-    expect(admin).to_have_url(f"{base}/")
+    # The claim lands on the admin page, whose "First steps" say what comes next.
+    expect(admin).to_have_url(f"{base}/admin")
     expect(admin.locator(".who")).to_have_text(ADMIN)
+    steps = admin.locator("#first-steps")
+    expect(steps).to_be_visible()
+    for link, target in (("Add an account for each teacher", "#accounts-title"), ("Add a class", "/classes"),
+                         ("print the answer cards", "/cards"), ("Check the camera", "/camera")):
+        expect(steps.get_by_role("link", name=link)).to_have_attribute("href", target)
+    assert_accessible(admin, "the admin page's first steps after the claim")
+    admin.screenshot(path=screenshots / "first-steps-after-claim.png", full_page=True)
     assert not (data / "setup-code.txt").exists()  # used once, then gone
     admin.goto(f"{base}/setup")  # claimed: /setup is over; logged in, the login page forwards home
     expect(admin).to_have_url(f"{base}/")
@@ -148,6 +157,7 @@ def test_claim_accounts_status_and_usb_export(fresh_server, usb_stick, browser, 
     row = admin.locator(f'#users-body tr[data-username="{TEACHER}"]')
     expect(row).to_contain_text("Teacher")
     expect(admin.locator("#users-body tr")).to_have_count(2)
+    expect(admin.locator("#first-steps")).to_be_hidden()  # a teacher exists: the first hour is over
 
     # Export: the JSON download, then the USB stick.
     dump = admin.request.get(f"{base}{admin.get_by_role('link', name='Download everything (JSON)').get_attribute('href')}")
@@ -166,6 +176,12 @@ def test_claim_accounts_status_and_usb_export(fresh_server, usb_stick, browser, 
         assert not list(folders[0].rglob(".*.partial"))
     else:
         expect(admin.locator("#usb-summary")).to_contain_text("No USB stick found")
+    # NTFS sticks: read where Debian's ntfs-3g is installed, else the page says why not and what to do.
+    if Path("/usr/bin/ntfs-3g").exists():
+        expect(admin.locator("#usb-formats")).to_have_text("Sticks formatted FAT32, exFAT or NTFS work.")
+    else:
+        expect(admin.locator("#usb-formats")).to_contain_text("ntfs-3g is not installed")
+        expect(admin.locator("#usb-formats")).to_contain_text("Format the stick as exFAT instead.")
     admin.screenshot(path=screenshots / "admin.png", full_page=True)
     assert_accessible(admin, "the admin page")
 

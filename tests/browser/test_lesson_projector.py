@@ -64,6 +64,68 @@ def assert_fits(page: Page) -> None:
     assert not clipped, f"text runs out of its box: {clipped}"
 
 
+LONG_WORDS = ["Parallelogram", "Quadrilateral", "Rhombicuboctahedron", "Pentagon"]
+# Whether any word of an option is drawn on two lines (broken mid-word), measured with a Range per word.
+BROKEN_WORDS = """() => [...document.querySelectorAll('#options .option-text')].flatMap(span => {
+  const text = span.firstChild, broken = [];
+  if (!text || text.nodeType !== Node.TEXT_NODE) return broken;
+  for (const match of text.data.matchAll(/\\S+/g)) {
+    const range = document.createRange();
+    range.setStart(text, match.index);
+    range.setEnd(text, match.index + match[0].length);
+    const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    if (tops.size > 1) broken.push(match[0]);
+  }
+  return broken;
+})"""
+
+
+def assert_link_whole(page: Page, viewport: dict) -> None:
+    link = box(page, "#student-url")
+    assert link["x"] >= 0 and link["x"] + link["width"] <= viewport["width"] + 0.5, f"the link is cut: {link}"
+    inner = page.evaluate("(() => { const e = document.getElementById('student-url');"
+                          " return [e.scrollWidth, e.clientWidth, e.closest('.join').scrollWidth,"
+                          " e.closest('.join').clientWidth]; })()")
+    assert inner[0] <= inner[1] + 1 and inner[2] <= inner[3] + 1, f"the link runs out of its box: {inner}"
+
+
+@pytest.mark.parametrize("name", VIEWPORTS)
+def test_a_picture_with_long_option_words_is_never_squeezed(browser, demo_server, teacher, screenshots, name):
+    image = upload_picture(teacher, demo_server)
+    quiz = make_quiz(teacher, demo_server, "Shapes", [
+        {"type": "multiple", "text": "Which shape has exactly five sides?", "image": image,
+         "options": LONG_WORDS, "correct": "D"}])
+    errors: list[str] = []
+    projector = projector_at(browser, demo_server, VIEWPORTS[name], errors)
+    session_id = start_session(teacher, demo_server, quiz["id"])
+    try:
+        assert_link_whole(projector, VIEWPORTS[name])  # big beside the QR before the lesson
+        act(teacher, demo_server, session_id, "open", {"question": 0})
+        expect(projector.locator("#options .option")).to_have_count(4)
+        projector.wait_for_function("() => document.getElementById('question-image').complete"
+                                    " && document.getElementById('question-image').naturalWidth > 0")
+        projector.wait_for_timeout(300)  # the refit after the picture loaded
+        assert_fits(projector)
+        assert projector.evaluate(BROKEN_WORDS) == [], "an option word is broken in two"
+        font = projector.evaluate("parseFloat(getComputedStyle(document.querySelector('#options .option')).fontSize)")
+        options = box(projector, "#options")
+        stacked = "stacked" in (projector.locator("#body").get_attribute("class") or "")
+        print(f"{name}: options at {font:.0f}px, {options['width']:.0f}px wide, "
+              f"{'below' if stacked else 'beside'} the picture")
+        assert font >= 0.025 * VIEWPORTS[name]["height"], f"the options shrank to {font}px"
+        picture = box(projector, "#question-image")
+        assert abs(picture["width"] / picture["height"] - PICTURE_SIZE[0] / PICTURE_SIZE[1]) < 0.02
+        assert_link_whole(projector, VIEWPORTS[name])  # small in the corner during the lesson
+        answered, join = box(projector, "#answered"), box(projector, ".join")
+        assert answered["x"] + answered["width"] <= join["x"], "the count runs under the QR code"
+        assert_accessible(projector, f"a picture with long option words at {name}")
+        projector.screenshot(path=screenshots / f"projector-picture-long-words-{name}.png")
+    finally:
+        act(teacher, demo_server, session_id, "end")
+        projector.context.close()
+    assert not errors, errors
+
+
 @pytest.mark.parametrize("name", VIEWPORTS)
 def test_any_question_fits_one_screen(browser, demo_server, teacher, quiz, screenshots, name):
     errors: list[str] = []

@@ -170,6 +170,7 @@ async function loadUsers() {
   const users = await api("/users");
   const body = clear($("users-body"));
   for (const user of users) body.append(userRow(user));
+  $("first-steps").hidden = users.length > 1;  // the admin alone: a new appliance
 }
 
 // ---------- audit log ----------
@@ -195,7 +196,11 @@ function showTls(status) {
   $("tls-summary").textContent = cert.self_made
     ? "HTTPS uses the certificate the appliance made for itself. Browsers warn about it until it is trusted; check its fingerprint."
     : "HTTPS uses the school's certificate installed here.";
-  $("tls-fingerprint").textContent = cert.fingerprint_sha256;
+  // Groups of four bytes that wrap only between groups, as on the setup page.
+  const bytes = cert.fingerprint_sha256.split(":");
+  const groups = [];
+  for (let i = 0; i < bytes.length; i += 4) groups.push(bytes.slice(i, i + 4).join(":") + (i + 4 < bytes.length ? ":" : ""));
+  $("tls-fingerprint").replaceChildren(...groups.map((g) => el("span", {class: "fingerprint-group", text: g})));
   $("tls-subject").textContent = cert.subject;
   $("tls-names").textContent = cert.names.join(", ") || "none";
   $("tls-until").textContent = formatTime(cert.not_after);
@@ -315,6 +320,10 @@ async function loadUsb() {
     $("usb-summary").textContent = `Could not look for USB sticks: ${failure.message}`;
     return;
   }
+  $("usb-formats").textContent = status.ntfs
+    ? "Sticks formatted FAT32, exFAT or NTFS work."
+    : "Sticks formatted FAT32 or exFAT work. NTFS sticks (common from Windows) are not read here: Debian's " +
+      "ntfs-3g is not installed (the installer adds it where apt offers it). Format the stick as exFAT instead.";
   const list = clear($("usb-list"));
   $("usb-summary").textContent = status.mounts.length
     ? `${status.mounts.length} USB stick${status.mounts.length === 1 ? "" : "s"} found:`

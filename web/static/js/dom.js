@@ -47,7 +47,9 @@ export function renderOptions(list, options, correct = null) {
     const isCorrect = correct !== null && letter === correct;
     const optionText = el("span", {class: "option-text"});
     setMathText(optionText, text);
-    const item = el("li", {class: `option${isCorrect ? " correct" : ""}`}, letterChip(letter), optionText);
+    // A question on the board has the bare letters as its answers: the chip alone says it.
+    const item = el("li", {class: `option${isCorrect ? " correct" : ""}`}, letterChip(letter),
+      text === letter ? null : optionText);
     if (isCorrect) item.append(el("span", {class: "correct-mark", text: "✓ Correct"}));
     list.append(item);
   });

@@ -109,8 +109,19 @@ function renderRounds(chart, session) {
   }
 }
 
+// Beside a picture the options get part of the width. When they only fit there smaller than they would with
+// the picture above them (long words, "Pentago/n" squeezed), they go below it: whichever leaves larger text.
 function fit() {
-  if (!$("question").hidden) fitToBox($("stage"));
+  if ($("question").hidden) return;
+  const body = $("body");
+  body.classList.remove("stacked");
+  const beside = fitToBox($("stage"));
+  if ($("picture").hidden || beside >= 1) return;
+  body.classList.add("stacked");
+  if (fitToBox($("stage")) <= beside) {
+    body.classList.remove("stacked");
+    fitToBox($("stage"));
+  }
 }
 
 function render(state) {

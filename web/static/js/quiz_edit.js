@@ -69,8 +69,17 @@ function toolButton(text, label, handler, disabled = false) {
 function optionRow(q, i, j) {
   const letter = LETTERS[j];
   const number = i + 1;
-  const input = el("input", {attrs: {value: q.options[j], maxlength: 200, "aria-label": `Answer ${letter} of question ${number}`}});
-  input.addEventListener("input", () => { q.options[j] = input.value; markDirty(); });
+  const previewId = `math-${q.key}-${letter}`;
+  const input = el("input", {attrs: {value: q.options[j], maxlength: 200, "aria-label": `Answer ${letter} of question ${number}`,
+    "aria-describedby": previewId}});
+  // Maths in an answer is previewed as the class will see it, as for the question.
+  const preview = el("p", {class: "math-preview option-preview", attrs: {id: previewId, "aria-live": "polite"}});
+  const showPreview = () => {
+    preview.hidden = !hasMath(q.options[j]);
+    setMathText(preview, preview.hidden ? "" : q.options[j]);
+  };
+  showPreview();
+  input.addEventListener("input", () => { q.options[j] = input.value; markDirty(); showPreview(); });
   const row = el("li", {class: "option-edit"}, letterChip(letter));
   if (q.type === "poll") {
     row.append(el("span"));
@@ -92,6 +101,7 @@ function optionRow(q, i, j) {
       else if (index > j) q.correct = LETTERS[index - 1];  // the ticked answer keeps its tick as letters shift
     }, `#q-${q.key} .add-option`))
     : el("span"));
+  row.append(preview);
   return row;
 }
 

@@ -101,6 +101,9 @@ function renderEnded() {
   const banner = $("ended-banner");
   const ended = view.state === "ended" && view.ended_at;
   banner.hidden = !ended;
+  // After the lesson: the results lead, the lesson's controls (all disabled by then) go; the roster stays
+  // for corrections by hand.
+  document.body.classList.toggle("lesson-ended", view.state === "ended");
   if (!ended) return;
   const when = new Date(view.ended_at * 1000).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
   const who = view.ended_by ? ` by ${view.ended_by}` : "";
@@ -151,6 +154,7 @@ function renderControls() {
   // Peer instruction: closed without revealing, asking again is the second vote after a discussion.
   $("reask-button").textContent = view.state === "closed" ? "Discuss and vote again" : "Ask again";
   $("quick-button").disabled = !allowed("quick");
+  for (const button of document.querySelectorAll(".board-button")) button.disabled = !allowed("quick");
   if (!view.allowed.includes("quick")) closeQuickForm();
   $("photo-button").disabled = !allowed("photo");
   $("end-button").disabled = !allowed("end");
@@ -327,6 +331,12 @@ document.addEventListener("keydown", (event) => {
   } else if (event.key === "b" || event.key === "B") {
     event.preventDefault();
     toggleBlank();
+  } else if (event.key === "q" || event.key === "Q") {
+    event.preventDefault();
+    askFromBoard("abcd");
+  } else if (event.key === "t" || event.key === "T") {
+    event.preventDefault();
+    askFromBoard("truefalse");
   } else if (event.key === "?") {
     event.preventDefault();
     help.showModal();
@@ -400,6 +410,35 @@ function quickBody() {
   const time = $("quick-time").value.trim();
   return {type, text: $("quick-text").value.trim(), options,
     correct: type === "poll" ? null : $("quick-correct").value, time_limit: time ? Number(time) : null};
+}
+
+// "The answers are on the board": nothing to type. The letters stand for the answers (the screens show the letter
+// alone), and no right answer was given, so it is asked as a poll: the distribution, no score.
+const BOARD = {
+  abcd: ["A", "B", "C", "D"],
+  ab: ["A", "B"],
+  truefalse: ["True", "False"],
+};
+
+async function askFromBoard(kind) {
+  if (!view || !allowed("quick")) return;
+  busy = true;
+  renderControls();
+  try {
+    applyView(await api(`/sessions/${sessionId}/questions`, {method: "POST", body: {
+      type: "poll", text: kind === "truefalse" ? "True or false? (on the board)" : "The question on the board",
+      options: BOARD[kind], correct: null, time_limit: null}}));
+    closeQuickForm();
+  } catch (failure) {
+    toast(`Could not ask it: ${failure.message}`);
+  } finally {
+    busy = false;
+    if (view) renderControls();
+  }
+}
+
+for (const button of document.querySelectorAll(".board-button")) {
+  button.addEventListener("click", () => askFromBoard(button.dataset.board));
 }
 
 $("quick-button").addEventListener("click", () => {

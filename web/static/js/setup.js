@@ -26,7 +26,7 @@ form.addEventListener("submit", async (event) => {
   button.disabled = true;
   try {
     await api("/setup", {method: "POST", body: {code, username, password}, redirectOn401: false});
-    location.assign("/");
+    location.assign("/admin");  // its "First steps" say what comes next
   } catch (failure) {
     button.disabled = false;
     if (failure.status === 409) {

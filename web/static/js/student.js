@@ -68,9 +68,15 @@ function scheduleRecheck() {
   }, wait);
 }
 
+const PRINTED_RANGE = $("card-range").textContent;  // the appliance's cards, until a lesson names its class's
+
 function render(state) {
   countdown.update(state);
   const session = state.session;
+  const range = session && session.card_range;
+  $("card-range").textContent = range
+    ? `Cards in this class go from ${range[0]} to ${range[1]}. This page updates by itself once your card is read.`
+    : PRINTED_RANGE;
   const question = session && session.question;
   $("question-position").textContent = question
     ? (session.label || `Question ${session.question_index + 1} of ${session.question_count}`)

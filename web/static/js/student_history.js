@@ -47,7 +47,7 @@ function answersOf(s) {
     el("tbody", {}, ...s.answers.map(answerRow)));
   return el("section", {class: "lesson-answers", attrs: {"data-session-id": s.session_id}},
     el("h3", {text: `${s.title} · ${formatTime(s.created_at)}`, attrs: {id}}),
-    s.answers.length ? el("div", {class: "table-scroll"}, table) : el("p", {class: "hint", text: "No question was asked."}));
+    s.answers.length ? el("div", {class: "table-scroll", attrs: {tabindex: 0, role: "region", "aria-labelledby": id}}, table) : el("p", {class: "hint", text: "No question was asked."}));
 }
 
 function summary(sessions) {

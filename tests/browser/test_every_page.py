@@ -101,6 +101,9 @@ def test_axe_on_every_page(browser, demo_server, unclaimed_server, screenshots):
         page.locator("#results-link").click()
         expect(page).to_have_url(f"{base}/results/{session_id}")
         check(page, f"the results of an ended lesson at {width}×{height}")
+        page.goto(f"{base}/quizzes/{quiz_id}/analysis")
+        expect(page.locator("#item-analysis")).not_to_contain_text("Loading")
+        check(page, f"the quiz's item analysis over its ended lessons at {width}×{height}")
         context.close()
 
 

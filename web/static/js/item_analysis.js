@@ -107,6 +107,8 @@ export function renderItemAnalysis(container, analysis, labelOf) {
   const head = el("tr", {}, ...["Question", "Right", "Discrimination", "What each option drew", "What to look at"]
     .map((text) => el("th", {text, attrs: {scope: "col"}})));
   const body = el("tbody", {}, ...analysis.questions.map((q) => row(q, labelOf)));
-  container.append(el("div", {class: "table-scroll"},
+  // A table wider than a phone scrolls sideways: the region takes focus so a keyboard can scroll it too.
+  container.append(el("div", {class: "table-scroll",
+                              attrs: {tabindex: 0, role: "region", "aria-label": "Item analysis, question by question"}},
     el("table", {class: "table ia-table", attrs: {id: "item-analysis-table"}}, el("thead", {}, head), body)));
 }

@@ -22,7 +22,15 @@ from multiprocessing import shared_memory
 import numpy as np
 
 from appliance.bench import machine, worker
-from appliance.bench.scenes import SIZES, Setup, build_scene, clear_answer, frame_effects, marker_occlusion
+from appliance.bench.scenes import (
+    SIZES,
+    Setup,
+    build_scene,
+    clear_answer,
+    frame_effects,
+    marker_occlusion,
+    student_grip,
+)
 from appliance.bench.score import MAX_MARKER_HIDDEN, MAX_OCCLUDED, percentile, span_of
 from appliance.camera.sim import StudentPlan, plan_question
 from appliance.config import CardSettings, ReaderSettings, SimSettings, TrackerSettings
@@ -113,7 +121,7 @@ def choose_holds(scene: Scene, plans: dict[int, StudentPlan], rng: np.random.Gen
     for card in sorted(plans, key=lambda c: scene.students[c - 1].y):
         p, best, best_hidden = plans[card], None, math.inf
         for _ in range(HOLD_TRIES):
-            hold = random_hold(card - 1, p.first, scene.students[card - 1], rng)
+            hold = student_grip(random_hold(card - 1, p.first, scene.students[card - 1], rng), rng)
             hidden = 0.0
             for answer in {p.first, p.final}:
                 truth = scene.truth_of(dataclasses.replace(hold, answer=answer), list(chosen.values()))

@@ -25,6 +25,7 @@ import numpy as np
 from appliance.config import CardSettings, ReaderSettings
 from appliance.vision import cards, markers
 from appliance.vision.align import Aligner, AlignRules
+from appliance.vision.known import KnownReader, KnownRules, marker_corners_of
 from appliance.vision.types import Sighting
 from appliance.vision.verify import VerifyRules, verify_many
 
@@ -76,7 +77,7 @@ def detector_parameters(image_side: int, min_marker_px: int) -> cv2.aruco.Detect
 
 class CardReader:
     def __init__(self, reader: ReaderSettings, cards_settings: CardSettings, rules: VerifyRules = VerifyRules(),
-                 align_rules: AlignRules = AlignRules()):
+                 align_rules: AlignRules = AlignRules(), known_rules: KnownRules = KnownRules()):
         self._min_marker_px = reader.min_marker_px
         self._upsample_below_px = reader.upsample_below_px
         # Only the cards in use are in the dictionary: a card numbered above the count cannot even decode.
@@ -84,6 +85,7 @@ class CardReader:
         self._dictionary = markers.aruco_dictionary(self._codes)
         self._rules = rules
         self._aligner = Aligner(self._codes, align_rules, rules)
+        self._known = KnownReader(self._codes, known_rules)
         self._local = threading.local()
         self._bands = reader.bands or min(os.cpu_count() or 1, AUTO_BANDS_MAX)
         self._pool = ThreadPoolExecutor(self._bands, "card-bands") if self._bands > 1 else None
@@ -221,6 +223,17 @@ class CardReader:
         answers = [(i, c, cards.letter_on_top(c)) for i, c in kept]
         return sorted((Sighting(cards.card_number(i), answer, cards.card_corners(c))
                        for i, c, answer in answers if answer is not None), key=lambda s: s.card)
+
+
+    def reread(self, gray: np.ndarray, card: int, outline: np.ndarray) -> Sighting | None:
+        """Card `card`, seen a moment ago with this outline, read at that place by aligning its own marker's
+        picture (vision/known.py): for a known card the detector's passes missed in this frame."""
+        marker_id = card - 1
+        if not 0 <= marker_id < len(self._codes):
+            return None
+        hit = self._known.read(gray, marker_id, marker_corners_of(outline))
+        answer = None if hit is None else cards.letter_on_top(hit[1])
+        return None if answer is None else Sighting(card, answer, cards.card_corners(hit[1]))
 
 
 def _moved(result: Found, move: Callable[[np.ndarray], np.ndarray]) -> Found:

@@ -1,4 +1,8 @@
-"""A card already known, read again where it was when a frame's detector passes miss it.
+"""A card read from its own marker's picture alone, at a place where it is expected, whatever covers its margin.
+
+Two uses. In one frame (CardReader.read): a marker OpenCV outlined and decoded but verify.py refused, most
+often because a thumb or fingers darken its quiet zone, which verify.py needs light. Live (CardReader.reread):
+a card already known, read again where it was when a frame's detector passes miss it.
 
 The live reader knows where each raised card was a moment ago. A frame's contour-based passes can still miss it:
 a thumb that slid onto the marker's black border merges with it into one dark shape that is no square, a glare
@@ -10,7 +14,8 @@ its own code fits with a correlation of at least `min_rho` and every other rotat
 worse: a turned card reads its new answer, a lowered card (a face, a shirt, the wall behind) fits nothing, and a
 different card held up at that place fits its own code better. The measured values are next to the thresholds.
 
-Pure: a frame and the card's last outline in; (marker id, marker corners in dictionary order) or None out.
+Pure: a frame, a card and where its marker is expected in; (marker id, marker corners in dictionary order) or
+None out.
 """
 from __future__ import annotations
 

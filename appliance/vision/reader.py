@@ -6,7 +6,9 @@ for big frames, a second cheap pass over the frame shrunk SHRINK times, which se
 as small sharp ones. Measured on synthetic cluttered 4608×2592 frames this reads every card of 32 px and more
 and is faster than one pass of the default detector (which misses every card under ~140 px at that size);
 overlapping tiles were tried and cost three times as much for no extra card. Every detection is checked
-again by verify.py on the full-resolution frame; the two passes' duplicates are merged.
+again by verify.py on the full-resolution frame; the two passes' duplicates are merged. A marker verify.py refuses
+only for what covers its quiet zone (a thumb, fingers) is read when its own marker picture, aligned without the
+quiet zone, fits clearly best (known.py).
 
 Thread-safe: each thread gets its own detectors (threading.local); nothing else is shared or mutated.
 """
@@ -201,12 +203,23 @@ class CardReader:
         found = [(i, c) for i, c in found if 0 <= i < len(self._codes)]
         verified = verify_many(gray, [c for _, c in found], [self._codes[i] for i, _ in found], self._rules)
         undecided: list[np.ndarray] = []
+        refused: list[tuple[int, np.ndarray]] = []
         for (marker_id, corners), ok in zip(found, verified):
             if _is_duplicate(kept, marker_id, corners):
                 continue
             if ok:
                 kept.append((marker_id, corners))
             else:
+                refused.append((marker_id, corners))
+        # A marker OpenCV decoded but verify.py refused, most often for a thumb or a dark shape on its quiet zone:
+        # read it when its own marker picture, aligned without the quiet zone, fits clearly best (known.py).
+        for marker_id, corners in refused:
+            if _is_duplicate(kept, marker_id, corners):
+                continue
+            hit = self._known.read(gray, marker_id, corners)
+            if hit is not None and not _is_duplicate(kept, *hit):
+                kept.append(hit)
+            elif hit is None:
                 undecided.append(corners)
         # Small squares no threshold could decode (or whose decoding verify.py refused): fit the codes' pictures.
         # The enlarged pass's squares first: its outlines of small markers are the more accurate.

@@ -46,6 +46,10 @@ class KnownRules:
     # the template's scale, so a small marker (cells of 3 px) is compared with a soft picture, a large one with
     # a sharp one.
     blur_px: float = 1.2
+    # Before any alignment: the cells sampled where the marker is expected must fit one rotation of its own code's
+    # blurred cell pattern (verify.template_scores) at least this well. Real cards fit at 0.03-0.10 (align.py);
+    # a lowered card's place (a face, a shirt) fits nothing, and is left after one remap instead of four ECCs.
+    max_cell_residual: float = 0.25
 
 
 def marker_corners_of(card_outline: np.ndarray) -> np.ndarray:
@@ -80,6 +84,11 @@ class KnownReader:
         if V.sides(marker.astype(np.float64)).min() < self._rules.min_side_px:
             return None
         own = self._codes[marker_id]
+        cells = V.sample_cells_many(gray, marker[None].astype(np.float64))
+        scores = V.template_scores(cells)[0]
+        mine = [k for k in range(len(scores)) if V.FIT_CODES[k // 4] == own]
+        if scores[mine].min() > self._rules.max_cell_residual:
+            return None
         cell_px = V.sides(marker.astype(np.float64)).mean() / cards.MARKER_CELLS
         want = self._rules.blur_px * _PX / cell_px
         blur = min(_BLURS, key=lambda b: abs(b - want))

@@ -47,9 +47,11 @@ class KnownRules:
     # a sharp one.
     blur_px: float = 1.2
     # Before any alignment: the cells sampled where the marker is expected must fit one rotation of its own code's
-    # blurred cell pattern (verify.template_scores) at least this well. Real cards fit at 0.03-0.10 (align.py);
-    # a lowered card's place (a face, a shirt) fits nothing, and is left after one remap instead of four ECCs.
-    max_cell_residual: float = 0.25
+    # blurred cell pattern (verify.template_scores) at least this well, so a place the card has left (a face, a
+    # shirt) costs one remap instead of six ECCs. Measured (1080p bench frames, seed 11, the marker +-2 px off):
+    # still cards fit at median 0.098 (74% <= 0.15), moving 0.121 (71%); places the card had left: 1.6% <= 0.15,
+    # 19% <= 0.25 (0.25 made a 12 MP lesson whose cards all moved between frames cost 50 ms a frame more).
+    max_cell_residual: float = 0.15
 
 
 def marker_corners_of(card_outline: np.ndarray) -> np.ndarray:

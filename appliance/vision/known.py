@@ -76,6 +76,8 @@ class KnownReader:
     def __init__(self, codes: list[int], rules: KnownRules = KnownRules()):
         self._rules = rules
         self._codes = codes
+        self._templates_of = {code: np.flatnonzero(np.array(V.FIT_CODES)[np.arange(4 * len(V.FIT_CODES)) // 4] == code)
+                              for code in codes}  # template indices (verify.template_scores) of each code
         self._pictures = {(code, turns, b): _template(code, turns, b)
                           for code in markers.load_codes() for turns in range(4) for b in _BLURS}
 
@@ -88,8 +90,7 @@ class KnownReader:
         own = self._codes[marker_id]
         cells = V.sample_cells_many(gray, marker[None].astype(np.float64))
         scores = V.template_scores(cells)[0]
-        mine = [k for k in range(len(scores)) if V.FIT_CODES[k // 4] == own]
-        if scores[mine].min() > self._rules.max_cell_residual:
+        if scores[self._templates_of[own]].min() > self._rules.max_cell_residual:
             return None
         cell_px = V.sides(marker.astype(np.float64)).mean() / cards.MARKER_CELLS
         want = self._rules.blur_px * _PX / cell_px

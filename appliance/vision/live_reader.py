@@ -43,6 +43,9 @@ KNOWN_MARGIN_MIN_PX = 16  # ...and at least this many pixels (a hand-held card m
 LARGE_CARD_PX = 160
 ALIGN = 8  # regions start and end on multiples of this
 FORGET_SECONDS = 1.5  # a known card not seen for this long is no longer re-read in its region (it was lowered)
+# A known card missed by this frame's passes is read at its last place (vision/known.py) only while its last sighting
+# is this recent: a lowered card stops costing alignments after a few frames.
+REREAD_SECONDS = 0.5
 # A changed area is read with this much around it: a card's white margin may match the wall behind it, so only its
 # marker changed, and the detector needs the marker's quiet zone and a little more.
 MOTION_MARGIN_CELLS = 2
@@ -104,8 +107,8 @@ class LiveReader:
         else:
             sightings = self._reader.read(gray, plan.regions)
         seen = {s.card for s in sightings}
-        rereads = [self._reader.reread(gray, card, corners) for card, (corners, _) in self._known.items()
-                   if card not in seen]
+        rereads = [self._reader.reread(gray, card, corners) for card, (corners, last) in self._known.items()
+                   if card not in seen and now - last <= REREAD_SECONDS]
         sightings = sorted(sightings + [s for s in rereads if s is not None], key=lambda s: s.card)
         for s in sightings:
             self._known[s.card] = (s.corners, now)

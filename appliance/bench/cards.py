@@ -119,7 +119,7 @@ def run(plan: Plan, detectors: Detectors | None = None, progress: Callable[[str]
             groups = frame.conditions
             for name, detections in found.items():
                 result.tallies[name].add(_label(frame), frame.truth, score_frame(frame.truth, detections), groups,
-                                         frame.marker_hidden)
+                                         frame.marker_hidden, frame.moving)
             result.frames += 1
     clutter_sets = [(plan.clutter, plan.clutter_size), (plan.clutter_12mp, SIZES["12mp"])]
     for count, size in clutter_sets:
@@ -154,6 +154,8 @@ def summary(result: Run, max_ratio: float = 1.0) -> dict:
             "recall": {b: {"seen": t.seen[b], "total": t.total[b], "recall": ratio(t.seen[b], t.total[b])}
                        for b, _, _ in BUCKETS},
             "recall_32_up": _pair(*t.recall(32)), "recall_24_32": _pair(*t.recall(24, 32)),
+            "still_recall": {b: _pair(t.still_seen[b], t.still_total[b]) for b, _, _ in BUCKETS},
+            "still_32_up": _pair(*t.recall(32, still=True)), "still_24_32": _pair(*t.recall(24, 32, still=True)),
             "hidden": _pair(t.hidden_seen, t.hidden_total),
             "groups": {g: _pair(*v) for g, v in sorted(t.by_group.items())},
             "wrong_answers": t.count("wrong answer"), "wrong_cards": t.count("wrong card"),
@@ -189,10 +191,14 @@ MIN_BUCKET_SAMPLES = 20  # below this a 90% floor on the 24–32 px bucket says 
 
 
 def floors(out: dict, max_ratio: float) -> list[dict]:
+    """Issue #20's single-frame goals, on cards whose marker is visible whatever covers the margin: >= 99.5% of
+    still cards >= 32 px, >= 97% at 24-32 px. (Cards moving during the exposure are counted in the recall
+    above and reported apart; their goal is registration within 1 s of stopping, a live measure.)"""
     ours = out["detectors"][OURS]
-    checks = [("recall >= 99% for cards >= 32 px", ours["recall_32_up"]["recall"], 0.99, ours["recall_32_up"]["total"] > 0)]
-    mid = ours["recall_24_32"]
-    checks.append(("recall >= 90% for cards 24-32 px", mid["recall"], 0.90, mid["total"] >= MIN_BUCKET_SAMPLES))
+    top = ours["still_32_up"]
+    checks = [("recall >= 99.5% for still cards >= 32 px", top["recall"], 0.995, top["total"] > 0)]
+    mid = ours["still_24_32"]
+    checks.append(("recall >= 97% for still cards 24-32 px", mid["recall"], 0.97, mid["total"] >= MIN_BUCKET_SAMPLES))
     rows = [{"floor": name, "value": value, "ok": (value is not None and value >= need) if applies else None}
             for name, value, need, applies in checks]
     for key, name in (("wrong_answers", "zero wrong answers"), ("wrong_cards", "zero wrong cards"),
@@ -226,6 +232,10 @@ def table(out: dict) -> str:
     lines.append(f"  {'':16}" + "".join(f"{n:>17}" for n in names))
     for name, r in d.items():
         cells = [_pct(r["recall"][b]) for b, _, _ in BUCKETS] + [_pct(r["recall_32_up"])]
+        lines.append(f"  {name:16}" + "".join(f"{c:>17}" for c in cells))
+    lines.append("  still cards (not moving during the exposure):")
+    for name, r in d.items():
+        cells = [_pct(r["still_recall"][b]) for b, _, _ in BUCKETS] + [_pct(r["still_32_up"])]
         lines.append(f"  {name:16}" + "".join(f"{c:>17}" for c in cells))
     lines.append("  cards hidden beyond that (not scored): "
                  + ", ".join(f"{n} {_pct(r['hidden']).strip()}" for n, r in d.items()))

@@ -27,6 +27,12 @@ SIZES = {"12mp": (4608, 2592), "3mp": (2304, 1296), "hq": (4056, 3040), "hd": (1
 LENSES = (66.0, 102.0)
 CARD_WIDTHS = (0.148, 0.10)
 MOUNT_M = 2.4
+# The Camera Module 3 Wide (102° across, 120° diagonal) bends straight lines: drawn as a 108.9° pinhole picture
+# bent by this radial barrel (camera.py), which shows 102° across, magnifies the middle 1.28× and squeezes the
+# corners. An estimate from the lens's published fields of view, not a calibration.
+WIDE_LENS = 102.0
+WIDE_RENDER_HFOV = 108.9
+WIDE_DISTORTION = (-0.06, -0.01)
 HOLD_TRIES = 8
 ANSWERS = "ABCD"
 
@@ -56,8 +62,9 @@ class BenchFrame:
     truth: tuple[CardTruth, ...]
     setup: Setup
     index: int  # frame number within the setup
-    marker_hidden: dict[int, float] = dataclasses.field(default_factory=dict)  # card → share of marker + quiet zone hidden
+    marker_hidden: dict[int, float] = dataclasses.field(default_factory=dict)  # card → share of its marker hidden
     conditions: tuple[str, ...] = ()  # what made this frame hard, for recall broken down by condition
+    moving: frozenset[int] = frozenset()  # cards smeared by motion during the exposure
 
 
 
@@ -83,13 +90,21 @@ def build_scene(setup: Setup, noise_sigma: float | None = None) -> Scene:
     rng = np.random.default_rng([setup.seed, 1])
     room = Room(front_row_m=setup.front_row_m, back_row_m=setup.back_row_m, back_wall_m=setup.back_row_m + 1.5)
     pitch = PinholeCamera.pitch_to_frame(MOUNT_M, room.front_row_m, room.back_row_m)
-    camera = PinholeCamera(setup.width, setup.height, setup.lens, MOUNT_M, pitch)
+    camera = lens_camera(setup.width, setup.height, setup.lens, pitch)
     sigma = float(rng.uniform(1.5, 6.0)) if noise_sigma is None else noise_sigma
-    scene = Scene.build(camera, room, setup.students, rng, card_width_m=setup.card_width_m, noise_sigma=sigma)
+    scene = Scene.build(camera, room, setup.students, rng, card_width_m=setup.card_width_m, noise_sigma=sigma,
+                        sensor_noise=True)
     return with_wall_clutter(scene, rng)
 
 
-def with_wall_clutter(scene: Scene, rng: np.random.Generator, patches: int = 6) -> Scene:
+def lens_camera(width: int, height: int, lens: float, pitch: float) -> PinholeCamera:
+    """The camera for a lens of `lens` degrees across: the wide one with its barrel distortion."""
+    if lens == WIDE_LENS:
+        return PinholeCamera(width, height, WIDE_RENDER_HFOV, MOUNT_M, pitch, distortion=WIDE_DISTORTION)
+    return PinholeCamera(width, height, lens, MOUNT_M, pitch)
+
+
+def with_wall_clutter(scene: Scene, rng: np.random.Generator, patches: int = 8) -> Scene:
     """Paste extra clutter (text, tables, checkerboards, random-bit squares, near-miss markers) into the room's
     backdrop: what a detector most easily mistakes for a card. Returns a new Scene; the original is untouched."""
     image = scene.backdrop.image.copy()
@@ -109,8 +124,8 @@ def with_wall_clutter(scene: Scene, rng: np.random.Generator, patches: int = 6) 
 def clutter_texture(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
     """A poster-sized patch: the vision team's synthetic clutter, sometimes with near-miss markers on it."""
     patch = synthetic.clutter(rng, max(height, 16), max(width, 16), items=int(rng.integers(3, 10)))
-    for _ in range(int(rng.integers(0, 4))):
-        cell = int(rng.integers(3, max(4, min(width, height) // 10)))
+    for _ in range(int(rng.integers(1, 7))):
+        cell = int(rng.integers(2, max(3, min(width, height) // 10)))
         marker = near_miss_marker(rng, cell)
         mh, mw = marker.shape
         if mw + 2 < width and mh + 2 < height:
@@ -151,12 +166,31 @@ def choose_holds(scene: Scene, setup: Setup, rng: np.random.Generator, raise_sha
             continue
         answer = ANSWERS[(index + answer_offset) % 4]
         for _ in range(HOLD_TRIES):
-            hold = tilted(random_hold(index, answer, scene.students[index], rng), setup.tilt, rng)
+            hold = tilted(student_grip(random_hold(index, answer, scene.students[index], rng), rng), setup.tilt, rng)
             truth = scene.truth_of(hold, chosen)
             if truth is not None and facing_camera(truth.corners) and clear_answer(truth.corners, answer):
-                chosen.append(hold)
+                chosen.append(moving(hold, rng))
                 break
     return chosen
+
+
+def student_grip(hold: HeldCard, rng: np.random.Generator) -> HeldCard:
+    """Where a student's thumb really goes: the bottom edge, the outer side or a corner, reaching 0.5–3.5 cm
+    onto the card (across the letter band and the white margin; a long reach lands on the marker, and only
+    that makes the card hidden)."""
+    grip = str(rng.choice(["bottom", "side", "corner"], p=[0.45, 0.3, 0.25]))
+    return dataclasses.replace(hold, grip=grip, thumb_m=float(rng.uniform(0.005, 0.035)))
+
+
+MOVING_SHARE = 0.3
+
+
+def moving(hold: HeldCard, rng: np.random.Generator) -> HeldCard:
+    """30% of cards move 3–12 px on screen during the exposure (being raised, waved, turned)."""
+    if rng.random() >= MOVING_SHARE:
+        return hold
+    length, angle = rng.uniform(3, 12), rng.uniform(0, 2 * math.pi)
+    return dataclasses.replace(hold, motion_px=(float(length * math.cos(angle)), float(length * math.sin(angle))))
 
 
 def clear_answer(corners: np.ndarray, answer: str) -> bool:
@@ -188,10 +222,14 @@ def tilted(hold: HeldCard, tilt: str, rng: np.random.Generator) -> HeldCard:
 
 
 def frame_effects(rng: np.random.Generator) -> Effects:
-    """Focus/motion blur from sharp to soft, and JPEG re-encoding (an RTSP or MJPEG camera) a quarter of the time."""
+    """A room's picture: focus blur from sharp to soft; light from 25% to 100% of a bright room's with the
+    sensor's shot and read noise at the gain that brings it back up (effects.py); 0–3 glare spots; MJPEG
+    re-encoding at quality 60–80 (an RTSP or MJPEG camera) on half the frames."""
     blur = (0.3, 0.9) if rng.random() < 0.7 else (1.0, 1.6)
-    jpeg = int(rng.integers(55, 90)) if rng.random() < 0.25 else 0
-    return Effects(blur_sigma=blur, noise_sigma=1.0, jpeg_quality=jpeg)
+    jpeg = int(rng.integers(60, 81)) if rng.random() < 0.5 else 0
+    light = float(rng.uniform(0.25, 1.0))
+    return Effects(blur_sigma=blur, noise_sigma=1.0, jpeg_quality=jpeg, sensor=True, light=light,
+                   glare=int(rng.integers(0, 4)))
 
 
 def lighting_ramp(width: int, height: int, rng: np.random.Generator) -> np.ndarray:
@@ -213,36 +251,44 @@ def classroom_frames(setup: Setup, frames: int) -> Iterator[BenchFrame]:
         rng = np.random.default_rng([setup.seed, 3, index])
         held = choose_holds(scene, setup, rng, raise_share=float(rng.uniform(0.75, 1.0)), answer_offset=index)
         effects = frame_effects(rng)
-        rendered = scene.render(held, rng, effects)
-        gray = cv2.multiply(rendered.gray, ramp, scale=1 / 255) if index % 2 else rendered.gray
-        yield BenchFrame(gray, rendered.cards, setup, index, marker_occlusion(scene, held),
-                         conditions(setup, effects, dimmed=bool(index % 2)))
+        rendered = scene.render(held, rng, effects, exposure=ramp if index % 2 else None)
+        yield BenchFrame(rendered.gray, rendered.cards, setup, index, marker_occlusion(scene, held),
+                         conditions(setup, effects, dimmed=bool(index % 2)), moving_cards(scene, held))
+
+
+def moving_cards(scene: Scene, held: list[HeldCard]) -> frozenset[int]:
+    """The card numbers of the cards smeared by motion."""
+    return frozenset(scene.students[h.student].card for h in held if h.motion_px != (0.0, 0.0))
 
 
 def conditions(setup: Setup, effects: Effects, dimmed: bool) -> tuple[str, ...]:
     out = [f"{setup.tilt} tilt", f"lens {setup.lens:.0f}", f"card {setup.card_width_m * 100:.1f} cm",
-           "blur 1.0-1.6" if effects.blur_sigma[0] >= 1.0 else "blur 0.3-0.9"]
+           "blur 1.0-1.6" if effects.blur_sigma[0] >= 1.0 else "blur 0.3-0.9",
+           "light 25-50%" if effects.light < 0.5 else "light 50-100%"]
     if effects.jpeg_quality:
         out.append("jpeg")
+    if effects.glare:
+        out.append("glare")
     if dimmed:
         out.append("light ramp")
     return tuple(out)
 
 
-# What a detector needs, the marker (black border and code) and its white quiet zone, as a share of the card's
-# side (vision/cards.py).
-_SYMBOL_SPAN = ((card_layout.MARKER_OFFSET - card_layout.LAYOUT.quiet) / card_layout.CARD_CELLS,
-                (card_layout.MARKER_OFFSET + card_layout.MARKER_CELLS + card_layout.LAYOUT.quiet) / card_layout.CARD_CELLS)
+# The marker (black border and code) fills the middle MARKER_SHARE of each side of the card (vision/cards.py). A
+# card is hidden only when its MARKER is covered: whatever a thumb does to the white margin around it, the card is
+# the student's answer and must be read (commit bf608e8 had counted a covered quiet zone as hidden too).
+_MARKER_SPAN = (card_layout.MARKER_OFFSET / card_layout.CARD_CELLS,
+                (card_layout.MARKER_OFFSET + card_layout.MARKER_CELLS) / card_layout.CARD_CELLS)
 
 
 def marker_occlusion(scene: Scene, held: list[HeldCard]) -> dict[int, float]:
-    """Share of each card's MARKER and its quiet zone hidden by its own thumb, nearer cards, hands and arms, and
-    nearer students.
+    """Share of each card's MARKER hidden by its own thumb, nearer cards, hands and arms, and nearer students.
 
-    The renderer's truth reports the share of the whole card hidden; a thumb on the letter band hides a little
-    of the card and nothing a reader needs, while the same thumb on the marker's black border or its quiet zone
-    makes the card unreadable to any marker detector. Recall is scored on visible markers (see score.py), so this
-    repeats the renderer's occlusion test (render.Scene._truth) on that square's outline instead of the card's.
+    The renderer's truth reports the share of the whole card hidden; a thumb on the white margin hides some of
+    the card and nothing the card's answer is written in, while the same thumb on the marker covers the code.
+    Recall is scored on visible markers (see score.py), so this repeats the renderer's occlusion test
+    (render.Scene._truth) on the marker's outline instead of the card's (in the pinhole picture, before the lens
+    bends it: shares of an area barely change).
     """
     cam = scene.camera
     placed = []
@@ -254,7 +300,7 @@ def marker_occlusion(scene: Scene, held: list[HeldCard]) -> dict[int, float]:
     for student, g, quad, thumb, _ in placed:
         if not np.all(np.isfinite(quad)):
             continue
-        lo, hi = _SYMBOL_SPAN
+        lo, hi = _MARKER_SPAN
         unit = np.float32([[0, 0], [1, 0], [1, 1], [0, 1]])
         to_image = cv2.getPerspectiveTransform(unit, quad.astype(np.float32))
         inner = np.float32([[lo, lo], [hi, lo], [hi, hi], [lo, hi]]).reshape(-1, 1, 2)
@@ -293,8 +339,7 @@ def clutter_frames(seed: int, count: int, size: tuple[int, int], per_room: int =
         for i in range(min(per_room, count - made)):
             rng = np.random.default_rng([seed, 5, room_index, i])
             shifted = with_wall_clutter(scene, rng, patches=2)
-            gray = shifted.render([], rng, frame_effects(rng)).gray
-            if rng.random() < 0.5:
-                gray = cv2.multiply(gray, lighting_ramp(width, height, rng), scale=1 / 255)
-            yield gray
+            effects = frame_effects(rng)
+            ramp = lighting_ramp(width, height, rng) if rng.random() < 0.5 else None
+            yield shifted.render([], rng, effects, exposure=ramp).gray
             made += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 
@@ -18,6 +19,13 @@ class PinholeCamera:
     hfov_degrees: float = 66.0  # Camera Module 3 standard lens; 102 for the wide one
     mount_height_m: float = 2.4
     pitch_degrees: float = 17.0  # downwards
+    # Radial lens distortion (k1, k2) of the picture as the sensor records it; (0, 0) = a pinhole. With it,
+    # `project` and `rays` still describe the pinhole picture the renderer draws (hfov_degrees wide), and
+    # `distort` / `distortion_maps` bend that picture into the lens's: every point keeps its direction from
+    # the centre, at radius r (1 + k1 r² + k2 r⁴) in focal units, scaled so the frame's corners stay where
+    # they are (nothing outside the drawn picture is needed). Barrel distortion (k1, k2 < 0) magnifies the
+    # middle and squeezes the edges, as a wide lens does.
+    distortion: tuple[float, float] = (0.0, 0.0)
     _rotation: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -64,6 +72,50 @@ class PinholeCamera:
         """Downward pitch (degrees) that centres height `target_z` between depths `near_m` and `far_m`."""
         drop = mount_height_m - target_z
         return math.degrees((math.atan2(drop, near_m) + math.atan2(drop, far_m)) / 2)
+
+    @property
+    def distorted(self) -> bool:
+        return self.distortion != (0.0, 0.0)
+
+    def _radial(self, r2: np.ndarray) -> np.ndarray:
+        k1, k2 = self.distortion
+        return 1.0 + k1 * r2 + k2 * r2 * r2
+
+    @property
+    def centre_magnification(self) -> float:
+        """How much larger the lens's picture shows things at its centre than the pinhole picture."""
+        corner = (self.width / 2) ** 2 + (self.height / 2) ** 2
+        return float(1.0 / self._radial(np.float64(corner / self.focal_px ** 2)))
+
+    def distort(self, points: np.ndarray) -> np.ndarray:
+        """Pinhole-picture pixels (N×2) → where the lens puts them."""
+        points = np.asarray(points, np.float64)
+        if not self.distorted:
+            return points
+        c = np.array([self.width / 2, self.height / 2])
+        d = (points - c) / self.focal_px
+        factor = self._radial((d * d).sum(axis=1, keepdims=True)) * self.centre_magnification
+        return c + d * factor * self.focal_px
+
+    def distortion_maps(self, step: int = 4) -> tuple[np.ndarray, np.ndarray]:
+        """For cv2.remap: for every pixel of the lens's picture, where it comes from in the pinhole picture.
+        Solved on a grid every `step` pixels (the field is smooth) and interpolated up."""
+        gw, gh = max(self.width // step, 2), max(self.height // step, 2)
+        c = np.array([self.width / 2, self.height / 2])
+        # Pixel index = coordinate, as the renderer draws. Grid points where cv2.resize (gw -> width) samples,
+        # so interpolating them up lands on every pixel.
+        xs, ys = np.meshgrid((np.arange(gw) + 0.5) * self.width / gw - 0.5,
+                             (np.arange(gh) + 0.5) * self.height / gh - 0.5)
+        d = (np.stack([xs, ys], -1) - c) / (self.focal_px * self.centre_magnification)
+        rd = np.hypot(d[..., 0], d[..., 1])
+        ru = rd.copy()
+        for _ in range(30):  # r_u = r_d / radial(r_u): a contraction for the gentle barrel used here
+            ru = rd / self._radial(ru * ru)
+        scale = np.where(rd > 0, ru / np.maximum(rd, 1e-12), 1.0)[..., None]
+        src = (c + d * scale * self.focal_px).astype(np.float32)
+        full = cv2.resize(src, (self.width, self.height), interpolation=cv2.INTER_LINEAR)
+        return cv2.convertMaps(np.ascontiguousarray(full[..., 0]), np.ascontiguousarray(full[..., 1]),
+                               cv2.CV_16SC2)
 
     def half_width_at(self, depth_m: float) -> float:
         """Half the room width in view at a given depth (roughly, at the image's horizontal centre line)."""

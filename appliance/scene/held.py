@@ -26,9 +26,10 @@ class HeldCard:
     yaw_degrees: float = 0.0
     pitch_degrees: float = 0.0
     roll_degrees: float = 0.0
-    grip: str = "bottom"  # "bottom" or "side": where the thumb covers the card
+    grip: str = "bottom"  # "bottom", "side" or "corner": where the thumb covers the card
     grip_at: float = 0.0  # thumb position along that edge, -0.5..0.5
     thumb_m: float = 0.02  # how far the thumb reaches onto the card
+    motion_px: tuple[float, float] = (0.0, 0.0)  # how far the card moves on screen during the exposure
 
 
 def random_hold(student: int, answer: str, s: Student, rng: np.random.Generator) -> HeldCard:
@@ -71,7 +72,12 @@ def card_geometry(hold: HeldCard, s: Student, width_m: float, height_m: float,
     # The hand holds the card as the student sees it: by its lowest edge or its outer side, wherever A is.
     extent = np.abs(upright @ spin.T).max(axis=0)
     side = 1.0 if hold.side_m >= 0 else -1.0
-    if hold.grip == "side":
+    if hold.grip == "corner":
+        # A thumb on the lower outer corner, reaching in along the diagonal.
+        reach = hold.thumb_m / math.sqrt(2)
+        thumb_centre = np.array([side * (extent[0] + 0.02 - reach), -(extent[1] + 0.02 - reach)])
+        thumb_axes = (0.024, 0.024)
+    elif hold.grip == "side":
         thumb_centre = np.array([side * (extent[0] + 0.03 - hold.thumb_m), hold.grip_at * extent[1]])
         thumb_axes = (0.03, 0.022)
     else:

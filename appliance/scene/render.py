@@ -11,7 +11,7 @@ import numpy as np
 
 from appliance.scene.backdrop import Backdrop, render_backdrop
 from appliance.scene.camera import PinholeCamera
-from appliance.scene.effects import Effects, apply_effects, noise_field
+from appliance.scene.effects import Effects, apply_effects, noise_field, unit_noise_field
 from appliance.scene.held import CardGeometry, HeldCard, card_geometry
 from appliance.scene.raster import Box, bounding_box, fill_polygon, intersect, paste_quad, polygon_mask
 from appliance.scene.room import Room, Student, seat_students
@@ -59,27 +59,37 @@ class Scene:
     card_image: Callable[[int, int], np.ndarray]
     card_width_m: float = 0.148
     noise: tuple[np.ndarray, np.ndarray] | None = None
+    unit_noise: np.ndarray | None = None  # for Effects.sensor (the physical noise model)
+    _lens_maps: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _pyramids: dict[int, list[np.ndarray]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, camera: PinholeCamera, room: Room, students: int, rng: np.random.Generator,
               card_image: Callable[[int, int], np.ndarray] | None = None, card_width_m: float = 0.148,
-              noise_sigma: float = 3.0) -> Scene:
+              noise_sigma: float = 3.0, sensor_noise: bool = False) -> Scene:
         if card_image is None:
             from appliance.vision.cards import render_card as card_image
         seated = seat_students(students, camera, room, rng)
         backdrop = render_backdrop(camera, room, seated, rng)
         noise = noise_field(rng, camera.width, camera.height, noise_sigma) if noise_sigma > 0 else None
-        return cls(camera, room, seated, backdrop, card_image, card_width_m, noise)
+        unit = unit_noise_field(rng, camera.width, camera.height) if sensor_noise else None
+        return cls(camera, room, seated, backdrop, card_image, card_width_m, noise, unit)
 
-    def render(self, held: Sequence[HeldCard], rng: np.random.Generator, effects: Effects = Effects()) -> Rendered:
+    def render(self, held: Sequence[HeldCard], rng: np.random.Generator, effects: Effects = Effects(),
+               exposure: np.ndarray | None = None) -> Rendered:
+        """`exposure`: a uint8 gain image over the lens's picture (255 = unchanged), e.g. a cloudy side of the
+        room; applied before the sensor's noise."""
         frame = self.backdrop.image.copy()
         placed = [p for p in (self._place(h) for h in held) if p is not None]
         placed.sort(key=lambda p: -p.geometry.centre[1])  # far to near
         for i, p in enumerate(placed):
             self._draw(frame, p, placed[i + 1:])
         truths = [t for i, p in enumerate(placed) if (t := self._truth(p, placed[i + 1:])) is not None]
-        gray = apply_effects(frame, effects, self.noise, rng)
+        if self.camera.distorted:
+            if self._lens_maps is None:
+                self._lens_maps = self.camera.distortion_maps()
+            frame = cv2.remap(frame, *self._lens_maps, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        gray = apply_effects(frame, effects, self.noise, rng, self.unit_noise, exposure)
         return Rendered(gray, tuple(sorted(truths, key=lambda t: t.card)))
 
     def truth_of(self, hold: HeldCard, nearer: Sequence[HeldCard] = ()) -> CardTruth | None:
@@ -112,6 +122,26 @@ class Scene:
         return self._pyramids[card]
 
     def _draw(self, frame: np.ndarray, p: _Placed, nearer: list[_Placed]) -> None:
+        dx, dy = p.hold.motion_px
+        if dx == 0 and dy == 0:
+            self._draw_still(frame, p)
+            return
+        # A card moving during the exposure: draw it still, then smear what was drawn along the motion and lay
+        # it over the picture as it was (a moving object's picture: blur(object) + background × (1 - blur(mask))).
+        reach = int(np.ceil(max(abs(dx), abs(dy)))) + 2
+        x0, y0, x1, y1 = p.reach
+        x0, y0 = max(x0 - reach, 0), max(y0 - reach, 0)
+        x1, y1 = min(x1 + reach, frame.shape[1]), min(y1 + reach, frame.shape[0])
+        before = frame[y0:y1, x0:x1].astype(np.float32)
+        self._draw_still(frame, p)
+        box = (x0, y0, x1, y1)
+        mask = (polygon_mask(p.quad, box) | polygon_mask(p.thumb, box) | polygon_mask(p.arm, box)).astype(np.float32) / 255
+        kernel = _line_kernel(dx, dy)
+        moved = cv2.filter2D(frame[y0:y1, x0:x1].astype(np.float32) * mask, -1, kernel)
+        cover = cv2.filter2D(mask, -1, kernel)
+        frame[y0:y1, x0:x1] = np.clip(moved + before * (1 - cover) + 0.5, 0, 255).astype(np.uint8)
+
+    def _draw_still(self, frame: np.ndarray, p: _Placed) -> None:
         cx, cy = np.clip(p.quad.mean(axis=0).astype(int), 0, (frame.shape[1] - 1, frame.shape[0] - 1))
         light = float(self.backdrop.light[cy, cx])
         fill_polygon(frame, p.arm, int(np.clip(p.student.shirt * light, 0, 255)))
@@ -141,6 +171,10 @@ class Scene:
     def _truth(self, p: _Placed, nearer: list[_Placed]) -> CardTruth | None:
         h, w = self.camera.height, self.camera.width
         q = p.quad
+        seen = self.camera.distort(q) if self.camera.distorted else q  # where the lens shows the card
+        if not (np.all(np.isfinite(seen)) and seen[:, 0].min() >= 0 and seen[:, 1].min() >= 0
+                and seen[:, 0].max() < w and seen[:, 1].max() < h):
+            return None
         if not (np.all(np.isfinite(q)) and q[:, 0].min() >= 0 and q[:, 1].min() >= 0 and q[:, 0].max() < w
                 and q[:, 1].max() < h):
             return None
@@ -160,8 +194,18 @@ class Scene:
             covered[y0 - py:y1 - py, x0 - px:x1 - px] |= body.mask[y0 - by:y1 - by, x0 - bx:x1 - bx]
         area = max(int(np.count_nonzero(card)), 1)
         hidden = int(np.count_nonzero(card & covered))
-        return CardTruth(p.student.card, p.hold.answer, q.astype(np.float32), float(_sides(q).min()),
+        return CardTruth(p.student.card, p.hold.answer, seen.astype(np.float32), float(_sides(seen).min()),
                          round(hidden / area, 3))
+
+
+def _line_kernel(dx: float, dy: float) -> np.ndarray:
+    """A normalised line of length |(dx, dy)| px: the smear of a straight move during the exposure."""
+    n = int(np.ceil(max(abs(dx), abs(dy)))) * 2 + 1
+    kernel = np.zeros((n, n), np.float32)
+    c = n // 2
+    cv2.line(kernel, (int(round(c * 16 - dx * 8)), int(round(c * 16 - dy * 8))),
+             (int(round(c * 16 + dx * 8)), int(round(c * 16 + dy * 8))), 1.0, 1, cv2.LINE_AA, shift=4)
+    return kernel / max(float(kernel.sum()), 1e-6)
 
 
 def _sides(quad: np.ndarray) -> np.ndarray:

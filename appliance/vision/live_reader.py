@@ -8,6 +8,8 @@ checks (so a card read here is read exactly as in a whole frame):
 - the parts of the picture that changed since the last frame, or within the last MOTION_HOLD_SECONDS (a card
   being raised is read as soon as it is still enough to decode; motion is a cheap difference of the frames
   shrunk to ~MOTION_SIDE pixels, as video analytics do before running a detector);
+- a known card those passes missed (a thumb slid onto its border, glare, a noisy frame) read at its last place by
+  aligning its own marker's picture (vision/known.py, CardReader.reread), which ignores its quiet zone;
 - one of `scan_frames` horizontal bands of the frame in turn, so the whole frame is searched every
   `scan_frames` frames even where nothing moved (a card raised very slowly, or whose motion was missed); the
   shrunk pass over the whole frame (cards larger than a band's overlap) runs with the first band.
@@ -41,6 +43,9 @@ KNOWN_MARGIN_MIN_PX = 16  # ...and at least this many pixels (a hand-held card m
 LARGE_CARD_PX = 160
 ALIGN = 8  # regions start and end on multiples of this
 FORGET_SECONDS = 1.5  # a known card not seen for this long is no longer re-read in its region (it was lowered)
+# A known card missed by this frame's passes is read at its last place (vision/known.py) only while its last sighting
+# is this recent: a lowered card stops costing alignments after a few frames.
+REREAD_SECONDS = 0.5
 # A changed area is read with this much around it: a card's white margin may match the wall behind it, so only its
 # marker changed, and the detector needs the marker's quiet zone and a little more.
 MOTION_MARGIN_CELLS = 2
@@ -101,6 +106,10 @@ class LiveReader:
             sightings = self._reader.read(gray)
         else:
             sightings = self._reader.read(gray, plan.regions)
+        seen = {s.card for s in sightings}
+        rereads = [self._reader.reread(gray, card, corners) for card, (corners, last) in self._known.items()
+                   if card not in seen and now - last <= REREAD_SECONDS]
+        sightings = sorted(sightings + [s for s in rereads if s is not None], key=lambda s: s.card)
         for s in sightings:
             self._known[s.card] = (s.corners, now)
         for card in [c for c, (_, seen) in self._known.items() if now - seen > FORGET_SECONDS]:

@@ -6,7 +6,9 @@ for big frames, a second cheap pass over the frame shrunk SHRINK times, which se
 as small sharp ones. Measured on synthetic cluttered 4608×2592 frames this reads every card of 32 px and more
 and is faster than one pass of the default detector (which misses every card under ~140 px at that size);
 overlapping tiles were tried and cost three times as much for no extra card. Every detection is checked
-again by verify.py on the full-resolution frame; the two passes' duplicates are merged.
+again by verify.py on the full-resolution frame; the two passes' duplicates are merged. A marker verify.py refuses
+only for what covers its quiet zone (a thumb, fingers) is read when its own marker picture, aligned without the
+quiet zone, fits clearly best (known.py).
 
 Thread-safe: each thread gets its own detectors (threading.local); nothing else is shared or mutated.
 """
@@ -25,6 +27,7 @@ import numpy as np
 from appliance.config import CardSettings, ReaderSettings
 from appliance.vision import cards, markers
 from appliance.vision.align import Aligner, AlignRules
+from appliance.vision.known import KnownReader, KnownRules, marker_corners_of
 from appliance.vision.types import Sighting
 from appliance.vision.verify import VerifyRules, verify_many
 
@@ -76,7 +79,7 @@ def detector_parameters(image_side: int, min_marker_px: int) -> cv2.aruco.Detect
 
 class CardReader:
     def __init__(self, reader: ReaderSettings, cards_settings: CardSettings, rules: VerifyRules = VerifyRules(),
-                 align_rules: AlignRules = AlignRules()):
+                 align_rules: AlignRules = AlignRules(), known_rules: KnownRules = KnownRules()):
         self._min_marker_px = reader.min_marker_px
         self._upsample_below_px = reader.upsample_below_px
         # Only the cards in use are in the dictionary: a card numbered above the count cannot even decode.
@@ -84,6 +87,7 @@ class CardReader:
         self._dictionary = markers.aruco_dictionary(self._codes)
         self._rules = rules
         self._aligner = Aligner(self._codes, align_rules, rules)
+        self._known = KnownReader(self._codes, known_rules)
         self._local = threading.local()
         self._bands = reader.bands or min(os.cpu_count() or 1, AUTO_BANDS_MAX)
         self._pool = ThreadPoolExecutor(self._bands, "card-bands") if self._bands > 1 else None
@@ -199,12 +203,23 @@ class CardReader:
         found = [(i, c) for i, c in found if 0 <= i < len(self._codes)]
         verified = verify_many(gray, [c for _, c in found], [self._codes[i] for i, _ in found], self._rules)
         undecided: list[np.ndarray] = []
+        refused: list[tuple[int, np.ndarray]] = []
         for (marker_id, corners), ok in zip(found, verified):
             if _is_duplicate(kept, marker_id, corners):
                 continue
             if ok:
                 kept.append((marker_id, corners))
             else:
+                refused.append((marker_id, corners))
+        # A marker OpenCV decoded but verify.py refused, most often for a thumb or a dark shape on its quiet zone:
+        # read it when its own marker picture, aligned without the quiet zone, fits clearly best (known.py).
+        for marker_id, corners in refused:
+            if _is_duplicate(kept, marker_id, corners):
+                continue
+            hit = self._known.read(gray, marker_id, corners)
+            if hit is not None and not _is_duplicate(kept, *hit):
+                kept.append(hit)
+            elif hit is None:
                 undecided.append(corners)
         # Small squares no threshold could decode (or whose decoding verify.py refused): fit the codes' pictures.
         # The enlarged pass's squares first: its outlines of small markers are the more accurate.
@@ -221,6 +236,17 @@ class CardReader:
         answers = [(i, c, cards.letter_on_top(c)) for i, c in kept]
         return sorted((Sighting(cards.card_number(i), answer, cards.card_corners(c))
                        for i, c, answer in answers if answer is not None), key=lambda s: s.card)
+
+
+    def reread(self, gray: np.ndarray, card: int, outline: np.ndarray) -> Sighting | None:
+        """Card `card`, seen a moment ago with this outline, read at that place by aligning its own marker's
+        picture (vision/known.py): for a known card the detector's passes missed in this frame."""
+        marker_id = card - 1
+        if not 0 <= marker_id < len(self._codes):
+            return None
+        hit = self._known.read(gray, marker_id, marker_corners_of(outline))
+        answer = None if hit is None else cards.letter_on_top(hit[1])
+        return None if answer is None else Sighting(card, answer, cards.card_corners(hit[1]))
 
 
 def _moved(result: Found, move: Callable[[np.ndarray], np.ndarray]) -> Found:

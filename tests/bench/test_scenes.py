@@ -1,5 +1,6 @@
 """Benchmark frames are deterministic, their truth is judgeable, and the clutter has no cards in it."""
 import numpy as np
+import pytest
 
 from appliance.bench.scenes import Setup, classroom_frames, clutter_frames, near_miss_code, setups
 from appliance.vision import cards, markers
@@ -55,3 +56,49 @@ def test_only_cards_facing_the_camera_are_held_up():
     assert facing_camera(front) and not facing_camera(front[::-1].copy())
     for frame in classroom_frames(SMALL, 1):
         assert all(facing_camera(t.corners) for t in frame.truth)
+
+
+def test_a_card_is_hidden_only_by_what_covers_its_marker():
+    """A thumb on the white margin leaves the card scored (issue #20); one on the marker hides it."""
+    from appliance.bench.scenes import build_scene, marker_occlusion
+    from appliance.scene import HeldCard
+    scene = build_scene(Setup(960, 540, 66.0, 0.148, 4, 1.5, 4.0, "natural", seed=3))
+    margin = cards.MARKER_OFFSET / cards.CARD_CELLS * 0.148  # card edge to marker edge, metres
+    near = HeldCard(0, "A", grip="bottom", thumb_m=margin * 0.8)
+    far = HeldCard(0, "A", grip="bottom", thumb_m=margin * 1.6)
+    card = scene.students[0].card
+    assert marker_occlusion(scene, [near])[card] == 0.0
+    assert marker_occlusion(scene, [far])[card] > 0.01
+
+
+def test_dim_light_is_noisier_than_bright_light_at_the_same_grey():
+    from appliance.scene.effects import sensor_noise, unit_noise_field
+    rng = np.random.default_rng(1)
+    unit = unit_noise_field(rng, 256, 256)
+    flat = np.full((256, 256), 128, np.uint8)
+    bright = sensor_noise(flat, unit, 1.0, rng).astype(float)
+    dim = sensor_noise(flat, unit, 0.25, rng).astype(float)
+    assert abs(bright.mean() - 128) < 1 and abs(dim.mean() - 128) < 1
+    assert 1.5 < bright.std() < 3.5 and 4 < dim.std() < 7 and dim.std() > 1.8 * bright.std()
+
+
+def test_the_wide_lens_bends_the_picture_and_its_truth_alike():
+    import cv2
+
+    from appliance.scene import PinholeCamera
+    cam = PinholeCamera(640, 360, 108.9, distortion=(-0.06, -0.01))
+    assert cam.distort(np.array([[320.0, 180.0]]))[0] == pytest.approx([320, 180])
+    map1, map2 = cam.distortion_maps()
+    fx, fy = cv2.convertMaps(map1, map2, cv2.CV_32FC1)
+    for point in ([100.0, 60.0], [500.0, 300.0], [330.0, 60.0]):
+        x, y = cam.distort(np.array([point]))[0]
+        assert 0 <= x < 640 and 0 <= y < 360
+        assert [fx[round(y), round(x)], fy[round(y), round(x)]] == pytest.approx(point, abs=1.0)
+    # barrel: the middle is magnified, the corners stay put
+    assert cam.centre_magnification > 1.1
+    assert cam.distort(np.array([[0.0, 0.0]]))[0] == pytest.approx([0, 0], abs=0.01)
+
+
+def test_moving_cards_are_smeared_and_listed():
+    frame = next(iter(classroom_frames(SMALL, 1)))
+    assert frame.moving and frame.moving <= {t.card for t in frame.truth} | frame.moving

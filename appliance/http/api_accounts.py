@@ -10,7 +10,14 @@ from appliance.classroom import usernames
 from appliance.classroom.errors import NotFound
 from appliance.classroom.models import User
 from appliance.http import shapes
-from appliance.http.auth import attempt_succeeded, begin_attempt, clear_login_cookie, set_login_cookie, too_many
+from appliance.http.auth import (
+    attempt_succeeded,
+    begin_attempt,
+    clear_login_cookie,
+    set_device_cookie,
+    set_login_cookie,
+    too_many,
+)
 from appliance.http.schema import ID, Args, Route, obj, one_of, string, text
 from appliance.http.security import json_error
 from appliance.http.work import off_loop
@@ -66,6 +73,7 @@ async def claim(request: web.Request, args: Args) -> web.Response:
                                        settings.login.max_logins_per_account)
     response = web.json_response({"username": username, "role": "admin"}, status=201)
     set_login_cookie(request, response, token)
+    set_device_cookie(request, response, usernames.key(username))
     return response
 
 

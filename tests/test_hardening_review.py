@@ -86,3 +86,52 @@ async def test_guesses_for_other_usernames_do_not_refuse_a_right_password_at_tha
 def test_the_appliances_own_ipv6_prefix_is_not_folded_into_one_client(remote, local, key):
     from appliance.http.addresses import client_key
     assert client_key(remote, local) == key
+
+
+# ---------------------------------------------------------------- 2. a sheet whose text is huge once read
+
+def _repeated_string_xlsx(chars: int, cells: int) -> bytes:
+    """The reviewer's file: one shared string of `chars` characters in `cells` cells of column A (87 KB
+    zipped for 3 MB x 31; 93 MB of JSON from the child before)."""
+    import random
+
+    from tests.school_files import minimal_xlsx
+    pick = random.Random(1)  # blocks in a random order, so the file stays within the upload's zip-ratio limits
+    text = "".join(pick.choice(["A" * 24, "B" * 24, "C" * 24]) for _ in range(chars // 24 + 1))[:chars]
+    shared = (f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{cells}" '
+              f'uniqueCount="1"><si><t>{text}</t></si></sst>')
+    rows = "".join(f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>' for r in range(1, cells + 1))
+    return minimal_xlsx(rows, shared=shared)
+
+
+async def test_the_child_cuts_each_cell_before_answering():
+    from appliance.config import ServerSettings
+    from appliance.http import isolated
+    rows = await isolated.run_sheet_worker(_repeated_string_xlsx(3_000_000, 31), ServerSettings(),
+                                           isolated.ROSTER_CELL_CHARS)
+    assert len(rows) == 31
+    assert max(len(cell) for row in rows for cell in row) == isolated.ROSTER_CELL_CHARS
+
+
+async def test_an_answer_too_large_once_read_is_refused_with_a_clear_error():
+    from appliance.classroom.importers import InvalidImport
+    from appliance.config import ServerSettings
+    from appliance.http import isolated
+    # 4,500 cells of 2,000 characters (the quiz limit): 9 MB once read, from a file of a few kilobytes.
+    with pytest.raises(InvalidImport, match="too large once read"):
+        await isolated.run_sheet_worker(_repeated_string_xlsx(2000, 4500), ServerSettings(), isolated.QUIZ_CELL_CHARS)
+
+
+async def test_a_huge_repeated_string_is_refused_by_the_roster_and_quiz_imports(server, teacher):
+    data = _repeated_string_xlsx(3_000_000, 31)
+    made = await teacher.post("/api/v1/classes", json={"name": "7B"})
+    assert made.status == 201, await made.text()
+    class_id = (await made.json())["id"]
+    roster = await teacher.post(f"/api/v1/classes/{class_id}/roster", data=data,
+                                headers={"Content-Type": "application/octet-stream"})
+    assert roster.status == 400 and "longer than 100" in await roster.text(), await roster.text()
+    quiz = await teacher.post("/api/v1/quizzes/import?format=kahoot", data=data,
+                              headers={"Content-Type": "application/octet-stream"})
+    assert quiz.status == 400, await quiz.text()
+    async with aiohttp.ClientSession(base_url=server.url, timeout=PROBE) as client:
+        assert (await client.get("/healthz")).status == 200

@@ -74,7 +74,7 @@ async def import_quiz(request: web.Request, args: Args) -> web.Response:
     kind = args.query.get("format") or ("csv" if "csv" in request.content_type else "json")
     title = args.query.get("title", "")
     if kind == "kahoot":
-        table = await isolated.read_sheet(request, args.body)
+        table = await isolated.read_sheet(request, args.body, isolated.QUIZ_CELL_CHARS)
         bank = await off_loop(request, kahoot.parse, table, title)
         draft, skipped = bank.draft, bank.skipped
     else:

@@ -14,35 +14,42 @@ import json
 import logging
 import signal
 import sys
+from concurrent.futures import Executor
 
 from aiohttp import web
 
 from appliance import keys
 from appliance.classroom.formats import tables
-from appliance.classroom.importers import InvalidImport, decode_text
+from appliance.classroom.importers import MAX_NAME, InvalidImport, decode_text
 from appliance.config import ServerSettings
 
 log = logging.getLogger(__name__)
-# 5,000 rows x 100 columns of text as JSON; the child never answers more for a sheet within the limits.
-_MAX_ANSWER = 96 * 1048576
+# The child's answer (JSON) is read into the appliance's memory and decoded: a roster or quiz is far smaller,
+# and a file whose text is bigger once read (a few huge cells the format can repeat cheaply) is refused.
+MAX_ANSWER = 8 * 1048576
+# The child cuts every cell to this many characters; one more than the longest a field may be, so the
+# importer still names a cell that is too long.
+ROSTER_CELL_CHARS = MAX_NAME + 1
+QUIZ_CELL_CHARS = 2000
 
 
 class WorkerFailed(RuntimeError):
     """The child could not be started (out of processes or memory): the appliance is busy, not the file bad."""
 
 
-async def read_table(request: web.Request, data: bytes) -> tables.Table:
-    """tables.read_table, with spreadsheets read in the child and text (CSV, pasted cells) on a work thread."""
+async def read_table(request: web.Request, data: bytes, cell_chars: int = ROSTER_CELL_CHARS) -> tables.Table:
+    """A roster's table: spreadsheets read in the child, text (CSV, pasted cells) on a work thread."""
     if tables.is_spreadsheet(data):
-        return await read_sheet(request, data)
+        return await read_sheet(request, data, cell_chars)
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(request.config_dict[keys.WORK], lambda: tables.read_csv(decode_text(data)))
 
 
-async def read_sheet(request: web.Request, data: bytes) -> tables.Table:
+async def read_sheet(request: web.Request, data: bytes, cell_chars: int) -> tables.Table:
     async with request.config_dict[keys.IMPORT_SLOT]:
         try:
-            rows = await run_sheet_worker(data, request.config_dict[keys.SETTINGS].server)
+            rows = await run_sheet_worker(data, request.config_dict[keys.SETTINGS].server, cell_chars,
+                                          request.config_dict[keys.WORK])
         except WorkerFailed as exc:
             log.warning("spreadsheet worker: %s", exc)
             raise web.HTTPServiceUnavailable(text="the appliance is busy; try the import again in a minute",
@@ -50,19 +57,21 @@ async def read_sheet(request: web.Request, data: bytes) -> tables.Table:
     return tables.Table(tuple(tuple(row) for row in rows), sheet=True)
 
 
-async def run_sheet_worker(data: bytes, server: ServerSettings) -> list[list[str]]:
-    """The rows of the spreadsheet `data`, or InvalidImport; WorkerFailed when no child could be started."""
+async def run_sheet_worker(data: bytes, server: ServerSettings, cell_chars: int,
+                           executor: Executor | None = None) -> list[list[str]]:
+    """The rows of the spreadsheet `data`, each cell cut to `cell_chars`, or InvalidImport; WorkerFailed when
+    no child could be started. The answer is decoded on `executor`: megabytes of JSON would stall the loop."""
     memory = server.import_memory_mb * 1048576
     try:
         child = await asyncio.create_subprocess_exec(
             sys.executable, "-I", "-m", "appliance.http.sheet_worker", str(memory), str(server.import_cpu_seconds),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            str(cell_chars), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     except OSError as exc:
         raise WorkerFailed(f"cannot start: {exc}") from None
     wall = server.import_cpu_seconds * 2 + 5
     try:
         out, err, _ = await asyncio.wait_for(asyncio.gather(
-            _collect(child.stdout, _MAX_ANSWER), _collect(child.stderr, 65536), _feed(child.stdin, data)), wall)
+            _collect(child.stdout, MAX_ANSWER), _collect(child.stderr, 65536), _feed(child.stdin, data)), wall)
         await child.wait()
     except TimeoutError:
         raise InvalidImport([f"the spreadsheet took longer than {wall} s to read (a damaged file, or one made to "
@@ -77,6 +86,10 @@ async def run_sheet_worker(data: bytes, server: ServerSettings) -> list[list[str
         raise InvalidImport([f"the spreadsheet needs more than the {server.import_memory_mb} MB or "
                              f"{server.import_cpu_seconds} s of CPU the appliance gives one file ({_ending(child.returncode)}); "
                              f"a damaged file, or one that claims a huge sheet: save it again as .xlsx or .ods"])
+    return await asyncio.get_running_loop().run_in_executor(executor, _decode, out)
+
+
+def _decode(out: bytes) -> list[list[str]]:
     try:
         answer = json.loads(out)
         if "problems" in answer:
@@ -101,7 +114,8 @@ async def _collect(stream: asyncio.StreamReader, cap: int) -> bytes:
     while chunk := await stream.read(65536):
         size += len(chunk)
         if size > cap:
-            raise InvalidImport([f"the spreadsheet cannot be read (its reader answered more than {cap} bytes)"])
+            raise InvalidImport([f"the spreadsheet is too large once read: more than {cap // 1048576} MB of "
+                                 "text; keep only the columns and rows the import needs and save it again"])
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -1,4 +1,4 @@
-"""The child process that reads one uploaded spreadsheet: `python -I -m appliance.http.sheet_worker MEMORY CPU`.
+"""The child process that reads one uploaded spreadsheet: `python -I -m appliance.http.sheet_worker MEMORY CPU CELL_CHARS`.
 
 The file arrives on stdin, the table leaves on stdout as JSON (never pickle: this process has just parsed a
 stranger's file, so its answer is data, not code). Its limits are set before the first byte is read; if the
@@ -29,7 +29,9 @@ def main(argv: list[str]) -> int:
     except InvalidImport as exc:
         answer = {"problems": exc.problems}
     else:
-        answer = {"rows": table.rows}
+        # Cut here, where the memory is bounded: a format can repeat one huge string into many cells cheaply.
+        cut = int(argv[3])
+        answer = {"rows": [[cell[:cut] for cell in row] for row in table.rows]}
     sys.stdout.write(json.dumps(answer))
     return 0
 

@@ -135,3 +135,48 @@ async def test_a_huge_repeated_string_is_refused_by_the_roster_and_quiz_imports(
     assert quiz.status == 400, await quiz.text()
     async with aiohttp.ClientSession(base_url=server.url, timeout=PROBE) as client:
         assert (await client.get("/healthz")).status == 200
+
+
+# ---------------------------------------------------------------- 3. the spreadsheet child and the OOM killer
+
+async def test_the_spreadsheet_child_offers_itself_to_the_oom_killer_first():
+    import asyncio
+    from pathlib import Path
+
+    from appliance.http import isolated
+    # The real child, started as the appliance starts it; it waits for the file on stdin meanwhile.
+    child = await asyncio.create_subprocess_exec(*isolated.worker_command(256, 5, 101), stdin=asyncio.subprocess.PIPE,
+                                                 stdout=asyncio.subprocess.DEVNULL)
+    try:
+        score = ""
+        for _ in range(100):
+            score = Path(f"/proc/{child.pid}/oom_score_adj").read_text().strip()
+            if score == "1000":
+                break
+            await asyncio.sleep(0.05)
+        assert score == "1000"
+    finally:
+        child.kill()
+        await child.wait()
+
+
+@pytest.mark.parametrize("total_gb, memory_mb, slots", [(1, 256, 1), (2, 512, 1), (4, 512, 2), (8, 512, 2)])
+def test_import_memory_and_slots_follow_the_machines_memory(total_gb, memory_mb, slots):
+    from appliance.config import ServerSettings
+    from appliance.http.isolated import import_limits
+    assert import_limits(ServerSettings(), total_gb * 1024 ** 3) == (memory_mb, slots)
+    assert import_limits(ServerSettings(import_memory_mb=300, import_slots=3), total_gb * 1024 ** 3) == (300, 3)
+
+
+async def test_the_server_runs_as_many_imports_at_once_as_the_settings_say(settings_factory):
+    from appliance.http.isolated import import_limits
+    server = await start_server(settings_factory(server={"host": "127.0.0.1", "port": 0, "https": False,
+                                                         "import_slots": 1}))
+    try:
+        assert import_limits(server.app[keys.SETTINGS].server)[1] == 1
+        slot = server.app[keys.IMPORT_SLOT]
+        await slot.acquire()
+        assert slot.locked()  # one slot only: the next upload waits
+        slot.release()
+    finally:
+        await server.stop()

@@ -3,8 +3,9 @@
 The spreadsheet library is native code: given a hostile file it may ask for 512 GiB and abort, and no
 `except` catches an abort. So the library never runs in the appliance's process. The child
 (`sheet_worker.py`) has RLIMIT_AS and RLIMIT_CPU set before it reads a byte, the parent kills it after a
-wall-clock bound too, and whatever happens to it the teacher gets a 400 that says what to do. A few at a time
-(`IMPORT_SLOT`): a burst of uploads queues instead of filling the Pi's memory.
+wall-clock bound too, and whatever happens to it the teacher gets a 400 that says what to do. It asks the
+kernel to pick it first when memory runs out. A few at a time (`IMPORT_SLOT`, `import_limits`): a burst of
+uploads queues instead of filling the Pi's memory.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import signal
 import sys
 from concurrent.futures import Executor
@@ -31,6 +33,22 @@ MAX_ANSWER = 8 * 1048576
 # importer still names a cell that is too long.
 ROSTER_CELL_CHARS = MAX_NAME + 1
 QUIZ_CELL_CHARS = 2000
+
+
+def import_limits(server: ServerSettings, total_bytes: int | None = None) -> tuple[int, int]:
+    """(MB of address space per child, children at once): the settings, or when 0 derived from the machine's
+    memory so that all children together take at most a quarter of it (a 1 GB Pi: one child of 256 MB)."""
+    if total_bytes is None:
+        total_bytes = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    quarter = total_bytes // 4 // 1048576
+    memory = server.import_memory_mb or max(256, min(512, quarter))
+    slots = server.import_slots or max(1, min(2, quarter // memory))
+    return memory, slots
+
+
+def worker_command(memory_mb: int, cpu_seconds: int, cell_chars: int) -> list[str]:
+    return [sys.executable, "-I", "-m", "appliance.http.sheet_worker", str(memory_mb * 1048576), str(cpu_seconds),
+            str(cell_chars)]
 
 
 class WorkerFailed(RuntimeError):
@@ -61,11 +79,11 @@ async def run_sheet_worker(data: bytes, server: ServerSettings, cell_chars: int,
                            executor: Executor | None = None) -> list[list[str]]:
     """The rows of the spreadsheet `data`, each cell cut to `cell_chars`, or InvalidImport; WorkerFailed when
     no child could be started. The answer is decoded on `executor`: megabytes of JSON would stall the loop."""
-    memory = server.import_memory_mb * 1048576
+    memory_mb, _ = import_limits(server)
     try:
         child = await asyncio.create_subprocess_exec(
-            sys.executable, "-I", "-m", "appliance.http.sheet_worker", str(memory), str(server.import_cpu_seconds),
-            str(cell_chars), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            *worker_command(memory_mb, server.import_cpu_seconds, cell_chars),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     except OSError as exc:
         raise WorkerFailed(f"cannot start: {exc}") from None
     wall = server.import_cpu_seconds * 2 + 5
@@ -83,7 +101,7 @@ async def run_sheet_worker(data: bytes, server: ServerSettings, cell_chars: int,
             await child.wait()
     if child.returncode != 0:
         log.warning("spreadsheet worker ended with %s: %s", _ending(child.returncode), err[-500:].decode(errors="replace"))
-        raise InvalidImport([f"the spreadsheet needs more than the {server.import_memory_mb} MB or "
+        raise InvalidImport([f"the spreadsheet needs more than the {memory_mb} MB or "
                              f"{server.import_cpu_seconds} s of CPU the appliance gives one file ({_ending(child.returncode)}); "
                              f"a damaged file, or one that claims a huge sheet: save it again as .xlsx or .ods"])
     return await asyncio.get_running_loop().run_in_executor(executor, _decode, out)

@@ -6,12 +6,18 @@ spreadsheet library asks for more memory it aborts (SIGABRT), and only this proc
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import resource
 import sys
 
 
 def limit(memory_bytes: int, cpu_seconds: int) -> None:
+    # If memory runs out anyway (the limit is address space, other processes need theirs), the kernel's OOM
+    # killer picks this child, not the appliance. A process may always raise its own score.
+    with contextlib.suppress(OSError):
+        with open("/proc/self/oom_score_adj", "w") as score:
+            score.write("1000")
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort writes no core file the size of the limit

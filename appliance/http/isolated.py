@@ -89,7 +89,8 @@ async def run_sheet_worker(data: bytes, server: ServerSettings, cell_chars: int,
     wall = server.import_cpu_seconds * 2 + 5
     try:
         out, err, _ = await asyncio.wait_for(asyncio.gather(
-            _collect(child.stdout, MAX_ANSWER), _collect(child.stderr, 65536), _feed(child.stdin, data)), wall)
+            _collect(child, child.stdout, MAX_ANSWER), _collect(child, child.stderr, 65536),
+            _feed(child.stdin, data)), wall)
         await child.wait()
     except TimeoutError:
         raise InvalidImport([f"the spreadsheet took longer than {wall} s to read (a damaged file, or one made to "
@@ -99,6 +100,10 @@ async def run_sheet_worker(data: bytes, server: ServerSettings, cell_chars: int,
             with contextlib.suppress(ProcessLookupError):
                 child.kill()
             await child.wait()
+    err = err or b""
+    if out is None:
+        raise InvalidImport([f"the spreadsheet is too large once read: more than {MAX_ANSWER // 1048576} MB of "
+                             "text; keep only the columns and rows the import needs and save it again"])
     if child.returncode != 0:
         log.warning("spreadsheet worker ended with %s: %s", _ending(child.returncode), err[-500:].decode(errors="replace"))
         raise InvalidImport([f"the spreadsheet needs more than the {memory_mb} MB or "
@@ -126,16 +131,20 @@ async def _feed(stdin: asyncio.StreamWriter, data: bytes) -> None:
         stdin.close()
 
 
-async def _collect(stream: asyncio.StreamReader, cap: int) -> bytes:
-    """All of a child's output up to `cap` bytes; more means something is wrong with it."""
+async def _collect(child: asyncio.subprocess.Process, stream: asyncio.StreamReader, cap: int) -> bytes | None:
+    """All of a child's output up to `cap` bytes, or None when it says more: then the child is killed, and
+    the pipe is read to its end all the same (a pipe left full would keep the child's end from closing)."""
     chunks, size = [], 0
     while chunk := await stream.read(65536):
         size += len(chunk)
         if size > cap:
-            raise InvalidImport([f"the spreadsheet is too large once read: more than {cap // 1048576} MB of "
-                                 "text; keep only the columns and rows the import needs and save it again"])
+            if size - len(chunk) <= cap:  # the first chunk past the cap
+                chunks.clear()
+                with contextlib.suppress(ProcessLookupError):
+                    child.kill()
+            continue
         chunks.append(chunk)
-    return b"".join(chunks)
+    return None if size > cap else b"".join(chunks)
 
 
 def _ending(returncode: int) -> str:

@@ -180,3 +180,42 @@ async def test_the_server_runs_as_many_imports_at_once_as_the_settings_say(setti
         slot.release()
     finally:
         await server.stop()
+
+
+# ---------------------------------------------------------------- 4. connection cap and header timeout
+
+@pytest.fixture
+async def strict_server(settings_factory):
+    running = await start_server(settings_factory(server={"host": "127.0.0.1", "port": 0, "https": False,
+                                                          "header_timeout_seconds": 1.0, "idle_timeout_seconds": 30.0}))
+    yield running
+    await running.stop()
+
+
+async def test_blank_lines_before_the_request_do_not_cancel_the_header_timeout(strict_server):
+    import asyncio
+    reader, writer = await asyncio.open_connection("127.0.0.1", strict_server.port)
+    try:
+        writer.write(b"\r\n\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # headers that never end
+        for n in range(20):  # one header line every 0.2 s: 4 s in all, the timeout is 1 s
+            writer.write(b"X-%d: y\r\n" % n)
+            await writer.drain()
+            await asyncio.sleep(0.2)
+        assert await asyncio.wait_for(reader.read(4096), 1) == b""  # closed by the server, nothing answered
+    except (ConnectionResetError, BrokenPipeError):
+        pass  # closed by the server while we were still writing
+    finally:
+        writer.close()
+    async with aiohttp.ClientSession(base_url=strict_server.url, timeout=PROBE) as client:
+        assert (await client.get("/healthz")).status == 200
+
+
+def test_the_connection_cap_counts_a_remote_ipv6_64_as_one_client():
+    from appliance.config import ServerSettings
+    from appliance.http.addresses import client_key
+    from appliance.http.connections import ConnectionLimits
+    limits = ConnectionLimits(ServerSettings(max_connections_per_address=4))
+    own = "2001:db8:1:2::1"
+    admitted = [limits.admit(client_key(f"2001:db8:9:9::{n:x}", own)) for n in range(10)]
+    assert admitted == [True] * 4 + [False] * 6  # many addresses of one remote /64
+    assert limits.admit(client_key("2001:db8:1:2::77", own))  # a device on the classroom's own LAN

@@ -242,6 +242,7 @@ def create_app(settings: Settings, port: int, https_port: int | None = None,
     app[keys.LOGIN_LIMITER] = LoginGuard(settings.login)
     app[keys.DECODE_SLOT] = asyncio.Semaphore(1)
     app[keys.IMPORT_SLOT] = asyncio.Semaphore(isolated.import_limits(settings.server)[1])
+    app[keys.TEXT_IMPORT_SLOT] = asyncio.Semaphore(1)
     app.cleanup_ctx.extend([
         database_ctx, bus_ctx, executor_ctx, engine_ctx, camera_ctx, reading_ctx, maintenance_ctx, sync_ctx,
         mdns_ctx,

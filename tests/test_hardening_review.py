@@ -219,3 +219,20 @@ def test_the_connection_cap_counts_a_remote_ipv6_64_as_one_client():
     admitted = [limits.admit(client_key(f"2001:db8:9:9::{n:x}", own)) for n in range(10)]
     assert admitted == [True] * 4 + [False] * 6  # many addresses of one remote /64
     assert limits.admit(client_key("2001:db8:1:2::77", own))  # a device on the classroom's own LAN
+
+
+# ---------------------------------------------------------------- 5. text quiz parsing and the work threads
+
+async def test_concurrent_large_text_quiz_imports_get_503_instead_of_queueing(server, teacher):
+    import asyncio
+    gift = ("[html]" + "<p" * 950_000 + " {=a ~b}").encode()  # 1.9 MB: seconds of parsing on a Pi
+    answers = await asyncio.gather(*(teacher.post("/api/v1/quizzes/import?format=gift", data=gift,
+                                                  headers={"Content-Type": "text/plain"},
+                                                  timeout=aiohttp.ClientTimeout(total=120)) for _ in range(4)))
+    statuses = sorted(a.status for a in answers)
+    busy = [a for a in answers if a.status == 503]
+    assert busy and statuses.count(503) <= 3, statuses  # one parses; the others are told to come back
+    for refused in busy:
+        assert "Retry-After" in refused.headers and "another quiz file" in (await refused.json())["error"]
+    async with aiohttp.ClientSession(base_url=server.url, timeout=PROBE) as client:
+        assert await _login(client, "demo", "demo") == 200

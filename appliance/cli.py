@@ -110,9 +110,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"argus: bad configuration: {exc}", file=sys.stderr)
         return 2
-    # Files 0600 and folders 0700 whatever umask started us (outside systemd it is usually 022): the database,
-    # its WAL and backups hold password and login-token hashes.
-    os.umask(0o077)
     _private(settings.data_dir)
     logging.basicConfig(level=settings.log.level, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
@@ -399,6 +396,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Files 0600 and folders 0700 whatever umask started us (outside systemd it is usually 022), for every
+    # command: `argus user add` or `import` make the database too, and it holds password and login-token hashes.
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

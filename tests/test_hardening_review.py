@@ -236,3 +236,18 @@ async def test_concurrent_large_text_quiz_imports_get_503_instead_of_queueing(se
         assert "Retry-After" in refused.headers and "another quiz file" in (await refused.json())["error"]
     async with aiohttp.ClientSession(base_url=server.url, timeout=PROBE) as client:
         assert await _login(client, "demo", "demo") == 200
+
+
+# ---------------------------------------------------------------- 6. private files from every command
+
+def test_argus_user_add_makes_private_files_whatever_the_umask(tmp_path):
+    import subprocess
+    import sys
+    data = tmp_path / "data"
+    added = subprocess.run([sys.executable, "-m", "appliance", "user", "add", "ms.h", "--password-stdin",
+                            "--data-dir", str(data)], input="a long password\n", capture_output=True, text=True,
+                           timeout=60, umask=0o022)
+    assert added.returncode == 0, added.stderr
+    made = [data, *data.rglob("*")]
+    assert any(p.name.endswith(".db") for p in made), made
+    assert {p.name: oct(p.stat().st_mode & 0o077) for p in made if p.stat().st_mode & 0o077} == {}

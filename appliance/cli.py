@@ -207,8 +207,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             return 2
     username = usernames.display(args.username)
     if username is None:
-        print("argus user add: the username may not be empty, longer than 40 characters, or contain invisible or "
-              "control characters", file=sys.stderr)
+        print(f"argus user add: {passwords.USERNAME_PROBLEM}", file=sys.stderr)
         return 2
     problem = passwords.problem(password, username)
     if problem:

@@ -251,3 +251,18 @@ def test_argus_user_add_makes_private_files_whatever_the_umask(tmp_path):
     made = [data, *data.rglob("*")]
     assert any(p.name.endswith(".db") for p in made), made
     assert {p.name: oct(p.stat().st_mode & 0o077) for p in made if p.stat().st_mode & 0o077} == {}
+
+
+# ---------------------------------------------------------------- 7. look-alike usernames
+
+@pytest.mark.parametrize("ch", ["\u034f", "\u115f", "\u3164", "\ufe0f", "\u2800", "\u2605", "\u2019"])
+async def test_default_ignorables_and_symbols_are_refused_in_usernames(server, teacher, ch):
+    refused = await teacher.post("/api/v1/users", json={"username": f"adm{ch}in", "password": "a long password"})
+    assert refused.status == 400, (hex(ord(ch)), refused.status, await refused.text())
+    assert "invisible characters or symbols" in await refused.text()
+
+
+@pytest.mark.parametrize("name", ["Mrs Smith", "O'Brien", "zoë", "Łukasz", "Müller-Lüdenscheidt", "김민준", "ms.h"])
+async def test_names_of_any_script_are_still_accepted(server, teacher, name):
+    made = await teacher.post("/api/v1/users", json={"username": name, "password": "a long password"})
+    assert made.status == 201, (name, await made.text())

@@ -30,8 +30,7 @@ def _username(name: str) -> str:
     """The username as it is stored (usernames.display), or 400."""
     shown = usernames.display(name)
     if shown is None:
-        raise web.HTTPBadRequest(text="the username may not be empty, longer than 40 characters, or contain "
-                                      "invisible or control characters", content_type="text/plain")
+        raise web.HTTPBadRequest(text=passwords.USERNAME_PROBLEM, content_type="text/plain")
     return shown
 
 
@@ -185,7 +184,7 @@ _AUDIT_ENTRY = obj({"id": {"type": "integer"}, "at": {"type": "number"}, "actor_
                     "actor": {"type": "string"}, "action": {"type": "string"}, "detail": {"type": "string"}},
                    required=["id", "at", "actor_id", "actor", "action", "detail"])
 
-_REFUSED = "a password the rules refuse (docs/SECURITY.md), or a username with invisible characters"
+_REFUSED = "a password the rules refuse (docs/SECURITY.md), or a username they refuse"
 ROUTES = [
     Route("GET", "/setup", setup_status, "Whether the appliance has been claimed", auth="public",
           responses={200: obj({"claimed": {"type": "boolean"}}, required=["claimed"])}),

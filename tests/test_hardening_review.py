@@ -266,3 +266,46 @@ async def test_default_ignorables_and_symbols_are_refused_in_usernames(server, t
 async def test_names_of_any_script_are_still_accepted(server, teacher, name):
     made = await teacher.post("/api/v1/users", json={"username": name, "password": "a long password"})
     assert made.status == 201, (name, await made.text())
+
+
+# ---------------------------------------------------------------- 8. known-device cookies can be revoked
+
+@pytest.fixture
+async def device_limits(settings_factory):
+    """10 failures a username an hour; 20 guesses a minute per device so ten failures fit in one."""
+    running = await start_server(settings_factory(login={"failures_per_username": 10,
+                                                         "attempts_per_address_and_username": 20}))
+    yield running
+    await running.stop()
+
+
+async def _mark_as_guesser(server, address: str, username: str) -> None:
+    async with _from(server, address) as stranger:  # no device cookie: three failures mark the address
+        assert [await _login(stranger, username, f"x{k}") for k in range(3)] == [401] * 3
+
+
+async def test_a_device_cookie_that_keeps_failing_stops_being_a_known_device(device_limits):
+    server, jar = device_limits, aiohttp.CookieJar(unsafe=True)
+    async with _from(server, "127.0.10.1", jar) as laptop:
+        assert await _login(laptop, "demo", "demo") == 200
+        # A stolen cookie guessing: ten failures (before: five a minute, forever).
+        assert [await _login(laptop, "demo", f"guess {k}") for k in range(10)] == [401] * 10
+    await _mark_as_guesser(server, "127.0.10.1", "demo")  # the budget is spent by now
+    async with _from(server, "127.0.10.1", jar) as laptop:
+        assert await _login(laptop, "demo", "demo") == 429  # the cookie counts for nothing any more
+
+
+async def test_a_password_change_revokes_the_accounts_device_cookies(device_limits):
+    server, old_jar = device_limits, aiohttp.CookieJar(unsafe=True)
+    async with _from(server, "127.0.11.1", old_jar) as old_laptop:
+        assert await _login(old_laptop, "demo", "demo") == 200
+    async with _from(server, "127.0.11.2") as desk:
+        assert await _login(desk, "demo", "demo") == 200
+        changed = await desk.post("/api/v1/me/password", json={"current": "demo", "new": "a fresh passphrase"})
+        assert changed.status == 200, await changed.text()
+    for n in (3, 4, 5):  # the budget spent and 127.0.11.1 marked as a guesser
+        await _mark_as_guesser(server, f"127.0.11.{n}", "demo")
+    await _mark_as_guesser(server, "127.0.11.1", "demo")
+    async with _from(server, "127.0.11.1", old_jar) as old_laptop:
+        # The cookie was given for the old password (the one a thief who took the laptop might know).
+        assert await _login(old_laptop, "demo", "a fresh passphrase") == 429

@@ -102,6 +102,9 @@ class LoginLimiter:
 # Failures for one username from one address within the username window before that address counts as one
 # of its guessers: the real user's typo or two never marks their own address.
 GUESSER_FAILURES = 3
+# Wrong passwords from one known-device cookie before it stops being one: a stolen cookie gets this many
+# guesses in all, not 5 a minute forever.
+DEVICE_FAILURES = 10
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,21 @@ class LoginGuard:
         self._username = LoginLimiter(settings.failures_per_username, long, max_keys)
         # (address, username) pairs with GUESSER_FAILURES failures within the window: the username's guessers
         self._failed_from = LoginLimiter(GUESSER_FAILURES, long, max_keys)
+        self._device_failures: OrderedDict[str, int] = OrderedDict()
+        self._max_keys = max_keys
+
+    def known(self, device: str | None) -> str | None:
+        """`device`, unless it has failed DEVICE_FAILURES times: then it is an unknown browser again."""
+        if device is None or self._device_failures.get(device, 0) >= DEVICE_FAILURES:
+            return None
+        return device
+
+    def device_failed(self, device: str) -> None:
+        self._device_failures[device] = self._device_failures.get(device, 0) + 1
+        self._device_failures.move_to_end(device)
+        while len(self._device_failures) > self._max_keys:
+            # the oldest go first; a revoked device pushed out is still bound to the password (devices.py)
+            self._device_failures.popitem(last=False)
 
     def begin(self, address: str, username: str, device: str | None, now: float) -> LoginAttempt:
         """Count a password guess for `username` from `address`, or raise Limited. `device`: the known-device

@@ -61,9 +61,9 @@ async def claim(request: web.Request, args: Args) -> web.Response:
         return json_error(403, "wrong setup code: it is printed in the appliance's log and saved as "
                                f"{setup_code.FILE_NAME} in its data folder (on the Pi: the boot partition)")
     attempt_succeeded(request, attempt)
+    hashed = await _hash(request, password, username)
     try:
-        user_id = await setup_code.claim(db, request.config_dict[keys.SETTINGS].data_dir, username,
-                                         await _hash(request, password, username))
+        user_id = await setup_code.claim(db, request.config_dict[keys.SETTINGS].data_dir, username, hashed)
     except setup_code.AlreadyClaimed as exc:
         return json_error(409, str(exc))
     await request.config_dict[keys.SYNC].ensure_key()  # the appliance's signing identity is made at claim
@@ -72,7 +72,7 @@ async def claim(request: web.Request, args: Args) -> web.Response:
                                        settings.login.max_logins_per_account)
     response = web.json_response({"username": username, "role": "admin"}, status=201)
     set_login_cookie(request, response, token)
-    set_device_cookie(request, response, usernames.key(username))
+    set_device_cookie(request, response, usernames.key(username), hashed)
     return response
 
 
@@ -88,10 +88,13 @@ async def change_password(request: web.Request, args: Args) -> web.Response:
     if not await off_loop(request, passwords.verify_password, current, stored):
         return json_error(403, "the current password is wrong")
     attempt_succeeded(request, attempt)
-    await accounts.set_password(db, user.id, await _hash(request, new, user.username))
+    hashed = await _hash(request, new, user.username)
+    await accounts.set_password(db, user.id, hashed)
     request.config_dict[keys.LIVE_CLIENTS].end_user(user.id)
     response = web.json_response({"ok": True, "message": "password changed; log in again"})
     clear_login_cookie(request, response)
+    # The new hash revoked every device cookie of the account; this browser, which knew the password, stays one.
+    set_device_cookie(request, response, usernames.key(user.username), hashed)
     return response
 
 

@@ -83,13 +83,15 @@ async def login(request: web.Request, args: Args) -> web.Response:
     username, password = args.body["username"], args.body["password"]
     guard, device_key = request.config_dict[keys.LOGIN_LIMITER], request.config_dict[keys.DEVICE_KEY]
     name = usernames.key(username)
-    device = devices.known_device(device_key, request.cookies.get(devices.COOKIE), name)
+    db = request.config_dict[keys.DB]
+    found = await accounts.find_user(db, username)
+    # The limits are checked and counted with no await in between, so concurrent guesses are all counted.
+    device = guard.known(devices.known_device(device_key, request.cookies.get(devices.COOKIE), name,
+                                              found[1] if found else None))
     try:
         attempt = guard.begin(_guesser(request), name, device, time.monotonic())
     except Limited as refused:
         return too_many(refused)
-    db = request.config_dict[keys.DB]
-    found = await accounts.find_user(db, username)
     over = Limited(attempt.address_wait) if attempt.address_wait > 0 else None
     if found is None:
         if over:  # the address's wrong guesses are spent: no more hashing for names that do not exist
@@ -99,6 +101,8 @@ async def login(request: web.Request, args: Args) -> web.Response:
     else:
         ok = await off_loop(request, passwords.verify_password, password, found[1])
     if not ok:
+        if device is not None:
+            guard.device_failed(device)
         return too_many(over) if over else json_error(401, "wrong username or password")
     guard.succeeded(attempt)
     user = found[0]
@@ -110,13 +114,14 @@ async def login(request: web.Request, args: Args) -> web.Response:
     response = web.json_response({"username": user.username, "role": user.role})
     set_login_cookie(request, response, token)
     if device is None:
-        set_device_cookie(request, response, name)
+        set_device_cookie(request, response, name, found[1])
     return response
 
 
-def set_device_cookie(request: web.Request, response: web.StreamResponse, name: str) -> None:
-    """This browser is now a known device for the username `name` (usernames.key): see devices.py."""
-    token = devices.token(request.config_dict[keys.DEVICE_KEY], name)
+def set_device_cookie(request: web.Request, response: web.StreamResponse, name: str, password_hash: str) -> None:
+    """This browser is now a known device for the username `name` (usernames.key) with this password: see
+    devices.py."""
+    token = devices.token(request.config_dict[keys.DEVICE_KEY], name, password_hash)
     response.set_cookie(devices.COOKIE, token, max_age=365 * 86400, httponly=True, samesite="Strict",
                         path="/api/v1/login", secure=request.secure)
 

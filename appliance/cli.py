@@ -112,8 +112,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     _private(settings.data_dir)
     logging.basicConfig(level=settings.log.level, format="%(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(NoSecrets())
+    quiet_secrets()
     return asyncio.run(_serve(settings))
 
 
@@ -129,15 +128,27 @@ def _private(data_dir: Path) -> None:
             path.chmod(mode & 0o700)
 
 
+def quiet_secrets() -> None:
+    """No password, hash or token in any log line at any level. The database library logs every query with its
+    parameters at DEBUG (password hashes, login-token hashes): its logger is held at WARNING, whatever
+    handlers exist now or later. A scrypt hash that reaches a message any other way is cut out by a filter on
+    the handlers."""
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(NoSecrets())
+
+
 class NoSecrets(logging.Filter):
-    """No password, hash or token in any log line at any level: the database library logs every query with its
-    parameters at DEBUG (password hashes, login-token hashes), so its records below WARNING are dropped, and a
-    scrypt hash that reaches a message any other way is cut out."""
+    """Cuts scrypt hashes out of messages. Never raises: a log call with bad arguments is left for the handler
+    to report, as logging does, instead of raising into the code that logged."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name.startswith("aiosqlite") and record.levelno < logging.WARNING:
             return False
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - the handler's own error report deals with it
+            return True
         if "scrypt$" in message:
             record.msg, record.args = _SCRYPT.sub("scrypt$[hidden]", message), None
         return True

@@ -309,3 +309,34 @@ async def test_a_password_change_revokes_the_accounts_device_cookies(device_limi
     async with _from(server, "127.0.11.1", old_jar) as old_laptop:
         # The cookie was given for the old password (the one a thief who took the laptop might know).
         assert await _login(old_laptop, "demo", "a fresh passphrase") == 429
+
+
+# ---------------------------------------------------------------- 9. code quality findings
+
+def test_an_unreadable_origin_and_host_are_cross_site():
+    from aiohttp.test_utils import make_mocked_request
+
+    from appliance.http.security import is_cross_site
+    request = make_mocked_request("POST", "/api/v1/logout", headers={"Origin": "http://[", "Host": "["})
+    assert is_cross_site(request)  # before: None == None, same origin
+
+
+def test_a_bad_log_call_does_not_raise_into_the_caller_and_aiosqlite_stays_quiet(capsys):
+    import logging
+
+    from appliance.cli import NoSecrets, quiet_secrets
+    log = logging.getLogger("argus.test.review")
+    log.propagate = False  # only this handler, not pytest's capturing one (which raises on purpose)
+    handler = logging.StreamHandler()
+    handler.addFilter(NoSecrets())
+    log.addHandler(handler)
+    level = logging.getLogger("aiosqlite").level
+    try:
+        quiet_secrets()
+        log.warning("%d students", "not a number")  # before: TypeError raised here, into the caller
+        assert logging.getLogger("aiosqlite").getEffectiveLevel() == logging.WARNING
+        log.warning("hash scrypt$abc$def")
+        assert "scrypt$[hidden]" in capsys.readouterr().err
+    finally:
+        log.removeHandler(handler)
+        logging.getLogger("aiosqlite").setLevel(level)

@@ -23,7 +23,7 @@ from appliance.http.security import json_error
 from appliance.http.work import off_loop
 from appliance.store import accounts, audit, sessions
 
-PASSWORD = string(200, minLength=passwords.MIN_LENGTH)
+PASSWORD = string(passwords.MAX_LENGTH, minLength=passwords.MIN_LENGTH)
 
 
 def _username(name: str) -> str:

@@ -142,7 +142,7 @@ async def me(request: web.Request, args: Args) -> web.Response:
 
 ROUTES = [
     Route("POST", "/login", login, "Log in; sets an HttpOnly login cookie", auth="public",
-          body=obj({"username": string(100), "password": string(200)}, required=["username", "password"]),
+          body=obj({"username": string(100), "password": string(passwords.MAX_LENGTH)}, required=["username", "password"]),
           responses={200: shapes.LOGGED_IN, 401: "wrong username or password",
                      403: "the account is disabled", 429: "too many attempts; Retry-After says when to retry"}),
     Route("POST", "/logout", logout, "Log out", auth="public", responses={200: shapes.OK}),

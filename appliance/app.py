@@ -25,7 +25,18 @@ from appliance.config import Settings
 from appliance.host import discovery, health
 from appliance.host.names import HostAllowList
 from appliance.host.tls import TlsState
-from appliance.http import api_health, api_privacy, api_quizzes, live, openapi, pages, pages_admin, pages_library, public
+from appliance.http import (
+    api_health,
+    api_privacy,
+    api_quizzes,
+    isolated,
+    live,
+    openapi,
+    pages,
+    pages_admin,
+    pages_library,
+    public,
+)
 from appliance.http.api_backups import database_hold_middleware
 from appliance.http.security import protective_headers, same_origin_middleware
 from appliance.http.transport import host_middleware, https_only_middleware
@@ -260,7 +271,8 @@ def create_app(settings: Settings, port: int, https_port: int | None = None,
     app[keys.STARTED_AT] = time.time()
     app[keys.LOGIN_LIMITER] = LoginGuard(settings.login)
     app[keys.DECODE_SLOT] = asyncio.Semaphore(1)
-    app[keys.IMPORT_SLOT] = asyncio.Semaphore(2)
+    app[keys.IMPORT_SLOT] = asyncio.Semaphore(isolated.import_limits(settings.server)[1])
+    app[keys.TEXT_IMPORT_SLOT] = asyncio.Semaphore(1)
     app.cleanup_ctx.extend([
         database_ctx, bus_ctx, executor_ctx, engine_ctx, camera_ctx, reading_ctx, maintenance_ctx, sync_ctx,
         mdns_ctx,

@@ -110,13 +110,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"argus: bad configuration: {exc}", file=sys.stderr)
         return 2
-    # Files 0600 and folders 0700 whatever umask started us (outside systemd it is usually 022): the database,
-    # its WAL and backups hold password and login-token hashes.
-    os.umask(0o077)
     _private(settings.data_dir)
     logging.basicConfig(level=settings.log.level, format="%(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(NoSecrets())
+    quiet_secrets()
     return asyncio.run(_serve(settings))
 
 
@@ -132,15 +128,27 @@ def _private(data_dir: Path) -> None:
             path.chmod(mode & 0o700)
 
 
+def quiet_secrets() -> None:
+    """No password, hash or token in any log line at any level. The database library logs every query with its
+    parameters at DEBUG (password hashes, login-token hashes): its logger is held at WARNING, whatever
+    handlers exist now or later. A scrypt hash that reaches a message any other way is cut out by a filter on
+    the handlers."""
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(NoSecrets())
+
+
 class NoSecrets(logging.Filter):
-    """No password, hash or token in any log line at any level: the database library logs every query with its
-    parameters at DEBUG (password hashes, login-token hashes), so its records below WARNING are dropped, and a
-    scrypt hash that reaches a message any other way is cut out."""
+    """Cuts scrypt hashes out of messages. Never raises: a log call with bad arguments is left for the handler
+    to report, as logging does, instead of raising into the code that logged."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name.startswith("aiosqlite") and record.levelno < logging.WARNING:
             return False
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - the handler's own error report deals with it
+            return True
         if "scrypt$" in message:
             record.msg, record.args = _SCRYPT.sub("scrypt$[hidden]", message), None
         return True
@@ -210,8 +218,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             return 2
     username = usernames.display(args.username)
     if username is None:
-        print("argus user add: the username may not be empty, longer than 40 characters, or contain invisible or "
-              "control characters", file=sys.stderr)
+        print(f"argus user add: {passwords.USERNAME_PROBLEM}", file=sys.stderr)
         return 2
     problem = passwords.problem(password, username)
     if problem:
@@ -399,6 +406,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Files 0600 and folders 0700 whatever umask started us (outside systemd it is usually 022), for every
+    # command: `argus user add` or `import` make the database too, and it holds password and login-token hashes.
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -61,7 +61,8 @@ class ServerSettings:
     max_connections_per_address: int = _bounded(256, 4, 100_000)
     # An uploaded spreadsheet is read in a child process limited to this much memory (address space, MB) and
     # CPU time (s), killed after twice that in wall time: a hostile file can end only that child.
-    import_memory_mb: int = _bounded(512, 256, 16_384)
+    import_memory_mb: int = _bounded(0, 0, 16_384)  # 0: from the machine's memory (http/isolated.py)
+    import_slots: int = _bounded(0, 0, 16)  # 0: from the machine's memory
     import_cpu_seconds: int = _bounded(30, 2, 600)
 
 

@@ -50,6 +50,9 @@ TLS = web.AppKey("tls", TlsState)
 DECODE_SLOT = web.AppKey("decode_slot", asyncio.Semaphore)
 # Uploaded spreadsheets are read in child processes, two at a time at most (appliance/http/isolated.py).
 IMPORT_SLOT = web.AppKey("import_slot", asyncio.Semaphore)
+# One text quiz file parsed at a time: the work threads also hash passwords, and a login must not queue
+# behind megabytes of GIFT (more uploads meanwhile get 503).
+TEXT_IMPORT_SLOT = web.AppKey("text_import_slot", asyncio.Semaphore)
 SYNC = web.AppKey("sync", SyncService)
 # The bearer token `argus sync ...` reads from <data dir>/local-admin.json (loopback only).
 LOCAL_ADMIN_TOKEN = web.AppKey("local_admin_token", str)

@@ -5,6 +5,8 @@ import csv
 import io
 import zipfile
 
+from appliance.classroom.formats import tables
+
 USERS_11 = ["sourcedId", "status", "dateLastModified", "enabledUser", "orgSourcedIds", "role", "username",
             "userIds", "givenName", "familyName", "middleName", "identifier", "email", "sms", "phone",
             "agentSourcedIds", "grades", "password"]
@@ -134,3 +136,17 @@ def minimal_ods(table_xml: str) -> bytes:
                       b'opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:'
                       b'media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
                       b'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'})
+
+
+def read_table(data: bytes) -> tables.Table:
+    """A roster upload read the way the appliance reads it (http/isolated.py): a spreadsheet in the child
+    process, text here."""
+    import asyncio
+
+    from appliance.classroom.importers import decode_text
+    from appliance.config import ServerSettings
+    from appliance.http import isolated
+    if not tables.is_spreadsheet(data):
+        return tables.read_csv(decode_text(data))
+    rows = asyncio.run(isolated.run_sheet_worker(data, ServerSettings(), isolated.ROSTER_CELL_CHARS))
+    return tables.Table(tuple(tuple(row) for row in rows), sheet=True)

@@ -10,6 +10,7 @@ import python_calamine
 
 from appliance.classroom.formats import grades, oneroster, roster_table, tables, xlsx, zipsafe
 from appliance.classroom.importers import InvalidImport
+from tests import school_files
 from tests.school_files import oneroster_files, students, zip_bytes
 
 ODS_CONTENT = """<?xml version="1.0" encoding="UTF-8"?>
@@ -47,7 +48,7 @@ SCHOOL = [["Apellido", "Nombre", "Curso", "Tarjeta"], ["García", "Lucía", "1A"
     "\n".join("\t".join(r) for r in SCHOOL).encode(),
 ], ids=["ods", "xlsx", "csv-semicolon-cp1252", "csv-comma-utf8-bom", "pasted-tabs"])
 def test_one_roster_whatever_program_saved_it(data):
-    rows = roster_table.parse(tables.read_table(data), 64)
+    rows = roster_table.parse(school_files.read_table(data), 64)
     assert [(r.name, card) for r, card in rows] == [("Lucía García", 4), ("Hugo Pérez", 1)]
 
 
@@ -75,7 +76,7 @@ def test_a_sheet_reaching_past_the_limits_is_refused_before_it_is_read():
     sheet.write_string(1048575, 16383, "far away")
     wb.close()
     with pytest.raises(InvalidImport, match=r"^cell XFD1048576: the sheet reaches beyond row 5000"):
-        tables.read_table(book.getvalue())
+        school_files.read_table(book.getvalue())
 
 
 def test_text_is_never_a_formula_in_the_workbooks_we_write():
@@ -191,13 +192,13 @@ def test_ods_run_length_rows_are_counted_before_reading():
     # LibreOffice ends every sheet with a million empty repeated rows: harmless, read as two rows.
     tail = ('<table:table-row table:number-rows-repeated="1048570">'
             '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>')
-    assert len(tables.read_table(_ods_with(tail)).rows) == 2
+    assert len(school_files.read_table(_ods_with(tail)).rows) == 2
     # A value after 20,000 repeated rows would make the reader allocate every cell up to it.
     far = ('<table:table-row table:number-rows-repeated="20000"><table:table-cell table:number-columns-repeated="500"/>'
            '</table:table-row><table:table-row><table:table-cell table:number-columns-repeated="5"/>'
            '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>')
     with pytest.raises(InvalidImport, match=r"^cell F20003: the sheet reaches beyond row 5000"):
-        tables.read_table(_ods_with(far))
+        school_files.read_table(_ods_with(far))
 
 
 def test_kahoot_export_uses_only_time_limits_kahoot_takes():

@@ -96,9 +96,9 @@ async def test_the_known_device_passes_a_spent_budget_from_a_guessing_address(sm
     async with _from(server, "127.0.5.1", jar) as laptop:
         assert await _login(laptop, "demo", "demo") == 200
     assert any(c.key == "argus_device" for c in jar)
-    for n in range(2, 5):  # ten failures from three other addresses spend the budget
+    for n in range(2, 5):  # eleven failures from three other addresses spend the budget
         async with _from(server, f"127.0.5.{n}") as stranger:
-            for k in range(4 if n < 4 else 2):
+            for k in range(4 if n < 4 else 3):  # three or more mark an address as a guesser
                 assert await _login(stranger, "demo", f"guess {k}") == 401
     async with _from(server, "127.0.5.2") as stranger:
         assert await _login(stranger, "demo", "still guessing") == 429

@@ -176,7 +176,7 @@ async def test_damaged_parts_through_the_worker_are_a_clear_refusal(part, at, cu
     data = files[part]
     files[part] = data[:min(at, len(data))] + insert + data[min(at, len(data)) + cut:]
     try:
-        rows = await isolated.run_sheet_worker(zip_bytes(files), ServerSettings())
+        rows = await isolated.run_sheet_worker(zip_bytes(files), ServerSettings(), isolated.ROSTER_CELL_CHARS)
     except InvalidImport as refused:
         assert refused.problems and all(isinstance(p, str) and p for p in refused.problems)
     else:

@@ -15,6 +15,7 @@ from appliance.classroom import importers
 from appliance.classroom.formats import roster_table, tables
 from appliance.classroom.importers import InvalidImport
 from appliance.store import images
+from tests import school_files
 
 WHERE = re.compile(r"^(line \d+|row \d+|cell [A-Z]+\d+|questions(\[\d+\])?(\.\w+)?|title|tags|format/version|byte \d+"
                    r"|the |not valid CSV|[\w./-]+\.csv( line \d+| byte \d+)?:)")
@@ -51,7 +52,7 @@ def test_roster_csv_fuzz(text):
 @given(st.binary(max_size=300))
 def test_roster_bytes_fuzz(data):
     try:
-        roster_table.parse(tables.read_table(data), 64)
+        roster_table.parse(school_files.read_table(data), 64)
     except InvalidImport as error:
         _problems_name_their_place(error)
 
@@ -204,7 +205,7 @@ def test_roster_table_fuzz(rows, sheet):
                                    st.none()), max_size=5), max_size=8))
 def test_roster_xlsx_fuzz(rows):
     try:
-        roster_table.parse(tables.read_table(xlsx.workbook({"S": rows})), 64)
+        roster_table.parse(school_files.read_table(xlsx.workbook({"S": rows})), 64)
     except InvalidImport as error:
         _problems_name_their_place(error)
 
@@ -273,6 +274,6 @@ def test_damaged_xlsx_fuzz(member, at, cut, insert):
                 data = data[:at] + insert + data[at + cut:]
             archive.writestr(info.filename, data)
     try:
-        roster_table.parse(tables.read_table(out.getvalue()), 64)
+        roster_table.parse(school_files.read_table(out.getvalue()), 64)
     except InvalidImport as error:
         _problems_name_their_place(error)

@@ -5,11 +5,10 @@ slip past the check while the first ones are still hashing. A correct password t
 attempt: it never clears failures someone else made, for another username or from another address.
 
 Logins (`LoginGuard`) are limited so that a stranger cannot turn the limit into a lockout of the real user:
-per address (any usernames) and per (address, username) in a short window, and for the username as a whole a
-larger budget over a longer window. A spent username budget refuses only addresses that have themselves
-failed for that username within the window, and never a browser that logged in as that user before (its
-device cookie): the teacher at their own laptop, or at any other address, still gets in. docs/SECURITY.md
-states the rule. Pure: time is passed in.
+per (address, username) in a short window; per address, where only wrong guesses count and a right password
+still passes; and for the username as a whole a larger budget over a longer window, which once spent refuses
+only addresses that have themselves failed several times for that username, and never a browser that logged
+in as that user before (its device cookie). docs/SECURITY.md states the rule. Pure: time is passed in.
 """
 from __future__ import annotations
 
@@ -100,9 +99,20 @@ class LoginLimiter:
                 del self._attempts[key]
 
 
+# Failures for one username from one address within the username window before that address counts as one
+# of its guessers: the real user's typo or two never marks their own address.
+GUESSER_FAILURES = 3
+# Wrong passwords from one known-device cookie before it stops being one: a stolen cookie gets this many
+# guesses in all, not 5 a minute forever.
+DEVICE_FAILURES = 10
+
+
 @dataclass(frozen=True)
 class LoginAttempt:
     parts: tuple[tuple[LoginLimiter, Attempt], ...]
+    # > 0 when the address has used up its per-minute wrong guesses: the guess is still checked for a
+    # username that exists (a right password passes), and a wrong one is refused with this wait.
+    address_wait: float = 0.0
 
 
 class LoginGuard:
@@ -114,7 +124,23 @@ class LoginGuard:
         self._address = LoginLimiter(settings.attempts_per_address, 60.0, max_keys)
         self._pair = LoginLimiter(settings.attempts_per_address_and_username, 60.0, max_keys)
         self._username = LoginLimiter(settings.failures_per_username, long, max_keys)
-        self._failed_from = LoginLimiter(1, long, max_keys)  # (address, username) that failed within the window
+        # (address, username) pairs with GUESSER_FAILURES failures within the window: the username's guessers
+        self._failed_from = LoginLimiter(GUESSER_FAILURES, long, max_keys)
+        self._device_failures: OrderedDict[str, int] = OrderedDict()
+        self._max_keys = max_keys
+
+    def known(self, device: str | None) -> str | None:
+        """`device`, unless it has failed DEVICE_FAILURES times: then it is an unknown browser again."""
+        if device is None or self._device_failures.get(device, 0) >= DEVICE_FAILURES:
+            return None
+        return device
+
+    def device_failed(self, device: str) -> None:
+        self._device_failures[device] = self._device_failures.get(device, 0) + 1
+        self._device_failures.move_to_end(device)
+        while len(self._device_failures) > self._max_keys:
+            # the oldest go first; a revoked device pushed out is still bound to the password (devices.py)
+            self._device_failures.popitem(last=False)
 
     def begin(self, address: str, username: str, device: str | None, now: float) -> LoginAttempt:
         """Count a password guess for `username` from `address`, or raise Limited. `device`: the known-device
@@ -125,15 +151,17 @@ class LoginGuard:
             own = self._pair.begin((key,), now)
             return LoginAttempt(((self._pair, own), (self._username, self._username.record((username,), now))))
         pair = f"{address}\n{username}"
-        wait = max(self._address.retry_after(address, now), self._pair.retry_after(pair, now))
+        wait = self._pair.retry_after(pair, now)
         if self._username.retry_after(username, now) > 0:
             wait = max(wait, self._failed_from.retry_after(pair, now))
         if wait > 0:
             raise Limited(wait)
+        over = self._address.retry_after(address, now)  # its wrong guesses before this one
         return LoginAttempt(((self._address, self._address.record((address,), now)),
                              (self._pair, self._pair.record((pair,), now)),
                              (self._username, self._username.record((username,), now)),
-                             (self._failed_from, self._failed_from.record((pair,), now))))
+                             (self._failed_from, self._failed_from.record((pair,), now))),
+                            address_wait=over)
 
     def succeeded(self, attempt: LoginAttempt) -> None:
         for limiter, part in attempt.parts:

@@ -32,6 +32,9 @@ def _sequence(password: str) -> bool:
 
 
 # What each problem code means, for the API and `argus user add` alike (no message catalogue yet).
+# Said by the API and `argus user add` when classroom/usernames.py refuses a name.
+USERNAME_PROBLEM = ("the username may not be empty or longer than 40 characters, and may hold only letters, "
+                    "digits, marks, ASCII punctuation and single spaces (no invisible characters or symbols)")
 PROBLEMS = {
     "too_short": f"the password needs at least {MIN_LENGTH} characters",
     "too_long": f"the password may have at most {MAX_LENGTH} characters",

@@ -10,21 +10,27 @@ from appliance.classroom import usernames
 from appliance.classroom.errors import NotFound
 from appliance.classroom.models import User
 from appliance.http import shapes
-from appliance.http.auth import attempt_succeeded, begin_attempt, clear_login_cookie, set_login_cookie, too_many
+from appliance.http.auth import (
+    attempt_succeeded,
+    begin_attempt,
+    clear_login_cookie,
+    set_device_cookie,
+    set_login_cookie,
+    too_many,
+)
 from appliance.http.schema import ID, Args, Route, obj, one_of, string, text
 from appliance.http.security import json_error
 from appliance.http.work import off_loop
 from appliance.store import accounts, audit, sessions
 
-PASSWORD = string(200, minLength=passwords.MIN_LENGTH)
+PASSWORD = string(passwords.MAX_LENGTH, minLength=passwords.MIN_LENGTH)
 
 
 def _username(name: str) -> str:
     """The username as it is stored (usernames.display), or 400."""
     shown = usernames.display(name)
     if shown is None:
-        raise web.HTTPBadRequest(text="the username may not be empty, longer than 40 characters, or contain "
-                                      "invisible or control characters", content_type="text/plain")
+        raise web.HTTPBadRequest(text=passwords.USERNAME_PROBLEM, content_type="text/plain")
     return shown
 
 
@@ -55,9 +61,9 @@ async def claim(request: web.Request, args: Args) -> web.Response:
         return json_error(403, "wrong setup code: it is printed in the appliance's log and saved as "
                                f"{setup_code.FILE_NAME} in its data folder (on the Pi: the boot partition)")
     attempt_succeeded(request, attempt)
+    hashed = await _hash(request, password, username)
     try:
-        user_id = await setup_code.claim(db, request.config_dict[keys.SETTINGS].data_dir, username,
-                                         await _hash(request, password, username))
+        user_id = await setup_code.claim(db, request.config_dict[keys.SETTINGS].data_dir, username, hashed)
     except setup_code.AlreadyClaimed as exc:
         return json_error(409, str(exc))
     await request.config_dict[keys.SYNC].ensure_key()  # the appliance's signing identity is made at claim
@@ -66,6 +72,7 @@ async def claim(request: web.Request, args: Args) -> web.Response:
                                        settings.login.max_logins_per_account)
     response = web.json_response({"username": username, "role": "admin"}, status=201)
     set_login_cookie(request, response, token)
+    set_device_cookie(request, response, usernames.key(username), hashed)
     return response
 
 
@@ -81,10 +88,13 @@ async def change_password(request: web.Request, args: Args) -> web.Response:
     if not await off_loop(request, passwords.verify_password, current, stored):
         return json_error(403, "the current password is wrong")
     attempt_succeeded(request, attempt)
-    await accounts.set_password(db, user.id, await _hash(request, new, user.username))
+    hashed = await _hash(request, new, user.username)
+    await accounts.set_password(db, user.id, hashed)
     request.config_dict[keys.LIVE_CLIENTS].end_user(user.id)
     response = web.json_response({"ok": True, "message": "password changed; log in again"})
     clear_login_cookie(request, response)
+    # The new hash revoked every device cookie of the account; this browser, which knew the password, stays one.
+    set_device_cookie(request, response, usernames.key(user.username), hashed)
     return response
 
 
@@ -177,7 +187,7 @@ _AUDIT_ENTRY = obj({"id": {"type": "integer"}, "at": {"type": "number"}, "actor_
                     "actor": {"type": "string"}, "action": {"type": "string"}, "detail": {"type": "string"}},
                    required=["id", "at", "actor_id", "actor", "action", "detail"])
 
-_REFUSED = "a password the rules refuse (docs/SECURITY.md), or a username with invisible characters"
+_REFUSED = "a password the rules refuse (docs/SECURITY.md), or a username they refuse"
 ROUTES = [
     Route("GET", "/setup", setup_status, "Whether the appliance has been claimed", auth="public",
           responses={200: obj({"claimed": {"type": "boolean"}}, required=["claimed"])}),

@@ -74,11 +74,16 @@ async def import_quiz(request: web.Request, args: Args) -> web.Response:
     kind = args.query.get("format") or ("csv" if "csv" in request.content_type else "json")
     title = args.query.get("title", "")
     if kind == "kahoot":
-        table = await isolated.read_sheet(request, args.body)
+        table = await isolated.read_sheet(request, args.body, isolated.QUIZ_CELL_CHARS)
         bank = await off_loop(request, kahoot.parse, table, title)
         draft, skipped = bank.draft, bank.skipped
     else:
-        draft, skipped = await off_loop(request, _parse_text, kind, args.body, title)
+        slot = request.config_dict[keys.TEXT_IMPORT_SLOT]
+        if slot.locked():  # refused rather than queued: a queue of parses would hold the work threads
+            return json_error(503, "the appliance is reading another quiz file; try again in a minute",
+                              **{"Retry-After": "30"})
+        async with slot:
+            draft, skipped = await off_loop(request, _parse_text, kind, args.body, title)
     quiz = await quizzes.create_quiz(request.config_dict[keys.DB], args.user.id, draft.title, list(draft.questions),
                                      draft.tags)
     return web.json_response({**quiz.to_json(), "skipped": list(skipped)}, status=201)
@@ -178,7 +183,8 @@ ROUTES = [
           query=obj({"format": one_of("json", "csv", "gift", "aiken", "kahoot"), "title": string(importers.MAX_NAME)}),
           body=Upload(("application/json", "text/csv", "text/plain", tables.XLSX_TYPE), MAX_IMPORT_BYTES),
           responses={201: {**shapes.QUIZ, "properties": {**shapes.QUIZ["properties"],
-                                                          "skipped": array({"type": "string"}, 1000)}}}),
+                                                          "skipped": array({"type": "string"}, 1000)}},
+                     503: "busy reading another quiz file; Retry-After says when to try again"}),
     Route("GET", "/quizzes/{id}", get_quiz, "A quiz", path_params={"id": ID}, responses={200: shapes.QUIZ}),
     Route("PUT", "/quizzes/{id}", replace_quiz, "Save a quiz whole (title, tags, questions in order)",
           path_params={"id": ID}, body=_QUIZ_BODY, responses={200: shapes.QUIZ}),

@@ -1,7 +1,6 @@
 """Login, logout and who is asking. Cookies carry a random token; the database keeps only its hash."""
 from __future__ import annotations
 
-import ipaddress
 import time
 
 from aiohttp import web
@@ -12,6 +11,7 @@ from appliance.accounts.login_limit import Attempt, Limited
 from appliance.classroom import usernames
 from appliance.classroom.models import User
 from appliance.http import shapes
+from appliance.http.addresses import client_key
 from appliance.http.schema import Args, Route, obj, string
 from appliance.http.security import json_error
 from appliance.http.work import off_loop
@@ -47,17 +47,9 @@ def client_address(request: web.Request) -> str:
 
 
 def _guesser(request: web.Request) -> str:
-    """Who is guessing: the client's address, or its /64 for IPv6, where one device may use many addresses."""
-    address = client_address(request)
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if ip.version == 6:
-        if ip.ipv4_mapped:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
+    """Who is guessing: the client's address, or its /64 for a remote IPv6 one (http/addresses.py)."""
+    sock = request.transport.get_extra_info("sockname") if request.transport is not None else None
+    return client_key(request.remote, sock[0] if isinstance(sock, tuple) else None)
 
 
 def too_many(refused: Limited) -> web.Response:
@@ -91,20 +83,27 @@ async def login(request: web.Request, args: Args) -> web.Response:
     username, password = args.body["username"], args.body["password"]
     guard, device_key = request.config_dict[keys.LOGIN_LIMITER], request.config_dict[keys.DEVICE_KEY]
     name = usernames.key(username)
-    device = devices.known_device(device_key, request.cookies.get(devices.COOKIE), name)
+    db = request.config_dict[keys.DB]
+    found = await accounts.find_user(db, username)
+    # The limits are checked and counted with no await in between, so concurrent guesses are all counted.
+    device = guard.known(devices.known_device(device_key, request.cookies.get(devices.COOKIE), name,
+                                              found[1] if found else None))
     try:
         attempt = guard.begin(_guesser(request), name, device, time.monotonic())
     except Limited as refused:
         return too_many(refused)
-    db = request.config_dict[keys.DB]
-    found = await accounts.find_user(db, username)
+    over = Limited(attempt.address_wait) if attempt.address_wait > 0 else None
     if found is None:
+        if over:  # the address's wrong guesses are spent: no more hashing for names that do not exist
+            return too_many(over)
         await off_loop(request, passwords.dummy_verify, password)
         ok = False
     else:
         ok = await off_loop(request, passwords.verify_password, password, found[1])
     if not ok:
-        return json_error(401, "wrong username or password")
+        if device is not None:
+            guard.device_failed(device)
+        return too_many(over) if over else json_error(401, "wrong username or password")
     guard.succeeded(attempt)
     user = found[0]
     if await accounts.is_disabled(db, user.id):
@@ -114,10 +113,17 @@ async def login(request: web.Request, args: Args) -> web.Response:
                                        settings.login.max_logins_per_account)
     response = web.json_response({"username": user.username, "role": user.role})
     set_login_cookie(request, response, token)
-    if device is None:  # this browser is now a known device for the username's guess budget
-        response.set_cookie(devices.COOKIE, devices.token(device_key, name), max_age=365 * 86400, httponly=True,
-                            samesite="Strict", path="/api/v1/login", secure=request.secure)
+    if device is None:
+        set_device_cookie(request, response, name, found[1])
     return response
+
+
+def set_device_cookie(request: web.Request, response: web.StreamResponse, name: str, password_hash: str) -> None:
+    """This browser is now a known device for the username `name` (usernames.key) with this password: see
+    devices.py."""
+    token = devices.token(request.config_dict[keys.DEVICE_KEY], name, password_hash)
+    response.set_cookie(devices.COOKIE, token, max_age=365 * 86400, httponly=True, samesite="Strict",
+                        path="/api/v1/login", secure=request.secure)
 
 
 async def logout(request: web.Request, args: Args) -> web.Response:
@@ -136,7 +142,7 @@ async def me(request: web.Request, args: Args) -> web.Response:
 
 ROUTES = [
     Route("POST", "/login", login, "Log in; sets an HttpOnly login cookie", auth="public",
-          body=obj({"username": string(100), "password": string(200)}, required=["username", "password"]),
+          body=obj({"username": string(100), "password": string(passwords.MAX_LENGTH)}, required=["username", "password"]),
           responses={200: shapes.LOGGED_IN, 401: "wrong username or password",
                      403: "the account is disabled", 429: "too many attempts; Retry-After says when to retry"}),
     Route("POST", "/logout", logout, "Log out", auth="public", responses={200: shapes.OK}),

@@ -19,6 +19,7 @@ from collections import Counter
 from aiohttp import web
 
 from appliance.config import ServerSettings
+from appliance.http.addresses import client_key
 
 log = logging.getLogger(__name__)
 _HEAD_ENDS = (b"\r\n\r\n", b"\n\n")  # the blank line after a request's headers (bare LF too, as aiohttp reads)
@@ -58,10 +59,12 @@ class _Guard(asyncio.Protocol):
         self.address: str | None = None
         self.timer: asyncio.TimerHandle | None = None
         self.tail = b""
+        self.started = False  # a byte other than CR/LF seen: blank lines before a request are not its end
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        peer = transport.get_extra_info("peername")
-        address = peer[0] if isinstance(peer, tuple) else "unknown"
+        peer, own = transport.get_extra_info("peername"), transport.get_extra_info("sockname")
+        # An IPv6 client may use every address of its /64: counted as one (http/addresses.py).
+        address = client_key(peer[0] if isinstance(peer, tuple) else None, own[0] if isinstance(own, tuple) else None)
         if not self.limits.admit(address):
             self.inner = None
             transport.abort()
@@ -79,13 +82,23 @@ class _Guard(asyncio.Protocol):
         if self.inner is None:
             return
         if self.timer is not None:
-            seen = self.tail + data[:4]
-            if any(end in seen or end in data for end in _HEAD_ENDS):
-                self.timer.cancel()
-                self.timer = None
-            else:
-                self.tail = (self.tail + data)[-3:]
+            self._look_for_the_end(data)
         self.inner.data_received(data)
+
+    def _look_for_the_end(self, data: bytes) -> None:
+        """Cancel the header timer once the first request's headers have ended. CR/LF before the request
+        line are skipped (servers ignore them, RFC 9112 2.2): "\r\n\r\n" first would otherwise end it."""
+        if not self.started:
+            data = data.lstrip(b"\r\n")
+            if not data:
+                return
+            self.started = True
+        seen = self.tail + data[:4]
+        if any(end in seen or end in data for end in _HEAD_ENDS):
+            self.timer.cancel()
+            self.timer = None
+        else:
+            self.tail = (self.tail + data)[-3:]
 
     def eof_received(self):
         return self.inner.eof_received() if self.inner is not None else None

@@ -30,7 +30,9 @@ def is_cross_site(request: web.Request) -> bool:
     if origin is not None:
         # Scheme, host and port: http://argus.local is another origin than https://argus.local (RFC 6454).
         scheme = "https" if request.secure else "http"
-        return origin == "null" or _origin(origin) != _origin(f"{scheme}://{request.host}")
+        theirs, ours = _origin(origin), _origin(f"{scheme}://{request.host}")
+        # An Origin or Host that cannot be read is another site, never a match of two unknowns.
+        return theirs is None or ours is None or theirs != ours
     # Without Origin, Fetch Metadata still tells cross-site navigations and form posts apart.
     return request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none")
 

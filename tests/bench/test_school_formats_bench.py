@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from appliance.classroom.formats import grades, roster_table, tables, xlsx
+from appliance.classroom.formats import grades, roster_table, xlsx
+from tests import school_files
 from tests.school_files import oneroster_zip, students
 
 ZIP = {"Content-Type": "application/zip"}
@@ -25,7 +26,7 @@ def _roster_sheet(rows: int) -> bytes:
 def test_spreadsheet_roster(rows):
     data = _roster_sheet(rows)
     start = time.perf_counter()
-    parsed = roster_table.parse(tables.read_table(data), card_count=5000)
+    parsed = roster_table.parse(school_files.read_table(data), card_count=5000)
     ms = (time.perf_counter() - start) * 1000
     print(f"\nroster .xlsx, {rows} students ({len(data) // 1024} KiB): read + mapped + checked in {ms:.0f} ms")
     assert len(parsed) == rows and parsed[-1][1] == rows

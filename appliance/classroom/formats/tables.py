@@ -16,7 +16,7 @@ import python_calamine
 
 from appliance.classroom.formats import sheet_extent, zipsafe
 from appliance.classroom.formats.sheet_extent import MAX_ROWS, column_letter
-from appliance.classroom.importers import InvalidImport, decode_text
+from appliance.classroom.importers import InvalidImport
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ODS_TYPE = "application/vnd.oasis.opendocument.spreadsheet"
@@ -52,12 +52,6 @@ def is_spreadsheet(data: bytes) -> bool:
     """Sniffs the content (a zip or old Excel file is a spreadsheet, anything else text), never trusts a
     file name."""
     return is_zip(data) or data.startswith(_OLD_EXCEL)
-
-
-def read_table(data: bytes) -> Table:
-    if is_spreadsheet(data):
-        return read_sheet(data)
-    return read_csv(decode_text(data))
 
 
 def read_csv(text: str) -> Table:

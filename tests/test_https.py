@@ -7,6 +7,7 @@ import datetime
 import hashlib
 import ipaddress
 import json
+import re
 import ssl
 import subprocess
 import sys
@@ -87,7 +88,8 @@ async def test_the_appliance_serves_https_with_its_own_certificate(secure):
                                      connector=aiohttp.TCPConnector(ssl=ca)) as client:
         page = await client.get("/setup")
         assert page.status == 200 and page.url.scheme == "https"
-        assert tls.fingerprint(own) in await page.text()  # the setup page shows what to check
+        # The setup page shows what to check, in groups that never wrap mid-byte (as read, without the tags).
+        assert tls.fingerprint(own) in re.sub(r"<[^>]+>", "", await page.text())
         await _claim(client, secure)
         status = await (await client.get("/api/v1/tls")).json()
         assert status["https"] is True and status["https_port"] == secure.https_port

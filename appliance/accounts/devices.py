@@ -8,9 +8,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 from pathlib import Path
+
+from appliance.store import secret_keys
 
 COOKIE = "argus_device"
 KEY_FILE = "device-cookie.key"
@@ -18,16 +19,7 @@ KEY_FILE = "device-cookie.key"
 
 def load_key(data_dir: Path) -> bytes:
     """The appliance's device-cookie key, made on first use."""
-    path = data_dir / KEY_FILE
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
-    key = secrets.token_bytes(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(key)
-    return key
+    return secret_keys.load_or_make(data_dir / KEY_FILE)
 
 
 def _mac(key: bytes, nonce: str, username: str, password_hash: str) -> str:

@@ -11,34 +11,17 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import time
 from pathlib import Path
+
+from appliance.store import secret_keys
 
 LEDGER = "erasures.jsonl"
 KEY = "erasure-key"
 
 
-def _key(data_dir: Path) -> bytes:
-    path = data_dir / KEY
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
-    key = secrets.token_bytes(32)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # made meanwhile
-        return path.read_bytes()
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(key)
-        fh.flush()
-        os.fsync(fh.fileno())
-    return key
-
-
 def name_digest(data_dir: Path, name: str) -> str:
-    return hmac.new(_key(data_dir), name.strip().casefold().encode(), hashlib.sha256).hexdigest()
+    return hmac.new(secret_keys.load_or_make(data_dir / KEY), name.strip().casefold().encode(), hashlib.sha256).hexdigest()
 
 
 def record(data_dir: Path, student_id: int, class_id: int, card: int, name: str) -> None:

@@ -7,17 +7,9 @@ import pytest
 
 from appliance import keys
 from appliance.server import start_server
+from tests.loopback_clients import from_address, login_status
 
 PROBE = aiohttp.ClientTimeout(total=30)
-
-
-def _from(server, address: str, jar: aiohttp.CookieJar | None = None) -> aiohttp.ClientSession:
-    return aiohttp.ClientSession(base_url=server.url, cookie_jar=jar if jar is not None else aiohttp.CookieJar(unsafe=True),
-                                 connector=aiohttp.TCPConnector(local_addr=(address, 0)), timeout=PROBE)
-
-
-async def _login(client, username: str, password: str) -> int:
-    return (await client.post("/api/v1/login", json={"username": username, "password": password})).status
 
 
 # ---------------------------------------------------------------- 1. a stranger cannot lock out the real user
@@ -33,14 +25,14 @@ async def small_limits(settings_factory):
 async def test_one_typo_from_a_fresh_address_after_the_budget_is_spent_still_logs_in(small_limits):
     server = small_limits
     for n in (2, 3):  # the stranger spends the username's budget: 5 a minute from each of two addresses
-        async with _from(server, f"127.0.6.{n}") as stranger:
-            assert [await _login(stranger, "demo", f"guess {k}") for k in range(5)] == [401] * 5
-    async with _from(server, "127.0.6.4") as stranger:  # a third guesser: three failures mark it
-        assert [await _login(stranger, "demo", f"more {k}") for k in range(3)] == [401] * 3
-        assert await _login(stranger, "demo", "demo") == 429  # a guessing address is refused, right or not
-    async with _from(server, "127.0.6.50") as admin:
-        assert await _login(admin, "demo", "dmeo") == 401  # the real user's typo...
-        assert await _login(admin, "demo", "demo") == 200  # ...then the right password (before: 429 for an hour)
+        async with from_address(server, f"127.0.6.{n}") as stranger:
+            assert [await login_status(stranger, "demo", f"guess {k}") for k in range(5)] == [401] * 5
+    async with from_address(server, "127.0.6.4") as stranger:  # a third guesser: three failures mark it
+        assert [await login_status(stranger, "demo", f"more {k}") for k in range(3)] == [401] * 3
+        assert await login_status(stranger, "demo", "demo") == 429  # a guessing address is refused, right or not
+    async with from_address(server, "127.0.6.50") as admin:
+        assert await login_status(admin, "demo", "dmeo") == 401  # the real user's typo...
+        assert await login_status(admin, "demo", "demo") == 200  # ...then the right password (before: 429 for an hour)
 
 
 async def test_the_setup_claim_makes_the_browser_a_known_device(settings_factory):
@@ -48,30 +40,30 @@ async def test_the_setup_claim_makes_the_browser_a_known_device(settings_factory
     try:
         code = (server.app[keys.SETTINGS].data_dir / "setup-code.txt").read_text().strip()
         jar = aiohttp.CookieJar(unsafe=True)
-        async with _from(server, "127.0.8.1", jar) as client:
+        async with from_address(server, "127.0.8.1", jar) as client:
             claimed = await client.post("/api/v1/setup", json={"code": code, "username": "Admin",
                                                                "password": "violet tangerine kettle"})
             assert claimed.status == 201, await claimed.text()
         assert any(c.key == "argus_device" for c in jar)
         for n in (1, 2):  # the budget spent, from the claiming address too (a shared school NAT)
-            async with _from(server, f"127.0.8.{n}") as stranger:
-                assert [await _login(stranger, "admin", f"guess {k}") for k in range(5)] == [401] * 5
-        async with _from(server, "127.0.8.1") as stranger:
-            assert await _login(stranger, "admin", "violet tangerine kettle") == 429
-        async with _from(server, "127.0.8.1", jar) as admin:  # the browser that claimed the appliance
-            assert await _login(admin, "admin", "violet tangerine kettle") == 200
+            async with from_address(server, f"127.0.8.{n}") as stranger:
+                assert [await login_status(stranger, "admin", f"guess {k}") for k in range(5)] == [401] * 5
+        async with from_address(server, "127.0.8.1") as stranger:
+            assert await login_status(stranger, "admin", "violet tangerine kettle") == 429
+        async with from_address(server, "127.0.8.1", jar) as admin:  # the browser that claimed the appliance
+            assert await login_status(admin, "admin", "violet tangerine kettle") == 200
     finally:
         await server.stop()
 
 
 async def test_guesses_for_other_usernames_do_not_refuse_a_right_password_at_that_address(small_limits):
     server = small_limits
-    async with _from(server, "127.0.7.1") as stranger:
-        statuses = [await _login(stranger, f"nobody{n}", "guess") for n in range(9)]
+    async with from_address(server, "127.0.7.1") as stranger:
+        statuses = [await login_status(stranger, f"nobody{n}", "guess") for n in range(9)]
         assert statuses == [401] * 6 + [429] * 3, statuses  # the address's wrong guesses are limited
-    async with _from(server, "127.0.7.1") as teacher:  # the same address (a school NAT), no device cookie
-        assert await _login(teacher, "demo", "wrong") == 429  # a wrong one is still refused...
-        assert await _login(teacher, "demo", "demo") == 200  # ...the right one passes (before: 429)
+    async with from_address(server, "127.0.7.1") as teacher:  # the same address (a school NAT), no device cookie
+        assert await login_status(teacher, "demo", "wrong") == 429  # a wrong one is still refused...
+        assert await login_status(teacher, "demo", "demo") == 200  # ...the right one passes (before: 429)
 
 
 @pytest.mark.parametrize("remote, local, key", [
@@ -235,7 +227,7 @@ async def test_concurrent_large_text_quiz_imports_get_503_instead_of_queueing(se
     for refused in busy:
         assert "Retry-After" in refused.headers and "another quiz file" in (await refused.json())["error"]
     async with aiohttp.ClientSession(base_url=server.url, timeout=PROBE) as client:
-        assert await _login(client, "demo", "demo") == 200
+        assert await login_status(client, "demo", "demo") == 200
 
 
 # ---------------------------------------------------------------- 6. private files from every command
@@ -280,35 +272,35 @@ async def device_limits(settings_factory):
 
 
 async def _mark_as_guesser(server, address: str, username: str) -> None:
-    async with _from(server, address) as stranger:  # no device cookie: three failures mark the address
-        assert [await _login(stranger, username, f"x{k}") for k in range(3)] == [401] * 3
+    async with from_address(server, address) as stranger:  # no device cookie: three failures mark the address
+        assert [await login_status(stranger, username, f"x{k}") for k in range(3)] == [401] * 3
 
 
 async def test_a_device_cookie_that_keeps_failing_stops_being_a_known_device(device_limits):
     server, jar = device_limits, aiohttp.CookieJar(unsafe=True)
-    async with _from(server, "127.0.10.1", jar) as laptop:
-        assert await _login(laptop, "demo", "demo") == 200
+    async with from_address(server, "127.0.10.1", jar) as laptop:
+        assert await login_status(laptop, "demo", "demo") == 200
         # A stolen cookie guessing: ten failures (before: five a minute, forever).
-        assert [await _login(laptop, "demo", f"guess {k}") for k in range(10)] == [401] * 10
+        assert [await login_status(laptop, "demo", f"guess {k}") for k in range(10)] == [401] * 10
     await _mark_as_guesser(server, "127.0.10.1", "demo")  # the budget is spent by now
-    async with _from(server, "127.0.10.1", jar) as laptop:
-        assert await _login(laptop, "demo", "demo") == 429  # the cookie counts for nothing any more
+    async with from_address(server, "127.0.10.1", jar) as laptop:
+        assert await login_status(laptop, "demo", "demo") == 429  # the cookie counts for nothing any more
 
 
 async def test_a_password_change_revokes_the_accounts_device_cookies(device_limits):
     server, old_jar = device_limits, aiohttp.CookieJar(unsafe=True)
-    async with _from(server, "127.0.11.1", old_jar) as old_laptop:
-        assert await _login(old_laptop, "demo", "demo") == 200
-    async with _from(server, "127.0.11.2") as desk:
-        assert await _login(desk, "demo", "demo") == 200
+    async with from_address(server, "127.0.11.1", old_jar) as old_laptop:
+        assert await login_status(old_laptop, "demo", "demo") == 200
+    async with from_address(server, "127.0.11.2") as desk:
+        assert await login_status(desk, "demo", "demo") == 200
         changed = await desk.post("/api/v1/me/password", json={"current": "demo", "new": "a fresh passphrase"})
         assert changed.status == 200, await changed.text()
     for n in (3, 4, 5):  # the budget spent and 127.0.11.1 marked as a guesser
         await _mark_as_guesser(server, f"127.0.11.{n}", "demo")
     await _mark_as_guesser(server, "127.0.11.1", "demo")
-    async with _from(server, "127.0.11.1", old_jar) as old_laptop:
+    async with from_address(server, "127.0.11.1", old_jar) as old_laptop:
         # The cookie was given for the old password (the one a thief who took the laptop might know).
-        assert await _login(old_laptop, "demo", "a fresh passphrase") == 429
+        assert await login_status(old_laptop, "demo", "a fresh passphrase") == 429
 
 
 # ---------------------------------------------------------------- 9. code quality findings

@@ -8,6 +8,8 @@ import asyncio
 import aiohttp
 import pytest
 
+from tests.loopback_clients import from_address, login_status
+
 TEXT = {"Content-Type": "text/plain"}
 PROBE = aiohttp.ClientTimeout(total=15)
 
@@ -47,14 +49,6 @@ async def test_a_crafted_quiz_file_is_parsed_in_linear_time_off_the_event_loop(s
 
 # ---------------------------------------------------------------- 3. a stranger cannot lock the admin out
 
-def _from(server, address: str, jar: aiohttp.CookieJar | None = None) -> aiohttp.ClientSession:
-    return aiohttp.ClientSession(base_url=server.url, cookie_jar=jar if jar is not None else aiohttp.CookieJar(unsafe=True),
-                                 connector=aiohttp.TCPConnector(local_addr=(address, 0)), timeout=PROBE)
-
-
-async def _login(client, username: str, password: str) -> int:
-    return (await client.post("/api/v1/login", json={"username": username, "password": password})).status
-
 
 @pytest.fixture
 async def small_budget(settings_factory):
@@ -68,46 +62,46 @@ async def small_budget(settings_factory):
 async def test_a_stranger_guessing_cannot_lock_out_the_real_user(small_budget):
     server = small_budget
     laptop_jar = aiohttp.CookieJar(unsafe=True)
-    async with _from(server, "127.0.0.1", laptop_jar) as laptop:
-        assert await _login(laptop, "demo", "demo") == 200  # the teacher's laptop: now a known device
+    async with from_address(server, "127.0.0.1", laptop_jar) as laptop:
+        assert await login_status(laptop, "demo", "demo") == 200  # the teacher's laptop: now a known device
     # The attack of the red team: wrong passwords for the username, five a minute, from one address...
-    async with _from(server, "127.0.3.1") as stranger:
-        statuses = [await _login(stranger, "demo", f"guess {n}") for n in range(8)]
+    async with from_address(server, "127.0.3.1") as stranger:
+        statuses = [await login_status(stranger, "demo", f"guess {n}") for n in range(8)]
         assert statuses == [401] * 5 + [429] * 3, statuses  # per (address, username): 5 a minute
     # ...and from others, until the username's budget is spent.
     for n in range(2, 4):
-        async with _from(server, f"127.0.3.{n}") as stranger:
-            assert [await _login(stranger, "demo", f"more {k}") for k in range(3)][-1] in (401, 429)
-    async with _from(server, "127.0.3.2") as stranger:
-        assert await _login(stranger, "demo", "demo") == 429  # a guessing address is refused, right or not
+        async with from_address(server, f"127.0.3.{n}") as stranger:
+            assert [await login_status(stranger, "demo", f"more {k}") for k in range(3)][-1] in (401, 429)
+    async with from_address(server, "127.0.3.2") as stranger:
+        assert await login_status(stranger, "demo", "demo") == 429  # a guessing address is refused, right or not
     # Before: the right password answered 429 from everywhere, for as long as the guessing went on.
-    async with _from(server, "127.0.4.1") as elsewhere:
-        assert await _login(elsewhere, "demo", "demo") == 200  # another address
-    async with _from(server, "127.0.3.1", laptop_jar) as laptop_on_the_guessers_network:
+    async with from_address(server, "127.0.4.1") as elsewhere:
+        assert await login_status(elsewhere, "demo", "demo") == 200  # another address
+    async with from_address(server, "127.0.3.1", laptop_jar) as laptop_on_the_guessers_network:
         # The guesser's own address (a shared school NAT), whose minute the stranger has filled, but the
         # teacher's known browser: it has its own limit.
-        assert await _login(laptop_on_the_guessers_network, "demo", "demo") == 200
+        assert await login_status(laptop_on_the_guessers_network, "demo", "demo") == 200
     await _probe(server)
 
 
 async def test_the_known_device_passes_a_spent_budget_from_a_guessing_address(small_budget):
     server = small_budget
     jar = aiohttp.CookieJar(unsafe=True)
-    async with _from(server, "127.0.5.1", jar) as laptop:
-        assert await _login(laptop, "demo", "demo") == 200
+    async with from_address(server, "127.0.5.1", jar) as laptop:
+        assert await login_status(laptop, "demo", "demo") == 200
     assert any(c.key == "argus_device" for c in jar)
     for n in range(2, 5):  # eleven failures from three other addresses spend the budget
-        async with _from(server, f"127.0.5.{n}") as stranger:
+        async with from_address(server, f"127.0.5.{n}") as stranger:
             for k in range(4 if n < 4 else 3):  # three or more mark an address as a guesser
-                assert await _login(stranger, "demo", f"guess {k}") == 401
-    async with _from(server, "127.0.5.2") as stranger:
-        assert await _login(stranger, "demo", "still guessing") == 429
+                assert await login_status(stranger, "demo", f"guess {k}") == 401
+    async with from_address(server, "127.0.5.2") as stranger:
+        assert await login_status(stranger, "demo", "still guessing") == 429
     # An address that took part in the guessing, one a minute (its per-address-and-username window is free
     # again after the first guess there), but the teacher's known browser:
-    async with _from(server, "127.0.5.4", jar) as known:
-        assert await _login(known, "demo", "demo") == 200
-    async with _from(server, "127.0.5.4") as unknown:
-        assert await _login(unknown, "demo", "demo") == 429
+    async with from_address(server, "127.0.5.4", jar) as known:
+        assert await login_status(known, "demo", "demo") == 200
+    async with from_address(server, "127.0.5.4") as unknown:
+        assert await login_status(unknown, "demo", "demo") == 429
 
 
 # ---------------------------------------------------------------- 4. slow and many connections
@@ -185,13 +179,13 @@ async def test_one_address_cannot_hold_more_than_its_share_of_connections(strict
         closed = await asyncio.gather(*(_closed_within(reader, 0.5) for reader, _ in clients))
         assert sum(not c for c in closed) == 8, closed  # max_connections_per_address; the rest closed at once
         await _probe(server)  # other addresses are served
-        async with _from(server, "127.0.7.2") as neighbour:
+        async with from_address(server, "127.0.7.2") as neighbour:
             assert (await neighbour.get("/healthz")).status == 200
     finally:
         for _, writer in clients:
             writer.close()
     await asyncio.sleep(0.2)
-    async with _from(server, "127.0.7.1") as again:  # the address gets its connections back once they close
+    async with from_address(server, "127.0.7.1") as again:  # the address gets its connections back once they close
         assert (await again.get("/healthz")).status == 200
 
 
@@ -269,7 +263,7 @@ async def test_files_are_private_and_no_secret_is_logged_at_debug(tmp_path):
         assert line.startswith(DEMO_READY), line
         jar = aiohttp.CookieJar(unsafe=True)
         async with aiohttp.ClientSession(f"http://127.0.0.1:{port}", cookie_jar=jar, timeout=PROBE) as client:
-            assert await _login(client, "demo", "demo") == 200
+            assert await login_status(client, "demo", "demo") == 200
             token = next(c.value for c in jar if c.key == "argus_session")
             made = await client.post("/api/v1/users", json={"username": "kim", "password": "kim's long password"})
             assert made.status == 201, await made.text()
@@ -290,8 +284,8 @@ async def test_files_are_private_and_no_secret_is_logged_at_debug(tmp_path):
 
 
 async def _admin(server) -> aiohttp.ClientSession:
-    client = _from(server, "127.0.0.1")
-    assert await _login(client, "demo", "demo") == 200
+    client = from_address(server, "127.0.0.1")
+    assert await login_status(client, "demo", "demo") == 200
     return client
 
 
@@ -311,8 +305,8 @@ async def test_look_alike_usernames_collide_with_the_existing_one(server, look_a
             == 201
         refused = await admin.post("/api/v1/users", json={"username": look_alike, "password": "another password"})
         assert refused.status in (400, 409), (look_alike, await refused.text())
-    async with _from(server, "127.0.8.1") as alice:
-        assert await _login(alice, "ａｌｉｃｅ", "a long password") == 200  # the same name, the same account
+    async with from_address(server, "127.0.8.1") as alice:
+        assert await login_status(alice, "ａｌｉｃｅ", "a long password") == 200  # the same name, the same account
         assert (await (await alice.get("/api/v1/me")).json())["username"] == "alice"
 
 
@@ -324,8 +318,8 @@ async def test_a_username_stored_before_normalisation_is_still_found(server):
     async with server.app[DB].transaction() as conn:  # as an older version stored it: not normalised
         await conn.execute("INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, 'teacher', 0)",
                            ("ＢＯＢ", passwords.hash_password("bob's long password")))
-    async with _from(server, "127.0.8.2") as bob:
-        assert await _login(bob, "bob", "bob's long password") == 200
+    async with from_address(server, "127.0.8.2") as bob:
+        assert await login_status(bob, "bob", "bob's long password") == 200
     async with await _admin(server) as admin:
         assert (await admin.post("/api/v1/users", json={"username": "Bob", "password": "x long password"})).status \
             == 409
@@ -336,9 +330,9 @@ async def test_an_account_holds_at_most_n_live_logins(settings_factory):
     from appliance.server import start_server
     server = await start_server(settings_factory(login={"max_logins_per_account": 3}))
     try:
-        clients = [_from(server, "127.0.9.1") for _ in range(5)]
+        clients = [from_address(server, "127.0.9.1") for _ in range(5)]
         for client in clients:
-            assert await _login(client, "demo", "demo") == 200
+            assert await login_status(client, "demo", "demo") == 200
         statuses = [(await client.get("/api/v1/me")).status for client in clients]
         assert statuses == [401, 401, 200, 200, 200], statuses  # the oldest two were ended
         rows = await server.app[DB].fetchone("SELECT count(*) FROM auth_sessions")
@@ -376,8 +370,8 @@ async def test_raise_all_only_in_demo_mode(settings_factory, server, tmp_path):
     try:
         from appliance.store import accounts
         await accounts.create_user(real.app[DB], "tina", passwords.hash_password("tina's long password"), "teacher")
-        async with _from(real, "127.0.0.1") as tina:
-            assert await _login(tina, "tina", "tina's long password") == 200
+        async with from_address(real, "127.0.0.1") as tina:
+            assert await login_status(tina, "tina", "tina's long password") == 200
             refused = await tina.post("/api/v1/camera/raise-all")
             assert refused.status == 404 and "demo mode" in (await refused.json())["error"]
     finally:

@@ -10,14 +10,14 @@ import re
 import subprocess
 import sys
 import tomllib
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 import pytest
-from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+from tests.lockfile import read_lock, read_lock_text
 
 REPO = Path(__file__).resolve().parents[1]
 RUNTIME = REPO / "requirements.lock"
@@ -29,36 +29,6 @@ PURE_PYTHON_SDISTS = set(re.search(r"^readonly SDISTS=(\S+)$", (REPO / "scripts"
 # The Pi (Raspberry Pi OS Bookworm: glibc 2.36, Python 3.11; Trixie: Python 3.13) and a laptop or CI machine.
 TARGETS = [(platform, python) for platform in ("aarch64-manylinux_2_36", "x86_64-manylinux_2_36")
            for python in ("3.11", "3.13")]
-_PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[^\s;\\]+)\s*(?:;(?P<marker>[^\\]+))?")
-
-
-@dataclass(frozen=True)
-class Pin:
-    name: str
-    version: str
-    marker: Marker | None
-    hashes: tuple[str, ...]
-
-    def applies_here(self) -> bool:
-        return self.marker is None or self.marker.evaluate()
-
-
-def read_lock(path: Path) -> dict[str, Pin]:
-    pins: dict[str, Pin] = {}
-    current: dict | None = None
-    for line in path.read_text().splitlines():
-        match = _PIN.match(line)
-        if match:
-            name = canonicalize_name(match["name"])
-            assert name not in pins, f"{path.name}: {name} is pinned twice"
-            marker = Marker(match["marker"].strip()) if match["marker"] else None
-            current = {"name": name, "version": match["version"], "marker": marker, "hashes": []}
-            pins[name] = current  # type: ignore[assignment]
-        elif current is not None and (found := re.search(r"--hash=sha256:([0-9a-f]{64})", line)):
-            current["hashes"].append(found[1])
-    return {name: Pin(p["name"], p["version"], p["marker"], tuple(p["hashes"])) for name, p in pins.items()}
-
-
 def _project() -> dict:
     return tomllib.loads((REPO / "pyproject.toml").read_text())
 
@@ -181,8 +151,6 @@ def test_the_sdists_allowed_are_pure_python(tmp_path):
         assert len(built) == 1 and built[0].endswith("-py3-none-any.whl"), built
 
 
-def read_lock_text(text: str) -> dict[str, str]:
-    return {canonicalize_name(m["name"]): m["version"] for line in text.splitlines() if (m := _PIN.match(line))}
 
 
 def _environment(platform: str, python: str) -> dict[str, str]:

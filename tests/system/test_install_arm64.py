@@ -28,6 +28,7 @@ import pytest
 
 from appliance import __version__
 from appliance.config import load_settings
+from tests.lockfile import read_lock
 from tests.system import debian_root
 from tests.system.installed import PASSWORD, TIMINGS, Appliance, collect, install, unit_value
 
@@ -39,7 +40,8 @@ RECORD = Path(__file__).with_name("arm64-green.txt")
 # Everything this test checks that a change elsewhere cannot break on arm64 alone: the app's own code is the same
 # Python on every architecture and runs through the whole suite on x86_64.
 INPUTS = ("requirements.lock", "scripts/install.sh", "scripts/install-lock", "image-build", "systemd",
-          "tests/system/test_install_arm64.py", "tests/system/installed.py", "tests/system/debian_root.py")
+          "tests/system/test_install_arm64.py", "tests/system/installed.py", "tests/system/debian_root.py",
+          "tests/lockfile.py")
 
 
 def inputs_hash() -> str:
@@ -115,8 +117,7 @@ def test_install_and_a_lesson_on_arm64(inputs_changed, arm64_root):
     # Exactly the locked versions, installed from aarch64 wheels (an sdist only where the lock allows it).
     frozen = in_root(root, "/opt/argus/.venv/bin/python", "-m", "pip", "freeze", "--local")
     installed = dict(line.split("==", 1) for line in frozen.split() if "==" in line)
-    lock = {m[1].lower(): m[2] for m in re.finditer(r"^([A-Za-z0-9._-]+)==([^\s;\\]+)",
-                                                    (REPO / "requirements.lock").read_text(), re.M)}
+    lock = {name: pin.version for name, pin in read_lock(REPO / "requirements.lock").items()}
     for name in ("opencv-contrib-python-headless", "numpy", "aiohttp", "cryptography", "simplejpeg"):
         assert installed.get(name) == lock[name], (name, installed.get(name), lock[name])
     arch = in_root(root, "/opt/argus/.venv/bin/python", "-c",
